@@ -1,0 +1,1 @@
+"""The catalogue loader and the code generator of bilibili_sdk."""

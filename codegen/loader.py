@@ -1,0 +1,752 @@
+"""Load and validate api_spec/*.yaml into spec objects, reporting `file:line: message`."""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT / "api_spec"
+
+SIGNS = ("none", "wbi", "wbi+dm", "app")
+AUTHS = ("none", "optional", "required")
+BODIES = ("query", "form", "json")
+ENVELOPES = ("data", "result", "none")
+LOCATIONS = ("query", "form", "json", "path")
+METHODS = ("GET", "POST", "DELETE", "PUT", "PATCH")
+# Parameter types the runtime knows how to check and encode.
+SEMANTIC_TYPES = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "bvid": "str",
+    "aid": "int",
+    "mid": "int",
+    "cid": "int",
+    "id": "int",
+    "date": "str | datetime.date",
+    "json": "Any",
+    "list[int]": "Sequence[int]",
+    "list[str]": "Sequence[str]",
+}
+PAGINATE_STYLES = ("page", "cursor")
+# Names a pydantic model field may not take as is.
+RESERVED_FIELDS = {
+    "model_config",
+    "model_fields",
+    "model_extra",
+    "model_computed_fields",
+    "copy",
+    "dict",
+    "json",
+    "schema",
+    "construct",
+    "validate",
+    "fields",
+    "parse_obj",
+    "parse_raw",
+    "from_orm",
+    "update_forward_refs",
+    "schema_json",
+    "register",
+}
+
+
+class SpecError(Exception):
+    """One or more mistakes in the catalogue; str() lists them as `file:line: message`."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the line of each key (1-based)."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        if key in out:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+# ---------------------------------------------------------------- spec objects
+
+
+@dataclass
+class Param:
+    name: str  # Python name
+    wire: str
+    type: str  # one of SEMANTIC_TYPES or an enum name
+    location: str
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+    min: int | None = None
+    max: int | None = None
+    enum: str | None = None  # enum class name when type is an enum
+    choices: list[Any] | None = None  # inline allowed values
+    sep: str = ","
+    bool_as: str = "int"  # how a bool goes on the wire: int (0/1) or str (true/false)
+    line: int = 0
+
+
+@dataclass
+class Paginate:
+    name: str
+    style: str
+    items: str
+    page: str | None = None
+    page_size: str | None = None
+    total: str | None = None
+    cursor: str | None = None
+    next: str | None = None
+    has_more: str | None = None
+    item_type: str = "Any"
+    first_page: int = 1
+
+
+@dataclass
+class Endpoint:
+    namespace: str
+    name: str
+    doc: str
+    method: str
+    url: str
+    sign: str
+    auth: str
+    csrf: bool
+    body: str
+    envelope: str
+    response: str | None
+    params: list[Param]
+    one_of: list[list[str]]
+    fixed: dict[str, dict[str, Any]]
+    paginate: Paginate | None
+    examples: list[dict[str, Any]]
+    raises: dict[int, str]
+    file: str
+    line: int
+    seed: str | None = None
+
+
+@dataclass
+class ModelField:
+    name: str  # Python attribute name
+    alias: str | None
+    type: str  # Python annotation text
+    optional: bool
+    doc: str = ""
+
+
+@dataclass
+class Model:
+    name: str
+    namespace: str
+    doc: str
+    fields: list[ModelField]
+    line: int
+    root: str | None = None  # for non-object responses: a type alias instead of a class
+    file: str = ""
+
+
+@dataclass
+class EnumSpec:
+    name: str
+    namespace: str
+    doc: str
+    kind: str  # str | int
+    values: dict[str, Any]
+
+
+@dataclass
+class Namespace:
+    name: str
+    doc: str
+    file: str
+    endpoints: list[Endpoint] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+    enums: list[EnumSpec] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    namespaces: list[Namespace]
+    errors_table: dict[int, tuple[str, str]]  # code -> (exception class, doc)
+
+    def endpoints(self) -> list[Endpoint]:
+        return [ep for ns in self.namespaces for ep in ns.endpoints]
+
+    def models(self) -> dict[str, Model]:
+        return {m.name: m for ns in self.namespaces for m in ns.models}
+
+    def enums(self) -> dict[str, EnumSpec]:
+        return {e.name: e for ns in self.namespaces for e in ns.enums}
+
+
+# ---------------------------------------------------------------- parsing
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_TYPE_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BUILTIN_TYPES = {
+    "int",
+    "str",
+    "float",
+    "bool",
+    "Any",
+    "list",
+    "dict",
+    "None",
+    "BoolInt",
+    "Timestamp",
+    "EmptyAsNone",
+}
+
+
+class _Ctx:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[str] = []
+
+    def err(self, line: int, msg: str) -> None:
+        self.errors.append(f"{self.file}:{line}: {msg}")
+
+
+def _check_keys(ctx: _Ctx, d: LineDict, allowed: set[str], what: str) -> None:
+    for k in d:
+        if k not in allowed:
+            ctx.err(d.lines.get(k, d.line), f"unknown key {k!r} in {what}")
+
+
+def _want(ctx: _Ctx, d: LineDict, key: str, typ: type | tuple[type, ...], what: str) -> Any:
+    if key not in d:
+        ctx.err(d.line, f"{what}: missing required key {key!r}")
+        return None
+    v = d[key]
+    if not isinstance(v, typ):
+        ctx.err(d.lines[key], f"{what}: {key!r} must be {_tname(typ)}, got {type(v).__name__}")
+        return None
+    return v
+
+
+def _opt(ctx: _Ctx, d: LineDict, key: str, typ: type | tuple[type, ...], what: str, default: Any) -> Any:
+    if key not in d:
+        return default
+    v = d[key]
+    if not isinstance(v, typ) or (isinstance(v, bool) and typ is int):
+        ctx.err(d.lines[key], f"{what}: {key!r} must be {_tname(typ)}, got {type(v).__name__}")
+        return default
+    return v
+
+
+def _tname(typ: type | tuple[type, ...]) -> str:
+    if isinstance(typ, tuple):
+        return " or ".join(t.__name__ for t in typ)
+    return typ.__name__
+
+
+def _choice(ctx: _Ctx, d: LineDict, key: str, choices: tuple[str, ...], what: str, default: str) -> str:
+    v = d.get(key, default)
+    if v not in choices:
+        ctx.err(d.lines.get(key, d.line), f"{what}: {key!r} must be one of {', '.join(choices)}; got {v!r}")
+        return default
+    return str(v)
+
+
+def py_attr(name: str) -> str:
+    """A safe Python attribute name for a wire field name."""
+    s = re.sub(r"[^0-9A-Za-z_]", "_", name)
+    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", s).lower()
+    if not s or s[0].isdigit():
+        s = "f_" + s
+    if keyword.iskeyword(s) or s in RESERVED_FIELDS or s.startswith("model_"):
+        s += "_"
+    return s
+
+
+def _parse_field(ctx: _Ctx, fname: str, raw: Any, line: int, model: str) -> ModelField | None:
+    doc = ""
+    alias: str | None = None
+    if isinstance(raw, str):
+        typ = raw
+    elif isinstance(raw, LineDict):
+        _check_keys(ctx, raw, {"type", "alias", "doc", "optional"}, f"field {model}.{fname}")
+        typ = _want(ctx, raw, "type", str, f"field {model}.{fname}") or "Any"
+        doc = _opt(ctx, raw, "doc", str, f"field {model}.{fname}", "")
+        alias = _opt(ctx, raw, "alias", str, f"field {model}.{fname}", None)
+        if raw.get("optional") is True and not typ.endswith("?"):
+            typ += "?"
+    else:
+        ctx.err(line, f"field {model}.{fname}: expected a type string or a mapping")
+        return None
+    optional = typ.endswith("?")
+    typ = typ.rstrip("?").strip()
+    wire = alias if alias is not None else fname
+    attr = fname if alias is not None else py_attr(fname)
+    if not _IDENT.match(attr) or keyword.iskeyword(attr):
+        ctx.err(line, f"field {model}.{fname}: {attr!r} is not a valid Python name")
+        return None
+    return ModelField(
+        name=attr, alias=wire if wire != attr else None, type=typ, optional=optional, doc=doc
+    )
+
+
+def _parse_models(ctx: _Ctx, ns: Namespace, raw: LineDict) -> None:
+    for mname, mraw in raw.items():
+        line = raw.lines[mname]
+        if not _MODEL_NAME.match(mname):
+            ctx.err(line, f"model name {mname!r} must be CapWords")
+            continue
+        if isinstance(mraw, str):  # a type alias, e.g. `Tags: list[Tag]`
+            ns.models.append(Model(mname, ns.name, "", [], line, root=mraw, file=ctx.file))
+            continue
+        if not isinstance(mraw, LineDict):
+            ctx.err(line, f"model {mname}: expected a mapping")
+            continue
+        _check_keys(ctx, mraw, {"doc", "fields"}, f"model {mname}")
+        doc = _opt(ctx, mraw, "doc", str, f"model {mname}", "")
+        fraw = mraw.get("fields") or LineDict()
+        if not isinstance(fraw, LineDict):
+            ctx.err(mraw.lines.get("fields", line), f"model {mname}: fields must be a mapping")
+            continue
+        fields: list[ModelField] = []
+        seen: set[str] = set()
+        for fname, ftype in fraw.items():
+            f = _parse_field(ctx, str(fname), ftype, fraw.lines[fname], mname)
+            if f is None:
+                continue
+            if f.name in seen:
+                ctx.err(fraw.lines[fname], f"model {mname}: field {f.name!r} defined twice")
+                continue
+            seen.add(f.name)
+            fields.append(f)
+        ns.models.append(Model(mname, ns.name, doc, fields, line, file=ctx.file))
+
+
+def _parse_enums(ctx: _Ctx, ns: Namespace, raw: LineDict) -> None:
+    for ename, eraw in raw.items():
+        line = raw.lines[ename]
+        if not _MODEL_NAME.match(ename) or not isinstance(eraw, LineDict):
+            ctx.err(line, f"enum {ename!r}: CapWords name with a mapping expected")
+            continue
+        _check_keys(ctx, eraw, {"doc", "values"}, f"enum {ename}")
+        values = _want(ctx, eraw, "values", LineDict, f"enum {ename}") or {}
+        kinds = {type(v) for v in values.values()}
+        if kinds - {int, str} or len(kinds) > 1:
+            ctx.err(line, f"enum {ename}: values must be all int or all str")
+            continue
+        for member in values:
+            if not _IDENT.match(member) or not member.isupper() and not member[0] == "_":
+                if not re.match(r"^_?[A-Z0-9_]+$", member):
+                    ctx.err(values.lines[member], f"enum {ename}: member {member!r} must be UPPER_CASE")
+        ns.enums.append(
+            EnumSpec(
+                ename,
+                ns.name,
+                _opt(ctx, eraw, "doc", str, f"enum {ename}", ""),
+                "int" if kinds == {int} else "str",
+                dict(values),
+            )
+        )
+
+
+_PARAM_KEYS = {
+    "wire",
+    "type",
+    "required",
+    "default",
+    "doc",
+    "in",
+    "min",
+    "max",
+    "enum",
+    "sep",
+    "bool_as",
+}
+_ENDPOINT_KEYS = {
+    "doc",
+    "method",
+    "url",
+    "sign",
+    "auth",
+    "csrf",
+    "body",
+    "envelope",
+    "response",
+    "params",
+    "one_of",
+    "fixed",
+    "fixed_query",
+    "paginate",
+    "examples",
+    "raises",
+    "seed",
+}
+
+
+def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) -> None:
+    what = f"endpoint {ns.name}.{name}"
+    if not isinstance(raw, LineDict):
+        ctx.err(line, f"{what}: expected a mapping")
+        return
+    if not _IDENT.match(name) or name != name.lower():
+        ctx.err(line, f"{what}: name must be snake_case")
+    _check_keys(ctx, raw, _ENDPOINT_KEYS, what)
+    doc = _want(ctx, raw, "doc", str, what) or ""
+    method = _choice(ctx, raw, "method", METHODS, what, "GET")
+    url = _want(ctx, raw, "url", str, what) or "https://api.bilibili.com/"
+    if not url.startswith(("https://", "http://")):
+        ctx.err(raw.lines.get("url", line), f"{what}: url must be absolute")
+    sign = _choice(ctx, raw, "sign", SIGNS, what, "none")
+    auth = _choice(ctx, raw, "auth", AUTHS, what, "none")
+    body = _choice(ctx, raw, "body", BODIES, what, "query" if method == "GET" else "form")
+    csrf = _opt(ctx, raw, "csrf", bool, what, method != "GET" and auth == "required")
+    envelope = _choice(ctx, raw, "envelope", ENVELOPES, what, "data")
+    response = raw.get("response")
+    if response is not None and not isinstance(response, str):
+        ctx.err(raw.lines["response"], f"{what}: response must be a type string or null")
+        response = None
+    seed = _opt(ctx, raw, "seed", str, what, None)
+
+    params: list[Param] = []
+    praw = raw.get("params") or LineDict()
+    if not isinstance(praw, LineDict):
+        ctx.err(raw.lines.get("params", line), f"{what}: params must be a mapping")
+        praw = LineDict()
+        praw.lines = {}
+    wires: dict[str, str] = {}
+    for pname, pr in praw.items():
+        pline = praw.lines[pname]
+        pwhat = f"{what} param {pname}"
+        if isinstance(pr, str):
+            pr_d = LineDict({"type": pr})
+            pr_d.line = pline
+            pr_d.lines = {"type": pline}
+            pr = pr_d
+        if not isinstance(pr, LineDict):
+            ctx.err(pline, f"{pwhat}: expected a type string or a mapping")
+            continue
+        if not _IDENT.match(pname) or keyword.iskeyword(pname) or pname in ("self", "client"):
+            ctx.err(pline, f"{pwhat}: not a valid Python parameter name")
+            continue
+        _check_keys(ctx, pr, _PARAM_KEYS, pwhat)
+        ptype = _want(ctx, pr, "type", str, pwhat) or "str"
+        enum_name = None
+        if ptype not in SEMANTIC_TYPES:
+            enum_name = ptype  # resolved later
+        wire = _opt(ctx, pr, "wire", str, pwhat, pname)
+        loc = _choice(ctx, pr, "in", LOCATIONS, pwhat, body)
+        if loc == "path" and "{" + wire + "}" not in url:
+            ctx.err(pline, f"{pwhat}: in=path but the url has no {{{wire}}}")
+        key = f"{loc}:{wire}"
+        if key in wires:
+            ctx.err(pline, f"{pwhat}: wire name {wire!r} already used by {wires[key]!r}")
+        wires[key] = pname
+        choices = pr.get("enum")
+        if choices is not None and not isinstance(choices, list):
+            ctx.err(pr.lines["enum"], f"{pwhat}: enum must be a list of allowed values")
+            choices = None
+        p = Param(
+            name=pname,
+            wire=wire,
+            type=ptype,
+            location=loc,
+            required=_opt(ctx, pr, "required", bool, pwhat, False),
+            default=pr.get("default"),
+            doc=_opt(ctx, pr, "doc", str, pwhat, ""),
+            min=_opt(ctx, pr, "min", int, pwhat, None),
+            max=_opt(ctx, pr, "max", int, pwhat, None),
+            enum=enum_name,
+            choices=choices,
+            sep=_opt(ctx, pr, "sep", str, pwhat, ","),
+            bool_as=_choice(ctx, pr, "bool_as", ("int", "str"), pwhat, "int"),
+            line=pline,
+        )
+        if p.required and p.default is not None:
+            ctx.err(pline, f"{pwhat}: a required parameter cannot have a default")
+        params.append(p)
+
+    names = {p.name for p in params}
+    one_of: list[list[str]] = []
+    for grp in raw.get("one_of") or []:
+        if not isinstance(grp, list) or len(grp) < 2:
+            ctx.err(raw.lines["one_of"], f"{what}: one_of takes lists of two or more names")
+            continue
+        for n in grp:
+            if n not in names:
+                ctx.err(raw.lines["one_of"], f"{what}: one_of names unknown parameter {n!r}")
+            elif any(p.required for p in params if p.name == n):
+                ctx.err(raw.lines["one_of"], f"{what}: {n!r} is in one_of, so it cannot be required")
+        one_of.append([str(n) for n in grp])
+
+    fixed: dict[str, dict[str, Any]] = {}
+    for key, loc in (("fixed", body), ("fixed_query", "query")):
+        fr = raw.get(key)
+        if fr is None:
+            continue
+        if not isinstance(fr, LineDict):
+            ctx.err(raw.lines[key], f"{what}: {key} must be a mapping")
+            continue
+        for k, v in fr.items():
+            if f"{loc}:{k}" in wires:
+                ctx.err(fr.lines[k], f"{what}: fixed {k!r} clashes with a parameter")
+            fixed.setdefault(loc, {})[k] = v
+
+    paginate = None
+    pg = raw.get("paginate")
+    if pg is not None:
+        pwhat = f"{what} paginate"
+        if not isinstance(pg, LineDict):
+            ctx.err(raw.lines["paginate"], f"{pwhat}: expected a mapping")
+        else:
+            _check_keys(
+                ctx,
+                pg,
+                {"name", "style", "items", "page", "page_size", "total", "cursor", "next", "has_more", "first_page"},
+                pwhat,
+            )
+            paginate = Paginate(
+                name=_want(ctx, pg, "name", str, pwhat) or "iter_items",
+                style=_choice(ctx, pg, "style", PAGINATE_STYLES, pwhat, "page"),
+                items=_want(ctx, pg, "items", str, pwhat) or "",
+                page=_opt(ctx, pg, "page", str, pwhat, None),
+                page_size=_opt(ctx, pg, "page_size", str, pwhat, None),
+                total=_opt(ctx, pg, "total", str, pwhat, None),
+                cursor=_opt(ctx, pg, "cursor", str, pwhat, None),
+                next=_opt(ctx, pg, "next", str, pwhat, None),
+                has_more=_opt(ctx, pg, "has_more", str, pwhat, None),
+                first_page=_opt(ctx, pg, "first_page", int, pwhat, 1),
+            )
+            if not paginate.name.startswith("iter_"):
+                ctx.err(pg.lines.get("name", pg.line), f"{pwhat}: name must start with iter_")
+            for ref in (paginate.page, paginate.page_size, paginate.cursor):
+                if ref is not None and ref not in names:
+                    ctx.err(pg.line, f"{pwhat}: {ref!r} is not a parameter")
+            if paginate.style == "page" and not paginate.page:
+                ctx.err(pg.line, f"{pwhat}: page style needs `page`")
+            if paginate.style == "cursor" and not (paginate.cursor and paginate.next):
+                ctx.err(pg.line, f"{pwhat}: cursor style needs `cursor` and `next`")
+
+    raises: dict[int, str] = {}
+    rr = raw.get("raises")
+    if rr is not None:
+        if not isinstance(rr, LineDict):
+            ctx.err(raw.lines["raises"], f"{what}: raises must map codes to exception names")
+        else:
+            for k, v in rr.items():
+                try:
+                    raises[int(k)] = str(v)
+                except ValueError:
+                    ctx.err(rr.lines[k], f"{what}: raises key {k!r} is not an integer code")
+
+    examples: list[dict[str, Any]] = []
+    ex = raw.get("examples")
+    if ex is None:
+        ex = f"{name}.json"
+    if not isinstance(ex, str):
+        ctx.err(raw.lines.get("examples", line), f"{what}: examples names a JSON file")
+    else:
+        path = SPEC_DIR / "examples" / ns.name / ex
+        if not path.is_file():
+            ctx.err(raw.lines.get("examples", line), f"{what}: example file {path.relative_to(ROOT)} is missing")
+        else:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as e:
+                ctx.errors.append(f"{path.relative_to(ROOT)}:{e.lineno}: invalid JSON: {e.msg}")
+                data = []
+            if not isinstance(data, list) or not data:
+                ctx.err(line, f"{what}: {ex} must hold a non-empty JSON array of examples")
+            else:
+                for i, item in enumerate(data):
+                    if not (isinstance(item, dict) and "source" in item and "body" in item):
+                        ctx.errors.append(f"{path.relative_to(ROOT)}:1: item {i} needs `source` and `body`")
+                    else:
+                        examples.append(item)
+
+    ns.endpoints.append(
+        Endpoint(
+            namespace=ns.name,
+            name=name,
+            doc=doc,
+            method=method,
+            url=url,
+            sign=sign,
+            auth=auth,
+            csrf=csrf,
+            body=body,
+            envelope=envelope,
+            response=response,
+            params=params,
+            one_of=one_of,
+            fixed=fixed,
+            paginate=paginate,
+            examples=examples,
+            raises=raises,
+            file=ctx.file,
+            line=line,
+            seed=seed,
+        )
+    )
+
+
+def _type_names(expr: str) -> list[str]:
+    return [t for t in _TYPE_TOKEN.findall(expr) if t not in _BUILTIN_TYPES]
+
+
+def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
+    models = cat.models()
+    enums = cat.enums()
+    seen_models: dict[str, str] = {}
+    for ns in cat.namespaces:
+        for m in ns.models:
+            if m.name in seen_models or m.name in enums:
+                ctx.errors.append(f"{m.file}:{m.line}: model {m.name} is defined twice")
+            seen_models[m.name] = ns.name
+            exprs = [f.type for f in m.fields] + ([m.root] if m.root else [])
+            for expr in exprs:
+                for t in _type_names(expr):
+                    if t not in models and t not in enums:
+                        ctx.errors.append(f"{m.file}:{m.line}: model {m.name}: unknown type {t!r}")
+        endpoint_names: set[str] = set()
+        for ep in ns.endpoints:
+            where = f"{ep.file}:{ep.line}"
+            names = {ep.name} | ({ep.paginate.name} if ep.paginate else set())
+            for n in names:
+                if n in endpoint_names:
+                    ctx.errors.append(f"{where}: method name {n!r} used twice in {ns.name}")
+                endpoint_names.add(n)
+            if ep.response:
+                for t in _type_names(ep.response):
+                    if t not in models and t not in enums:
+                        ctx.errors.append(f"{where}: {ep.name}: model {t!r} does not exist")
+            for p in ep.params:
+                if p.enum and p.enum not in enums:
+                    ctx.errors.append(
+                        f"{ep.file}:{p.line}: {ep.name} param {p.name}: unknown type {p.type!r}"
+                    )
+            if ep.paginate and ep.response:
+                ep.paginate.item_type = _item_type(ctx, where, ep, models)
+
+
+def _item_type(ctx: _Ctx, where: str, ep: Endpoint, models: dict[str, Model]) -> str:
+    assert ep.paginate is not None and ep.response is not None
+    typ = ep.response
+    for part in ep.paginate.items.split("."):
+        m = models.get(typ)
+        if m is None or m.root is not None:
+            ctx.errors.append(f"{where}: paginate items {ep.paginate.items!r}: {typ} is not a model")
+            return "Any"
+        f = next((f for f in m.fields if f.name == part), None)
+        if f is None:
+            ctx.errors.append(f"{where}: paginate items: {m.name} has no field {part!r}")
+            return "Any"
+        typ = f.type
+    mt = re.fullmatch(r"list\[(.+)\]", typ)
+    if not mt:
+        ctx.errors.append(f"{where}: paginate items {ep.paginate.items!r} is not a list ({typ})")
+        return "Any"
+    return mt.group(1)
+
+
+def load_errors(ctx: _Ctx) -> dict[int, tuple[str, str]]:
+    path = SPEC_DIR / "errors.yaml"
+    if not path.is_file():
+        return {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    out: dict[int, tuple[str, str]] = {}
+    for k, v in (raw.get("codes") or {}).items():
+        line = raw["codes"].lines[k]
+        if not isinstance(v, LineDict) or "exception" not in v:
+            ctx.errors.append(f"api_spec/errors.yaml:{line}: code {k}: needs `exception`")
+            continue
+        out[int(k)] = (str(v["exception"]), str(v.get("doc", "")))
+    return out
+
+
+def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
+    """Load the whole catalogue; raise SpecError listing every mistake."""
+    errors: list[str] = []
+    namespaces: list[Namespace] = []
+    ectx = _Ctx("api_spec/errors.yaml")
+    try:
+        errors_table = load_errors(ectx)
+    except yaml.YAMLError as e:
+        errors_table = {}
+        ectx.errors.append(f"api_spec/errors.yaml: {e}")
+    errors.extend(ectx.errors)
+    by_name: dict[str, Namespace] = {}
+    for path in sorted(spec_dir.glob("*.yaml")):
+        if path.name == "errors.yaml":
+            continue
+        # `user.yaml` and `user.more.yaml` are two parts of one namespace.
+        stem = path.name.split(".")[0]
+        rel = f"api_spec/{path.name}"
+        ctx = _Ctx(rel)
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark
+            errors.append(f"{rel}:{(mark.line + 1) if mark else 0}: {e.problem}")
+            continue
+        if not isinstance(raw, LineDict):
+            errors.append(f"{rel}:1: expected a mapping at top level")
+            continue
+        _check_keys(ctx, raw, {"namespace", "doc", "endpoints", "models", "enums"}, "file")
+        name = raw.get("namespace")
+        if name != stem:
+            ctx.err(raw.lines.get("namespace", 1), f"namespace must be {stem!r} (the file name)")
+        ns = by_name.get(stem)
+        if ns is None:
+            ns = by_name[stem] = Namespace(stem, str(raw.get("doc", "")), path.name)
+            namespaces.append(ns)
+        elif raw.get("doc"):
+            ns.doc = ns.doc or str(raw["doc"])
+        if isinstance(raw.get("enums"), LineDict):
+            _parse_enums(ctx, ns, raw["enums"])
+        if isinstance(raw.get("models"), LineDict):
+            _parse_models(ctx, ns, raw["models"])
+        eps = raw.get("endpoints")
+        if eps is not None:
+            if not isinstance(eps, LineDict):
+                ctx.err(raw.lines["endpoints"], "endpoints must be a mapping")
+            else:
+                for ename, eraw in eps.items():
+                    _parse_endpoint(ctx, ns, ename, eraw, eps.lines[ename])
+        errors.extend(ctx.errors)
+    cat = Catalogue(namespaces, errors_table)
+    rctx = _Ctx("api_spec")
+    _resolve(rctx, cat)
+    errors.extend(rctx.errors)
+    if errors:
+        raise SpecError(errors)
+    return cat
