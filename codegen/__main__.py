@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .loader import SpecError, load
 
@@ -15,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("generate", help="write the generated files (the default)")
     sub.add_parser("check", help="fail if the generated files differ from the catalogue")
     sub.add_parser("validate", help="only load and validate the catalogue")
+    tp = sub.add_parser("try-examples", help="validate examples against models, in memory")
+    tp.add_argument("--namespace", help="only this namespace")
     lp = sub.add_parser("list", help="print the catalogue")
     lp.add_argument("--json", action="store_true", help="as a JSON array")
     dp = sub.add_parser("draft", help="draft models from recorded examples in shared/reference")
@@ -22,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     dp.add_argument("--id", help="record id, e.g. video/info#2")
     dp.add_argument("--name", required=True, help="name of the top model")
     dp.add_argument("--envelope", default="data", choices=("data", "result", "none"))
+    ap.add_argument("--spec-dir", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.cmd == "draft":
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        cat = load()
+        cat = load(Path(args.spec_dir)) if args.spec_dir else load()
     except SpecError as e:
         for line in e.errors:
             print(line, file=sys.stderr)
@@ -50,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         n = len(cat.endpoints())
         print(f"catalogue OK: {n} endpoints in {len(cat.namespaces)} namespaces")
         return 0
+    if args.cmd == "try-examples":
+        from .generate import try_examples
+
+        return try_examples(cat, args.namespace)
     if args.cmd == "list":
         from .generate import listing
 

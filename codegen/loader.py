@@ -233,8 +233,9 @@ _BUILTIN_TYPES = {
 
 
 class _Ctx:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, spec_dir: Path = SPEC_DIR) -> None:
         self.file = file
+        self.spec_dir = spec_dir
         self.errors: list[str] = []
 
     def err(self, line: int, msg: str) -> None:
@@ -575,21 +576,21 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
     if not isinstance(ex, str):
         ctx.err(raw.lines.get("examples", line), f"{what}: examples names a JSON file")
     else:
-        path = SPEC_DIR / "examples" / ns.name / ex
+        path = ctx.spec_dir / "examples" / ns.name / ex
         if not path.is_file():
-            ctx.err(raw.lines.get("examples", line), f"{what}: example file {path.relative_to(ROOT)} is missing")
+            ctx.err(raw.lines.get("examples", line), f"{what}: example file {_rel(path)} is missing")
         else:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except json.JSONDecodeError as e:
-                ctx.errors.append(f"{path.relative_to(ROOT)}:{e.lineno}: invalid JSON: {e.msg}")
+                ctx.errors.append(f"{_rel(path)}:{e.lineno}: invalid JSON: {e.msg}")
                 data = []
             if not isinstance(data, list) or not data:
                 ctx.err(line, f"{what}: {ex} must hold a non-empty JSON array of examples")
             else:
                 for i, item in enumerate(data):
                     if not (isinstance(item, dict) and "source" in item and "body" in item):
-                        ctx.errors.append(f"{path.relative_to(ROOT)}:1: item {i} needs `source` and `body`")
+                        ctx.errors.append(f"{_rel(path)}:1: item {i} needs `source` and `body`")
                     else:
                         examples.append(item)
 
@@ -617,6 +618,13 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
             seed=seed,
         )
     )
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _type_names(expr: str) -> list[str]:
@@ -711,7 +719,7 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
         # `user.yaml` and `user.more.yaml` are two parts of one namespace.
         stem = path.name.split(".")[0]
         rel = f"api_spec/{path.name}"
-        ctx = _Ctx(rel)
+        ctx = _Ctx(rel, spec_dir)
         try:
             raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
         except yaml.MarkedYAMLError as e:

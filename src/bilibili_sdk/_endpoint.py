@@ -1,0 +1,132 @@
+"""What a generated method hands to the runtime: an endpoint description and one call of it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
+
+T = TypeVar("T")
+
+BILIBILI_SUFFIXES = (".bilibili.com", ".biligame.com", ".bilivideo.com", ".hdslb.com", ".biliapi.net")
+
+
+def is_bilibili_host(host: str) -> bool:
+    """True for Bilibili's own hosts, the only ones that ever receive cookies."""
+    host = host.lower().rstrip(".")
+    return host == "bilibili.com" or host.endswith(BILIBILI_SUFFIXES)
+
+
+class Endpoint(Generic[T]):
+    """Static facts about one catalogue endpoint (generated once per endpoint)."""
+
+    __slots__ = (
+        "_adapter",
+        "auth",
+        "csrf",
+        "envelope",
+        "host",
+        "method",
+        "model",
+        "name",
+        "path",
+        "raises",
+        "scheme",
+        "sign",
+        "url",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        method: str,
+        url: str,
+        *,
+        sign: str = "none",
+        auth: str = "none",
+        csrf: bool = False,
+        envelope: str = "data",
+        model: Any = None,
+        raises: Mapping[int, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.method = method
+        self.url = url
+        parts = urlsplit(url)
+        self.scheme = parts.scheme
+        self.host = parts.hostname or ""
+        self.path = parts.path
+        self.sign = sign
+        self.auth = auth
+        self.csrf = csrf
+        self.envelope = envelope
+        self.model = model
+        self.raises = dict(raises or {})
+        self._adapter: Any = None
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.name} {self.method} {self.host}{self.path}>"
+
+    @property
+    def label(self) -> str:
+        """`video.get_info GET api.bilibili.com/x/web-interface/view`, for messages."""
+        return f"{self.name} {self.method} {self.host}{self.path}"
+
+
+class Call(Generic[T]):
+    """One checked call of an endpoint: its parameters by location, ready to encode."""
+
+    __slots__ = ("endpoint", "form", "json", "path", "query")
+
+    def __init__(
+        self,
+        endpoint: Endpoint[T],
+        query: dict[str, Any] | None = None,
+        form: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        path: dict[str, Any] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.query = query if query is not None else {}
+        self.form = form
+        self.json = json
+        self.path = path
+
+    def __repr__(self) -> str:
+        # Parameter values stay out of reprs: they may carry tokens.
+        return f"<Call {self.endpoint.name}>"
+
+
+class Pager:
+    """How an `iter_*` method walks the pages of an endpoint."""
+
+    __slots__ = ("has_more", "items", "next", "style", "total")
+
+    def __init__(
+        self,
+        style: str,
+        *,
+        items: tuple[str, ...],
+        total: tuple[str, ...] | None = None,
+        has_more: tuple[str, ...] | None = None,
+        next: tuple[str, ...] | None = None,  # noqa: A002
+    ) -> None:
+        self.style = style
+        self.items = items
+        self.total = total
+        self.has_more = has_more
+        self.next = next
+
+
+def dig(obj: Any, path: tuple[str, ...] | None) -> Any:
+    """Follow an attribute path through models (or dict keys); None when it breaks."""
+    if path is None:
+        return None
+    for part in path:
+        if obj is None:
+            return None
+        if isinstance(obj, dict):
+            obj = obj.get(part)
+        else:
+            obj = getattr(obj, part, None)
+    return obj

@@ -1,0 +1,223 @@
+"""Every exception the SDK raises. All derive from ApiException.
+
+Messages never contain credential values or query values: only codes, server messages
+and the endpoint (`video.like POST api.bilibili.com/x/web-interface/archive/like`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ApiException",
+    "ArgsException",
+    "CookiesRefreshException",
+    "CredentialNoAcTimeValueException",
+    "CredentialNoBiliJctException",
+    "CredentialNoBuvid3Exception",
+    "CredentialNoBuvid4Exception",
+    "CredentialNoDedeUserIDException",
+    "CredentialNoSessdataException",
+    "CsrfException",
+    "DanmakuClosedException",
+    "DynamicExceedImagesException",
+    "ExClimbWuzhiException",
+    "GeetestException",
+    "LiveException",
+    "LoginError",
+    "NetworkException",
+    "NetworkTimeoutException",
+    "NotFoundException",
+    "NotLoggedInException",
+    "PermissionDeniedException",
+    "RateLimitedException",
+    "RequestErrorException",
+    "ResponseCodeException",
+    "ResponseException",
+    "ResponseValidationException",
+    "RiskControlException",
+    "StatementException",
+    "VideoUploadException",
+    "WbiRetryTimesExceedException",
+]
+
+
+class ApiException(Exception):
+    """Root of everything the SDK raises."""
+
+    def __init__(self, msg: str = "") -> None:
+        super().__init__(msg)
+        self.msg = msg
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class ArgsException(ApiException, ValueError):
+    """A bad argument, detected before any network I/O. `.argument` names it."""
+
+    def __init__(self, msg: str, argument: str | None = None) -> None:
+        super().__init__(msg)
+        self.argument = argument
+
+
+class _CredentialMissing(ApiException):
+    field = ""
+
+    def __init__(self, msg: str = "") -> None:
+        super().__init__(msg or f"the credential has no {self.field}; this call needs it")
+
+
+class CredentialNoSessdataException(_CredentialMissing):
+    """The call needs a logged-in credential (SESSDATA)."""
+
+    field = "SESSDATA"
+
+
+class CredentialNoBiliJctException(_CredentialMissing):
+    """The call needs bili_jct (the csrf token)."""
+
+    field = "bili_jct"
+
+
+class CredentialNoBuvid3Exception(_CredentialMissing):
+    field = "buvid3"
+
+
+class CredentialNoBuvid4Exception(_CredentialMissing):
+    field = "buvid4"
+
+
+class CredentialNoDedeUserIDException(_CredentialMissing):
+    field = "DedeUserID"
+
+
+class CredentialNoAcTimeValueException(_CredentialMissing):
+    """Cookie refresh needs ac_time_value (the refresh token)."""
+
+    field = "ac_time_value"
+
+
+class NetworkException(ApiException):
+    """The request failed in transport (DNS, connect, TLS, reset...); `__cause__` is httpx's error."""
+
+    def __init__(self, msg: str, status: int | None = None) -> None:
+        super().__init__(msg)
+        self.status = status
+
+
+class NetworkTimeoutException(NetworkException):
+    """The request timed out."""
+
+
+class ResponseException(ApiException):
+    """A response that is not a usable envelope: bad status, not JSON, malformed."""
+
+    def __init__(self, msg: str, status: int | None = None, endpoint: str | None = None) -> None:
+        super().__init__(msg)
+        self.status = status
+        self.endpoint = endpoint
+
+
+class ResponseValidationException(ResponseException):
+    """The payload does not fit the endpoint's model; `.data` keeps the raw JSON."""
+
+    def __init__(self, msg: str, data: Any, endpoint: str | None = None) -> None:
+        super().__init__(msg, status=200, endpoint=endpoint)
+        self.data = data
+
+
+class ResponseCodeException(ApiException):
+    """The envelope's `code` is not 0. `.code`, `.message`, `.data` and `.endpoint` tell more."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        data: Any = None,
+        endpoint: str | None = None,
+        raw: Any = None,
+    ) -> None:
+        where = f" [{endpoint}]" if endpoint else ""
+        super().__init__(f"{code} {message}{where}")
+        self.code = code
+        self.message = message
+        self.data = data
+        self.endpoint = endpoint
+        self.raw = raw
+
+
+class NotLoggedInException(ResponseCodeException):
+    """-101: not logged in, or SESSDATA expired."""
+
+
+class CsrfException(ResponseCodeException):
+    """-111: csrf check failed (wrong or missing bili_jct)."""
+
+
+class RequestErrorException(ResponseCodeException):
+    """-400: the server rejected the arguments."""
+
+
+class PermissionDeniedException(ResponseCodeException):
+    """-403: access denied."""
+
+
+class NotFoundException(ResponseCodeException):
+    """-404 and per-endpoint "does not exist" codes."""
+
+
+class RateLimitedException(ResponseCodeException):
+    """-509 / -799: too many requests."""
+
+
+class RiskControlException(ResponseCodeException):
+    """-352 / -412 / HTTP 412: the request was blocked by risk control."""
+
+
+class WbiRetryTimesExceedException(RiskControlException):
+    """The server kept rejecting the WBI signature after fresh keys and re-signing."""
+
+
+class CookiesRefreshException(ApiException):
+    """Refreshing the cookies failed."""
+
+
+class DanmakuClosedException(ApiException):
+    """The video's danmaku are closed."""
+
+
+class DynamicExceedImagesException(ApiException):
+    """Too many images for one dynamic."""
+
+
+class ExClimbWuzhiException(ApiException):
+    """Activating buvid (ExClimbWuzhi) failed."""
+
+
+class GeetestException(ApiException):
+    """The geetest captcha failed or is not done yet."""
+
+
+class LiveException(ApiException):
+    """A live-room error."""
+
+
+class LoginError(ApiException):
+    """Login failed."""
+
+
+class StatementException(ApiException):
+    """A statement of the interactive-video language is wrong."""
+
+
+class VideoUploadException(ApiException):
+    """Uploading a video failed."""
+
+
+def exception_for_code(name: str) -> type[ResponseCodeException]:
+    """The exception class named in api_spec/errors.yaml or an endpoint's `raises:`."""
+    cls = globals().get(name)
+    if isinstance(cls, type) and issubclass(cls, ResponseCodeException):
+        return cls
+    return ResponseCodeException

@@ -1,0 +1,132 @@
+"""Argument checks used by generated `_prepare_*` functions: fail before any I/O."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json as _json
+import re
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any, TypeVar
+
+from ._exceptions import ArgsException
+
+E = TypeVar("E", bound=Enum)
+
+_BVID = re.compile(r"^BV1[1-9A-HJ-NP-Za-km-z]{9}$")
+
+
+def _bad(name: str, expected: str, value: Any) -> ArgsException:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return ArgsException(f"{name}: expected {expected}, got {shown}", argument=name)
+
+
+def one_of(**values: Any) -> None:
+    given = [k for k, v in values.items() if v is not None]
+    if len(given) != 1:
+        names = " or ".join(values)
+        which = "both " + " and ".join(given) if given else "neither"
+        raise ArgsException(
+            f"{names}: give exactly one of them, got {which}", argument=next(iter(values))
+        )
+
+
+def positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _bad(name, "a positive int", value)
+    return value
+
+
+def integer(name: str, value: Any, lo: int | None = None, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(name, "an int", value)
+    if lo is not None and value < lo:
+        raise _bad(name, f"an int >= {lo}", value)
+    if hi is not None and value > hi:
+        raise _bad(name, f"an int <= {hi}", value)
+    return value
+
+
+def number(name: str, value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad(name, "a number", value)
+    return value
+
+
+def boolean(name: str, value: Any, as_str: bool = False) -> int | str:
+    if not isinstance(value, bool):
+        raise _bad(name, "a bool", value)
+    if as_str:
+        return "true" if value else "false"
+    return 1 if value else 0
+
+
+def string(name: str, value: Any) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    if not isinstance(value, str):
+        raise _bad(name, "a str", value)
+    return value
+
+
+def bvid(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not _BVID.match(value):
+        raise _bad(name, "a BV id like 'BV1xx411c7mD'", value)
+    return value
+
+
+def date(name: str, value: Any) -> str:
+    if isinstance(value, _dt.datetime):
+        raise _bad(name, "a date or 'YYYY-MM-DD'", value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise _bad(name, "a date or 'YYYY-MM-DD'", value)
+
+
+def json_value(name: str, value: Any) -> str:
+    try:
+        return _json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        raise _bad(name, "JSON-serialisable data", value) from None
+
+
+def int_list(name: str, value: Any, sep: str = ",") -> str:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+        raise _bad(name, "a non-empty list of ints", value)
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise _bad(name, "a non-empty list of ints", value)
+    return sep.join(str(i) for i in value)
+
+
+def str_list(name: str, value: Any, sep: str = ",") -> str:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+        raise _bad(name, "a non-empty list of str", value)
+    for item in value:
+        if not isinstance(item, str):
+            raise _bad(name, "a non-empty list of str", value)
+    return sep.join(value)
+
+
+def enum_value(name: str, value: Any, enum: type[E]) -> Any:
+    if isinstance(value, enum):
+        return value.value
+    if not isinstance(value, bool):
+        for member in enum:
+            if member.value == value and type(member.value) is type(value):
+                return member.value
+    allowed = ", ".join(repr(m.value) for m in enum)
+    raise _bad(name, f"a {enum.__name__} ({allowed})", value)
+
+
+def choice(name: str, value: Any, allowed: tuple[Any, ...]) -> Any:
+    if value not in allowed:
+        raise _bad(name, "one of " + ", ".join(repr(a) for a in allowed), value)
+    return value

@@ -1,0 +1,265 @@
+"""A mock Bilibili that answers every catalogue endpoint with its example response.
+
+It behaves like the real servers where tests care: `nav` publishes WBI keys and WBI-signed
+queries are verified with them (-352 when wrong); endpoints that need a login answer -101
+without SESSDATA; csrf is checked against the bili_jct cookie (-111); spi and the ticket
+endpoint answer. Use it in-process (`transport()`) or as a loopback HTTP server (`serve()`).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources as _res
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+
+from .._endpoint import Endpoint
+
+__all__ = ["MockBilibili", "MockServer", "RecordedRequest"]
+
+IMG_KEY = "7cd084941338484aae1ad9425b84077c"
+SUB_KEY = "4932caff0ff746eab6f01bf08b70ac45"
+Responder = Callable[["RecordedRequest"], Any]
+
+
+@dataclass
+class RecordedRequest:
+    """What the mock saw: host and path as on Bilibili, decoded params, cookies."""
+
+    method: str
+    host: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    json: Any
+    cookies: dict[str, str]
+    headers: dict[str, str]
+    endpoint: str | None = None  # "video.get_info" when it matched the catalogue
+    params: dict[str, str] = field(default_factory=dict)  # query + form + json keys
+
+
+def _load_catalogue() -> tuple[dict[tuple[str, str, str], Endpoint[Any]], dict[str, Any]]:
+    from ..resources._namespaces import NAMESPACES
+
+    routes: dict[tuple[str, str, str], Endpoint[Any]] = {}
+    examples: dict[str, Any] = {}
+    for ns in NAMESPACES:
+        mod = importlib.import_module(f"bilibili_sdk.resources.{ns}")
+        for value in vars(mod).values():
+            if isinstance(value, Endpoint):
+                routes.setdefault((value.method, value.host, value.path), value)
+        text = _res.files("bilibili_sdk.testing").joinpath(f"_examples/{ns}.json").read_text("utf-8")
+        for name, body in json.loads(text).items():
+            examples[f"{ns}.{name}"] = body
+    return routes, examples
+
+
+class MockBilibili:
+    """The mock. Tests may `set_response`, `reject_signatures`, and inspect `requests`."""
+
+    def __init__(self, *, logged_in_sessdata: str | None = None) -> None:
+        self.routes, self.examples = _load_catalogue()
+        self._by_path: dict[tuple[str, str], Endpoint[Any]] = {}
+        for (method, _host, path), ep in self.routes.items():
+            self._by_path.setdefault((method, path), ep)
+        self.overrides: dict[str, Any] = {}
+        self.requests: list[RecordedRequest] = []
+        self.hits: Counter[str] = Counter()
+        self.logged_in_sessdata = logged_in_sessdata
+        self._reject_signatures = 0
+        self._lock = threading.Lock()
+        from ..wbi import mixin_key
+
+        self.mixin_key = mixin_key(IMG_KEY, SUB_KEY)
+
+    # -- configuration
+    def set_response(self, endpoint: str, response: Any) -> None:
+        """Answer `endpoint` ("video.get_info") with this body, or call it with the request.
+
+        A callable may return a body (dict) or an `httpx.Response`.
+        """
+        self.overrides[endpoint] = response
+
+    def reject_signatures(self, times: int) -> None:
+        """Answer the next `times` WBI-signed requests with -352, as if the keys were stale."""
+        self._reject_signatures = times
+
+    def count(self, path_or_endpoint: str) -> int:
+        return self.hits[path_or_endpoint]
+
+    # -- serving
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport answering in-process (works for Client and AsyncClient)."""
+        return httpx.MockTransport(self.handle)
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> MockServer:
+        """Start a loopback HTTP server in a thread; point clients at `server.base_url`."""
+        return MockServer(self, host, port)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        path = request.url.path
+        parts = path.split("/", 2)
+        if len(parts) > 1 and "." in parts[1]:  # http://127.0.0.1:N/<host>/<path>
+            host = parts[1]
+            path = "/" + (parts[2] if len(parts) > 2 else "")
+        rec = self._record(request, host, path)
+        try:
+            status, body = self._answer(rec)
+        except Exception as e:  # noqa: BLE001 - a broken override must show up as a 500
+            status, body = 500, {"code": -500, "message": f"mock error: {type(e).__name__}: {e}"}
+        if isinstance(body, httpx.Response):
+            return body
+        return httpx.Response(status, json=body)
+
+    # -- internals
+    def _record(self, request: httpx.Request, host: str, path: str) -> RecordedRequest:
+        query = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
+        form: dict[str, str] = {}
+        body: Any = None
+        ctype = request.headers.get("content-type", "")
+        raw = request.content if not isinstance(request.stream, httpx.AsyncByteStream) or hasattr(request, "_content") else b""
+        if "application/x-www-form-urlencoded" in ctype:
+            form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        elif "application/json" in ctype and raw:
+            body = json.loads(raw)
+        cookies = {}
+        for part in request.headers.get("cookie", "").split(";"):
+            if "=" in part:
+                k, v = part.strip().split("=", 1)
+                cookies[k] = v
+        params = {**query, **form}
+        if isinstance(body, dict):
+            params.update({k: str(v) for k, v in body.items()})
+        rec = RecordedRequest(
+            request.method, host, path, query, form, body, cookies, dict(request.headers), params=params
+        )
+        with self._lock:
+            self.requests.append(rec)
+            self.hits[path] += 1
+        return rec
+
+    def _answer(self, rec: RecordedRequest) -> tuple[int, Any]:
+        if rec.path == "/x/web-interface/nav":
+            return 200, self._nav(rec)
+        if rec.path == "/x/frontend/finger/spi":
+            return 200, {"code": 0, "message": "0", "data": {
+                "b_3": "MOCK-BUVID3-0000-0000-000000000000infoc", "b_4": "MOCK-BUVID4-0000"}}
+        if rec.path.endswith("/GenWebTicket"):
+            return 200, {"code": 0, "message": "OK", "data": {
+                "ticket": "mock.ticket.jwt", "created_at": 1700000000, "ttl": 10**10}}
+        ep = self.routes.get((rec.method, rec.host, rec.path)) or self._by_path.get((rec.method, rec.path))
+        if ep is None:
+            return 404, {"code": -404, "message": "mock: no such endpoint"}
+        rec.endpoint = ep.name
+        with self._lock:
+            self.hits[ep.name] += 1
+        if ep.auth == "required" and not rec.cookies.get("SESSDATA"):
+            return 200, {"code": -101, "message": "账号未登录", "ttl": 1}
+        if ep.csrf:
+            given = rec.params.get("csrf")
+            if not given or given != rec.cookies.get("bili_jct"):
+                return 200, {"code": -111, "message": "csrf 校验失败", "ttl": 1}
+        if ep.sign in ("wbi", "wbi+dm"):
+            if not self._signature_ok(rec.query):
+                return 200, {"code": -352, "message": "风控校验失败", "ttl": 1}
+            with self._lock:
+                if self._reject_signatures > 0:
+                    self._reject_signatures -= 1
+                    return 200, {"code": -352, "message": "风控校验失败", "ttl": 1}
+        override = self.overrides.get(ep.name)
+        if override is not None:
+            result = override(rec) if callable(override) else override
+            return 200, result
+        return 200, copy.deepcopy(self.examples.get(ep.name, {"code": 0, "message": "0", "data": None}))
+
+    def _signature_ok(self, query: dict[str, str]) -> bool:
+        w_rid = query.get("w_rid")
+        if not w_rid or "wts" not in query:
+            return False
+        rest = sorted((k, v) for k, v in query.items() if k != "w_rid")
+        expected = hashlib.md5((urlencode(rest) + self.mixin_key).encode()).hexdigest()  # noqa: S324
+        return w_rid == expected
+
+    def _nav(self, rec: RecordedRequest) -> dict[str, Any]:
+        sess = rec.cookies.get("SESSDATA")
+        logged = bool(sess) and (self.logged_in_sessdata is None or sess == self.logged_in_sessdata)
+        data: dict[str, Any] = {
+            "isLogin": logged,
+            "wbi_img": {
+                "img_url": f"https://i0.hdslb.com/bfs/wbi/{IMG_KEY}.png",
+                "sub_url": f"https://i0.hdslb.com/bfs/wbi/{SUB_KEY}.png",
+            },
+        }
+        if logged:
+            data.update({"mid": 2, "uname": "mock-user"})
+            return {"code": 0, "message": "0", "ttl": 1, "data": data}
+        return {"code": -101, "message": "账号未登录", "ttl": 1, "data": data}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    mock: MockBilibili
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        url = f"http://{self.headers.get('host', 'localhost')}{self.path}"
+        request = httpx.Request(self.command, url, headers=list(self.headers.items()), content=body)
+        response = self.mock.handle(request)
+        payload = response.read()
+        self.send_response(response.status_code)
+        self.send_header("Content-Type", response.headers.get("content-type", "application/json"))
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        pass
+
+
+class MockServer:
+    """The mock behind a real loopback socket, in a daemon thread. Use as a context manager."""
+
+    def __init__(self, mock: MockBilibili, host: str = "127.0.0.1", port: int = 0) -> None:
+        handler = type("Handler", (_Handler,), {"mock": mock})
+        self.mock = mock
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="mock-bilibili", daemon=True)
+        self._thread.start()
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        """Pass as `Client(base_urls=...)` to send every host to this server."""
+        return {"*": self.base_url}
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> MockServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _split(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.path
