@@ -56,6 +56,13 @@ RESERVED_FIELDS = {
     "update_forward_refs",
     "schema_json",
     "register",
+    # builtins used in annotations: a field of that name would shadow them in the class body
+    "list",
+    "dict",
+    "str",
+    "int",
+    "float",
+    "bool",
 }
 
 
@@ -666,22 +673,42 @@ def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
                 ep.paginate.item_type = _item_type(ctx, where, ep, models)
 
 
-def _item_type(ctx: _Ctx, where: str, ep: Endpoint, models: dict[str, Model]) -> str:
-    assert ep.paginate is not None and ep.response is not None
-    typ = ep.response
-    for part in ep.paginate.items.split("."):
+def _resolve_path(
+    ctx: _Ctx, where: str, start: str, path: str, models: dict[str, Model]
+) -> tuple[str, str] | None:
+    """Map a dotted path of wire or Python names to Python names; return it and its type."""
+    typ = start
+    out = []
+    for part in path.split("."):
         m = models.get(typ)
         if m is None or m.root is not None:
-            ctx.errors.append(f"{where}: paginate items {ep.paginate.items!r}: {typ} is not a model")
-            return "Any"
-        f = next((f for f in m.fields if f.name == part), None)
+            ctx.errors.append(f"{where}: paginate path {path!r}: {typ} is not a model")
+            return None
+        f = next((f for f in m.fields if part in (f.name, f.alias)), None)
         if f is None:
-            ctx.errors.append(f"{where}: paginate items: {m.name} has no field {part!r}")
-            return "Any"
+            ctx.errors.append(f"{where}: paginate path {path!r}: {m.name} has no field {part!r}")
+            return None
+        out.append(f.name)
         typ = f.type
+    return ".".join(out), typ
+
+
+def _item_type(ctx: _Ctx, where: str, ep: Endpoint, models: dict[str, Model]) -> str:
+    assert ep.paginate is not None and ep.response is not None
+    pg = ep.paginate
+    for attr in ("total", "has_more", "next"):
+        value = getattr(pg, attr)
+        if value:
+            got = _resolve_path(ctx, where, ep.response, value, models)
+            if got:
+                setattr(pg, attr, got[0])
+    got = _resolve_path(ctx, where, ep.response, pg.items, models)
+    if got is None:
+        return "Any"
+    pg.items, typ = got
     mt = re.fullmatch(r"list\[(.+)\]", typ)
     if not mt:
-        ctx.errors.append(f"{where}: paginate items {ep.paginate.items!r} is not a list ({typ})")
+        ctx.errors.append(f"{where}: paginate items {pg.items!r} is not a list ({typ})")
         return "Any"
     return mt.group(1)
 

@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
@@ -360,7 +360,9 @@ _SECRET_PARAMS = frozenset({"csrf", "csrf_token", "access_key", "refresh_token",
 
 def _redact_request(call: Call[Any], request: httpx.Request) -> dict[str, Any]:
     params = {k: (REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in call.query.items()}
-    form = call.form or {}
+    form: dict[str, Any] = dict(call.form or {})
+    if "form-urlencoded" in request.headers.get("content-type", ""):
+        form = dict(parse_qsl(request.content.decode(), keep_blank_values=True))
     return {
         "endpoint": call.endpoint.name,
         "method": request.method,

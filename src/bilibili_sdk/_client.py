@@ -13,7 +13,7 @@ import httpx
 from ._base_client import BaseClient, PageState
 from ._credential import Credential
 from ._endpoint import Call, Pager
-from ._exceptions import ApiException, ArgsException, ResponseException
+from ._exceptions import ApiException, ArgsException, NotLoggedInException, ResponseException
 from .resources._namespaces import AsyncNamespaces, SyncNamespaces
 
 __all__ = ["AsyncClient", "Client"]
@@ -161,7 +161,10 @@ class Client(BaseClient, SyncNamespaces):
         return gen()
 
     def _nav_is_login(self) -> bool:
-        data = self._request(self._nav_request())
+        try:
+            data = self._request(self._nav_request())
+        except NotLoggedInException:
+            return False
         return bool(isinstance(data, dict) and data.get("isLogin"))
 
 
@@ -293,6 +296,9 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         return gen()
 
     async def _nav_is_login(self) -> bool:
-        data = await self._request(self._nav_request())
+        try:
+            data = await self._request(self._nav_request())
+        except NotLoggedInException:
+            return False
         return bool(isinstance(data, dict) and data.get("isLogin"))
 

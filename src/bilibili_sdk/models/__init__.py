@@ -8,6 +8,215 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .search import AppHotSearchRanking as AppHotSearchRanking
+    from .search import AppHotSearchWord as AppHotSearchWord
+    from .search import CategoryTypeArticle as CategoryTypeArticle
+    from .search import CategoryTypePhoto as CategoryTypePhoto
+    from .search import CheeseSearchItem as CheeseSearchItem
+    from .search import CheeseSearchPage as CheeseSearchPage
+    from .search import CheeseSearchResult as CheeseSearchResult
+    from .search import DefaultSearchKeyword as DefaultSearchKeyword
+    from .search import HotSearchWord as HotSearchWord
+    from .search import HotSearchWords as HotSearchWords
+    from .search import MangaSearchItem as MangaSearchItem
+    from .search import MangaSearchResult as MangaSearchResult
+    from .search import OrderArticle as OrderArticle
+    from .search import OrderCheese as OrderCheese
+    from .search import OrderLiveRoom as OrderLiveRoom
+    from .search import OrderUser as OrderUser
+    from .search import OrderVideo as OrderVideo
+    from .search import SearchAllResult as SearchAllResult
+    from .search import SearchArticleItem as SearchArticleItem
+    from .search import SearchByTypeResult as SearchByTypeResult
+    from .search import SearchLiveGroups as SearchLiveGroups
+    from .search import SearchLiveResult as SearchLiveResult
+    from .search import SearchLiveRoomItem as SearchLiveRoomItem
+    from .search import SearchLiveUserItem as SearchLiveUserItem
+    from .search import SearchMediaBadge as SearchMediaBadge
+    from .search import SearchMediaEpisode as SearchMediaEpisode
+    from .search import SearchMediaItem as SearchMediaItem
+    from .search import SearchMediaScore as SearchMediaScore
+    from .search import SearchObjectType as SearchObjectType
+    from .search import SearchPageInfo as SearchPageInfo
+    from .search import SearchPhotoItem as SearchPhotoItem
+    from .search import SearchResultGroup as SearchResultGroup
+    from .search import SearchResultItem as SearchResultItem
+    from .search import SearchSuggestResult as SearchSuggestResult
+    from .search import SearchSuggestTag as SearchSuggestTag
+    from .search import SearchTopicItem as SearchTopicItem
+    from .search import SearchUserItem as SearchUserItem
+    from .search import SearchUserOfficialVerify as SearchUserOfficialVerify
+    from .search import SearchUserVideo as SearchUserVideo
+    from .search import SearchVideoItem as SearchVideoItem
+    from .user import ChannelArchive as ChannelArchive
+    from .user import ChannelArchiveStat as ChannelArchiveStat
+    from .user import ChannelList as ChannelList
+    from .user import ChannelListItems as ChannelListItems
+    from .user import ChannelListPage as ChannelListPage
+    from .user import ChannelSeason as ChannelSeason
+    from .user import ChannelSeasonInfo as ChannelSeasonInfo
+    from .user import ChannelSeasonMeta as ChannelSeasonMeta
+    from .user import ChannelSeasonVideos as ChannelSeasonVideos
+    from .user import ChannelSeries as ChannelSeries
+    from .user import ChannelSeriesInfo as ChannelSeriesInfo
+    from .user import ChannelSeriesMeta as ChannelSeriesMeta
+    from .user import ChannelSeriesVideos as ChannelSeriesVideos
+    from .user import ChannelSeriesVideosPage as ChannelSeriesVideosPage
+    from .user import CheesePage as CheesePage
+    from .user import CheesePageInfo as CheesePageInfo
+    from .user import CheeseSeason as CheeseSeason
+    from .user import CoinBalance as CoinBalance
+    from .user import CreatedChannelSeries as CreatedChannelSeries
+    from .user import CreatedSubscribeGroup as CreatedSubscribeGroup
+    from .user import CreatorFanData as CreatorFanData
+    from .user import DynamicArchive as DynamicArchive
+    from .user import DynamicArchiveStat as DynamicArchiveStat
+    from .user import DynamicAuthor as DynamicAuthor
+    from .user import DynamicBasic as DynamicBasic
+    from .user import DynamicContent as DynamicContent
+    from .user import DynamicCounter as DynamicCounter
+    from .user import DynamicDesc as DynamicDesc
+    from .user import DynamicDraw as DynamicDraw
+    from .user import DynamicDrawImage as DynamicDrawImage
+    from .user import DynamicItem as DynamicItem
+    from .user import DynamicMajor as DynamicMajor
+    from .user import DynamicModules as DynamicModules
+    from .user import DynamicRichTextNode as DynamicRichTextNode
+    from .user import DynamicStats as DynamicStats
+    from .user import ElecMonthlyRank as ElecMonthlyRank
+    from .user import ElecRankUser as ElecRankUser
+    from .user import ElecRankVip as ElecRankVip
+    from .user import FavSeasonCounts as FavSeasonCounts
+    from .user import FavSeasonDetail as FavSeasonDetail
+    from .user import FavSeasonMedia as FavSeasonMedia
+    from .user import FavSeasonUpper as FavSeasonUpper
+    from .user import FollowedBangumi as FollowedBangumi
+    from .user import FollowedBangumiPage as FollowedBangumiPage
+    from .user import FollowingUser as FollowingUser
+    from .user import FollowingUserList as FollowingUserList
+    from .user import FollowingUserVerify as FollowingUserVerify
+    from .user import FollowingUserVip as FollowingUserVip
+    from .user import FollowingUserVipLabel as FollowingUserVipLabel
+    from .user import HistoryBangumi as HistoryBangumi
+    from .user import HistoryBangumiSeason as HistoryBangumiSeason
+    from .user import HistoryBusinessType as HistoryBusinessType
+    from .user import HistoryCheese as HistoryCheese
+    from .user import HistoryCursor as HistoryCursor
+    from .user import HistoryDimension as HistoryDimension
+    from .user import HistoryItem as HistoryItem
+    from .user import HistoryPage as HistoryPage
+    from .user import HistoryTab as HistoryTab
+    from .user import HistoryTarget as HistoryTarget
+    from .user import HistoryType as HistoryType
+    from .user import HistoryVideo as HistoryVideo
+    from .user import HistoryVideoOwner as HistoryVideoOwner
+    from .user import HistoryVideoPage as HistoryVideoPage
+    from .user import HistoryVideos as HistoryVideos
+    from .user import HistoryVideoStat as HistoryVideoStat
+    from .user import JuryInfo as JuryInfo
+    from .user import LegacyDynamicCard as LegacyDynamicCard
+    from .user import LegacyDynamicDesc as LegacyDynamicDesc
+    from .user import LegacyDynamicsPage as LegacyDynamicsPage
+    from .user import MidList as MidList
+    from .user import MyInfo as MyInfo
+    from .user import MyProfession as MyProfession
+    from .user import Note as Note
+    from .user import NoteArchive as NoteArchive
+    from .user import NoteList as NoteList
+    from .user import NotePage as NotePage
+    from .user import OpusCover as OpusCover
+    from .user import OpusFeed as OpusFeed
+    from .user import OpusFeedItem as OpusFeedItem
+    from .user import OpusStat as OpusStat
+    from .user import OpusType as OpusType
+    from .user import RelationAttributes as RelationAttributes
+    from .user import RelationStat as RelationStat
+    from .user import RelationType as RelationType
+    from .user import SpaceNavCount as SpaceNavCount
+    from .user import SpaceNavNum as SpaceNavNum
+    from .user import SpaceVideo as SpaceVideo
+    from .user import SpaceVideos as SpaceVideos
+    from .user import SubscribedTag as SubscribedTag
+    from .user import SubscribedTags as SubscribedTags
+    from .user import SubscribeGroup as SubscribeGroup
+    from .user import SubscribeGroupNames as SubscribeGroupNames
+    from .user import SubscribeGroups as SubscribeGroups
+    from .user import UidLookup as UidLookup
+    from .user import UidLookupItem as UidLookupItem
+    from .user import UpStat as UpStat
+    from .user import UpStatViews as UpStatViews
+    from .user import UserAlbum as UserAlbum
+    from .user import UserAlbumDoc as UserAlbumDoc
+    from .user import UserAlbumPicture as UserAlbumPicture
+    from .user import UserAlbumType as UserAlbumType
+    from .user import UserArticle as UserArticle
+    from .user import UserArticleAuthor as UserArticleAuthor
+    from .user import UserArticleList as UserArticleList
+    from .user import UserArticleListOrder as UserArticleListOrder
+    from .user import UserArticleLists as UserArticleLists
+    from .user import UserArticleOrder as UserArticleOrder
+    from .user import UserArticles as UserArticles
+    from .user import UserArticleStats as UserArticleStats
+    from .user import UserAudio as UserAudio
+    from .user import UserAudioOrder as UserAudioOrder
+    from .user import UserAudios as UserAudios
+    from .user import UserAudioStats as UserAudioStats
+    from .user import UserBangumiFollowStatus as UserBangumiFollowStatus
+    from .user import UserBangumiType as UserBangumiType
+    from .user import UserCard as UserCard
+    from .user import UserCardProfile as UserCardProfile
+    from .user import UserContract as UserContract
+    from .user import UserDynamicsPage as UserDynamicsPage
+    from .user import UserElec as UserElec
+    from .user import UserElecShowInfo as UserElecShowInfo
+    from .user import UserEpisodicButton as UserEpisodicButton
+    from .user import UserExpLog as UserExpLog
+    from .user import UserExpRecord as UserExpRecord
+    from .user import UserFansMedal as UserFansMedal
+    from .user import UserHonourInfo as UserHonourInfo
+    from .user import UserInfo as UserInfo
+    from .user import UserLevelInfo as UserLevelInfo
+    from .user import UserLiveRoom as UserLiveRoom
+    from .user import UserLiveWatched as UserLiveWatched
+    from .user import UserLoginLog as UserLoginLog
+    from .user import UserLoginRecord as UserLoginRecord
+    from .user import UserMedalInfo as UserMedalInfo
+    from .user import UserMedalStyle as UserMedalStyle
+    from .user import UserMedalWall as UserMedalWall
+    from .user import UserMedalWallEntry as UserMedalWallEntry
+    from .user import UserMediaListItem as UserMediaListItem
+    from .user import UserMedialistOrder as UserMedialistOrder
+    from .user import UserMediaListPage as UserMediaListPage
+    from .user import UserMediaListUpper as UserMediaListUpper
+    from .user import UserMoralLog as UserMoralLog
+    from .user import UserNameplate as UserNameplate
+    from .user import UserOfficial as UserOfficial
+    from .user import UserOfficialVerify as UserOfficialVerify
+    from .user import UserPendant as UserPendant
+    from .user import UserProfession as UserProfession
+    from .user import UserRelation as UserRelation
+    from .user import UserReservation as UserReservation
+    from .user import UserReservations as UserReservations
+    from .user import UserSchool as UserSchool
+    from .user import UserSeries as UserSeries
+    from .user import UserSpaceImages as UserSpaceImages
+    from .user import UserSysNotice as UserSysNotice
+    from .user import UserVideo as UserVideo
+    from .user import UserVideoList as UserVideoList
+    from .user import UserVideoOrder as UserVideoOrder
+    from .user import UserVideoPageInfo as UserVideoPageInfo
+    from .user import UserVideos as UserVideos
+    from .user import UserVideoZone as UserVideoZone
+    from .user import UserVip as UserVip
+    from .user import UserVipLabel as UserVipLabel
+    from .user import UserWornMedal as UserWornMedal
+    from .video import DanmakuColorfulSrc as DanmakuColorfulSrc
+    from .video import DanmakuLikeStat as DanmakuLikeStat
+    from .video import DanmakuLikeStats as DanmakuLikeStats
+    from .video import DanmakuOperatorType as DanmakuOperatorType
+    from .video import DanmakuSendResult as DanmakuSendResult
+    from .video import DmFontSize as DmFontSize
+    from .video import DmMode as DmMode
     from .video import RelatedVideo as RelatedVideo
     from .video import RelatedVideos as RelatedVideos
     from .video import VideoAiConclusion as VideoAiConclusion
@@ -15,6 +224,7 @@ if TYPE_CHECKING:
     from .video import VideoAiOutlinePoint as VideoAiOutlinePoint
     from .video import VideoAiOutlineSection as VideoAiOutlineSection
     from .video import VideoAiRecommend as VideoAiRecommend
+    from .video import VideoAppealReasonType as VideoAppealReasonType
     from .video import VideoArchiveStat as VideoArchiveStat
     from .video import VideoArgueInfo as VideoArgueInfo
     from .video import VideoBroadcastBackoff as VideoBroadcastBackoff
@@ -24,6 +234,7 @@ if TYPE_CHECKING:
     from .video import VideoChargerVip as VideoChargerVip
     from .video import VideoChargeShowInfo as VideoChargeShowInfo
     from .video import VideoCidInfo as VideoCidInfo
+    from .video import VideoCoinResult as VideoCoinResult
     from .video import VideoDash as VideoDash
     from .video import VideoDashDolby as VideoDashDolby
     from .video import VideoDashFlac as VideoDashFlac
@@ -39,6 +250,7 @@ if TYPE_CHECKING:
     from .video import VideoEmergency as VideoEmergency
     from .video import VideoFavFolder as VideoFavFolder
     from .video import VideoFavFolders as VideoFavFolders
+    from .video import VideoFavoriteResult as VideoFavoriteResult
     from .video import VideoFavoured as VideoFavoured
     from .video import VideoHonor as VideoHonor
     from .video import VideoHonorReply as VideoHonorReply
@@ -79,6 +291,7 @@ if TYPE_CHECKING:
     from .video import VideoTag as VideoTag
     from .video import VideoTagCount as VideoTagCount
     from .video import VideoTags as VideoTags
+    from .video import VideoTripleResult as VideoTripleResult
     from .video import VideoUserGarb as VideoUserGarb
     from .video import VideoUserLevel as VideoUserLevel
     from .video import VideoUserNameplate as VideoUserNameplate
@@ -90,13 +303,223 @@ if TYPE_CHECKING:
     from .video import VideoViewPoint as VideoViewPoint
 
 _WHERE: dict[str, str] = {
+    "AppHotSearchRanking": "search",
+    "AppHotSearchWord": "search",
+    "CategoryTypeArticle": "search",
+    "CategoryTypePhoto": "search",
+    "ChannelArchive": "user",
+    "ChannelArchiveStat": "user",
+    "ChannelList": "user",
+    "ChannelListItems": "user",
+    "ChannelListPage": "user",
+    "ChannelSeason": "user",
+    "ChannelSeasonInfo": "user",
+    "ChannelSeasonMeta": "user",
+    "ChannelSeasonVideos": "user",
+    "ChannelSeries": "user",
+    "ChannelSeriesInfo": "user",
+    "ChannelSeriesMeta": "user",
+    "ChannelSeriesVideos": "user",
+    "ChannelSeriesVideosPage": "user",
+    "CheesePage": "user",
+    "CheesePageInfo": "user",
+    "CheeseSearchItem": "search",
+    "CheeseSearchPage": "search",
+    "CheeseSearchResult": "search",
+    "CheeseSeason": "user",
+    "CoinBalance": "user",
+    "CreatedChannelSeries": "user",
+    "CreatedSubscribeGroup": "user",
+    "CreatorFanData": "user",
+    "DanmakuColorfulSrc": "video",
+    "DanmakuLikeStat": "video",
+    "DanmakuLikeStats": "video",
+    "DanmakuOperatorType": "video",
+    "DanmakuSendResult": "video",
+    "DefaultSearchKeyword": "search",
+    "DmFontSize": "video",
+    "DmMode": "video",
+    "DynamicArchive": "user",
+    "DynamicArchiveStat": "user",
+    "DynamicAuthor": "user",
+    "DynamicBasic": "user",
+    "DynamicContent": "user",
+    "DynamicCounter": "user",
+    "DynamicDesc": "user",
+    "DynamicDraw": "user",
+    "DynamicDrawImage": "user",
+    "DynamicItem": "user",
+    "DynamicMajor": "user",
+    "DynamicModules": "user",
+    "DynamicRichTextNode": "user",
+    "DynamicStats": "user",
+    "ElecMonthlyRank": "user",
+    "ElecRankUser": "user",
+    "ElecRankVip": "user",
+    "FavSeasonCounts": "user",
+    "FavSeasonDetail": "user",
+    "FavSeasonMedia": "user",
+    "FavSeasonUpper": "user",
+    "FollowedBangumi": "user",
+    "FollowedBangumiPage": "user",
+    "FollowingUser": "user",
+    "FollowingUserList": "user",
+    "FollowingUserVerify": "user",
+    "FollowingUserVip": "user",
+    "FollowingUserVipLabel": "user",
+    "HistoryBangumi": "user",
+    "HistoryBangumiSeason": "user",
+    "HistoryBusinessType": "user",
+    "HistoryCheese": "user",
+    "HistoryCursor": "user",
+    "HistoryDimension": "user",
+    "HistoryItem": "user",
+    "HistoryPage": "user",
+    "HistoryTab": "user",
+    "HistoryTarget": "user",
+    "HistoryType": "user",
+    "HistoryVideo": "user",
+    "HistoryVideoOwner": "user",
+    "HistoryVideoPage": "user",
+    "HistoryVideoStat": "user",
+    "HistoryVideos": "user",
+    "HotSearchWord": "search",
+    "HotSearchWords": "search",
+    "JuryInfo": "user",
+    "LegacyDynamicCard": "user",
+    "LegacyDynamicDesc": "user",
+    "LegacyDynamicsPage": "user",
+    "MangaSearchItem": "search",
+    "MangaSearchResult": "search",
+    "MidList": "user",
+    "MyInfo": "user",
+    "MyProfession": "user",
+    "Note": "user",
+    "NoteArchive": "user",
+    "NoteList": "user",
+    "NotePage": "user",
+    "OpusCover": "user",
+    "OpusFeed": "user",
+    "OpusFeedItem": "user",
+    "OpusStat": "user",
+    "OpusType": "user",
+    "OrderArticle": "search",
+    "OrderCheese": "search",
+    "OrderLiveRoom": "search",
+    "OrderUser": "search",
+    "OrderVideo": "search",
     "RelatedVideo": "video",
     "RelatedVideos": "video",
+    "RelationAttributes": "user",
+    "RelationStat": "user",
+    "RelationType": "user",
+    "SearchAllResult": "search",
+    "SearchArticleItem": "search",
+    "SearchByTypeResult": "search",
+    "SearchLiveGroups": "search",
+    "SearchLiveResult": "search",
+    "SearchLiveRoomItem": "search",
+    "SearchLiveUserItem": "search",
+    "SearchMediaBadge": "search",
+    "SearchMediaEpisode": "search",
+    "SearchMediaItem": "search",
+    "SearchMediaScore": "search",
+    "SearchObjectType": "search",
+    "SearchPageInfo": "search",
+    "SearchPhotoItem": "search",
+    "SearchResultGroup": "search",
+    "SearchResultItem": "search",
+    "SearchSuggestResult": "search",
+    "SearchSuggestTag": "search",
+    "SearchTopicItem": "search",
+    "SearchUserItem": "search",
+    "SearchUserOfficialVerify": "search",
+    "SearchUserVideo": "search",
+    "SearchVideoItem": "search",
+    "SpaceNavCount": "user",
+    "SpaceNavNum": "user",
+    "SpaceVideo": "user",
+    "SpaceVideos": "user",
+    "SubscribeGroup": "user",
+    "SubscribeGroupNames": "user",
+    "SubscribeGroups": "user",
+    "SubscribedTag": "user",
+    "SubscribedTags": "user",
+    "UidLookup": "user",
+    "UidLookupItem": "user",
+    "UpStat": "user",
+    "UpStatViews": "user",
+    "UserAlbum": "user",
+    "UserAlbumDoc": "user",
+    "UserAlbumPicture": "user",
+    "UserAlbumType": "user",
+    "UserArticle": "user",
+    "UserArticleAuthor": "user",
+    "UserArticleList": "user",
+    "UserArticleListOrder": "user",
+    "UserArticleLists": "user",
+    "UserArticleOrder": "user",
+    "UserArticleStats": "user",
+    "UserArticles": "user",
+    "UserAudio": "user",
+    "UserAudioOrder": "user",
+    "UserAudioStats": "user",
+    "UserAudios": "user",
+    "UserBangumiFollowStatus": "user",
+    "UserBangumiType": "user",
+    "UserCard": "user",
+    "UserCardProfile": "user",
+    "UserContract": "user",
+    "UserDynamicsPage": "user",
+    "UserElec": "user",
+    "UserElecShowInfo": "user",
+    "UserEpisodicButton": "user",
+    "UserExpLog": "user",
+    "UserExpRecord": "user",
+    "UserFansMedal": "user",
+    "UserHonourInfo": "user",
+    "UserInfo": "user",
+    "UserLevelInfo": "user",
+    "UserLiveRoom": "user",
+    "UserLiveWatched": "user",
+    "UserLoginLog": "user",
+    "UserLoginRecord": "user",
+    "UserMedalInfo": "user",
+    "UserMedalStyle": "user",
+    "UserMedalWall": "user",
+    "UserMedalWallEntry": "user",
+    "UserMediaListItem": "user",
+    "UserMediaListPage": "user",
+    "UserMediaListUpper": "user",
+    "UserMedialistOrder": "user",
+    "UserMoralLog": "user",
+    "UserNameplate": "user",
+    "UserOfficial": "user",
+    "UserOfficialVerify": "user",
+    "UserPendant": "user",
+    "UserProfession": "user",
+    "UserRelation": "user",
+    "UserReservation": "user",
+    "UserReservations": "user",
+    "UserSchool": "user",
+    "UserSeries": "user",
+    "UserSpaceImages": "user",
+    "UserSysNotice": "user",
+    "UserVideo": "user",
+    "UserVideoList": "user",
+    "UserVideoOrder": "user",
+    "UserVideoPageInfo": "user",
+    "UserVideoZone": "user",
+    "UserVideos": "user",
+    "UserVip": "user",
+    "UserVipLabel": "user",
+    "UserWornMedal": "user",
     "VideoAiConclusion": "video",
     "VideoAiModelResult": "video",
     "VideoAiOutlinePoint": "video",
     "VideoAiOutlineSection": "video",
     "VideoAiRecommend": "video",
+    "VideoAppealReasonType": "video",
     "VideoArchiveStat": "video",
     "VideoArgueInfo": "video",
     "VideoBroadcastBackoff": "video",
@@ -106,6 +529,7 @@ _WHERE: dict[str, str] = {
     "VideoChargerVip": "video",
     "VideoChargers": "video",
     "VideoCidInfo": "video",
+    "VideoCoinResult": "video",
     "VideoDash": "video",
     "VideoDashDolby": "video",
     "VideoDashFlac": "video",
@@ -121,6 +545,7 @@ _WHERE: dict[str, str] = {
     "VideoEmergency": "video",
     "VideoFavFolder": "video",
     "VideoFavFolders": "video",
+    "VideoFavoriteResult": "video",
     "VideoFavoured": "video",
     "VideoHonor": "video",
     "VideoHonorReply": "video",
@@ -161,6 +586,7 @@ _WHERE: dict[str, str] = {
     "VideoTag": "video",
     "VideoTagCount": "video",
     "VideoTags": "video",
+    "VideoTripleResult": "video",
     "VideoUserGarb": "video",
     "VideoUserLevel": "video",
     "VideoUserNameplate": "video",
@@ -173,13 +599,223 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
+    "AppHotSearchRanking",
+    "AppHotSearchWord",
+    "CategoryTypeArticle",
+    "CategoryTypePhoto",
+    "ChannelArchive",
+    "ChannelArchiveStat",
+    "ChannelList",
+    "ChannelListItems",
+    "ChannelListPage",
+    "ChannelSeason",
+    "ChannelSeasonInfo",
+    "ChannelSeasonMeta",
+    "ChannelSeasonVideos",
+    "ChannelSeries",
+    "ChannelSeriesInfo",
+    "ChannelSeriesMeta",
+    "ChannelSeriesVideos",
+    "ChannelSeriesVideosPage",
+    "CheesePage",
+    "CheesePageInfo",
+    "CheeseSearchItem",
+    "CheeseSearchPage",
+    "CheeseSearchResult",
+    "CheeseSeason",
+    "CoinBalance",
+    "CreatedChannelSeries",
+    "CreatedSubscribeGroup",
+    "CreatorFanData",
+    "DanmakuColorfulSrc",
+    "DanmakuLikeStat",
+    "DanmakuLikeStats",
+    "DanmakuOperatorType",
+    "DanmakuSendResult",
+    "DefaultSearchKeyword",
+    "DmFontSize",
+    "DmMode",
+    "DynamicArchive",
+    "DynamicArchiveStat",
+    "DynamicAuthor",
+    "DynamicBasic",
+    "DynamicContent",
+    "DynamicCounter",
+    "DynamicDesc",
+    "DynamicDraw",
+    "DynamicDrawImage",
+    "DynamicItem",
+    "DynamicMajor",
+    "DynamicModules",
+    "DynamicRichTextNode",
+    "DynamicStats",
+    "ElecMonthlyRank",
+    "ElecRankUser",
+    "ElecRankVip",
+    "FavSeasonCounts",
+    "FavSeasonDetail",
+    "FavSeasonMedia",
+    "FavSeasonUpper",
+    "FollowedBangumi",
+    "FollowedBangumiPage",
+    "FollowingUser",
+    "FollowingUserList",
+    "FollowingUserVerify",
+    "FollowingUserVip",
+    "FollowingUserVipLabel",
+    "HistoryBangumi",
+    "HistoryBangumiSeason",
+    "HistoryBusinessType",
+    "HistoryCheese",
+    "HistoryCursor",
+    "HistoryDimension",
+    "HistoryItem",
+    "HistoryPage",
+    "HistoryTab",
+    "HistoryTarget",
+    "HistoryType",
+    "HistoryVideo",
+    "HistoryVideoOwner",
+    "HistoryVideoPage",
+    "HistoryVideoStat",
+    "HistoryVideos",
+    "HotSearchWord",
+    "HotSearchWords",
+    "JuryInfo",
+    "LegacyDynamicCard",
+    "LegacyDynamicDesc",
+    "LegacyDynamicsPage",
+    "MangaSearchItem",
+    "MangaSearchResult",
+    "MidList",
+    "MyInfo",
+    "MyProfession",
+    "Note",
+    "NoteArchive",
+    "NoteList",
+    "NotePage",
+    "OpusCover",
+    "OpusFeed",
+    "OpusFeedItem",
+    "OpusStat",
+    "OpusType",
+    "OrderArticle",
+    "OrderCheese",
+    "OrderLiveRoom",
+    "OrderUser",
+    "OrderVideo",
     "RelatedVideo",
     "RelatedVideos",
+    "RelationAttributes",
+    "RelationStat",
+    "RelationType",
+    "SearchAllResult",
+    "SearchArticleItem",
+    "SearchByTypeResult",
+    "SearchLiveGroups",
+    "SearchLiveResult",
+    "SearchLiveRoomItem",
+    "SearchLiveUserItem",
+    "SearchMediaBadge",
+    "SearchMediaEpisode",
+    "SearchMediaItem",
+    "SearchMediaScore",
+    "SearchObjectType",
+    "SearchPageInfo",
+    "SearchPhotoItem",
+    "SearchResultGroup",
+    "SearchResultItem",
+    "SearchSuggestResult",
+    "SearchSuggestTag",
+    "SearchTopicItem",
+    "SearchUserItem",
+    "SearchUserOfficialVerify",
+    "SearchUserVideo",
+    "SearchVideoItem",
+    "SpaceNavCount",
+    "SpaceNavNum",
+    "SpaceVideo",
+    "SpaceVideos",
+    "SubscribeGroup",
+    "SubscribeGroupNames",
+    "SubscribeGroups",
+    "SubscribedTag",
+    "SubscribedTags",
+    "UidLookup",
+    "UidLookupItem",
+    "UpStat",
+    "UpStatViews",
+    "UserAlbum",
+    "UserAlbumDoc",
+    "UserAlbumPicture",
+    "UserAlbumType",
+    "UserArticle",
+    "UserArticleAuthor",
+    "UserArticleList",
+    "UserArticleListOrder",
+    "UserArticleLists",
+    "UserArticleOrder",
+    "UserArticleStats",
+    "UserArticles",
+    "UserAudio",
+    "UserAudioOrder",
+    "UserAudioStats",
+    "UserAudios",
+    "UserBangumiFollowStatus",
+    "UserBangumiType",
+    "UserCard",
+    "UserCardProfile",
+    "UserContract",
+    "UserDynamicsPage",
+    "UserElec",
+    "UserElecShowInfo",
+    "UserEpisodicButton",
+    "UserExpLog",
+    "UserExpRecord",
+    "UserFansMedal",
+    "UserHonourInfo",
+    "UserInfo",
+    "UserLevelInfo",
+    "UserLiveRoom",
+    "UserLiveWatched",
+    "UserLoginLog",
+    "UserLoginRecord",
+    "UserMedalInfo",
+    "UserMedalStyle",
+    "UserMedalWall",
+    "UserMedalWallEntry",
+    "UserMediaListItem",
+    "UserMediaListPage",
+    "UserMediaListUpper",
+    "UserMedialistOrder",
+    "UserMoralLog",
+    "UserNameplate",
+    "UserOfficial",
+    "UserOfficialVerify",
+    "UserPendant",
+    "UserProfession",
+    "UserRelation",
+    "UserReservation",
+    "UserReservations",
+    "UserSchool",
+    "UserSeries",
+    "UserSpaceImages",
+    "UserSysNotice",
+    "UserVideo",
+    "UserVideoList",
+    "UserVideoOrder",
+    "UserVideoPageInfo",
+    "UserVideoZone",
+    "UserVideos",
+    "UserVip",
+    "UserVipLabel",
+    "UserWornMedal",
     "VideoAiConclusion",
     "VideoAiModelResult",
     "VideoAiOutlinePoint",
     "VideoAiOutlineSection",
     "VideoAiRecommend",
+    "VideoAppealReasonType",
     "VideoArchiveStat",
     "VideoArgueInfo",
     "VideoBroadcastBackoff",
@@ -189,6 +825,7 @@ __all__ = [
     "VideoChargerVip",
     "VideoChargers",
     "VideoCidInfo",
+    "VideoCoinResult",
     "VideoDash",
     "VideoDashDolby",
     "VideoDashFlac",
@@ -204,6 +841,7 @@ __all__ = [
     "VideoEmergency",
     "VideoFavFolder",
     "VideoFavFolders",
+    "VideoFavoriteResult",
     "VideoFavoured",
     "VideoHonor",
     "VideoHonorReply",
@@ -244,6 +882,7 @@ __all__ = [
     "VideoTag",
     "VideoTagCount",
     "VideoTags",
+    "VideoTripleResult",
     "VideoUserGarb",
     "VideoUserLevel",
     "VideoUserNameplate",

@@ -13,6 +13,13 @@ from .._models import BiliModel
 from .._types import BoolInt
 
 __all__ = [
+    "DanmakuColorfulSrc",
+    "DanmakuLikeStat",
+    "DanmakuLikeStats",
+    "DanmakuOperatorType",
+    "DanmakuSendResult",
+    "DmFontSize",
+    "DmMode",
     "RelatedVideo",
     "RelatedVideos",
     "VideoAiConclusion",
@@ -20,6 +27,7 @@ __all__ = [
     "VideoAiOutlinePoint",
     "VideoAiOutlineSection",
     "VideoAiRecommend",
+    "VideoAppealReasonType",
     "VideoArchiveStat",
     "VideoArgueInfo",
     "VideoBroadcastBackoff",
@@ -29,6 +37,7 @@ __all__ = [
     "VideoChargerVip",
     "VideoChargers",
     "VideoCidInfo",
+    "VideoCoinResult",
     "VideoDash",
     "VideoDashDolby",
     "VideoDashFlac",
@@ -44,6 +53,7 @@ __all__ = [
     "VideoEmergency",
     "VideoFavFolder",
     "VideoFavFolders",
+    "VideoFavoriteResult",
     "VideoFavoured",
     "VideoHonor",
     "VideoHonorReply",
@@ -84,6 +94,7 @@ __all__ = [
     "VideoTag",
     "VideoTagCount",
     "VideoTags",
+    "VideoTripleResult",
     "VideoUserGarb",
     "VideoUserLevel",
     "VideoUserNameplate",
@@ -94,6 +105,68 @@ __all__ = [
     "VideoUserVipLabel",
     "VideoViewPoint",
 ]
+
+
+class DanmakuOperatorType(int, Enum):
+    """What `operate_danmaku` does to the chosen danmakus."""
+
+    DELETE = 1
+    PROTECT = 2
+    UNPROTECT = 3
+
+
+class DmMode(int, Enum):
+    """Display mode of a danmaku."""
+
+    FLY = 1
+    BOTTOM = 4
+    TOP = 5
+    REVERSE = 6
+    ADVANCE = 7
+    CODE = 8
+    SPECIAL = 9
+
+
+class DmFontSize(int, Enum):
+    """Font size of a danmaku, in pixels (25 is the normal size)."""
+
+    EXTREME_SMALL = 12
+    SUPER_SMALL = 16
+    SMALL = 18
+    NORMAL = 25
+    BIG = 36
+    SUPER_BIG = 45
+    EXTREME_BIG = 64
+
+
+class VideoAppealReasonType(int, Enum):
+    """Reason (`tid`) of a video report; PLAGIARISM wants `plagiarism_bvid`, UNREAL_COPYRIGHT wants `source`."""
+
+    OTHER = 1
+    ILLEGAL = 2
+    PRON = 3
+    VULGAR = 4
+    GAMBLED_SCAMS = 5
+    VIOLENT = 6
+    PERSONAL_ATTACK = 7
+    PLAGIARISM = 8
+    LEAD_WAR = 9
+    CANNOT_CHARGE = 10
+    UNREAL_COPYRIGHT = 52
+    BAD_FOR_YOUNGS = 10000
+    CLICKBAIT = 10013
+    POLITICAL_RUMORS = 10014
+    SOCIAL_RUMORS = 10015
+    UNREAL_EVENT = 10017
+    ILLEGAL_POPULARIZE = 10018
+    ILLEGAL_OTHER = 10019
+    DANGEROUS = 10020
+    DISCOMFORT = 10021
+    OTHER_NEW = 10022
+    COOPERATE_INFRINGEMENT = 10023
+    INFRINGEMENT = 10024
+    ILLEGAL_URL = 10025
+    VIDEO_INFRINGEMENT = 10026
 
 
 class VideoQuality(int, Enum):
@@ -112,6 +185,61 @@ class VideoQuality(int, Enum):
     HDR = 125
     DOLBY = 126
     _8K = 127
+
+
+class VideoCoinResult(BiliModel):
+    """Outcome of giving coins to a video."""
+
+    like: bool
+    """Whether the video was also liked."""
+
+
+class VideoTripleResult(BiliModel):
+    """Outcome of a like + coin + favourite ("triple") action."""
+
+    like: bool
+    coin: bool
+    fav: bool
+    multiply: int
+    """Number of coins given."""
+
+
+class VideoFavoriteResult(BiliModel):
+    """Outcome of adding a video to, or removing it from, favourite folders."""
+
+    prompt: bool
+    ga_data: Any | None = None
+    toast_msg: str
+    success_num: int
+
+
+class DanmakuColorfulSrc(BiliModel):
+    """Gradient colour style of a colourful danmaku."""
+
+    type: int
+    src: str
+
+
+class DanmakuSendResult(BiliModel):
+    """The danmaku that was just sent."""
+
+    action: str
+    dmid: int
+    """Danmaku id (may exceed 2^53)."""
+    dmid_str: str
+    visible: bool
+    animation: str | None = None
+    dm_content: str | None = None
+    colorful_src: DanmakuColorfulSrc | str | None = None
+
+
+class DanmakuLikeStat(BiliModel):
+    """Like counter of one danmaku."""
+
+    likes: int
+    user_like: BoolInt
+    """Whether the logged-in user liked it."""
+    id_str: str | None = None
 
 
 class VideoOwner(BiliModel):
@@ -229,7 +357,7 @@ class VideoSubtitle(BiliModel):
     """Subtitles of a video (the list is empty when not logged in)."""
 
     allow_submit: bool
-    list: list[VideoSubtitleTrack]
+    list_: list[VideoSubtitleTrack] = Field(alias="list")
 
 
 class VideoSubtitleTrack(BiliModel):
@@ -566,7 +694,7 @@ class VideoHotShare(BiliModel):
     """Hot-share panel."""
 
     show: bool
-    list: list[Any]
+    list_: list[Any] = Field(alias="list")
 
 
 class VideoEmergency(BiliModel):
@@ -717,7 +845,7 @@ class VideoChargers(BiliModel):
     """Users who ever charged."""
     special_day: int | None = None
     display_num: int | None = None
-    list: list[VideoCharger] | None = None
+    list_: list[VideoCharger] | None = Field(default=None, alias="list")
 
 
 class VideoChargeShowInfo(BiliModel):
@@ -1104,7 +1232,7 @@ class VideoFavFolders(BiliModel):
     """A user's favourite folders."""
 
     count: int
-    list: list[VideoFavFolder] | None = None
+    list_: list[VideoFavFolder] | None = Field(default=None, alias="list")
     """Null when the user has no folder."""
     season: Any | None = None
 
@@ -1142,7 +1270,7 @@ class VideoPrivateNotes(BiliModel):
 class VideoPublicNotes(BiliModel):
     """A page of public notes on a video."""
 
-    list: list[VideoPublicNote] | None = None
+    list_: list[VideoPublicNote] | None = Field(default=None, alias="list")
     page: VideoNotePage
     show_public_note: bool | None = None
     message: str | None = None
@@ -1182,6 +1310,8 @@ class VideoNotePage(BiliModel):
     size: int
     num: int
 
+
+DanmakuLikeStats = dict[str, DanmakuLikeStat]
 
 VideoPages = list[VideoPage]
 

@@ -9,13 +9,33 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .search import AsyncSearch, Search
+    from .user import AsyncUser, User
     from .video import AsyncVideo, Video
 
-NAMESPACES = ("video",)
+NAMESPACES = (
+    "search",
+    "user",
+    "video",
+)
 
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def search(self) -> Search:
+        """Search (搜索): keyword search over all kinds of content, trending words, suggestions."""
+        from .search import Search
+
+        return Search(cast("Client", self))
+
+    @cached_property
+    def user(self) -> User:
+        """Users (用户): profiles, space content, relations and the logged-in account."""
+        from .user import User
+
+        return User(cast("Client", self))
 
     @cached_property
     def video(self) -> Video:
@@ -27,6 +47,20 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def search(self) -> AsyncSearch:
+        """Search (搜索): keyword search over all kinds of content, trending words, suggestions."""
+        from .search import AsyncSearch
+
+        return AsyncSearch(cast("AsyncClient", self))
+
+    @cached_property
+    def user(self) -> AsyncUser:
+        """Users (用户): profiles, space content, relations and the logged-in account."""
+        from .user import AsyncUser
+
+        return AsyncUser(cast("AsyncClient", self))
 
     @cached_property
     def video(self) -> AsyncVideo:

@@ -11,14 +11,22 @@ from typing import TYPE_CHECKING, Any
 from .. import _validate as _v
 from .._endpoint import Call, Endpoint, Pager
 from ..models.video import (
+    DanmakuLikeStats,
+    DanmakuOperatorType,
+    DanmakuSendResult,
+    DmFontSize,
+    DmMode,
     RelatedVideos,
     VideoAiConclusion,
+    VideoAppealReasonType,
     VideoArchiveStat,
     VideoBroadcastServers,
     VideoChargers,
     VideoCidInfo,
+    VideoCoinResult,
     VideoDetail,
     VideoFavFolders,
+    VideoFavoriteResult,
     VideoFavoured,
     VideoInfo,
     VideoNoteEntrance,
@@ -35,12 +43,463 @@ from ..models.video import (
     VideoRelation,
     VideoSnapshot,
     VideoTags,
+    VideoTripleResult,
 )
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
 __all__ = ["Video", "AsyncVideo"]
+
+
+_LIKE: Endpoint[None] = Endpoint(
+    "video.like",
+    "POST",
+    "https://api.bilibili.com/x/web-interface/archive/like",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_like(aid: int | None = None, bvid: str | None = None, like: int = 1) -> Call[None]:
+    _v.one_of(aid=aid, bvid=bvid)
+    form: dict[str, Any] = {}
+    if aid is not None:
+        form["aid"] = _v.positive_int("aid", aid)
+    if bvid is not None:
+        form["bvid"] = _v.bvid("bvid", bvid)
+    form["like"] = _v.choice("like", _v.integer("like", like, None, None), (1, 2))
+    return Call(_LIKE, form=form)
+
+
+_ADD_COIN: Endpoint[VideoCoinResult] = Endpoint(
+    "video.add_coin",
+    "POST",
+    "https://api.bilibili.com/x/web-interface/coin/add",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=VideoCoinResult,
+)
+
+
+def _prepare_add_coin(
+    aid: int | None = None, bvid: str | None = None, multiply: int = 1, select_like: bool = False
+) -> Call[VideoCoinResult]:
+    _v.one_of(aid=aid, bvid=bvid)
+    form: dict[str, Any] = {}
+    if aid is not None:
+        form["aid"] = _v.positive_int("aid", aid)
+    if bvid is not None:
+        form["bvid"] = _v.bvid("bvid", bvid)
+    form["multiply"] = _v.integer("multiply", multiply, 1, 2)
+    form["select_like"] = _v.boolean("select_like", select_like, False)
+    return Call(_ADD_COIN, form=form)
+
+
+_SHARE: Endpoint[int] = Endpoint(
+    "video.share",
+    "POST",
+    "https://api.bilibili.com/x/web-interface/share/add",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=int,
+)
+
+
+def _prepare_share(aid: int | None = None, bvid: str | None = None) -> Call[int]:
+    _v.one_of(aid=aid, bvid=bvid)
+    form: dict[str, Any] = {}
+    if aid is not None:
+        form["aid"] = _v.positive_int("aid", aid)
+    if bvid is not None:
+        form["bvid"] = _v.bvid("bvid", bvid)
+    return Call(_SHARE, form=form)
+
+
+_TRIPLE: Endpoint[VideoTripleResult] = Endpoint(
+    "video.triple",
+    "POST",
+    "https://api.bilibili.com/x/web-interface/archive/like/triple",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=VideoTripleResult,
+)
+
+
+def _prepare_triple(aid: int | None = None, bvid: str | None = None) -> Call[VideoTripleResult]:
+    _v.one_of(aid=aid, bvid=bvid)
+    form: dict[str, Any] = {}
+    if aid is not None:
+        form["aid"] = _v.positive_int("aid", aid)
+    if bvid is not None:
+        form["bvid"] = _v.bvid("bvid", bvid)
+    return Call(_TRIPLE, form=form)
+
+
+_ADD_TAG: Endpoint[Any] = Endpoint(
+    "video.add_tag",
+    "POST",
+    "https://api.bilibili.com/x/tag/archive/add",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=Any,
+)
+
+
+def _prepare_add_tag(aid: int, tag_name: str) -> Call[Any]:
+    form: dict[str, Any] = {}
+    form["aid"] = _v.positive_int("aid", aid)
+    form["tag_name"] = _v.string("tag_name", tag_name)
+    return Call(_ADD_TAG, form=form)
+
+
+_DELETE_TAG: Endpoint[None] = Endpoint(
+    "video.delete_tag",
+    "POST",
+    "https://api.bilibili.com/x/tag/archive/del",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_delete_tag(aid: int, tag_id: int) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["aid"] = _v.positive_int("aid", aid)
+    form["tag_id"] = _v.positive_int("tag_id", tag_id)
+    return Call(_DELETE_TAG, form=form)
+
+
+_SUBSCRIBE_TAG: Endpoint[None] = Endpoint(
+    "video.subscribe_tag",
+    "POST",
+    "https://api.bilibili.com/x/tag/subscribe/add",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_subscribe_tag(tag_id: int) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["tag_id"] = _v.positive_int("tag_id", tag_id)
+    return Call(_SUBSCRIBE_TAG, form=form)
+
+
+_UNSUBSCRIBE_TAG: Endpoint[None] = Endpoint(
+    "video.unsubscribe_tag",
+    "POST",
+    "https://api.bilibili.com/x/tag/subscribe/cancel",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_unsubscribe_tag(tag_id: int) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["tag_id"] = _v.positive_int("tag_id", tag_id)
+    return Call(_UNSUBSCRIBE_TAG, form=form)
+
+
+_APPEAL: Endpoint[None] = Endpoint(
+    "video.appeal",
+    "POST",
+    "https://api.bilibili.com/x/web-interface/appeal/v2/submit",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_appeal(
+    aid: int,
+    reason: VideoAppealReasonType | int,
+    detail: str,
+    attach: str | None = None,
+    plagiarism_bvid: str | None = None,
+    source: str | None = None,
+) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["aid"] = _v.positive_int("aid", aid)
+    form["tid"] = _v.enum_value("reason", reason, VideoAppealReasonType)
+    form["desc"] = _v.string("detail", detail)
+    if attach is not None:
+        form["attach"] = _v.string("attach", attach)
+    if plagiarism_bvid is not None:
+        form["撞车对象"] = _v.bvid("plagiarism_bvid", plagiarism_bvid)
+    if source is not None:
+        form["出处"] = _v.string("source", source)
+    return Call(_APPEAL, form=form)
+
+
+_SET_FAVORITE: Endpoint[VideoFavoriteResult] = Endpoint(
+    "video.set_favorite",
+    "POST",
+    "https://api.bilibili.com/x/v3/fav/resource/deal",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=VideoFavoriteResult,
+)
+
+
+def _prepare_set_favorite(
+    aid: int, add_media_ids: Sequence[int] | None = None, del_media_ids: Sequence[int] | None = None
+) -> Call[VideoFavoriteResult]:
+    form: dict[str, Any] = {"type": 2}
+    form["rid"] = _v.positive_int("aid", aid)
+    if add_media_ids is not None:
+        form["add_media_ids"] = _v.int_list("add_media_ids", add_media_ids, ",")
+    if del_media_ids is not None:
+        form["del_media_ids"] = _v.int_list("del_media_ids", del_media_ids, ",")
+    return Call(_SET_FAVORITE, form=form)
+
+
+_SUBMIT_SUBTITLE: Endpoint[Any] = Endpoint(
+    "video.submit_subtitle",
+    "POST",
+    "https://api.bilibili.com/x/v2/dm/subtitle/draft/save",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=Any,
+)
+
+
+def _prepare_submit_subtitle(
+    cid: int, bvid: str, lan: str, data: Any, submit: bool = False, sign: bool = False
+) -> Call[Any]:
+    form: dict[str, Any] = {"type": 1}
+    form["oid"] = _v.positive_int("cid", cid)
+    form["bvid"] = _v.bvid("bvid", bvid)
+    form["lan"] = _v.string("lan", lan)
+    form["data"] = _v.json_value("data", data)
+    form["submit"] = _v.boolean("submit", submit, False)
+    form["sign"] = _v.boolean("sign", sign, False)
+    return Call(_SUBMIT_SUBTITLE, form=form)
+
+
+_REPORT_WATCH_HISTORY: Endpoint[None] = Endpoint(
+    "video.report_watch_history",
+    "POST",
+    "https://api.bilibili.com/x/v2/history/report",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_report_watch_history(aid: int, cid: int, progress: int = 0) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["aid"] = _v.positive_int("aid", aid)
+    form["cid"] = _v.positive_int("cid", cid)
+    form["progress"] = _v.integer("progress", progress, 0, None)
+    return Call(_REPORT_WATCH_HISTORY, form=form)
+
+
+_REPORT_START_WATCHING: Endpoint[None] = Endpoint(
+    "video.report_start_watching",
+    "POST",
+    "https://api.bilibili.com/x/click-interface/click/web/h5",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_report_start_watching(
+    aid: int, cid: int, mid: int | None = None, part: int | None = None
+) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["aid"] = _v.positive_int("aid", aid)
+    form["cid"] = _v.positive_int("cid", cid)
+    if mid is not None:
+        form["mid"] = _v.positive_int("mid", mid)
+    if part is not None:
+        form["part"] = _v.integer("part", part, 1, None)
+    return Call(_REPORT_START_WATCHING, form=form)
+
+
+_GET_HISTORY_DANMAKU_INDEX: Endpoint[list[str] | None] = Endpoint(
+    "video.get_history_danmaku_index",
+    "GET",
+    "https://api.bilibili.com/x/v2/dm/history/index",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=list[str] | None,
+)
+
+
+def _prepare_get_history_danmaku_index(cid: int, month: str) -> Call[list[str] | None]:
+    query: dict[str, Any] = {"type": 1}
+    query["oid"] = _v.positive_int("cid", cid)
+    query["month"] = _v.string("month", month)
+    return Call(_GET_HISTORY_DANMAKU_INDEX, query=query)
+
+
+_HAS_LIKED_DANMAKUS: Endpoint[DanmakuLikeStats] = Endpoint(
+    "video.has_liked_danmakus",
+    "GET",
+    "https://api.bilibili.com/x/v2/dm/thumbup/stats",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=DanmakuLikeStats,
+)
+
+
+def _prepare_has_liked_danmakus(cid: int, ids: Sequence[int]) -> Call[DanmakuLikeStats]:
+    query: dict[str, Any] = {}
+    query["oid"] = _v.positive_int("cid", cid)
+    query["ids"] = _v.int_list("ids", ids, ",")
+    return Call(_HAS_LIKED_DANMAKUS, query=query)
+
+
+_SEND_DANMAKU: Endpoint[DanmakuSendResult] = Endpoint(
+    "video.send_danmaku",
+    "POST",
+    "https://api.bilibili.com/x/v2/dm/post",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=DanmakuSendResult,
+)
+
+
+def _prepare_send_danmaku(
+    cid: int,
+    msg: str,
+    aid: int | None = None,
+    bvid: str | None = None,
+    progress: int = 0,
+    color: int = 16777215,
+    fontsize: DmFontSize | int = 25,
+    pool: int = 0,
+    mode: DmMode | int = 1,
+) -> Call[DanmakuSendResult]:
+    _v.one_of(aid=aid, bvid=bvid)
+    form: dict[str, Any] = {"type": 1, "plat": 1}
+    form["oid"] = _v.positive_int("cid", cid)
+    form["msg"] = _v.string("msg", msg)
+    if aid is not None:
+        form["aid"] = _v.positive_int("aid", aid)
+    if bvid is not None:
+        form["bvid"] = _v.bvid("bvid", bvid)
+    form["progress"] = _v.integer("progress", progress, 0, None)
+    form["color"] = _v.integer("color", color, 0, 16777215)
+    form["fontsize"] = _v.enum_value("fontsize", fontsize, DmFontSize)
+    form["pool"] = _v.choice("pool", _v.integer("pool", pool, None, None), (0, 1, 2))
+    form["mode"] = _v.enum_value("mode", mode, DmMode)
+    return Call(_SEND_DANMAKU, form=form)
+
+
+_LIKE_DANMAKU: Endpoint[None] = Endpoint(
+    "video.like_danmaku",
+    "POST",
+    "https://api.bilibili.com/x/v2/dm/thumbup/add",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_like_danmaku(dmid: int, cid: int, like: int = 1) -> Call[None]:
+    form: dict[str, Any] = {"platform": "web_player"}
+    form["dmid"] = _v.positive_int("dmid", dmid)
+    form["oid"] = _v.positive_int("cid", cid)
+    form["op"] = _v.choice("like", _v.integer("like", like, None, None), (1, 2))
+    return Call(_LIKE_DANMAKU, form=form)
+
+
+_OPERATE_DANMAKU: Endpoint[None] = Endpoint(
+    "video.operate_danmaku",
+    "POST",
+    "https://api.bilibili.com/x/v2/dm/edit/state",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_operate_danmaku(
+    cid: int, dmids: Sequence[int], state: DanmakuOperatorType | int
+) -> Call[None]:
+    form: dict[str, Any] = {"type": 1}
+    form["oid"] = _v.positive_int("cid", cid)
+    form["dmids"] = _v.int_list("dmids", dmids, ",")
+    form["state"] = _v.enum_value("state", state, DanmakuOperatorType)
+    return Call(_OPERATE_DANMAKU, form=form)
+
+
+_GET_DANMAKU_SNAPSHOT: Endpoint[list[str]] = Endpoint(
+    "video.get_danmaku_snapshot",
+    "GET",
+    "https://api.bilibili.com/x/v2/dm/ajax",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=list[str],
+)
+
+
+def _prepare_get_danmaku_snapshot(aid: int) -> Call[list[str]]:
+    query: dict[str, Any] = {}
+    query["aid"] = _v.positive_int("aid", aid)
+    return Call(_GET_DANMAKU_SNAPSHOT, query=query)
+
+
+_RECALL_DANMAKU: Endpoint[None] = Endpoint(
+    "video.recall_danmaku",
+    "POST",
+    "https://api.bilibili.com/x/dm/recall",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def _prepare_recall_danmaku(dmid: int, cid: int) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["dmid"] = _v.positive_int("dmid", dmid)
+    form["cid"] = _v.positive_int("cid", cid)
+    return Call(_RECALL_DANMAKU, form=form)
 
 
 _GET_INFO: Endpoint[VideoInfo] = Endpoint(
@@ -586,7 +1045,7 @@ _GET_PUBLIC_NOTES: Endpoint[VideoPublicNotes] = Endpoint(
 )
 _ITER_PUBLIC_NOTES = Pager(
     "page",
-    items=("list",),
+    items=("list_",),
     total=("page", "total"),
     has_more=None,
     next=None,
@@ -610,6 +1069,366 @@ class Video:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    def like(self, *, aid: int | None = None, bvid: str | None = None, like: int = 1) -> None:
+        """Like or unlike a video.
+
+        POST https://api.bilibili.com/x/web-interface/archive/like · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+            like: 1 to like, 2 to undo the like.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_like(aid=aid, bvid=bvid, like=like))
+
+    def add_coin(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        multiply: int = 1,
+        select_like: bool = False,
+    ) -> VideoCoinResult:
+        """Give one or two coins to a video, optionally liking it too.
+
+        POST https://api.bilibili.com/x/web-interface/coin/add · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+            multiply: Number of coins.
+            select_like: Also like the video.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(
+            _prepare_add_coin(aid=aid, bvid=bvid, multiply=multiply, select_like=select_like)
+        )
+
+    def share(self, *, aid: int | None = None, bvid: str | None = None) -> int:
+        """Count a share of a video; returns the new share count.
+
+        POST https://api.bilibili.com/x/web-interface/share/add · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_share(aid=aid, bvid=bvid))
+
+    def triple(self, *, aid: int | None = None, bvid: str | None = None) -> VideoTripleResult:
+        """Like, give two coins to and favourite a video in one action.
+
+        POST https://api.bilibili.com/x/web-interface/archive/like/triple · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_triple(aid=aid, bvid=bvid))
+
+    def add_tag(self, *, aid: int, tag_name: str) -> Any:
+        """Add a tag to a video.
+
+        POST https://api.bilibili.com/x/tag/archive/add · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            tag_name: Name of the tag to add.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_add_tag(aid=aid, tag_name=tag_name))
+
+    def delete_tag(self, *, aid: int, tag_id: int) -> None:
+        """Remove a tag from a video.
+
+        POST https://api.bilibili.com/x/tag/archive/del · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_delete_tag(aid=aid, tag_id=tag_id))
+
+    def subscribe_tag(self, *, tag_id: int) -> None:
+        """Subscribe to a tag.
+
+        POST https://api.bilibili.com/x/tag/subscribe/add · login required · csrf
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_subscribe_tag(tag_id=tag_id))
+
+    def unsubscribe_tag(self, *, tag_id: int) -> None:
+        """Unsubscribe from a tag.
+
+        POST https://api.bilibili.com/x/tag/subscribe/cancel · login required · csrf
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_unsubscribe_tag(tag_id=tag_id))
+
+    def appeal(
+        self,
+        *,
+        aid: int,
+        reason: VideoAppealReasonType | int,
+        detail: str,
+        attach: str | None = None,
+        plagiarism_bvid: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        """Report a video to the moderators.
+
+        POST https://api.bilibili.com/x/web-interface/appeal/v2/submit · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            detail: Free-text explanation.
+            attach: Attachment (uploaded image URLs).
+            plagiarism_bvid: With PLAGIARISM: the earlier video this one copies.
+            source: With UNREAL_COPYRIGHT: where the original work comes from.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(
+            _prepare_appeal(
+                aid=aid,
+                reason=reason,
+                detail=detail,
+                attach=attach,
+                plagiarism_bvid=plagiarism_bvid,
+                source=source,
+            )
+        )
+
+    def set_favorite(
+        self,
+        *,
+        aid: int,
+        add_media_ids: Sequence[int] | None = None,
+        del_media_ids: Sequence[int] | None = None,
+    ) -> VideoFavoriteResult:
+        """Add a video to some favourite folders and/or remove it from others.
+
+        POST https://api.bilibili.com/x/v3/fav/resource/deal · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            add_media_ids: Ids of the folders to add the video to.
+            del_media_ids: Ids of the folders to remove the video from.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(
+            _prepare_set_favorite(aid=aid, add_media_ids=add_media_ids, del_media_ids=del_media_ids)
+        )
+
+    def submit_subtitle(
+        self, *, cid: int, bvid: str, lan: str, data: Any, submit: bool = False, sign: bool = False
+    ) -> Any:
+        """Save a subtitle draft for one page of a video, or submit it for review.
+
+        POST https://api.bilibili.com/x/v2/dm/subtitle/draft/save · login required · csrf
+
+        Args:
+            cid: Page (cid) the subtitle belongs to.
+            bvid: Video id (BV...).
+            lan: Language code, e.g. zh-CN, en-US.
+            data: Subtitle document: font_size, font_color, background_alpha, background_color, Stroke and body (list of from/to/location/content).
+            submit: True to submit for review, false to keep a draft.
+            sign: Credit the author on the subtitle.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(
+            _prepare_submit_subtitle(
+                cid=cid, bvid=bvid, lan=lan, data=data, submit=submit, sign=sign
+            )
+        )
+
+    def report_watch_history(self, *, aid: int, cid: int, progress: int = 0) -> None:
+        """Record watch progress of a video page in the user's history.
+
+        POST https://api.bilibili.com/x/v2/history/report · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            cid: Page id.
+            progress: Playback position in seconds.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(
+            _prepare_report_watch_history(aid=aid, cid=cid, progress=progress)
+        )
+
+    def report_start_watching(
+        self, *, aid: int, cid: int, mid: int | None = None, part: int | None = None
+    ) -> None:
+        """Report that playback of a video page started (counts a view).
+
+        POST https://api.bilibili.com/x/click-interface/click/web/h5 · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            cid: Page id.
+            mid: The logged-in user's mid.
+            part: Page number, 1-based.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(
+            _prepare_report_start_watching(aid=aid, cid=cid, mid=mid, part=part)
+        )
+
+    def get_history_danmaku_index(self, *, cid: int, month: str) -> list[str] | None:
+        """List the days of a month that have history danmakus for a video page.
+
+        GET https://api.bilibili.com/x/v2/dm/history/index · login required
+
+        Args:
+            cid: Page id.
+            month: Month as YYYY-MM; the answer lists YYYY-MM-DD days.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_get_history_danmaku_index(cid=cid, month=month))
+
+    def has_liked_danmakus(self, *, cid: int, ids: Sequence[int]) -> DanmakuLikeStats:
+        """Get like counts of some danmakus and whether the user liked them.
+
+        GET https://api.bilibili.com/x/v2/dm/thumbup/stats · login required
+
+        Args:
+            cid: Page id.
+            ids: Danmaku ids; the answer is keyed by them.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_has_liked_danmakus(cid=cid, ids=ids))
+
+    def send_danmaku(
+        self,
+        *,
+        cid: int,
+        msg: str,
+        aid: int | None = None,
+        bvid: str | None = None,
+        progress: int = 0,
+        color: int = 16777215,
+        fontsize: DmFontSize | int = 25,
+        pool: int = 0,
+        mode: DmMode | int = 1,
+    ) -> DanmakuSendResult:
+        """Send a danmaku on a video page.
+
+        POST https://api.bilibili.com/x/v2/dm/post · login required · csrf
+
+        Args:
+            cid: Page id.
+            msg: Text, under 100 characters.
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+            progress: Position in the video, in milliseconds.
+            color: RGB colour as a decimal integer (16777215 is white).
+            pool: 0 normal, 1 subtitle pool, 2 special (code/BAS) pool.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(
+            _prepare_send_danmaku(
+                cid=cid,
+                msg=msg,
+                aid=aid,
+                bvid=bvid,
+                progress=progress,
+                color=color,
+                fontsize=fontsize,
+                pool=pool,
+                mode=mode,
+            )
+        )
+
+    def like_danmaku(self, *, dmid: int, cid: int, like: int = 1) -> None:
+        """Like or unlike a danmaku.
+
+        POST https://api.bilibili.com/x/v2/dm/thumbup/add · login required · csrf
+
+        Args:
+            dmid: Danmaku id.
+            cid: Page id the danmaku belongs to.
+            like: 1 to like, 2 to undo the like.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_like_danmaku(dmid=dmid, cid=cid, like=like))
+
+    def operate_danmaku(
+        self, *, cid: int, dmids: Sequence[int], state: DanmakuOperatorType | int
+    ) -> None:
+        """Delete, protect or unprotect danmakus of a page you own.
+
+        POST https://api.bilibili.com/x/v2/dm/edit/state · login required · csrf
+
+        Args:
+            cid: Page id.
+            dmids: Danmaku ids.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_operate_danmaku(cid=cid, dmids=dmids, state=state))
+
+    def get_danmaku_snapshot(self, *, aid: int) -> list[str]:
+        """Get a short list of recent danmaku texts of a video.
+
+        GET https://api.bilibili.com/x/v2/dm/ajax · login optional
+
+        Args:
+            aid: Video id (av number).
+        """
+        return self._client._request(_prepare_get_danmaku_snapshot(aid=aid))
+
+    def recall_danmaku(self, *, dmid: int, cid: int) -> None:
+        """Withdraw a danmaku you sent less than two minutes ago.
+
+        POST https://api.bilibili.com/x/dm/recall · login required · csrf
+
+        Args:
+            dmid: Danmaku id.
+            cid: Page id the danmaku belongs to.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return self._client._request(_prepare_recall_danmaku(dmid=dmid, cid=cid))
 
     def get_info(self, *, aid: int | None = None, bvid: str | None = None) -> VideoInfo:
         """Get a video's full information (title, uploader, pages, stats, rights).
@@ -987,6 +1806,368 @@ class AsyncVideo:
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    async def like(self, *, aid: int | None = None, bvid: str | None = None, like: int = 1) -> None:
+        """Like or unlike a video.
+
+        POST https://api.bilibili.com/x/web-interface/archive/like · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+            like: 1 to like, 2 to undo the like.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_like(aid=aid, bvid=bvid, like=like))
+
+    async def add_coin(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        multiply: int = 1,
+        select_like: bool = False,
+    ) -> VideoCoinResult:
+        """Give one or two coins to a video, optionally liking it too.
+
+        POST https://api.bilibili.com/x/web-interface/coin/add · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+            multiply: Number of coins.
+            select_like: Also like the video.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_add_coin(aid=aid, bvid=bvid, multiply=multiply, select_like=select_like)
+        )
+
+    async def share(self, *, aid: int | None = None, bvid: str | None = None) -> int:
+        """Count a share of a video; returns the new share count.
+
+        POST https://api.bilibili.com/x/web-interface/share/add · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_share(aid=aid, bvid=bvid))
+
+    async def triple(self, *, aid: int | None = None, bvid: str | None = None) -> VideoTripleResult:
+        """Like, give two coins to and favourite a video in one action.
+
+        POST https://api.bilibili.com/x/web-interface/archive/like/triple · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_triple(aid=aid, bvid=bvid))
+
+    async def add_tag(self, *, aid: int, tag_name: str) -> Any:
+        """Add a tag to a video.
+
+        POST https://api.bilibili.com/x/tag/archive/add · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            tag_name: Name of the tag to add.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_add_tag(aid=aid, tag_name=tag_name))
+
+    async def delete_tag(self, *, aid: int, tag_id: int) -> None:
+        """Remove a tag from a video.
+
+        POST https://api.bilibili.com/x/tag/archive/del · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_delete_tag(aid=aid, tag_id=tag_id))
+
+    async def subscribe_tag(self, *, tag_id: int) -> None:
+        """Subscribe to a tag.
+
+        POST https://api.bilibili.com/x/tag/subscribe/add · login required · csrf
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_subscribe_tag(tag_id=tag_id))
+
+    async def unsubscribe_tag(self, *, tag_id: int) -> None:
+        """Unsubscribe from a tag.
+
+        POST https://api.bilibili.com/x/tag/subscribe/cancel · login required · csrf
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_unsubscribe_tag(tag_id=tag_id))
+
+    async def appeal(
+        self,
+        *,
+        aid: int,
+        reason: VideoAppealReasonType | int,
+        detail: str,
+        attach: str | None = None,
+        plagiarism_bvid: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        """Report a video to the moderators.
+
+        POST https://api.bilibili.com/x/web-interface/appeal/v2/submit · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            detail: Free-text explanation.
+            attach: Attachment (uploaded image URLs).
+            plagiarism_bvid: With PLAGIARISM: the earlier video this one copies.
+            source: With UNREAL_COPYRIGHT: where the original work comes from.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_appeal(
+                aid=aid,
+                reason=reason,
+                detail=detail,
+                attach=attach,
+                plagiarism_bvid=plagiarism_bvid,
+                source=source,
+            )
+        )
+
+    async def set_favorite(
+        self,
+        *,
+        aid: int,
+        add_media_ids: Sequence[int] | None = None,
+        del_media_ids: Sequence[int] | None = None,
+    ) -> VideoFavoriteResult:
+        """Add a video to some favourite folders and/or remove it from others.
+
+        POST https://api.bilibili.com/x/v3/fav/resource/deal · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            add_media_ids: Ids of the folders to add the video to.
+            del_media_ids: Ids of the folders to remove the video from.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_set_favorite(aid=aid, add_media_ids=add_media_ids, del_media_ids=del_media_ids)
+        )
+
+    async def submit_subtitle(
+        self, *, cid: int, bvid: str, lan: str, data: Any, submit: bool = False, sign: bool = False
+    ) -> Any:
+        """Save a subtitle draft for one page of a video, or submit it for review.
+
+        POST https://api.bilibili.com/x/v2/dm/subtitle/draft/save · login required · csrf
+
+        Args:
+            cid: Page (cid) the subtitle belongs to.
+            bvid: Video id (BV...).
+            lan: Language code, e.g. zh-CN, en-US.
+            data: Subtitle document: font_size, font_color, background_alpha, background_color, Stroke and body (list of from/to/location/content).
+            submit: True to submit for review, false to keep a draft.
+            sign: Credit the author on the subtitle.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_submit_subtitle(
+                cid=cid, bvid=bvid, lan=lan, data=data, submit=submit, sign=sign
+            )
+        )
+
+    async def report_watch_history(self, *, aid: int, cid: int, progress: int = 0) -> None:
+        """Record watch progress of a video page in the user's history.
+
+        POST https://api.bilibili.com/x/v2/history/report · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            cid: Page id.
+            progress: Playback position in seconds.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_report_watch_history(aid=aid, cid=cid, progress=progress)
+        )
+
+    async def report_start_watching(
+        self, *, aid: int, cid: int, mid: int | None = None, part: int | None = None
+    ) -> None:
+        """Report that playback of a video page started (counts a view).
+
+        POST https://api.bilibili.com/x/click-interface/click/web/h5 · login required · csrf
+
+        Args:
+            aid: Video id (av number).
+            cid: Page id.
+            mid: The logged-in user's mid.
+            part: Page number, 1-based.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_report_start_watching(aid=aid, cid=cid, mid=mid, part=part)
+        )
+
+    async def get_history_danmaku_index(self, *, cid: int, month: str) -> list[str] | None:
+        """List the days of a month that have history danmakus for a video page.
+
+        GET https://api.bilibili.com/x/v2/dm/history/index · login required
+
+        Args:
+            cid: Page id.
+            month: Month as YYYY-MM; the answer lists YYYY-MM-DD days.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_get_history_danmaku_index(cid=cid, month=month))
+
+    async def has_liked_danmakus(self, *, cid: int, ids: Sequence[int]) -> DanmakuLikeStats:
+        """Get like counts of some danmakus and whether the user liked them.
+
+        GET https://api.bilibili.com/x/v2/dm/thumbup/stats · login required
+
+        Args:
+            cid: Page id.
+            ids: Danmaku ids; the answer is keyed by them.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_has_liked_danmakus(cid=cid, ids=ids))
+
+    async def send_danmaku(
+        self,
+        *,
+        cid: int,
+        msg: str,
+        aid: int | None = None,
+        bvid: str | None = None,
+        progress: int = 0,
+        color: int = 16777215,
+        fontsize: DmFontSize | int = 25,
+        pool: int = 0,
+        mode: DmMode | int = 1,
+    ) -> DanmakuSendResult:
+        """Send a danmaku on a video page.
+
+        POST https://api.bilibili.com/x/v2/dm/post · login required · csrf
+
+        Args:
+            cid: Page id.
+            msg: Text, under 100 characters.
+            aid: Video id (av number).
+            bvid: Video id (BV...).
+            progress: Position in the video, in milliseconds.
+            color: RGB colour as a decimal integer (16777215 is white).
+            pool: 0 normal, 1 subtitle pool, 2 special (code/BAS) pool.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_send_danmaku(
+                cid=cid,
+                msg=msg,
+                aid=aid,
+                bvid=bvid,
+                progress=progress,
+                color=color,
+                fontsize=fontsize,
+                pool=pool,
+                mode=mode,
+            )
+        )
+
+    async def like_danmaku(self, *, dmid: int, cid: int, like: int = 1) -> None:
+        """Like or unlike a danmaku.
+
+        POST https://api.bilibili.com/x/v2/dm/thumbup/add · login required · csrf
+
+        Args:
+            dmid: Danmaku id.
+            cid: Page id the danmaku belongs to.
+            like: 1 to like, 2 to undo the like.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_like_danmaku(dmid=dmid, cid=cid, like=like))
+
+    async def operate_danmaku(
+        self, *, cid: int, dmids: Sequence[int], state: DanmakuOperatorType | int
+    ) -> None:
+        """Delete, protect or unprotect danmakus of a page you own.
+
+        POST https://api.bilibili.com/x/v2/dm/edit/state · login required · csrf
+
+        Args:
+            cid: Page id.
+            dmids: Danmaku ids.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _prepare_operate_danmaku(cid=cid, dmids=dmids, state=state)
+        )
+
+    async def get_danmaku_snapshot(self, *, aid: int) -> list[str]:
+        """Get a short list of recent danmaku texts of a video.
+
+        GET https://api.bilibili.com/x/v2/dm/ajax · login optional
+
+        Args:
+            aid: Video id (av number).
+        """
+        return await self._client._request(_prepare_get_danmaku_snapshot(aid=aid))
+
+    async def recall_danmaku(self, *, dmid: int, cid: int) -> None:
+        """Withdraw a danmaku you sent less than two minutes ago.
+
+        POST https://api.bilibili.com/x/dm/recall · login required · csrf
+
+        Args:
+            dmid: Danmaku id.
+            cid: Page id the danmaku belongs to.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_prepare_recall_danmaku(dmid=dmid, cid=cid))
 
     async def get_info(self, *, aid: int | None = None, bvid: str | None = None) -> VideoInfo:
         """Get a video's full information (title, uploader, pages, stats, rights).
