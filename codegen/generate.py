@@ -101,6 +101,7 @@ class Renderer:
             pager_docstring=self.pager_docstring,
             pager_var=self.pager_var,
             pager_start=self.pager_start,
+            fixed_all=lambda ep: {k: v for loc in sorted(ep.fixed) for k, v in ep.fixed[loc].items()},
         )
         self.env = env
 

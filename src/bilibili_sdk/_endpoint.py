@@ -25,6 +25,7 @@ class Endpoint(Generic[T]):
         "auth",
         "csrf",
         "envelope",
+        "fixed",
         "host",
         "method",
         "model",
@@ -48,6 +49,7 @@ class Endpoint(Generic[T]):
         envelope: str = "data",
         model: Any = None,
         raises: Mapping[int, str] | None = None,
+        fixed: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.method = method
@@ -62,6 +64,8 @@ class Endpoint(Generic[T]):
         self.envelope = envelope
         self.model = model
         self.raises = dict(raises or {})
+        # Constant parameters: they tell apart endpoints that share a URL (mock routing).
+        self.fixed = dict(fixed or {})
         self._adapter: Any = None
 
     def __repr__(self) -> str:

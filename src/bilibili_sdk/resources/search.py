@@ -131,6 +131,7 @@ _SEARCH_LIVE: Endpoint[SearchLiveResult] = Endpoint(
     csrf=False,
     envelope="data",
     model=SearchLiveResult,
+    fixed={"search_type": "live"},
 )
 
 
@@ -240,6 +241,7 @@ _SEARCH_MANGA: Endpoint[MangaSearchResult] = Endpoint(
     csrf=False,
     envelope="data",
     model=MangaSearchResult,
+    fixed={"device": "pc", "platform": "web"},
 )
 _ITER_MANGA = Pager(
     "page",
@@ -270,6 +272,7 @@ _SEARCH_CHEESE: Endpoint[CheeseSearchResult] = Endpoint(
     csrf=False,
     envelope="data",
     model=CheeseSearchResult,
+    fixed={"classification_id": -1},
 )
 _ITER_COURSES = Pager(
     "page",

@@ -226,6 +226,7 @@ _MODIFY_RELATION: Endpoint[None] = Endpoint(
     csrf=True,
     envelope="data",
     model=None,
+    fixed={"re_src": 11},
 )
 
 
@@ -587,6 +588,7 @@ _GET_OPUS: Endpoint[OpusFeed] = Endpoint(
     csrf=False,
     envelope="data",
     model=OpusFeed,
+    fixed={"web_location": "333.1387"},
 )
 _ITER_OPUS = Pager(
     "cursor",
@@ -1130,6 +1132,7 @@ _GET_VIDEOS: Endpoint[UserVideos] = Endpoint(
     csrf=False,
     envelope="data",
     model=UserVideos,
+    fixed={"platform": "web", "order_avoided": "true"},
 )
 _ITER_VIDEOS = Pager(
     "page",
@@ -1167,6 +1170,7 @@ _GET_MEDIA_LIST: Endpoint[UserMediaListPage] = Endpoint(
     csrf=False,
     envelope="data",
     model=UserMediaListPage,
+    fixed={"mobi_app": "web", "type": 1, "otype": 2},
 )
 
 
@@ -1360,6 +1364,12 @@ _GET_DYNAMICS_NEW: Endpoint[UserDynamicsPage] = Endpoint(
     csrf=False,
     envelope="data",
     model=UserDynamicsPage,
+    fixed={
+        "timezone_offset": -480,
+        "features": "itemOpusStyle,listOnlyfans,opusBigCover,onlyfansVote,forwardListHidden,decorationCard,commentsNewVersion,onlyfansAssetsV2,ugcDelete,onlyfansQaCard",
+        "x-bili-device-req-json": '{"platform":"web","device":"pc"}',
+        "x-bili-web-req-json": '{"spm_id":"333.1387"}',
+    },
 )
 _ITER_DYNAMICS_NEW = Pager(
     "cursor",
@@ -1391,6 +1401,7 @@ _GET_UPOWER_QA_LIST: Endpoint[Any] = Endpoint(
     csrf=False,
     envelope="data",
     model=Any,
+    fixed={"privilege_type": 0, "fans_filter": 0, "up_filter": 0},
 )
 
 
@@ -1565,6 +1576,7 @@ _GET_OVERVIEW_STAT: Endpoint[SpaceNavNum] = Endpoint(
     csrf=False,
     envelope="data",
     model=SpaceNavNum,
+    fixed={"jsonp": "jsonp"},
 )
 
 

@@ -261,6 +261,7 @@ _SET_FAVORITE: Endpoint[VideoFavoriteResult] = Endpoint(
     csrf=True,
     envelope="data",
     model=VideoFavoriteResult,
+    fixed={"type": 2},
 )
 
 
@@ -285,6 +286,7 @@ _SUBMIT_SUBTITLE: Endpoint[Any] = Endpoint(
     csrf=True,
     envelope="data",
     model=Any,
+    fixed={"type": 1},
 )
 
 
@@ -355,6 +357,7 @@ _GET_HISTORY_DANMAKU_INDEX: Endpoint[list[str] | None] = Endpoint(
     csrf=False,
     envelope="data",
     model=list[str] | None,
+    fixed={"type": 1},
 )
 
 
@@ -393,6 +396,7 @@ _SEND_DANMAKU: Endpoint[DanmakuSendResult] = Endpoint(
     csrf=True,
     envelope="data",
     model=DanmakuSendResult,
+    fixed={"type": 1, "plat": 1},
 )
 
 
@@ -432,6 +436,7 @@ _LIKE_DANMAKU: Endpoint[None] = Endpoint(
     csrf=True,
     envelope="data",
     model=None,
+    fixed={"platform": "web_player"},
 )
 
 
@@ -452,6 +457,7 @@ _OPERATE_DANMAKU: Endpoint[None] = Endpoint(
     csrf=True,
     envelope="data",
     model=None,
+    fixed={"type": 1},
 )
 
 
@@ -722,6 +728,7 @@ _GET_AI_CONCLUSION: Endpoint[VideoAiConclusion] = Endpoint(
     csrf=False,
     envelope="data",
     model=VideoAiConclusion,
+    fixed={"web_location": "333.788"},
 )
 
 
@@ -815,6 +822,14 @@ _GET_PLAY_URL: Endpoint[VideoPlayUrl] = Endpoint(
     csrf=False,
     envelope="data",
     model=VideoPlayUrl,
+    fixed={
+        "fnver": 0,
+        "voice_balance": 1,
+        "gaia_source": "pre-load",
+        "isGaiaAvoided": "true",
+        "from_client": "BROWSER",
+        "web_location": 1315873,
+    },
 )
 
 
@@ -858,6 +873,7 @@ _GET_PLAYER_INFO: Endpoint[VideoPlayerInfo] = Endpoint(
     csrf=False,
     envelope="data",
     model=VideoPlayerInfo,
+    fixed={"isGaiaAvoided": "false", "web_location": 1315873},
 )
 
 
@@ -885,6 +901,7 @@ _GET_BROADCAST_SERVERS: Endpoint[VideoBroadcastServers] = Endpoint(
     csrf=False,
     envelope="data",
     model=VideoBroadcastServers,
+    fixed={"platform": "pc"},
 )
 
 
@@ -986,6 +1003,7 @@ _GET_FAV_FOLDERS: Endpoint[VideoFavFolders] = Endpoint(
     csrf=False,
     envelope="data",
     model=VideoFavFolders,
+    fixed={"type": 2},
 )
 
 
@@ -1024,6 +1042,7 @@ _GET_PRIVATE_NOTES: Endpoint[VideoPrivateNotes] = Endpoint(
     csrf=False,
     envelope="data",
     model=VideoPrivateNotes,
+    fixed={"oid_type": 0},
 )
 
 
@@ -1042,6 +1061,7 @@ _GET_PUBLIC_NOTES: Endpoint[VideoPublicNotes] = Endpoint(
     csrf=False,
     envelope="data",
     model=VideoPublicNotes,
+    fixed={"oid_type": 0},
 )
 _ITER_PUBLIC_NOTES = Pager(
     "page",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources as _res
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
@@ -51,13 +51,13 @@ class RecordedRequest:
 def _load_catalogue() -> tuple[dict[tuple[str, str, str], Endpoint[Any]], dict[str, Any]]:
     from ..resources._namespaces import NAMESPACES
 
-    routes: dict[tuple[str, str, str], Endpoint[Any]] = {}
+    routes: dict[tuple[str, str, str], list[Endpoint[Any]]] = {}
     examples: dict[str, Any] = {}
     for ns in NAMESPACES:
         mod = importlib.import_module(f"bilibili_sdk.resources.{ns}")
         for value in vars(mod).values():
             if isinstance(value, Endpoint):
-                routes.setdefault((value.method, value.host, value.path), value)
+                routes.setdefault((value.method, value.host, value.path), []).append(value)
         text = _res.files("bilibili_sdk.testing").joinpath(f"_examples/{ns}.json").read_text("utf-8")
         for name, body in json.loads(text).items():
             examples[f"{ns}.{name}"] = body
@@ -69,9 +69,9 @@ class MockBilibili:
 
     def __init__(self, *, logged_in_sessdata: str | None = None) -> None:
         self.routes, self.examples = _load_catalogue()
-        self._by_path: dict[tuple[str, str], Endpoint[Any]] = {}
-        for (method, _host, path), ep in self.routes.items():
-            self._by_path.setdefault((method, path), ep)
+        self._by_path: dict[tuple[str, str], list[Endpoint[Any]]] = {}
+        for (method, _host, path), eps in self.routes.items():
+            self._by_path.setdefault((method, path), []).extend(eps)
         self.overrides: dict[str, Any] = {}
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
@@ -158,9 +158,12 @@ class MockBilibili:
         if rec.path.endswith("/GenWebTicket"):
             return 200, {"code": 0, "message": "OK", "data": {
                 "ticket": "mock.ticket.jwt", "created_at": 1700000000, "ttl": 10**10}}
-        ep = self.routes.get((rec.method, rec.host, rec.path)) or self._by_path.get((rec.method, rec.path))
-        if ep is None:
+        candidates = self.routes.get((rec.method, rec.host, rec.path)) or self._by_path.get(
+            (rec.method, rec.path)
+        )
+        if not candidates:
             return 404, {"code": -404, "message": "mock: no such endpoint"}
+        ep = _pick(candidates, rec.params)
         rec.endpoint = ep.name
         with self._lock:
             self.hits[ep.name] += 1
@@ -260,6 +263,12 @@ class MockServer:
         self.close()
 
 
-def _split(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.hostname or "", parts.path
+def _pick(candidates: list[Endpoint[Any]], params: dict[str, str]) -> Endpoint[Any]:
+    """Among endpoints sharing a URL, the one whose constant parameters match best."""
+
+    def score(ep: Endpoint[Any]) -> int:
+        if any(str(params.get(k)) != str(v) for k, v in ep.fixed.items()):
+            return -1
+        return len(ep.fixed)
+
+    return max(candidates, key=score)

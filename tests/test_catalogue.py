@@ -1,0 +1,281 @@
+"""Data-driven over api_spec/: every endpoint, both flavours, against the mock Bilibili."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import inspect
+import re
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
+
+from bilibili_sdk import AsyncClient, Client, Credential, NotLoggedInException
+from bilibili_sdk._endpoint import Endpoint
+from bilibili_sdk.testing import MockBilibili
+from codegen.loader import Catalogue, Endpoint as SpecEndpoint, Param, load
+
+from .conftest import BILI_JCT, SESSDATA
+
+CATALOGUE: Catalogue = load()
+ENDPOINTS = CATALOGUE.endpoints()
+IDS = [f"{ep.namespace}.{ep.name}" for ep in ENDPOINTS]
+DM_EXTRAS = {"dm_img_list", "dm_img_str", "dm_cover_img_str", "dm_img_inter"}
+
+
+def runtime_added(ep: SpecEndpoint) -> set[str]:
+    """Parameter names the runtime adds around the declared ones, exactly when it must."""
+    out: set[str] = set()
+    if ep.sign in ("wbi", "wbi+dm"):
+        out |= {"wts", "w_rid", "web_location"}
+    if ep.sign == "wbi+dm":
+        out |= DM_EXTRAS
+    if ep.sign == "app":
+        out |= {"appkey", "sign"}
+    if ep.csrf:
+        out |= {"csrf", "csrf_token"}
+    return out
+
+
+def sample(p: Param) -> Any:
+    """A valid value for a parameter, by its declared type."""
+    if p.choices:
+        return p.choices[0]
+    if p.enum:
+        enum = getattr(importlib.import_module("bilibili_sdk.models"), p.enum)
+        return next(iter(enum))
+    if p.default is not None:
+        return p.default
+    return {
+        "str": "x",
+        "int": max(p.min or 1, 1),
+        "float": 1.5,
+        "bool": True,
+        "bvid": "BV1xx411c7mD",
+        "aid": 170001,
+        "mid": 2,
+        "cid": 62131,
+        "id": 7,
+        "date": datetime.date(2024, 1, 2),
+        "json": {"k": [1, 2]},
+        "list[int]": [1, 2],
+        "list[str]": ["a", "b"],
+    }[p.type]
+
+
+def kwargs_for(ep: SpecEndpoint) -> dict[str, Any]:
+    skip = {grp[i] for grp in ep.one_of for i in range(1, len(grp))}
+    out = {}
+    for p in ep.params:
+        if p.name in skip:
+            continue
+        if p.required or any(p.name == grp[0] for grp in ep.one_of) or p.default is None:
+            out[p.name] = sample(p)
+    return out
+
+
+def wire_names(ep: SpecEndpoint, kwargs: dict[str, Any]) -> set[str]:
+    names = {p.wire for p in ep.params if p.name in kwargs or p.default is not None}
+    names |= {k for loc in ep.fixed.values() for k in loc}
+    return {n for n in names if not any(p.wire == n and p.location == "path" for p in ep.params)}
+
+
+def method_of(client: Any, ep: SpecEndpoint) -> Any:
+    return getattr(getattr(client, ep.namespace), ep.name)
+
+
+def check_request(ep: SpecEndpoint, mock: MockBilibili, kwargs: dict[str, Any]) -> None:
+    reqs = [r for r in mock.requests if r.endpoint == f"{ep.namespace}.{ep.name}"]
+    assert len(reqs) == 1, f"expected one request, saw {len(reqs)}"
+    req = reqs[0]
+    host = re.sub(r"^https?://", "", ep.url).split("/", 1)[0]
+    assert req.method == ep.method
+    assert req.host == host
+    if "{" not in ep.url:
+        assert req.path == "/" + ep.url.split("/", 3)[3]
+    sent = set(req.query) | set(req.form) | (set(req.json) if isinstance(req.json, dict) else set())
+    assert sent == wire_names(ep, kwargs) | runtime_added(ep)
+    signed = ep.sign in ("wbi", "wbi+dm")
+    assert ("w_rid" in req.query and "wts" in req.query) == signed
+    assert ("dm_img_list" in req.query) == (ep.sign == "wbi+dm")
+    if ep.sign == "app":
+        assert "sign" in req.params and req.params.get("appkey")
+    if ep.auth == "none":
+        assert "SESSDATA" not in req.cookies
+    else:
+        assert req.cookies.get("SESSDATA") == SESSDATA
+    assert (req.params.get("csrf") == BILI_JCT) == ep.csrf
+    if ep.body == "json" and ep.method != "GET" and any(p.location == "json" for p in ep.params):
+        assert isinstance(req.json, dict)
+
+
+def expected_type(ep: SpecEndpoint) -> Any:
+    mod = importlib.import_module(f"bilibili_sdk.resources.{ep.namespace}")
+    return getattr(mod, "_" + ep.name.upper())
+
+
+@pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
+def test_sync_request_shape(ep: SpecEndpoint) -> None:
+    mock = MockBilibili()
+    kwargs = kwargs_for(ep)
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT, dedeuserid=2)
+    with Client(transport=mock.transport(), credential=cred) as bili:
+        result = method_of(bili, ep)(**kwargs)
+    check_request(ep, mock, kwargs)
+    endpoint: Endpoint[Any] = expected_type(ep)
+    if endpoint.model is None:
+        assert result is None
+    elif endpoint.model is Any:
+        assert result is not None or mock.examples[f"{ep.namespace}.{ep.name}"].get("data") is None
+    elif isinstance(endpoint.model, type):
+        assert isinstance(result, endpoint.model)
+    else:  # a list / alias / scalar: the result must survive re-validation unchanged
+        TypeAdapter(endpoint.model).validate_python(result)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
+async def test_async_request_shape(ep: SpecEndpoint) -> None:
+    mock = MockBilibili()
+    kwargs = kwargs_for(ep)
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT, dedeuserid=2)
+    async with AsyncClient(transport=mock.transport(), credential=cred) as bili:
+        await method_of(bili, ep)(**kwargs)
+    check_request(ep, mock, kwargs)
+
+
+@pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
+def test_not_logged_in_code_raises(ep: SpecEndpoint) -> None:
+    mock = MockBilibili()
+    mock.set_response(f"{ep.namespace}.{ep.name}", {"code": -101, "message": "账号未登录", "ttl": 1})
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    with Client(transport=mock.transport(), credential=cred) as bili:
+        with pytest.raises(NotLoggedInException) as ei:
+            method_of(bili, ep)(**kwargs_for(ep))
+    assert ei.value.code == -101
+    assert f"{ep.namespace}.{ep.name}" in str(ei.value)
+
+
+@pytest.mark.parametrize("ep", [e for e in ENDPOINTS if e.auth == "required"], ids=lambda e: f"{e.namespace}.{e.name}")
+def test_login_required_checked_before_io(ep: SpecEndpoint) -> None:
+    from bilibili_sdk import CredentialNoSessdataException
+
+    mock = MockBilibili()
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(CredentialNoSessdataException):
+            method_of(bili, ep)(**kwargs_for(ep))
+    assert mock.requests == []
+
+
+PAGED = [e for e in ENDPOINTS if e.paginate]
+
+
+@pytest.mark.parametrize("ep", PAGED, ids=lambda e: f"{e.namespace}.{e.paginate.name}")
+def test_iter_helpers_walk_pages(ep: SpecEndpoint) -> None:
+    assert ep.paginate is not None
+    mock = MockBilibili()
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    with Client(transport=mock.transport(), credential=cred) as bili:
+        it = getattr(getattr(bili, ep.namespace), ep.paginate.name)(**kwargs_for(ep), limit=3)
+        items = list(it)
+    first_page = mock.examples[f"{ep.namespace}.{ep.name}"]
+    assert 0 < len(items) <= 3 or first_page is not None
+    calls = [r for r in mock.requests if r.endpoint == f"{ep.namespace}.{ep.name}"]
+    assert 1 <= len(calls) <= 3
+    if ep.paginate.style == "page" and ep.paginate.page and len(calls) > 1:
+        wire = next(p.wire for p in ep.params if p.name == ep.paginate.page)
+        pages = [int(r.params[wire]) for r in calls]
+        assert pages == list(range(pages[0], pages[0] + len(pages)))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("ep", PAGED, ids=lambda e: f"{e.namespace}.{e.paginate.name}")
+async def test_async_iter_helpers(ep: SpecEndpoint) -> None:
+    assert ep.paginate is not None
+    mock = MockBilibili()
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    async with AsyncClient(transport=mock.transport(), credential=cred) as bili:
+        it = getattr(getattr(bili, ep.namespace), ep.paginate.name)(**kwargs_for(ep), limit=2)
+        items = [x async for x in it]
+    assert len(items) <= 2
+
+
+def test_every_namespace_has_endpoints() -> None:
+    counts = {ns.name: len(ns.endpoints) for ns in CATALOGUE.namespaces}
+    assert counts["video"] >= 40 and counts["user"] >= 60 and counts["search"] >= 10
+
+
+# ---------------------------------------------------------------- the examples
+
+
+EXAMPLES = [
+    (ep, ex)
+    for ep in ENDPOINTS
+    for ex in ep.examples
+    if not isinstance(ex["body"], dict) or ex["body"].get("code", 0) in (0, "0")
+]
+
+
+@pytest.mark.parametrize(
+    ("ep", "example"), EXAMPLES, ids=[f"{e.namespace}.{e.name}[{x['source']}]" for e, x in EXAMPLES]
+)
+def test_examples_validate(ep: SpecEndpoint, example: dict[str, Any]) -> None:
+    endpoint: Endpoint[Any] = expected_type(ep)
+    if endpoint.model is None:
+        return
+    body = example["body"]
+    if ep.envelope == "none":
+        payload = body
+    else:
+        payload = body.get(ep.envelope)
+        if payload is None and ep.envelope == "data":
+            payload = body.get("result")
+    TypeAdapter(endpoint.model).validate_python(payload)
+
+
+def test_recorded_examples_exist() -> None:
+    recorded = [x for _, x in EXAMPLES if x["source"].startswith("collect:")]
+    assert len(recorded) >= 40
+    for ep in ENDPOINTS:
+        assert ep.examples, f"{ep.namespace}.{ep.name} has no example"
+        first = ep.examples[0]["body"]
+        assert not isinstance(first, dict) or first.get("code", 0) in (0, "0"), (
+            f"{ep.namespace}.{ep.name}: the first example must be a success (the mock serves it)"
+        )
+
+
+# ---------------------------------------------------------------- sync/async pairs
+
+
+PAIRS = []
+for ns in CATALOGUE.namespaces:
+    if not ns.endpoints:
+        continue
+    mod = importlib.import_module(f"bilibili_sdk.resources.{ns.name}")
+    cls_name = "".join(p.capitalize() for p in ns.name.split("_"))
+    PAIRS.append((getattr(mod, cls_name), getattr(mod, "Async" + cls_name)))
+
+
+def _public(cls: type) -> dict[str, Any]:
+    return {k: v for k, v in vars(cls).items() if callable(v) and not k.startswith("_")}
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), PAIRS, ids=[p[0].__name__ for p in PAIRS])
+def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
+    s, a = _public(sync_cls), _public(async_cls)
+    assert set(s) == set(a)
+    for name, fn in s.items():
+        afn = a[name]
+        ss, sa = inspect.signature(fn), inspect.signature(afn)
+        assert list(ss.parameters.values()) == list(sa.parameters.values()), name
+        assert fn.__doc__ == afn.__doc__, name
+        if name.startswith("iter_"):
+            assert str(ss.return_annotation).replace("Iterator", "AsyncIterator") == str(sa.return_annotation)
+            assert not inspect.iscoroutinefunction(afn)
+        else:
+            assert ss.return_annotation == sa.return_annotation, name
+            assert inspect.iscoroutinefunction(afn) and not inspect.iscoroutinefunction(fn), name
+    spec_ns = next(n for n in CATALOGUE.namespaces if sync_cls.__module__.endswith("." + n.name))
+    expected = {e.name for e in spec_ns.endpoints} | {e.paginate.name for e in spec_ns.endpoints if e.paginate}
+    assert set(s) == expected
