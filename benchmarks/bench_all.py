@@ -123,7 +123,7 @@ t0 = time.perf_counter()
 import {mod}
 t1 = time.perf_counter()
 r1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"import_s": t1 - t0, "rss_kb": r1 - r0, "modules": len(sys.modules)}}))
+print(json.dumps({{"import_s": t1 - t0, "rss_kb": r1 - r0, "rss0_kb": r0, "modules": len(sys.modules)}}))
 """
 
 
@@ -158,8 +158,10 @@ def bench_import(runs: int) -> None:
     inner: dict[str, list[dict[str, float]]] = {"sdk": [], "seed": []}
     for _ in range(runs):
         for k, mod in (("sdk", "bilibili_sdk"), ("seed", "bilibili_api")):
+            # Through a forking `sh`: Linux carries ru_maxrss across fork+exec, so a child
+            # spawned straight from this (bigger) process would start with our peak RSS.
             out = subprocess.run(
-                [sys.executable, "-c", CHILD.format(mod=mod)],
+                ["sh", "-c", '"$0" -c "$1"; exit $?', sys.executable, CHILD.format(mod=mod)],
                 check=True, env=env, capture_output=True, text=True,
             ).stdout
             inner[k].append(json.loads(out.strip().splitlines()[-1]))
@@ -375,10 +377,11 @@ async def setup_seed(transport: httpx.MockTransport) -> tuple[Fn | None, str]:
     try:
         warnings.filterwarnings("ignore", category=DeprecationWarning)  # httpx: per-request cookies
         from bilibili_api import select_client
-        from bilibili_api.utils.network import set_session
+        from bilibili_api.utils.network import get_client, set_session
         from bilibili_api.video import Video
 
         select_client("httpx")
+        get_client()  # set_session() refuses until this loop has a client in the seed's pool
         set_session(httpx.AsyncClient(transport=transport))
 
         async def seed_video() -> Any:

@@ -32,9 +32,16 @@ def main(argv: list[str] | None = None) -> int:
         from .draft import draft, find
 
         recs = find(url=args.url, rid=args.id)
-        bodies = [e for r in recs for e in r["examples"] if not isinstance(e, dict) or e.get("code", 0) == 0]
+        bodies = [
+            e
+            for r in recs
+            for e in r["examples"]
+            if not isinstance(e, dict) or e.get("code", 0) == 0
+        ]
         if args.envelope != "none":
-            bodies = [b[args.envelope] for b in bodies if isinstance(b, dict) and args.envelope in b]
+            bodies = [
+                b[args.envelope] for b in bodies if isinstance(b, dict) and args.envelope in b
+            ]
         if not bodies:
             print("no recorded successful example found", file=sys.stderr)
             return 1

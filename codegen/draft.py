@@ -26,9 +26,9 @@ def records() -> list[dict[str, Any]]:
 def find(url: str | None = None, rid: str | None = None) -> list[dict[str, Any]]:
     out = []
     for r in records():
-        if rid and r["id"] == rid:
-            out.append(r)
-        elif url and any(u.split("?")[0] == url.split("?")[0] for u in r["urls"]):
+        if (rid and r["id"] == rid) or (
+            url and any(u.split("?")[0] == url.split("?")[0] for u in r["urls"])
+        ):
             out.append(r)
     return out
 
@@ -59,7 +59,7 @@ class Drafter:
         kinds = {type(v) for v in vals}
         if kinds == {bool}:
             return "bool", nullable
-        if kinds <= {int} or kinds == {int, bool} and False:
+        if kinds <= {int} or (False):
             return "int", nullable
         if kinds <= {int, float}:
             return "float", nullable
@@ -72,9 +72,9 @@ class Drafter:
             t, _ = self.type_of(items, _singular(name))
             return f"list[{t}]", nullable
         if kinds == {dict}:
-            keys_ok = all(
-                all(re.fullmatch(r"-?\d+", k) for k in v) for v in vals if v
-            ) and any(v for v in vals)
+            keys_ok = all(all(re.fullmatch(r"-?\d+", k) for k in v) for v in vals if v) and any(
+                v for v in vals
+            )
             if keys_ok:  # maps keyed by ids
                 inner = [x for v in vals for x in v.values()]
                 t, _ = self.type_of(inner, name + "Entry")
@@ -113,7 +113,7 @@ class Drafter:
             lines.append("    fields:")
             for k, (t, opt) in fields.items():
                 key = k if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) else json.dumps(k)
-                lines.append(f"      {key}: \"{t}{'?' if opt else ''}\"")
+                lines.append(f'      {key}: "{t}{"?" if opt else ""}"')
         return "\n".join(lines)
 
 

@@ -101,7 +101,9 @@ class Renderer:
             pager_docstring=self.pager_docstring,
             pager_var=self.pager_var,
             pager_start=self.pager_start,
-            fixed_all=lambda ep: {k: v for loc in sorted(ep.fixed) for k, v in ep.fixed[loc].items()},
+            fixed_all=lambda ep: {
+                k: v for loc in sorted(ep.fixed) for k, v in ep.fixed[loc].items()
+            },
         )
         self.env = env
 
@@ -215,7 +217,9 @@ class Renderer:
 
     def docstring(self, ep: Endpoint) -> str:
         flags = [ep.sign.replace("none", "") or None]
-        flags.append({"none": None, "optional": "login optional", "required": "login required"}[ep.auth])
+        flags.append(
+            {"none": None, "optional": "login optional", "required": "login required"}[ep.auth]
+        )
         if ep.csrf:
             flags.append("csrf")
         line2 = " · ".join([f"{ep.method} {ep.url}"] + [f for f in flags if f])
@@ -351,7 +355,11 @@ class Renderer:
             lines.append(f"    from .{ns.name} import Async{c}, {c}")
         lines += ["", "NAMESPACES = (" + "".join(f"{ns.name!r}, " for ns in nss) + ")", ""]
         for aio in (False, True):
-            lines += ["", f"class {'Async' if aio else 'Sync'}Namespaces:", f'    """Lazily created namespaces of {"AsyncClient" if aio else "Client"}."""']
+            lines += [
+                "",
+                f"class {'Async' if aio else 'Sync'}Namespaces:",
+                f'    """Lazily created namespaces of {"AsyncClient" if aio else "Client"}."""',
+            ]
             for ns in nss:
                 c = ("Async" if aio else "") + _class_name(ns.name)
                 client = "AsyncClient" if aio else "Client"
@@ -383,7 +391,11 @@ class Renderer:
         out: dict[str, Any] = {}
         for ep in ns.endpoints:
             body = next(
-                (e["body"] for e in ep.examples if not isinstance(e["body"], dict) or e["body"].get("code", 0) in (0, "0")),
+                (
+                    e["body"]
+                    for e in ep.examples
+                    if not isinstance(e["body"], dict) or e["body"].get("code", 0) in (0, "0")
+                ),
                 ep.examples[0]["body"] if ep.examples else None,
             )
             out[ep.name] = body
@@ -417,10 +429,33 @@ def _ruff_format(files: dict[str, str]) -> dict[str, str]:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text, encoding="utf-8")
             paths[rel] = p
-        cmd = [sys.executable, "-m", "ruff", "format", "--quiet", "--line-length", "100", "--no-cache", tmp]
+        cmd = [
+            sys.executable,
+            "-m",
+            "ruff",
+            "format",
+            "--quiet",
+            "--line-length",
+            "100",
+            "--no-cache",
+            tmp,
+        ]
         subprocess.run(cmd, check=True, cwd=tmp)
-        cmd = [sys.executable, "-m", "ruff", "check", "--quiet", "--no-cache", "--fix-only",
-               "--select", "I,F401", "--isolated", "--line-length", "100", tmp]
+        cmd = [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--quiet",
+            "--no-cache",
+            "--fix-only",
+            "--select",
+            "I,F401",
+            "--isolated",
+            "--line-length",
+            "100",
+            tmp,
+        ]
         subprocess.run(cmd, check=False, cwd=tmp)
         out = dict(files)
         for rel, p in paths.items():

@@ -58,7 +58,6 @@ RESERVED_FIELDS = {
     "register",
     # builtins used in annotations: a field of that name would shadow them in the class body
     "list",
-    "dict",
     "str",
     "int",
     "float",
@@ -266,7 +265,9 @@ def _want(ctx: _Ctx, d: LineDict, key: str, typ: type | tuple[type, ...], what: 
     return v
 
 
-def _opt(ctx: _Ctx, d: LineDict, key: str, typ: type | tuple[type, ...], what: str, default: Any) -> Any:
+def _opt(
+    ctx: _Ctx, d: LineDict, key: str, typ: type | tuple[type, ...], what: str, default: Any
+) -> Any:
     if key not in d:
         return default
     v = d[key]
@@ -282,10 +283,15 @@ def _tname(typ: type | tuple[type, ...]) -> str:
     return typ.__name__
 
 
-def _choice(ctx: _Ctx, d: LineDict, key: str, choices: tuple[str, ...], what: str, default: str) -> str:
+def _choice(
+    ctx: _Ctx, d: LineDict, key: str, choices: tuple[str, ...], what: str, default: str
+) -> str:
     v = d.get(key, default)
     if v not in choices:
-        ctx.err(d.lines.get(key, d.line), f"{what}: {key!r} must be one of {', '.join(choices)}; got {v!r}")
+        ctx.err(
+            d.lines.get(key, d.line),
+            f"{what}: {key!r} must be one of {', '.join(choices)}; got {v!r}",
+        )
         return default
     return str(v)
 
@@ -373,9 +379,8 @@ def _parse_enums(ctx: _Ctx, ns: Namespace, raw: LineDict) -> None:
             ctx.err(line, f"enum {ename}: values must be all int or all str")
             continue
         for member in values:
-            if not _IDENT.match(member) or not member.isupper() and not member[0] == "_":
-                if not re.match(r"^_?[A-Z0-9_]+$", member):
-                    ctx.err(values.lines[member], f"enum {ename}: member {member!r} must be UPPER_CASE")
+            if not re.match(r"^_?[A-Z][A-Z0-9_]*$|^_[0-9A-Z_]+$", member):
+                ctx.err(values.lines[member], f"enum {ename}: member {member!r} must be UPPER_CASE")
         ns.enums.append(
             EnumSpec(
                 ename,
@@ -513,7 +518,9 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
             if n not in names:
                 ctx.err(raw.lines["one_of"], f"{what}: one_of names unknown parameter {n!r}")
             elif any(p.required for p in params if p.name == n):
-                ctx.err(raw.lines["one_of"], f"{what}: {n!r} is in one_of, so it cannot be required")
+                ctx.err(
+                    raw.lines["one_of"], f"{what}: {n!r} is in one_of, so it cannot be required"
+                )
         one_of.append([str(n) for n in grp])
 
     fixed: dict[str, dict[str, Any]] = {}
@@ -539,7 +546,18 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
             _check_keys(
                 ctx,
                 pg,
-                {"name", "style", "items", "page", "page_size", "total", "cursor", "next", "has_more", "first_page"},
+                {
+                    "name",
+                    "style",
+                    "items",
+                    "page",
+                    "page_size",
+                    "total",
+                    "cursor",
+                    "next",
+                    "has_more",
+                    "first_page",
+                },
                 pwhat,
             )
             paginate = Paginate(
@@ -585,7 +603,9 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
     else:
         path = ctx.spec_dir / "examples" / ns.name / ex
         if not path.is_file():
-            ctx.err(raw.lines.get("examples", line), f"{what}: example file {_rel(path)} is missing")
+            ctx.err(
+                raw.lines.get("examples", line), f"{what}: example file {_rel(path)} is missing"
+            )
         else:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -717,7 +737,7 @@ def load_errors(ctx: _Ctx) -> dict[int, tuple[str, str]]:
     path = SPEC_DIR / "errors.yaml"
     if not path.is_file():
         return {}
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     out: dict[int, tuple[str, str]] = {}
     for k, v in (raw.get("codes") or {}).items():
         line = raw["codes"].lines[k]
@@ -748,7 +768,7 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
         rel = f"api_spec/{path.name}"
         ctx = _Ctx(rel, spec_dir)
         try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark
             errors.append(f"{rel}:{(mark.line + 1) if mark else 0}: {e.problem}")

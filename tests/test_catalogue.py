@@ -9,12 +9,13 @@ import re
 from typing import Any
 
 import pytest
+from codegen.loader import Catalogue, Param, load
+from codegen.loader import Endpoint as SpecEndpoint
 from pydantic import TypeAdapter
 
 from bilibili_sdk import AsyncClient, Client, Credential, NotLoggedInException
 from bilibili_sdk._endpoint import Endpoint
 from bilibili_sdk.testing import MockBilibili
-from codegen.loader import Catalogue, Endpoint as SpecEndpoint, Param, load
 
 from .conftest import BILI_JCT, SESSDATA
 
@@ -148,7 +149,9 @@ async def test_async_request_shape(ep: SpecEndpoint) -> None:
 @pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
 def test_not_logged_in_code_raises(ep: SpecEndpoint) -> None:
     mock = MockBilibili()
-    mock.set_response(f"{ep.namespace}.{ep.name}", {"code": -101, "message": "账号未登录", "ttl": 1})
+    mock.set_response(
+        f"{ep.namespace}.{ep.name}", {"code": -101, "message": "账号未登录", "ttl": 1}
+    )
     cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
     with Client(transport=mock.transport(), credential=cred) as bili:
         with pytest.raises(NotLoggedInException) as ei:
@@ -157,7 +160,9 @@ def test_not_logged_in_code_raises(ep: SpecEndpoint) -> None:
     assert f"{ep.namespace}.{ep.name}" in str(ei.value)
 
 
-@pytest.mark.parametrize("ep", [e for e in ENDPOINTS if e.auth == "required"], ids=lambda e: f"{e.namespace}.{e.name}")
+@pytest.mark.parametrize(
+    "ep", [e for e in ENDPOINTS if e.auth == "required"], ids=lambda e: f"{e.namespace}.{e.name}"
+)
 def test_login_required_checked_before_io(ep: SpecEndpoint) -> None:
     from bilibili_sdk import CredentialNoSessdataException
 
@@ -271,11 +276,15 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
         assert list(ss.parameters.values()) == list(sa.parameters.values()), name
         assert fn.__doc__ == afn.__doc__, name
         if name.startswith("iter_"):
-            assert str(ss.return_annotation).replace("Iterator", "AsyncIterator") == str(sa.return_annotation)
+            assert str(ss.return_annotation).replace("Iterator", "AsyncIterator") == str(
+                sa.return_annotation
+            )
             assert not inspect.iscoroutinefunction(afn)
         else:
             assert ss.return_annotation == sa.return_annotation, name
             assert inspect.iscoroutinefunction(afn) and not inspect.iscoroutinefunction(fn), name
     spec_ns = next(n for n in CATALOGUE.namespaces if sync_cls.__module__.endswith("." + n.name))
-    expected = {e.name for e in spec_ns.endpoints} | {e.paginate.name for e in spec_ns.endpoints if e.paginate}
+    expected = {e.name for e in spec_ns.endpoints} | {
+        e.paginate.name for e in spec_ns.endpoints if e.paginate
+    }
     assert set(s) == expected

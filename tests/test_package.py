@@ -16,12 +16,29 @@ from bilibili_sdk.testing import MockBilibili
 
 from .conftest import ROOT
 
-SEED_EXCEPTIONS = """ApiException ArgsException CookiesRefreshException CredentialNoAcTimeValueException
-CredentialNoBiliJctException CredentialNoBuvid3Exception CredentialNoBuvid4Exception
-CredentialNoDedeUserIDException CredentialNoSessdataException DanmakuClosedException
-DynamicExceedImagesException ExClimbWuzhiException GeetestException LiveException LoginError
-NetworkException ResponseCodeException ResponseException StatementException VideoUploadException
-WbiRetryTimesExceedException""".split()
+SEED_EXCEPTIONS = [
+    "ApiException",
+    "ArgsException",
+    "CookiesRefreshException",
+    "CredentialNoAcTimeValueException",
+    "CredentialNoBiliJctException",
+    "CredentialNoBuvid3Exception",
+    "CredentialNoBuvid4Exception",
+    "CredentialNoDedeUserIDException",
+    "CredentialNoSessdataException",
+    "DanmakuClosedException",
+    "DynamicExceedImagesException",
+    "ExClimbWuzhiException",
+    "GeetestException",
+    "LiveException",
+    "LoginError",
+    "NetworkException",
+    "ResponseCodeException",
+    "ResponseException",
+    "StatementException",
+    "VideoUploadException",
+    "WbiRetryTimesExceedException",
+]
 
 
 def test_import_is_lazy() -> None:
@@ -30,14 +47,20 @@ def test_import_is_lazy() -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('bilibili_sdk.models', 'bilibili_sdk.resources.', 'pydantic'))))"
     )
     env = {k: v for k, v in os.environ.items() if k != "BILIBILI_SDK_EAGER"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     assert out.stdout.strip() == "['bilibili_sdk.resources._namespaces']"
 
 
 def test_eager_mode_builds_everything() -> None:
     code = "import bilibili_sdk, sys; print(len([m for m in sys.modules if m.startswith('bilibili_sdk.models.')]))"
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "BILIBILI_SDK_EAGER": "1"}
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "BILIBILI_SDK_EAGER": "1"},
     )
     assert int(out.stdout) >= 3
 
@@ -54,7 +77,15 @@ def test_exception_names_at_root_and_module() -> None:
 
 def test_dir_lists_lazy_names() -> None:
     names = dir(bilibili_sdk)
-    for n in ("Client", "AsyncClient", "Credential", "aid2bvid", "request_log", "request_settings", "wbi"):
+    for n in (
+        "Client",
+        "AsyncClient",
+        "Credential",
+        "aid2bvid",
+        "request_log",
+        "request_settings",
+        "wbi",
+    ):
         assert n in names
     with pytest.raises(AttributeError):
         bilibili_sdk.does_not_exist  # noqa: B018
@@ -62,8 +93,15 @@ def test_dir_lists_lazy_names() -> None:
 
 @pytest.mark.parametrize(
     ("aid", "bvid"),
-    [(170001, "BV17x411w7KC"), (1, "BV1xx411c7mQ"), (2, "BV1xx411c7mD"), (114514, "BV1fx411c7Z8"),
-     (99999999, "BV1y7411Q7Eq"), (1054803170, "BV1mH4y1u7UA"), (2**51 - 1, "BV1aPPTfmvQq")],
+    [
+        (170001, "BV17x411w7KC"),
+        (1, "BV1xx411c7mQ"),
+        (2, "BV1xx411c7mD"),
+        (114514, "BV1fx411c7Z8"),
+        (99999999, "BV1y7411Q7Eq"),
+        (1054803170, "BV1mH4y1u7UA"),
+        (2**51 - 1, "BV1aPPTfmvQq"),
+    ],
 )
 def test_id_vectors(aid: int, bvid: str) -> None:
     assert aid2bvid(aid) == bvid
@@ -85,9 +123,13 @@ def test_wbi_vectors() -> None:
     signed = wbi.sign({"foo": "114", "bar": "514", "zab": 1919810}, key, wts=1702204169)
     assert signed["w_rid"] == "8f6f2b5b3d485fe1886cec6a0be8c5d4"
     assert set(signed) == {"foo", "bar", "zab", "wts", "w_rid"}
-    with_loc = wbi.sign({"foo": "114", "bar": "514", "zab": 1919810, "web_location": 1550101}, key, wts=1702204169)
+    with_loc = wbi.sign(
+        {"foo": "114", "bar": "514", "zab": 1919810, "web_location": 1550101}, key, wts=1702204169
+    )
     assert with_loc["w_rid"] == "f17b0e2cf04a667d362f3f2eb111affc"
-    assert wbi.sign({**signed}, key, wts=1702204169)["w_rid"] == signed["w_rid"]  # an old w_rid is dropped
+    assert (
+        wbi.sign({**signed}, key, wts=1702204169)["w_rid"] == signed["w_rid"]
+    )  # an old w_rid is dropped
 
 
 def test_app_sign_and_ticket_vectors() -> None:
@@ -95,7 +137,10 @@ def test_app_sign_and_ticket_vectors() -> None:
     from bilibili_sdk._base_client import app_sign
 
     assert app_sign({"local_id": 0, "ts": 1700000000})["sign"] == "ebb086c9f52ae7393619a89bdc320e45"
-    assert ticket_hexsign(1700000000) == "bb79f0d980ffbb51597aa1a3e8b55603025cc1322ac766f4c1a98852e6182514"
+    assert (
+        ticket_hexsign(1700000000)
+        == "bb79f0d980ffbb51597aa1a3e8b55603025cc1322ac766f4c1a98852e6182514"
+    )
 
 
 def test_mock_loopback_server() -> None:
@@ -112,7 +157,8 @@ def test_mock_loopback_server() -> None:
 def test_mock_serve_cli() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bilibili_sdk.testing", "serve", "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stdout.readline() if proc.stdout else ""
@@ -128,7 +174,11 @@ def test_mock_serve_cli() -> None:
 
 def test_offline_demo() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bilibili_sdk", "demo", "--offline"], capture_output=True, text=True, cwd=ROOT, timeout=60
+        [sys.executable, "-m", "bilibili_sdk", "demo", "--offline"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert "Offline (--offline): using the mock Bilibili" in out.stdout

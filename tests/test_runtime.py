@@ -41,9 +41,11 @@ def _transport(handler: Any) -> httpx.MockTransport:
 
 def _prereq(request: httpx.Request) -> httpx.Response | None:
     """Answer nav/spi/ticket like the mock does, for hand-written transports."""
-    return MockBilibili().handle(request) if request.url.path.endswith(
-        ("/nav", "/spi", "/GenWebTicket")
-    ) else None
+    return (
+        MockBilibili().handle(request)
+        if request.url.path.endswith(("/nav", "/spi", "/GenWebTicket"))
+        else None
+    )
 
 
 # ---------------------------------------------------------------- the happy path
@@ -54,7 +56,7 @@ def test_get_info_returns_model(mock: MockBilibili) -> None:
         info = bili.video.get_info(bvid=BVID)
     assert isinstance(info, VideoInfo)
     assert info.bvid and info.stat.view > 0
-    req = [r for r in mock.requests if r.endpoint == "video.get_info"][0]
+    req = next(r for r in mock.requests if r.endpoint == "video.get_info")
     assert req.query == {"bvid": BVID}
     assert req.host == "api.bilibili.com"
 
@@ -141,7 +143,7 @@ def test_bad_client_options() -> None:
 def test_post_sends_csrf_and_cookies(mock: MockBilibili, credential: Credential) -> None:
     with Client(transport=mock.transport(), credential=credential) as bili:
         bili.video.like(bvid=BVID, like=1)
-    req = [r for r in mock.requests if r.endpoint == "video.like"][0]
+    req = next(r for r in mock.requests if r.endpoint == "video.like")
     assert req.method == "POST"
     assert req.form["csrf"] == BILI_JCT and req.form["bvid"] == BVID and req.form["like"] == "1"
     assert req.cookies["SESSDATA"] == SESSDATA and req.cookies["bili_jct"] == BILI_JCT
@@ -174,7 +176,9 @@ def test_base_urls_star_and_host(mock: MockBilibili) -> None:
 
     with Client(transport=_transport(handler), base_urls={"*": "http://127.0.0.1:9"}) as bili:
         bili.video.get_info(bvid=BVID)
-    assert any(u.startswith("http://127.0.0.1:9/api.bilibili.com/x/web-interface/view?") for u in urls)
+    assert any(
+        u.startswith("http://127.0.0.1:9/api.bilibili.com/x/web-interface/view?") for u in urls
+    )
     urls.clear()
     with Client(transport=_transport(handler), base_urls={"api": "http://127.0.0.1:9/"}) as bili:
         bili.video.get_info(bvid=BVID)
@@ -196,7 +200,7 @@ def test_wbi_signature_verified_by_mock(mock: MockBilibili) -> None:
 def test_wbi_dm_extras(mock: MockBilibili) -> None:
     with Client(transport=mock.transport()) as bili:
         bili.user.get_info(mid=2)
-    req = [r for r in mock.requests if r.endpoint == "user.get_info"][0]
+    req = next(r for r in mock.requests if r.endpoint == "user.get_info")
     assert {"dm_img_list", "dm_img_str", "dm_cover_img_str", "dm_img_inter"} <= set(req.query)
     assert req.query["dm_img_list"] == "[]"
 
@@ -327,7 +331,9 @@ def test_network_error_wrapped() -> None:
 # ---------------------------------------------------------------- retries
 
 
-def _flaky(fail_times: int, *, exc: type[Exception] | None = None, status: int = 503) -> tuple[httpx.MockTransport, list[str]]:
+def _flaky(
+    fail_times: int, *, exc: type[Exception] | None = None, status: int = 503
+) -> tuple[httpx.MockTransport, list[str]]:
     calls: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -373,7 +379,11 @@ def test_rate_limit_code_retried(no_sleep: None) -> None:
 
     def answer(rec: Any) -> dict[str, Any]:
         n["i"] += 1
-        return {"code": -509, "message": "slow down"} if n["i"] == 1 else MockBilibili().examples["video.get_info"]
+        return (
+            {"code": -509, "message": "slow down"}
+            if n["i"] == 1
+            else MockBilibili().examples["video.get_info"]
+        )
 
     mock = MockBilibili()
     mock.set_response("video.get_info", answer)
@@ -382,7 +392,9 @@ def test_rate_limit_code_retried(no_sleep: None) -> None:
     assert n["i"] == 2
 
 
-def test_post_never_resent_after_it_may_have_arrived(no_sleep: None, credential: Credential) -> None:
+def test_post_never_resent_after_it_may_have_arrived(
+    no_sleep: None, credential: Credential
+) -> None:
     transport, calls = _flaky(1, exc=httpx.ReadError)
     with Client(transport=transport, credential=credential, max_retries=3) as bili:
         with pytest.raises(NetworkException):
@@ -447,7 +459,9 @@ def test_credential_repr_hides_secrets(credential: Credential) -> None:
     assert SESSDATA not in repr(Client(credential=credential))
 
 
-def test_request_log_redacts(mock: MockBilibili, credential: Credential, caplog: pytest.LogCaptureFixture) -> None:
+def test_request_log_redacts(
+    mock: MockBilibili, credential: Credential, caplog: pytest.LogCaptureFixture
+) -> None:
     events: list[dict[str, Any]] = []
     request_log.set_on(True)
     request_log.add_event_listener("API_REQUEST", events.append)
@@ -465,7 +479,9 @@ def test_request_log_redacts(mock: MockBilibili, credential: Credential, caplog:
 
 
 def test_errors_never_carry_secrets(credential: Credential) -> None:
-    with Client(transport=_one({"code": -111, "message": "csrf 校验失败"}), credential=credential) as bili:
+    with Client(
+        transport=_one({"code": -111, "message": "csrf 校验失败"}), credential=credential
+    ) as bili:
         with pytest.raises(ResponseCodeException) as ei:
             bili.video.like(bvid=BVID)
     assert type(ei.value).__name__ == "CsrfException"
@@ -477,10 +493,17 @@ def test_errors_never_carry_secrets(credential: Credential) -> None:
 
 
 def test_credential_cookies_roundtrip() -> None:
-    c = Credential(sessdata="a,b", bili_jct="j", buvid3="b3", dedeuserid=7, ac_time_value="r", extra="e")
+    c = Credential(
+        sessdata="a,b", bili_jct="j", buvid3="b3", dedeuserid=7, ac_time_value="r", extra="e"
+    )
     cookies = c.get_cookies()
     assert cookies == {
-        "SESSDATA": "a%2Cb", "bili_jct": "j", "buvid3": "b3", "DedeUserID": "7", "ac_time_value": "r", "extra": "e",
+        "SESSDATA": "a%2Cb",
+        "bili_jct": "j",
+        "buvid3": "b3",
+        "DedeUserID": "7",
+        "ac_time_value": "r",
+        "extra": "e",
     }
     assert Credential.from_cookies(cookies) == c
     assert c.has_sessdata() and not c.has_buvid4()

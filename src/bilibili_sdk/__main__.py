@@ -7,6 +7,7 @@ Bilibili served on a loopback port, and it says so.
 from __future__ import annotations
 
 import argparse
+import re
 import socket
 import sys
 from typing import Any
@@ -37,8 +38,13 @@ def run_demo(client: Client) -> None:
     video = client.video.get_info(bvid=DEMO_BVID)
     _show(
         f"video {video.bvid}",
-        [("title", video.title), ("uploader", video.owner.name), ("views", video.stat.view),
-         ("likes", video.stat.like), ("pages", len(video.pages or []))],
+        [
+            ("title", video.title),
+            ("uploader", video.owner.name),
+            ("views", video.stat.view),
+            ("likes", video.stat.like),
+            ("pages", len(video.pages or [])),
+        ],
     )
     card = client.user.get_card(mid=DEMO_MID)
     _show(
@@ -48,9 +54,10 @@ def run_demo(client: Client) -> None:
     page = client.search.search(keyword=DEMO_KEYWORD)
     videos = [group for group in page.result or [] if group.result_type == "video"]
     items = videos[0].data if videos else []
-    _show(f"search {DEMO_KEYWORD!r}: {page.num_results} results", [
-        (f"#{i + 1}", str(getattr(item, "title", item))[:70]) for i, item in enumerate(items[:5])
-    ])
+    _show(
+        f"search {DEMO_KEYWORD!r}: {page.num_results} results",
+        [(f"#{i + 1}", str(getattr(item, "title", item))[:70]) for i, item in enumerate(items[:5])],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,7 +107,9 @@ def _json(response: httpx.Response, what: str) -> dict[str, Any]:
     try:
         body = json.loads(response.content)
     except ValueError:
-        raise ResponseException(f"{what}: HTTP {response.status_code}, body is not JSON", response.status_code) from None
+        raise ResponseException(
+            f"{what}: HTTP {response.status_code}, body is not JSON", response.status_code
+        ) from None
     if not isinstance(body, dict):
         raise ResponseException(f"{what}: unexpected body", response.status_code)
     return body
@@ -157,7 +159,9 @@ class _Ticket(_Need):
             body = _json(response, "ticket")
             data = body.get("data") or {}
             self.state.ticket = str(data["ticket"])
-            self.state.ticket_expires = int(data.get("created_at", time.time())) + int(data.get("ttl", 259200))
+            self.state.ticket_expires = int(data.get("created_at", time.time())) + int(
+                data.get("ttl", 259200)
+            )
         except (ResponseException, KeyError, TypeError, ValueError):
             self.state.ticket_failed_at = time.monotonic()
 
@@ -228,7 +232,9 @@ class BiliAuth(httpx.Auth):
             self.generation = c._state.wbi_generation
             request.url = request.url.copy_with(params=wbi.sign(params, key))
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
         for need in self._needs(request):
             if need.missing():
                 with self.client._state.locks[need.name]:
@@ -239,7 +245,9 @@ class BiliAuth(httpx.Auth):
         self._finish(request)
         yield request
 
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         for need in self._needs(request):
             if need.missing():
                 async with self.client._state.alock(need.name):

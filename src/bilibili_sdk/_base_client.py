@@ -69,10 +69,8 @@ def app_sign(params: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(params)
     out["appkey"] = APP_KEY
     query = urlencode(sorted((k, str(v)) for k, v in out.items()))
-    out["sign"] = md5((query + APP_SEC).encode()).hexdigest()  # noqa: S324
+    out["sign"] = md5((query + APP_SEC).encode()).hexdigest()
     return out
-
-
 
 
 class BaseClient:
@@ -98,7 +96,9 @@ class BaseClient:
             raise ArgsException("credential: expected a Credential or None", argument="credential")
         self.credential = credential
         self.timeout = _check_timeout(s["timeout"] if timeout is None else timeout)
-        self.max_retries = _check_count("max_retries", s["max_retries"] if max_retries is None else max_retries)
+        self.max_retries = _check_count(
+            "max_retries", s["max_retries"] if max_retries is None else max_retries
+        )
         self.wbi_retry_times = _check_count(
             "wbi_retry_times", s["wbi_retry_times"] if wbi_retry_times is None else wbi_retry_times
         )
@@ -118,11 +118,19 @@ class BaseClient:
 
     # ------------------------------------------------------------ copies
     def _copy_options(self, overrides: dict[str, Any]) -> dict[str, Any]:
-        allowed = {"credential", "timeout", "max_retries", "default_headers", "base_urls", "wbi_retry_times"}
+        allowed = {
+            "credential",
+            "timeout",
+            "max_retries",
+            "default_headers",
+            "base_urls",
+            "wbi_retry_times",
+        }
         for k in overrides:
             if k not in allowed:
                 raise ArgsException(
-                    f"{k}: cannot be changed by with_options (it needs a new connection pool)", argument=k
+                    f"{k}: cannot be changed by with_options (it needs a new connection pool)",
+                    argument=k,
                 )
         return overrides
 
@@ -170,7 +178,9 @@ class BaseClient:
             cookies["bili_ticket_expires"] = str(st.ticket_expires)
         return cookies
 
-    def _plain_request(self, method: str, url: str, params: dict[str, Any] | None = None) -> httpx.Request:
+    def _plain_request(
+        self, method: str, url: str, params: dict[str, Any] | None = None
+    ) -> httpx.Request:
         return httpx.Request(
             method,
             self._url(url),
@@ -184,13 +194,17 @@ class BaseClient:
         ep = call.endpoint
         cred = self.credential
         if ep.auth == "required" and (cred is None or not cred.sessdata):
-            raise CredentialNoSessdataException(f"{ep.name} needs a logged-in credential (SESSDATA)")
+            raise CredentialNoSessdataException(
+                f"{ep.name} needs a logged-in credential (SESSDATA)"
+            )
         query = dict(call.query)
         form = dict(call.form) if call.form is not None else None
         body = dict(call.json) if call.json is not None else None
         if ep.csrf:
             if cred is None or not cred.bili_jct:
-                raise CredentialNoBiliJctException(f"{ep.name} needs bili_jct (csrf) in the credential")
+                raise CredentialNoBiliJctException(
+                    f"{ep.name} needs bili_jct (csrf) in the credential"
+                )
             if ep.method == "GET":
                 target = query
             elif body is not None:
@@ -231,11 +245,17 @@ class BaseClient:
             body = _NOT_JSON
         if body is _NOT_JSON or (status >= 400 and not (isinstance(body, dict) and "code" in body)):
             if status == 412:
-                raise RiskControlException(-412, "HTTP 412: blocked by risk control", endpoint=ep.label)
+                raise RiskControlException(
+                    -412, "HTTP 412: blocked by risk control", endpoint=ep.label
+                )
             if status >= 500 or status == 429:
-                raise ResponseException(f"HTTP {status} [{ep.label}]", status=status, endpoint=ep.label)
+                raise ResponseException(
+                    f"HTTP {status} [{ep.label}]", status=status, endpoint=ep.label
+                )
             kind = "the body is not JSON" if body is _NOT_JSON else "unexpected error body"
-            raise ResponseException(f"HTTP {status}: {kind} [{ep.label}]", status=status, endpoint=ep.label)
+            raise ResponseException(
+                f"HTTP {status}: {kind} [{ep.label}]", status=status, endpoint=ep.label
+            )
         if isinstance(body, dict):
             code = body.get("code", 0)
             if code not in (0, "0", None):
@@ -249,10 +269,14 @@ class BaseClient:
             if payload is None and ep.envelope == "data":
                 payload = body.get("result")
         else:
-            raise ResponseException(f"malformed envelope [{ep.label}]", status=status, endpoint=ep.label)
+            raise ResponseException(
+                f"malformed envelope [{ep.label}]", status=status, endpoint=ep.label
+            )
         return self._validate(ep, payload)
 
-    def _code_error(self, ep: Endpoint[Any], code: Any, body: dict[str, Any]) -> ResponseCodeException:
+    def _code_error(
+        self, ep: Endpoint[Any], code: Any, body: dict[str, Any]
+    ) -> ResponseCodeException:
         try:
             icode = int(code)
         except (TypeError, ValueError):
@@ -274,7 +298,8 @@ class BaseClient:
             return validate(payload)  # type: ignore[no-any-return]
         except ValidationError as e:
             first = "; ".join(
-                f"{'.'.join(str(x) for x in err['loc']) or '<root>'}: {err['msg']}" for err in e.errors()[:3]
+                f"{'.'.join(str(x) for x in err['loc']) or '<root>'}: {err['msg']}"
+                for err in e.errors()[:3]
             )
             more = f" (+{e.error_count() - 3} more)" if e.error_count() > 3 else ""
             name = getattr(ep.model, "__name__", str(ep.model))
@@ -285,7 +310,9 @@ class BaseClient:
             ) from e
 
     # ------------------------------------------------------------ retries
-    def _retry_delay(self, call: Call[Any], error: Exception, attempt: int, response: httpx.Response | None) -> float | None:
+    def _retry_delay(
+        self, call: Call[Any], error: Exception, attempt: int, response: httpx.Response | None
+    ) -> float | None:
         """Seconds to wait before retrying, or None when it is not safe or not worth it."""
         if attempt >= self.max_retries:
             return None
@@ -293,17 +320,22 @@ class BaseClient:
         if isinstance(error, httpx.TransportError):
             if not (idempotent or isinstance(error, NOT_SENT_ERRORS)):
                 return None
-        elif isinstance(error, RateLimitedException) or (
-            isinstance(error, ResponseException) and not isinstance(error, ResponseValidationException)
-            and (error.status or 0) >= 500
-        ) or (isinstance(error, ResponseException) and error.status == 429):
+        elif (
+            isinstance(error, RateLimitedException)
+            or (
+                isinstance(error, ResponseException)
+                and not isinstance(error, ResponseValidationException)
+                and (error.status or 0) >= 500
+            )
+            or (isinstance(error, ResponseException) and error.status == 429)
+        ):
             if not idempotent:
                 return None
         else:
             return None
-        delay = min(MAX_BACKOFF, 0.5 * (2**attempt)) * (0.75 + random.random() / 2)
+        delay: float = min(MAX_BACKOFF, 0.5 * (2**attempt)) * (0.75 + random.random() / 2)
         if response is not None:
-            ra = response.headers.get("Retry-After")
+            ra = str(response.headers.get("Retry-After") or "")
             if ra and ra.isdigit():
                 delay = min(MAX_BACKOFF * 4, float(ra))
         return delay
@@ -312,9 +344,13 @@ class BaseClient:
         cls = NetworkTimeoutException if isinstance(e, httpx.TimeoutException) else NetworkException
         return cls(f"{type(e).__name__} [{call.endpoint.label}]")
 
-    def _wbi_rejected(self, call: Call[Any], error: ApiException, auth: BiliAuth, wbi_attempt: int) -> bool:
+    def _wbi_rejected(
+        self, call: Call[Any], error: ApiException, auth: BiliAuth, wbi_attempt: int
+    ) -> bool:
         """True when the keys were refreshed and the call should be signed and sent again."""
-        if call.endpoint.sign not in ("wbi", "wbi+dm") or not isinstance(error, ResponseCodeException):
+        if call.endpoint.sign not in ("wbi", "wbi+dm") or not isinstance(
+            error, ResponseCodeException
+        ):
             return False
         if error.code not in WBI_REJECT_CODES:
             return False
@@ -351,11 +387,18 @@ class BaseClient:
 
 _NOT_JSON = object()
 _NAV: Endpoint[Any] = Endpoint(
-    "credential.check_valid", "GET", "https://api.bilibili.com/x/web-interface/nav",
-    auth="optional", envelope="data", model=Any,
+    "credential.check_valid",
+    "GET",
+    "https://api.bilibili.com/x/web-interface/nav",
+    auth="optional",
+    envelope="data",
+    model=Any,
 )
 REDACTED = "<hidden>"
-_SECRET_PARAMS = frozenset({"csrf", "csrf_token", "access_key", "refresh_token", "w_rid"} | {c.lower() for c in SECRET_COOKIES})
+_SECRET_PARAMS = frozenset(
+    {"csrf", "csrf_token", "access_key", "refresh_token", "w_rid"}
+    | {c.lower() for c in SECRET_COOKIES}
+)
 
 
 def _redact_request(call: Call[Any], request: httpx.Request) -> dict[str, Any]:
@@ -377,8 +420,12 @@ class PageState:
     """Walks the pages of an `iter_*` call; shared by the sync and async loops."""
 
     def __init__(self, pager: Pager, start: Any, limit: int | None) -> None:
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
-            raise ArgsException(f"limit: expected a positive int or None, got {limit!r}", argument="limit")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0
+        ):
+            raise ArgsException(
+                f"limit: expected a positive int or None, got {limit!r}", argument="limit"
+            )
         self.pager = pager
         self.position = start if (start is not None or pager.style == "cursor") else 1
         self.start = self.position
@@ -431,7 +478,9 @@ def _check_timeout(value: Any) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ArgsException(f"timeout: expected seconds > 0 or an httpx.Timeout, got {value!r}", argument="timeout")
+        raise ArgsException(
+            f"timeout: expected seconds > 0 or an httpx.Timeout, got {value!r}", argument="timeout"
+        )
     return httpx.Timeout(float(value), connect=min(5.0, float(value)))
 
 
@@ -445,10 +494,18 @@ def _check_base_urls(value: Any) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ArgsException("base_urls: expected a mapping of host -> base URL", argument="base_urls")
+        raise ArgsException(
+            "base_urls: expected a mapping of host -> base URL", argument="base_urls"
+        )
     out = {}
     for k, v in value.items():
-        if not isinstance(k, str) or not isinstance(v, str) or not v.startswith(("http://", "https://")):
-            raise ArgsException(f"base_urls: {k!r} must map to an http(s) URL, got {v!r}", argument="base_urls")
+        if (
+            not isinstance(k, str)
+            or not isinstance(v, str)
+            or not v.startswith(("http://", "https://"))
+        ):
+            raise ArgsException(
+                f"base_urls: {k!r} must map to an http(s) URL, got {v!r}", argument="base_urls"
+            )
         out[k] = v
     return out

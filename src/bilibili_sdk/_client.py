@@ -68,7 +68,9 @@ class Client(BaseClient, SyncNamespaces):
             if not isinstance(http_client, httpx.Client):
                 raise ArgsException("http_client: expected an httpx.Client", argument="http_client")
             if transport is not None:
-                raise ArgsException("transport: give either http_client or transport", argument="transport")
+                raise ArgsException(
+                    "transport: give either http_client or transport", argument="transport"
+                )
             self._http = http_client
             self._owns_http = False
         else:
@@ -202,9 +204,13 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         )
         if http_client is not None:
             if not isinstance(http_client, httpx.AsyncClient):
-                raise ArgsException("http_client: expected an httpx.AsyncClient", argument="http_client")
+                raise ArgsException(
+                    "http_client: expected an httpx.AsyncClient", argument="http_client"
+                )
             if transport is not None:
-                raise ArgsException("transport: give either http_client or transport", argument="transport")
+                raise ArgsException(
+                    "transport: give either http_client or transport", argument="transport"
+                )
             self._http = http_client
             self._owns_http = False
         else:
@@ -301,4 +307,3 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         except NotLoggedInException:
             return False
         return bool(isinstance(data, dict) and data.get("isLogin"))
-

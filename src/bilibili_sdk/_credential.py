@@ -39,7 +39,15 @@ class Credential:
     Extra cookies may be passed as keyword arguments and are sent as they are.
     """
 
-    __slots__ = ("_extra", "ac_time_value", "bili_jct", "buvid3", "buvid4", "dedeuserid", "sessdata")
+    __slots__ = (
+        "_extra",
+        "ac_time_value",
+        "bili_jct",
+        "buvid3",
+        "buvid4",
+        "dedeuserid",
+        "sessdata",
+    )
 
     def __init__(
         self,

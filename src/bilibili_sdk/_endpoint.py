@@ -8,7 +8,13 @@ from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
-BILIBILI_SUFFIXES = (".bilibili.com", ".biligame.com", ".bilivideo.com", ".hdslb.com", ".biliapi.net")
+BILIBILI_SUFFIXES = (
+    ".bilibili.com",
+    ".biligame.com",
+    ".bilivideo.com",
+    ".hdslb.com",
+    ".biliapi.net",
+)
 
 
 def is_bilibili_host(host: str) -> bool:
@@ -113,7 +119,7 @@ class Pager:
         items: tuple[str, ...],
         total: tuple[str, ...] | None = None,
         has_more: tuple[str, ...] | None = None,
-        next: tuple[str, ...] | None = None,  # noqa: A002
+        next: tuple[str, ...] | None = None,
     ) -> None:
         self.style = style
         self.items = items
@@ -129,8 +135,5 @@ def dig(obj: Any, path: tuple[str, ...] | None) -> Any:
     for part in path:
         if obj is None:
             return None
-        if isinstance(obj, dict):
-            obj = obj.get(part)
-        else:
-            obj = getattr(obj, part, None)
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
     return obj

@@ -63,7 +63,9 @@ class AsyncEvent:
             self._run(h, name, args, kwargs)
         if name not in ("__ALL__", "__TASK_EXCEPTION__"):
             for h in list(self._handlers.get("__ALL__", ())):
-                self._run(h, "__ALL__", ({"name": name, "data": args[0] if len(args) == 1 else args},), {})
+                self._run(
+                    h, "__ALL__", ({"name": name, "data": args[0] if len(args) == 1 else args},), {}
+                )
 
     def _run(self, h: Handler, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:
@@ -77,7 +79,7 @@ class AsyncEvent:
                     task = loop.create_task(_await(result))
                     self._tasks.add(task)
                     task.add_done_callback(self._task_done)
-        except Exception as e:  # noqa: BLE001 - a handler must not break the dispatcher
+        except Exception as e:
             if name != "__TASK_EXCEPTION__":
                 self.dispatch("__TASK_EXCEPTION__", e)
 

@@ -29,7 +29,9 @@ def aid2bvid(aid: int) -> str:
 def bvid2aid(bvid: str) -> int:
     """BV id -> av number, e.g. `bvid2aid("BV17x411w7KC") == 170001`."""
     if not isinstance(bvid, str) or len(bvid) != 12 or not bvid.upper().startswith("BV1"):
-        raise ArgsException(f"bvid: expected a BV id like 'BV1xx411c7mD', got {bvid!r}", argument="bvid")
+        raise ArgsException(
+            f"bvid: expected a BV id like 'BV1xx411c7mD', got {bvid!r}", argument="bvid"
+        )
     chars = list(bvid)
     chars[3], chars[9] = chars[9], chars[3]
     chars[4], chars[7] = chars[7], chars[4]
@@ -38,5 +40,7 @@ def bvid2aid(bvid: str) -> int:
         for c in chars[3:]:
             t = t * _BASE + _INDEX[c]
     except KeyError:
-        raise ArgsException(f"bvid: {bvid!r} has characters outside the BV alphabet", argument="bvid") from None
+        raise ArgsException(
+            f"bvid: {bvid!r} has characters outside the BV alphabet", argument="bvid"
+        ) from None
     return (t & _MASK) ^ _XOR

@@ -48,5 +48,5 @@ def sign(params: Mapping[str, Any], mixin_key: str, *, wts: int | None = None) -
     out = {k: v for k, v in params.items() if k != "w_rid"}
     out["wts"] = int(time.time()) if wts is None else wts
     query = urlencode(sorted((k, _text(v)) for k, v in out.items()))
-    out["w_rid"] = hashlib.md5((query + mixin_key).encode()).hexdigest()  # noqa: S324
+    out["w_rid"] = hashlib.md5((query + mixin_key).encode()).hexdigest()
     return out

@@ -48,7 +48,7 @@ class RecordedRequest:
     params: dict[str, str] = field(default_factory=dict)  # query + form + json keys
 
 
-def _load_catalogue() -> tuple[dict[tuple[str, str, str], Endpoint[Any]], dict[str, Any]]:
+def _load_catalogue() -> tuple[dict[tuple[str, str, str], list[Endpoint[Any]]], dict[str, Any]]:
     from ..resources._namespaces import NAMESPACES
 
     routes: dict[tuple[str, str, str], list[Endpoint[Any]]] = {}
@@ -58,7 +58,9 @@ def _load_catalogue() -> tuple[dict[tuple[str, str, str], Endpoint[Any]], dict[s
         for value in vars(mod).values():
             if isinstance(value, Endpoint):
                 routes.setdefault((value.method, value.host, value.path), []).append(value)
-        text = _res.files("bilibili_sdk.testing").joinpath(f"_examples/{ns}.json").read_text("utf-8")
+        text = (
+            _res.files("bilibili_sdk.testing").joinpath(f"_examples/{ns}.json").read_text("utf-8")
+        )
         for name, body in json.loads(text).items():
             examples[f"{ns}.{name}"] = body
     return routes, examples
@@ -116,7 +118,7 @@ class MockBilibili:
         rec = self._record(request, host, path)
         try:
             status, body = self._answer(rec)
-        except Exception as e:  # noqa: BLE001 - a broken override must show up as a 500
+        except Exception as e:
             status, body = 500, {"code": -500, "message": f"mock error: {type(e).__name__}: {e}"}
         if isinstance(body, httpx.Response):
             return body
@@ -128,7 +130,11 @@ class MockBilibili:
         form: dict[str, str] = {}
         body: Any = None
         ctype = request.headers.get("content-type", "")
-        raw = request.content if not isinstance(request.stream, httpx.AsyncByteStream) or hasattr(request, "_content") else b""
+        raw = (
+            request.content
+            if not isinstance(request.stream, httpx.AsyncByteStream) or hasattr(request, "_content")
+            else b""
+        )
         if "application/x-www-form-urlencoded" in ctype:
             form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
         elif "application/json" in ctype and raw:
@@ -142,7 +148,15 @@ class MockBilibili:
         if isinstance(body, dict):
             params.update({k: str(v) for k, v in body.items()})
         rec = RecordedRequest(
-            request.method, host, path, query, form, body, cookies, dict(request.headers), params=params
+            request.method,
+            host,
+            path,
+            query,
+            form,
+            body,
+            cookies,
+            dict(request.headers),
+            params=params,
         )
         with self._lock:
             self.requests.append(rec)
@@ -153,11 +167,20 @@ class MockBilibili:
         if rec.path == "/x/web-interface/nav":
             return 200, self._nav(rec)
         if rec.path == "/x/frontend/finger/spi":
-            return 200, {"code": 0, "message": "0", "data": {
-                "b_3": "MOCK-BUVID3-0000-0000-000000000000infoc", "b_4": "MOCK-BUVID4-0000"}}
+            return 200, {
+                "code": 0,
+                "message": "0",
+                "data": {
+                    "b_3": "MOCK-BUVID3-0000-0000-000000000000infoc",
+                    "b_4": "MOCK-BUVID4-0000",
+                },
+            }
         if rec.path.endswith("/GenWebTicket"):
-            return 200, {"code": 0, "message": "OK", "data": {
-                "ticket": "mock.ticket.jwt", "created_at": 1700000000, "ttl": 10**10}}
+            return 200, {
+                "code": 0,
+                "message": "OK",
+                "data": {"ticket": "mock.ticket.jwt", "created_at": 1700000000, "ttl": 10**10},
+            }
         candidates = self.routes.get((rec.method, rec.host, rec.path)) or self._by_path.get(
             (rec.method, rec.path)
         )
@@ -184,14 +207,16 @@ class MockBilibili:
         if override is not None:
             result = override(rec) if callable(override) else override
             return 200, result
-        return 200, copy.deepcopy(self.examples.get(ep.name, {"code": 0, "message": "0", "data": None}))
+        return 200, copy.deepcopy(
+            self.examples.get(ep.name, {"code": 0, "message": "0", "data": None})
+        )
 
     def _signature_ok(self, query: dict[str, str]) -> bool:
         w_rid = query.get("w_rid")
         if not w_rid or "wts" not in query:
             return False
         rest = sorted((k, v) for k, v in query.items() if k != "w_rid")
-        expected = hashlib.md5((urlencode(rest) + self.mixin_key).encode()).hexdigest()  # noqa: S324
+        expected = hashlib.md5((urlencode(rest) + self.mixin_key).encode()).hexdigest()
         return w_rid == expected
 
     def _nav(self, rec: RecordedRequest) -> dict[str, Any]:
@@ -229,7 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -243,7 +268,9 @@ class MockServer:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base_url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="mock-bilibili", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="mock-bilibili", daemon=True
+        )
         self._thread.start()
 
     @property
