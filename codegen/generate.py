@@ -88,6 +88,7 @@ class Renderer:
             autoescape=False,
         )
         env.filters.update(
+            alias_expr=self.alias_expr,
             pyrepr=_pyrepr,
             humanize=_humanize,
             field_decl=_field_decl,
@@ -241,6 +242,19 @@ class Renderer:
             f"Starts at `{start}`; `limit` stops after that many items.",
         ]
         return '"""' + "\n".join(out) + '\n"""'
+
+    def alias_expr(self, m: Model) -> str:
+        if m.union is None:
+            return m.root or "Any"
+        u = m.union
+        tags = sorted(u.variants)
+        members = [f"Annotated[{u.variants[t]}, Tag({t!r})]" for t in tags]
+        if u.other:
+            members.append(f"Annotated[{u.other}, Tag(OTHER)]")
+        return (
+            "Annotated[\n    " + " | ".join(members) + ",\n    "
+            + f"Discriminator(tagged_by({u.on!r}, {tuple(tags)!r}, other={bool(u.other)})),\n]"
+        )
 
     # ------------------------------------------------------------ files
     def type_refs(self, expr: str) -> list[str]:

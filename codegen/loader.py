@@ -182,6 +182,14 @@ class Model:
     line: int
     root: str | None = None  # for non-object responses: a type alias instead of a class
     file: str = ""
+    union: Union | None = None  # a tagged union of models chosen by one field's value
+
+
+@dataclass
+class Union:
+    on: str  # the wire field whose value picks the variant
+    variants: dict[str, str]  # value -> model
+    other: str | None  # model for values not listed (None: unknown values are an error)
 
 
 @dataclass
@@ -346,8 +354,21 @@ def _parse_models(ctx: _Ctx, ns: Namespace, raw: LineDict) -> None:
         if not isinstance(mraw, LineDict):
             ctx.err(line, f"model {mname}: expected a mapping")
             continue
-        _check_keys(ctx, mraw, {"doc", "fields"}, f"model {mname}")
+        _check_keys(ctx, mraw, {"doc", "fields", "union"}, f"model {mname}")
         doc = _opt(ctx, mraw, "doc", str, f"model {mname}", "")
+        if "union" in mraw:
+            u = mraw["union"]
+            uwhat = f"model {mname} union"
+            if "fields" in mraw or not isinstance(u, LineDict):
+                ctx.err(line, f"{uwhat}: a union is a mapping and has no fields of its own")
+                continue
+            _check_keys(ctx, u, {"field", "variants", "other"}, uwhat)
+            on = _want(ctx, u, "field", str, uwhat) or "type"
+            variants = _want(ctx, u, "variants", LineDict, uwhat) or {}
+            union = Union(on, {str(k): str(v) for k, v in variants.items()}, _opt(ctx, u, "other", str, uwhat, None))
+            root = " | ".join(list(dict.fromkeys(union.variants.values())) + ([union.other] if union.other else []))
+            ns.models.append(Model(mname, ns.name, doc, [], line, root=root, file=ctx.file, union=union))
+            continue
         fraw = mraw.get("fields") or LineDict()
         if not isinstance(fraw, LineDict):
             ctx.err(mraw.lines.get("fields", line), f"model {mname}: fields must be a mapping")

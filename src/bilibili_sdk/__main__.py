@@ -28,6 +28,11 @@ def _online(timeout: float = 3.0) -> bool:
         return False
 
 
+def _plain(text: object) -> str:
+    """Search titles carry <em class="keyword"> highlights; show plain text."""
+    return re.sub(r"<[^>]+>", "", str(text))[:70]
+
+
 def _show(title: str, rows: list[tuple[str, Any]]) -> None:
     print(f"\n== {title}")
     for k, v in rows:
@@ -56,7 +61,7 @@ def run_demo(client: Client) -> None:
     items = videos[0].data if videos else []
     _show(
         f"search {DEMO_KEYWORD!r}: {page.num_results} results",
-        [(f"#{i + 1}", str(getattr(item, "title", item))[:70]) for i, item in enumerate(items[:5])],
+        [(f"#{i + 1}", _plain(getattr(item, "title", item))) for i, item in enumerate(items[:5])],
     )
 
 

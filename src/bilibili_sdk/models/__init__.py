@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .search import SearchAllResult as SearchAllResult
     from .search import SearchArticleItem as SearchArticleItem
     from .search import SearchByTypeResult as SearchByTypeResult
+    from .search import SearchHit as SearchHit
     from .search import SearchLiveGroups as SearchLiveGroups
     from .search import SearchLiveResult as SearchLiveResult
     from .search import SearchLiveRoomItem as SearchLiveRoomItem
@@ -94,7 +95,6 @@ if TYPE_CHECKING:
     from .user import FollowedBangumiPage as FollowedBangumiPage
     from .user import FollowingUser as FollowingUser
     from .user import FollowingUserList as FollowingUserList
-    from .user import FollowingUserVerify as FollowingUserVerify
     from .user import FollowingUserVip as FollowingUserVip
     from .user import FollowingUserVipLabel as FollowingUserVipLabel
     from .user import HistoryBangumi as HistoryBangumi
@@ -293,13 +293,6 @@ if TYPE_CHECKING:
     from .video import VideoTags as VideoTags
     from .video import VideoTripleResult as VideoTripleResult
     from .video import VideoUserGarb as VideoUserGarb
-    from .video import VideoUserLevel as VideoUserLevel
-    from .video import VideoUserNameplate as VideoUserNameplate
-    from .video import VideoUserOfficial as VideoUserOfficial
-    from .video import VideoUserOfficialVerify as VideoUserOfficialVerify
-    from .video import VideoUserPendant as VideoUserPendant
-    from .video import VideoUserVip as VideoUserVip
-    from .video import VideoUserVipLabel as VideoUserVipLabel
     from .video import VideoViewPoint as VideoViewPoint
 
 _WHERE: dict[str, str] = {
@@ -364,7 +357,6 @@ _WHERE: dict[str, str] = {
     "FollowedBangumiPage": "user",
     "FollowingUser": "user",
     "FollowingUserList": "user",
-    "FollowingUserVerify": "user",
     "FollowingUserVip": "user",
     "FollowingUserVipLabel": "user",
     "HistoryBangumi": "user",
@@ -416,6 +408,7 @@ _WHERE: dict[str, str] = {
     "SearchAllResult": "search",
     "SearchArticleItem": "search",
     "SearchByTypeResult": "search",
+    "SearchHit": "search",
     "SearchLiveGroups": "search",
     "SearchLiveResult": "search",
     "SearchLiveRoomItem": "search",
@@ -588,13 +581,6 @@ _WHERE: dict[str, str] = {
     "VideoTags": "video",
     "VideoTripleResult": "video",
     "VideoUserGarb": "video",
-    "VideoUserLevel": "video",
-    "VideoUserNameplate": "video",
-    "VideoUserOfficial": "video",
-    "VideoUserOfficialVerify": "video",
-    "VideoUserPendant": "video",
-    "VideoUserVip": "video",
-    "VideoUserVipLabel": "video",
     "VideoViewPoint": "video",
 }
 
@@ -660,7 +646,6 @@ __all__ = [
     "FollowedBangumiPage",
     "FollowingUser",
     "FollowingUserList",
-    "FollowingUserVerify",
     "FollowingUserVip",
     "FollowingUserVipLabel",
     "HistoryBangumi",
@@ -712,6 +697,7 @@ __all__ = [
     "SearchAllResult",
     "SearchArticleItem",
     "SearchByTypeResult",
+    "SearchHit",
     "SearchLiveGroups",
     "SearchLiveResult",
     "SearchLiveRoomItem",
@@ -884,13 +870,6 @@ __all__ = [
     "VideoTags",
     "VideoTripleResult",
     "VideoUserGarb",
-    "VideoUserLevel",
-    "VideoUserNameplate",
-    "VideoUserOfficial",
-    "VideoUserOfficialVerify",
-    "VideoUserPendant",
-    "VideoUserVip",
-    "VideoUserVipLabel",
     "VideoViewPoint",
 ]
 

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from .._models import BiliModel
-from .._types import BoolInt
+from .._types import OTHER, BoolInt, tagged_by
 
 __all__ = [
     "AppHotSearchRanking",
@@ -32,6 +32,7 @@ __all__ = [
     "SearchAllResult",
     "SearchArticleItem",
     "SearchByTypeResult",
+    "SearchHit",
     "SearchLiveGroups",
     "SearchLiveResult",
     "SearchLiveRoomItem",
@@ -145,7 +146,7 @@ class SearchPageInfo(BiliModel):
 
 
 class SearchResultItem(BiliModel):
-    """One search hit, whatever its kind. Only the fields most kinds share are declared; every other field is kept (model_extra). Re-validate with the model of its `type` for full typing: video → SearchVideoItem, media_bangumi/media_ft → SearchMediaItem, live_room → SearchLiveRoomItem, live_user → SearchLiveUserItem, article → SearchArticleItem, topic → SearchTopicItem, bili_user → SearchUserItem, photo → SearchPhotoItem."""
+    """A search hit of a kind the SDK does not know yet: the fields most kinds share; every other field is kept (model_extra)."""
 
     type: str | None = None
     """Kind of hit (video, media_bangumi, bili_user, ...)."""
@@ -164,7 +165,7 @@ class SearchResultGroup(BiliModel):
     """The hits of one kind in a mixed search."""
 
     result_type: str
-    data: list[SearchResultItem]
+    data: list[SearchHit]
 
 
 class SearchVideoItem(BiliModel):
@@ -493,7 +494,7 @@ class SearchByTypeResult(BiliModel):
     exp_list: dict[str, Any] | None = None
     egg_hit: int | None = None
     show_column: int | None = None
-    result: list[SearchResultItem]
+    result: list[SearchHit]
 
 
 class SearchLiveGroups(BiliModel):
@@ -671,3 +672,35 @@ class CheeseSearchResult(BiliModel):
 
     items: list[CheeseSearchItem]
     page: CheeseSearchPage | None = None
+
+
+SearchHit = Annotated[
+    Annotated[SearchArticleItem, Tag("article")]
+    | Annotated[SearchUserItem, Tag("bili_user")]
+    | Annotated[SearchLiveRoomItem, Tag("live_room")]
+    | Annotated[SearchLiveUserItem, Tag("live_user")]
+    | Annotated[SearchMediaItem, Tag("media_bangumi")]
+    | Annotated[SearchMediaItem, Tag("media_ft")]
+    | Annotated[SearchPhotoItem, Tag("photo")]
+    | Annotated[SearchTopicItem, Tag("topic")]
+    | Annotated[SearchVideoItem, Tag("video")]
+    | Annotated[SearchResultItem, Tag(OTHER)],
+    Discriminator(
+        tagged_by(
+            "type",
+            (
+                "article",
+                "bili_user",
+                "live_room",
+                "live_user",
+                "media_bangumi",
+                "media_ft",
+                "photo",
+                "topic",
+                "video",
+            ),
+            other=True,
+        )
+    ),
+]
+"""One search hit, typed by its kind (`type`); kinds not listed become SearchResultItem."""

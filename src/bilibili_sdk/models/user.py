@@ -59,7 +59,6 @@ __all__ = [
     "FollowedBangumiPage",
     "FollowingUser",
     "FollowingUserList",
-    "FollowingUserVerify",
     "FollowingUserVip",
     "FollowingUserVipLabel",
     "HistoryBangumi",
@@ -322,14 +321,6 @@ class UserRelation(BiliModel):
     """The user's relation to you."""
 
 
-class FollowingUserVerify(BiliModel):
-    """Following user verify."""
-
-    type: int
-    """-1 none, 0 person, 1 organisation."""
-    desc: str
-
-
 class FollowingUserVipLabel(BiliModel):
     """Following user vip label."""
 
@@ -376,7 +367,7 @@ class FollowingUser(BiliModel):
     face: str
     sign: str
     face_nft: BoolInt | None = None
-    official_verify: FollowingUserVerify
+    official_verify: UserOfficialVerify
     vip: FollowingUserVip
     nft_icon: str | None = None
     rec_reason: str | None = None
@@ -1018,6 +1009,7 @@ class UserPendant(BiliModel):
     expire: int
     image_enhance: str | None = None
     image_enhance_frame: str | None = None
+    n_pid: int | None = None
 
 
 class UserNameplate(BiliModel):
@@ -1054,9 +1046,9 @@ class UserLevelInfo(BiliModel):
     """Level and experience of a user."""
 
     current_level: int
-    current_min: int
-    current_exp: int
-    next_exp: int | str
+    current_min: int | None = None
+    current_exp: int | None = None
+    next_exp: int | str | None = None
     """Experience needed for the next level; not a number at the top level on some endpoints."""
 
 
@@ -2136,12 +2128,17 @@ from .video import VideoDimension, VideoOwner, VideoRights, VideoStat
 
 SubscribeGroups = list[SubscribeGroup]
 
+
 SubscribeGroupNames = dict[str, str]
+
 
 MidList = list[int]
 
+
 HistoryVideos = list[HistoryVideo]
 
+
 SpaceVideos = list[SpaceVideo]
+
 
 UserReservations = list[UserReservation]

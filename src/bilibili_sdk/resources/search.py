@@ -20,9 +20,9 @@ from ..models.search import (
     OrderLiveRoom,
     SearchAllResult,
     SearchByTypeResult,
+    SearchHit,
     SearchLiveResult,
     SearchObjectType,
-    SearchResultItem,
     SearchSuggestResult,
 )
 
@@ -383,7 +383,7 @@ class Search:
         category_id: int | None = None,
         page: int = 1,
         limit: int | None = None,
-    ) -> Iterator[SearchResultItem]:
+    ) -> Iterator[SearchHit]:
         """Iterate over every item of `search_by_type`, fetching pages as needed.
 
         Starts at `page`; `limit` stops after that many items.
@@ -595,7 +595,7 @@ class AsyncSearch:
         category_id: int | None = None,
         page: int = 1,
         limit: int | None = None,
-    ) -> AsyncIterator[SearchResultItem]:
+    ) -> AsyncIterator[SearchHit]:
         """Iterate over every item of `search_by_type`, fetching pages as needed.
 
         Starts at `page`; `limit` stops after that many items.
