@@ -288,3 +288,45 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
         e.paginate.name for e in spec_ns.endpoints if e.paginate
     }
     assert set(s) == expected
+
+
+# ---------------------------------------------------------------- the recorded corpus
+
+REFERENCE = ROOT_DIR = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "reference" / "collect"
+
+
+def _recorded() -> list[tuple[SpecEndpoint, str, Any]]:
+    import json
+
+    if not REFERENCE.is_dir():
+        return []
+    by_url: dict[str, list[tuple[str, Any]]] = {}
+    for f in sorted(REFERENCE.glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            for url in rec["urls"]:
+                for ex in rec["examples"]:
+                    by_url.setdefault(url.split("?")[0], []).append((rec["id"], ex))
+    out = []
+    for ep in ENDPOINTS:
+        for rid, ex in by_url.get(ep.url, []):
+            if isinstance(ex, dict) and ex.get("code", 0) in (0, "0"):
+                out.append((ep, rid, ex))
+    return out
+
+
+RECORDED = _recorded()
+
+
+@pytest.mark.skipif(not RECORDED, reason="shared/reference/collect is not beside the checkout")
+@pytest.mark.parametrize(
+    ("ep", "rid", "body"), RECORDED, ids=[f"{e.namespace}.{e.name}[{r}]" for e, r, _ in RECORDED]
+)
+def test_every_recorded_response_validates(ep: SpecEndpoint, rid: str, body: Any) -> None:
+    """Every successful response recorded for a URL we implement fits our model."""
+    # Endpoints that share a URL (told apart by constant parameters) share its recordings.
+    sources = {x["source"] for e in ENDPOINTS if e.url == ep.url for x in e.examples}
+    assert f"collect:{rid}" in sources, f"recorded example {rid} is not in an example file"
+    if ep.fixed and f"collect:{rid}" not in {x["source"] for x in ep.examples}:
+        return
+    test_examples_validate(ep, {"source": f"collect:{rid}", "body": body})

@@ -756,7 +756,8 @@ async def test_request_shape_matches_seed(case: Case, seed_mock: MockBilibili) -
     assert (our_req.host, our_req.path) == (seed_req.host, seed_req.path)
     assert seed_req.method == (diff.seed_method or our_req.method), f"seed {seed_req.method}, ours {our_req.method}"
     ours, seeds = _names(our_req), _names(seed_req)
-    assert {"only ours": sorted(ours - seeds), "only seed": sorted(seeds - ours)} == {
-        "only ours": sorted(diff.extra),
-        "only seed": sorted(diff.missing),
-    }
+    got = (sorted(ours - seeds), sorted(seeds - ours))
+    assert got == (sorted(diff.extra), sorted(diff.missing)), (
+        f"{ns}.{name}: only ours {got[0]}, only seed {got[1]} (accepted: {sorted(diff.extra)}, "
+        f"{sorted(diff.missing)}); ours {sorted(ours)}, seed {sorted(seeds)}"
+    )
