@@ -209,7 +209,7 @@ class Renderer:
             else:
                 lines.append(f"if {p.name} is not None:")
                 lines.append(f"    {target} = {self.validate_expr(p, p.name)}")
-        args = [f"_{ep.name.upper()}"]
+        args = [ep.name.upper()]
         for loc in ("query", "form", "json", "path"):
             if loc in used:
                 args.append(f"{loc}={buckets[loc]}")
@@ -297,7 +297,8 @@ class Renderer:
                 break
         return done
 
-    def resource_module(self, ns: Namespace) -> str:
+    def resource_modules(self, ns: Namespace) -> dict[str, str]:
+        """`resources/<ns>/`: `_calls.py` (endpoints, checks), `_sync.py`, `_async.py`."""
         needed: dict[str, set[str]] = {}
         for ep in ns.endpoints:
             exprs = [ep.response or ""] + [p.enum for p in ep.params if p.enum]
@@ -306,12 +307,49 @@ class Renderer:
             for expr in exprs:
                 for t in self.type_refs(expr or ""):
                     needed.setdefault(self.owner[t], set()).add(t)
-        tpl = self.env.get_template("resource.py.j2")
-        return tpl.render(
-            ns=ns,
-            cls=_class_name(ns.name),
-            model_imports=sorted((k, sorted(v)) for k, v in needed.items()),
+        ctx = {
+            "ns": ns,
+            "cls": _class_name(ns.name),
+            "model_imports": sorted((k, sorted(v)) for k, v in needed.items()),
+        }
+        base = f"resources/{ns.name}"
+        cls = _class_name(ns.name)
+        init = "\n".join(
+            [
+                HEADER.format(name=f"{ns.name}*.yaml").rstrip("\n"),
+                f'"""The `{ns.name}` namespace: `{cls}` (sync) and `Async{cls}` (async), loaded on use."""',
+                "",
+                "from __future__ import annotations",
+                "",
+                "from typing import TYPE_CHECKING, Any",
+                "",
+                "if TYPE_CHECKING:",
+                f"    from ._async import Async{cls} as Async{cls}",
+                f"    from ._sync import {cls} as {cls}",
+                "",
+                f'__all__ = ["Async{cls}", "{cls}"]',
+                "",
+                "",
+                "def __getattr__(name: str) -> Any:",
+                f'    if name == "{cls}":',
+                f"        from ._sync import {cls}",
+                "",
+                f"        return {cls}",
+                f'    if name == "Async{cls}":',
+                f"        from ._async import Async{cls}",
+                "",
+                f"        return Async{cls}",
+                '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+                "",
+            ]
         )
+        client = self.env.get_template("client.py.j2")
+        return {
+            f"{base}/__init__.py": init,
+            f"{base}/_calls.py": self.env.get_template("calls.py.j2").render(**ctx),
+            f"{base}/_sync.py": client.render(aio=False, **ctx),
+            f"{base}/_async.py": client.render(aio=True, **ctx),
+        }
 
     def models_init(self) -> str:
         names = sorted((n, o) for n, o in self.owner.items())
@@ -366,7 +404,8 @@ class Renderer:
         ]
         for ns in nss:
             c = _class_name(ns.name)
-            lines.append(f"    from .{ns.name} import Async{c}, {c}")
+            lines.append(f"    from .{ns.name}._async import Async{c}")
+            lines.append(f"    from .{ns.name}._sync import {c}")
         lines += ["", "NAMESPACES = (" + "".join(f"{ns.name!r}, " for ns in nss) + ")", ""]
         for aio in (False, True):
             lines += [
@@ -382,7 +421,7 @@ class Renderer:
                     "    @cached_property",
                     f"    def {ns.name}(self) -> {c}:",
                     f'        """{ns.doc}"""',
-                    f"        from .{ns.name} import {c}",
+                    f"        from .{ns.name}.{'_async' if aio else '_sync'} import {c}",
                     "",
                     f'        return {c}(cast("{client}", self))',
                 ]
@@ -421,7 +460,7 @@ class Renderer:
             if ns.models or ns.enums:
                 files[f"models/{ns.name}.py"] = self.models_module(ns)
             if ns.endpoints:
-                files[f"resources/{ns.name}.py"] = self.resource_module(ns)
+                files.update(self.resource_modules(ns))
                 files[f"testing/_examples/{ns.name}.json"] = self.examples_file(ns)
         files["models/__init__.py"] = self.models_init()
         files["resources/__init__.py"] = (
@@ -565,8 +604,8 @@ bad = 0
 for ns, name, src, resp, envelope, body in cases:
     if ns_filter and ns != ns_filter:
         continue
-    mod = importlib.import_module(f"bilibili_sdk.resources.{ns}")
-    ep = getattr(mod, "_" + name.upper())
+    mod = importlib.import_module(f"bilibili_sdk.resources.{ns}._calls")
+    ep = getattr(mod, name.upper())
     if ep.model is None:
         continue
     payload = body if envelope == "none" else body.get(envelope, body.get("result") if envelope == "data" else None)

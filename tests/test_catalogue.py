@@ -112,8 +112,8 @@ def check_request(ep: SpecEndpoint, mock: MockBilibili, kwargs: dict[str, Any]) 
 
 
 def expected_type(ep: SpecEndpoint) -> Any:
-    mod = importlib.import_module(f"bilibili_sdk.resources.{ep.namespace}")
-    return getattr(mod, "_" + ep.name.upper())
+    mod = importlib.import_module(f"bilibili_sdk.resources.{ep.namespace}._calls")
+    return getattr(mod, ep.name.upper())
 
 
 @pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
@@ -283,7 +283,7 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
         else:
             assert ss.return_annotation == sa.return_annotation, name
             assert inspect.iscoroutinefunction(afn) and not inspect.iscoroutinefunction(fn), name
-    spec_ns = next(n for n in CATALOGUE.namespaces if sync_cls.__module__.endswith("." + n.name))
+    spec_ns = next(n for n in CATALOGUE.namespaces if sync_cls.__module__.endswith(f".{n.name}._sync"))
     expected = {e.name for e in spec_ns.endpoints} | {
         e.paginate.name for e in spec_ns.endpoints if e.paginate
     }

@@ -81,7 +81,8 @@ def _load_everything() -> None:
         if rebuild is not None:
             rebuild()
     for ns in NAMESPACES:
-        importlib.import_module(f".resources.{ns}", __name__)
+        for part in ("_calls", "_sync", "_async"):
+            importlib.import_module(f".resources.{ns}.{part}", __name__)
 
 
 if os.environ.get("BILIBILI_SDK_EAGER") == "1":

@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
-    from .search import AsyncSearch, Search
-    from .user import AsyncUser, User
-    from .video import AsyncVideo, Video
+    from .search._async import AsyncSearch
+    from .search._sync import Search
+    from .user._async import AsyncUser
+    from .user._sync import User
+    from .video._async import AsyncVideo
+    from .video._sync import Video
 
 NAMESPACES = (
     "search",
@@ -26,21 +29,21 @@ class SyncNamespaces:
     @cached_property
     def search(self) -> Search:
         """Search (搜索): keyword search over all kinds of content, trending words, suggestions."""
-        from .search import Search
+        from .search._sync import Search
 
         return Search(cast("Client", self))
 
     @cached_property
     def user(self) -> User:
         """Users (用户): profiles, space content, relations and the logged-in account."""
-        from .user import User
+        from .user._sync import User
 
         return User(cast("Client", self))
 
     @cached_property
     def video(self) -> Video:
         """Videos (稿件) — information, streams, stats, notes and related data of one video."""
-        from .video import Video
+        from .video._sync import Video
 
         return Video(cast("Client", self))
 
@@ -51,20 +54,20 @@ class AsyncNamespaces:
     @cached_property
     def search(self) -> AsyncSearch:
         """Search (搜索): keyword search over all kinds of content, trending words, suggestions."""
-        from .search import AsyncSearch
+        from .search._async import AsyncSearch
 
         return AsyncSearch(cast("AsyncClient", self))
 
     @cached_property
     def user(self) -> AsyncUser:
         """Users (用户): profiles, space content, relations and the logged-in account."""
-        from .user import AsyncUser
+        from .user._async import AsyncUser
 
         return AsyncUser(cast("AsyncClient", self))
 
     @cached_property
     def video(self) -> AsyncVideo:
         """Videos (稿件) — information, streams, stats, notes and related data of one video."""
-        from .video import AsyncVideo
+        from .video._async import AsyncVideo
 
         return AsyncVideo(cast("AsyncClient", self))

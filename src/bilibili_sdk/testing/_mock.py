@@ -54,7 +54,7 @@ def _load_catalogue() -> tuple[dict[tuple[str, str, str], list[Endpoint[Any]]], 
     routes: dict[tuple[str, str, str], list[Endpoint[Any]]] = {}
     examples: dict[str, Any] = {}
     for ns in NAMESPACES:
-        mod = importlib.import_module(f"bilibili_sdk.resources.{ns}")
+        mod = importlib.import_module(f"bilibili_sdk.resources.{ns}._calls")
         for value in vars(mod).values():
             if isinstance(value, Endpoint):
                 routes.setdefault((value.method, value.host, value.path), []).append(value)
