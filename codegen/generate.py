@@ -252,7 +252,9 @@ class Renderer:
         if u.other:
             members.append(f"Annotated[{u.other}, Tag(OTHER)]")
         return (
-            "Annotated[\n    " + " | ".join(members) + ",\n    "
+            "Annotated[\n    "
+            + " | ".join(members)
+            + ",\n    "
             + f"Discriminator(tagged_by({u.on!r}, {tuple(tags)!r}, other={bool(u.other)})),\n]"
         )
 

@@ -365,9 +365,18 @@ def _parse_models(ctx: _Ctx, ns: Namespace, raw: LineDict) -> None:
             _check_keys(ctx, u, {"field", "variants", "other"}, uwhat)
             on = _want(ctx, u, "field", str, uwhat) or "type"
             variants = _want(ctx, u, "variants", LineDict, uwhat) or {}
-            union = Union(on, {str(k): str(v) for k, v in variants.items()}, _opt(ctx, u, "other", str, uwhat, None))
-            root = " | ".join(list(dict.fromkeys(union.variants.values())) + ([union.other] if union.other else []))
-            ns.models.append(Model(mname, ns.name, doc, [], line, root=root, file=ctx.file, union=union))
+            union = Union(
+                on,
+                {str(k): str(v) for k, v in variants.items()},
+                _opt(ctx, u, "other", str, uwhat, None),
+            )
+            root = " | ".join(
+                list(dict.fromkeys(union.variants.values()))
+                + ([union.other] if union.other else [])
+            )
+            ns.models.append(
+                Model(mname, ns.name, doc, [], line, root=root, file=ctx.file, union=union)
+            )
             continue
         fraw = mraw.get("fields") or LineDict()
         if not isinstance(fraw, LineDict):

@@ -283,7 +283,9 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
         else:
             assert ss.return_annotation == sa.return_annotation, name
             assert inspect.iscoroutinefunction(afn) and not inspect.iscoroutinefunction(fn), name
-    spec_ns = next(n for n in CATALOGUE.namespaces if sync_cls.__module__.endswith(f".{n.name}._sync"))
+    spec_ns = next(
+        n for n in CATALOGUE.namespaces if sync_cls.__module__.endswith(f".{n.name}._sync")
+    )
     expected = {e.name for e in spec_ns.endpoints} | {
         e.paginate.name for e in spec_ns.endpoints if e.paginate
     }
@@ -292,7 +294,9 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
 
 # ---------------------------------------------------------------- the recorded corpus
 
-REFERENCE = ROOT_DIR = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "reference" / "collect"
+REFERENCE = ROOT_DIR = (
+    __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "reference" / "collect"
+)
 
 
 def _recorded() -> list[tuple[SpecEndpoint, str, Any]]:
