@@ -94,7 +94,7 @@ class Renderer:
             field_decl=_field_decl,
             result_type=self.result_type,
             model_expr=self.model_expr,
-            path=lambda p: repr(tuple(p.split("."))) if p else "None",
+            path=lambda p: "()" if p == "." else (repr(tuple(p.split("."))) if p else "None"),
             signature=self.signature,
             prepare_body=self.prepare_body,
             call_args=self.call_args,

@@ -752,10 +752,16 @@ def _item_type(ctx: _Ctx, where: str, ep: Endpoint, models: dict[str, Model]) ->
             got = _resolve_path(ctx, where, ep.response, value, models)
             if got:
                 setattr(pg, attr, got[0])
-    got = _resolve_path(ctx, where, ep.response, pg.items, models)
-    if got is None:
-        return "Any"
-    pg.items, typ = got
+    if pg.items == ".":  # the payload itself is the list
+        typ = ep.response
+        alias = models.get(typ)
+        if alias is not None and alias.root is not None and alias.union is None:
+            typ = alias.root
+    else:
+        got = _resolve_path(ctx, where, ep.response, pg.items, models)
+        if got is None:
+            return "Any"
+        pg.items, typ = got
     mt = re.fullmatch(r"list\[(.+)\]", typ)
     if not mt:
         ctx.errors.append(f"{where}: paginate items {pg.items!r} is not a list ({typ})")

@@ -31,6 +31,7 @@ from ...models.user import (
     HistoryItem,
     HistoryPage,
     HistoryType,
+    HistoryVideo,
     HistoryVideos,
     JuryInfo,
     LegacyDynamicCard,
@@ -319,6 +320,20 @@ class AsyncUser:
         """
         return await self._client._request(
             _c.prepare_get_my_history(page=page, page_size=page_size)
+        )
+
+    def iter_my_history(
+        self, *, page: int = 1, page_size: int = 100, limit: int | None = None
+    ) -> AsyncIterator[HistoryVideo]:
+        """Iterate over every item of `get_my_history`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_MY_HISTORY,
+            lambda _page: _c.prepare_get_my_history(page=_page, page_size=page_size),
+            page,
+            limit,
         )
 
     async def get_my_history_new(

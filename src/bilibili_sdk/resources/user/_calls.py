@@ -343,6 +343,13 @@ GET_MY_HISTORY: Endpoint[HistoryVideos] = Endpoint(
     envelope="data",
     model=HistoryVideos,
 )
+ITER_MY_HISTORY = Pager(
+    "page",
+    items=(),
+    total=None,
+    has_more=None,
+    next=None,
+)
 
 
 def prepare_get_my_history(page: int = 1, page_size: int = 100) -> Call[HistoryVideos]:

@@ -31,6 +31,7 @@ from ...models.user import (
     HistoryItem,
     HistoryPage,
     HistoryType,
+    HistoryVideo,
     HistoryVideos,
     JuryInfo,
     LegacyDynamicCard,
@@ -312,6 +313,20 @@ class User:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return self._client._request(_c.prepare_get_my_history(page=page, page_size=page_size))
+
+    def iter_my_history(
+        self, *, page: int = 1, page_size: int = 100, limit: int | None = None
+    ) -> Iterator[HistoryVideo]:
+        """Iterate over every item of `get_my_history`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_MY_HISTORY,
+            lambda _page: _c.prepare_get_my_history(page=_page, page_size=page_size),
+            page,
+            limit,
+        )
 
     def get_my_history_new(
         self,
