@@ -57,7 +57,10 @@ class AsyncSearch:
         duration: int | None = None,
         tid: int | None = None,
         category_id: int | None = None,
+        pubtime_begin: int | None = None,
+        pubtime_end: int | None = None,
         page: int = 1,
+        page_size: int = 42,
     ) -> SearchByTypeResult:
         """Search one kind of content, with kind-specific sorting and filters.
 
@@ -71,6 +74,9 @@ class AsyncSearch:
             duration: Video search only: 0 any, 1 under 10 min, 2 10-30 min, 3 30-60 min, 4 over 60 min.
             tid: Video search only: zone id to filter on (0 all).
             category_id: Article or photo search only: a CategoryTypeArticle / CategoryTypePhoto value.
+            pubtime_begin: Video search only: published at or after (seconds since epoch).
+            pubtime_end: Video search only: published at or before (seconds since epoch).
+            page_size: Hits per page (the web client asks for 42).
         """
         return await self._client._request(
             _c.prepare_search_by_type(
@@ -82,7 +88,10 @@ class AsyncSearch:
                 duration=duration,
                 tid=tid,
                 category_id=category_id,
+                pubtime_begin=pubtime_begin,
+                pubtime_end=pubtime_end,
                 page=page,
+                page_size=page_size,
             )
         )
 
@@ -97,7 +106,10 @@ class AsyncSearch:
         duration: int | None = None,
         tid: int | None = None,
         category_id: int | None = None,
+        pubtime_begin: int | None = None,
+        pubtime_end: int | None = None,
         page: int = 1,
+        page_size: int = 42,
         limit: int | None = None,
     ) -> AsyncIterator[SearchHit]:
         """Iterate over every item of `search_by_type`, fetching pages as needed.
@@ -115,14 +127,22 @@ class AsyncSearch:
                 duration=duration,
                 tid=tid,
                 category_id=category_id,
+                pubtime_begin=pubtime_begin,
+                pubtime_end=pubtime_end,
                 page=_page,
+                page_size=page_size,
             ),
             page,
             limit,
         )
 
     async def search_live(
-        self, *, keyword: str, order: OrderLiveRoom | str | None = None, page: int = 1
+        self,
+        *,
+        keyword: str,
+        order: OrderLiveRoom | str | None = None,
+        page: int = 1,
+        page_size: int = 42,
     ) -> SearchLiveResult:
         """Search live rooms and streamers at once.
 
@@ -130,9 +150,10 @@ class AsyncSearch:
 
         Args:
             order: Sort order of the rooms.
+            page_size: Hits per page.
         """
         return await self._client._request(
-            _c.prepare_search_live(keyword=keyword, order=order, page=page)
+            _c.prepare_search_live(keyword=keyword, order=order, page=page, page_size=page_size)
         )
 
     async def get_default_search_keyword(self) -> DefaultSearchKeyword:

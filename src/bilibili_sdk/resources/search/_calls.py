@@ -69,7 +69,10 @@ def prepare_search_by_type(
     duration: int | None = None,
     tid: int | None = None,
     category_id: int | None = None,
+    pubtime_begin: int | None = None,
+    pubtime_end: int | None = None,
     page: int = 1,
+    page_size: int = 42,
 ) -> Call[SearchByTypeResult]:
     query: dict[str, Any] = {}
     query["keyword"] = _v.string("keyword", keyword)
@@ -106,7 +109,12 @@ def prepare_search_by_type(
         query["tids"] = _v.integer("tid", tid, None, None)
     if category_id is not None:
         query["category_id"] = _v.integer("category_id", category_id, None, None)
+    if pubtime_begin is not None:
+        query["pubtime_begin_s"] = _v.integer("pubtime_begin", pubtime_begin, None, None)
+    if pubtime_end is not None:
+        query["pubtime_end_s"] = _v.integer("pubtime_end", pubtime_end, None, None)
     query["page"] = _v.integer("page", page, 1, 50)
+    query["page_size"] = _v.integer("page_size", page_size, 1, 50)
     return Call(SEARCH_BY_TYPE, query=query)
 
 
@@ -124,13 +132,14 @@ SEARCH_LIVE: Endpoint[SearchLiveResult] = Endpoint(
 
 
 def prepare_search_live(
-    keyword: str, order: OrderLiveRoom | str | None = None, page: int = 1
+    keyword: str, order: OrderLiveRoom | str | None = None, page: int = 1, page_size: int = 42
 ) -> Call[SearchLiveResult]:
     query: dict[str, Any] = {"search_type": "live"}
     query["keyword"] = _v.string("keyword", keyword)
     if order is not None:
         query["order"] = _v.enum_value("order", order, OrderLiveRoom)
     query["page"] = _v.integer("page", page, 1, 50)
+    query["page_size"] = _v.integer("page_size", page_size, 1, 50)
     return Call(SEARCH_LIVE, query=query)
 
 

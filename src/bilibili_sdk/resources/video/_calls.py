@@ -832,6 +832,7 @@ def prepare_get_play_url(
     format_flags: int = 4048,
     allow_4k: bool = True,
     platform: str | None = None,
+    high_quality: bool | None = None,
 ) -> Call[VideoPlayUrl]:
     _v.one_of(aid=aid, bvid=bvid)
     query: dict[str, Any] = {
@@ -852,6 +853,8 @@ def prepare_get_play_url(
     query["fourk"] = _v.boolean("allow_4k", allow_4k, False)
     if platform is not None:
         query["platform"] = _v.choice("platform", _v.string("platform", platform), ("pc", "html5"))
+    if high_quality is not None:
+        query["high_quality"] = _v.boolean("high_quality", high_quality, False)
     return Call(GET_PLAY_URL, query=query)
 
 

@@ -610,6 +610,7 @@ class Video:
         format_flags: int = 4048,
         allow_4k: bool = True,
         platform: str | None = None,
+        high_quality: bool | None = None,
     ) -> VideoPlayUrl:
         """Get the stream URLs (DASH or MP4) of a video part.
 
@@ -623,6 +624,7 @@ class Video:
             format_flags: Bit flags: 1 MP4, 16 DASH, 64 HDR, 128 4K, 256 Dolby audio, 512 Dolby Vision, 1024 8K, 2048 AV1 (4048 = DASH with everything).
             allow_4k: Allow qualities up to 4K.
             platform: `html5` gives MP4 URLs playable without a Referer.
+            high_quality: With platform html5: ask for 1080p MP4 instead of 480p.
         """
         return self._client._request(
             _c.prepare_get_play_url(
@@ -633,6 +635,7 @@ class Video:
                 format_flags=format_flags,
                 allow_4k=allow_4k,
                 platform=platform,
+                high_quality=high_quality,
             )
         )
 
