@@ -35,13 +35,15 @@ def codegen_check(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def tests(session: nox.Session) -> None:
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", "-q", *session.posargs)
 
 
 @nox.session(python=False)
 def tests_eager(session: nox.Session) -> None:
     """The suite once more with every lazy name resolved and every model built up front."""
-    session.run("python", "-m", "pytest", "-x", "-q", *session.posargs, env={"BILIBILI_SDK_EAGER": "1"})
+    session.run(
+        "python", "-m", "pytest", "-x", "-q", *session.posargs, env={"BILIBILI_SDK_EAGER": "1"}
+    )
 
 
 @nox.session(python=False)

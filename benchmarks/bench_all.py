@@ -104,10 +104,10 @@ def print_table() -> None:
         )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
     sep = "  "
-    print(sep.join(h.ljust(w) for h, w in zip(head, widths)))
+    print(sep.join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     print(sep.join("-" * w for w in widths))
     for line in lines:
-        print(sep.join(c.ljust(w) for c, w in zip(line, widths)))
+        print(sep.join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
     notes = [(r.section, r.name, r.note) for r in ROWS if r.note]
     if notes:
         print()
@@ -162,27 +162,44 @@ def bench_import(runs: int) -> None:
             # spawned straight from this (bigger) process would start with our peak RSS.
             out = subprocess.run(
                 ["sh", "-c", '"$0" -c "$1"; exit $?', sys.executable, CHILD.format(mod=mod)],
-                check=True, env=env, capture_output=True, text=True,
+                check=True,
+                env=env,
+                capture_output=True,
+                text=True,
             ).stdout
             inner[k].append(json.loads(out.strip().splitlines()[-1]))
 
     def med(k: str, f: str) -> float:
         return statistics.median(x[f] for x in inner[k])
 
-    add(Row(
-        "import", "wall time (python -c 'import x' minus python -c 'pass')", ours, seed, "ms",
-        "seed", "<= 0.40x", 0.40,
-        note=f"median of {runs} fresh interpreters each; interpreter start-up {base * 1000:.1f} ms "
-        f"subtracted. In-process import time: ours {med('sdk', 'import_s') * 1000:.1f} ms, "
-        f"seed {med('seed', 'import_s') * 1000:.1f} ms; modules loaded: ours "
-        f"{med('sdk', 'modules'):.0f}, seed {med('seed', 'modules'):.0f}.",
-        extra={"walls_s": walls},
-    ))
-    add(Row(
-        "import", "RSS delta (ru_maxrss after - before import)",
-        med("sdk", "rss_kb") / 1024, med("seed", "rss_kb") / 1024, "MiB", "seed",
-        extra={"samples": inner},
-    ))
+    add(
+        Row(
+            "import",
+            "wall time (python -c 'import x' minus python -c 'pass')",
+            ours,
+            seed,
+            "ms",
+            "seed",
+            "<= 0.40x",
+            0.40,
+            note=f"median of {runs} fresh interpreters each; interpreter start-up {base * 1000:.1f} ms "
+            f"subtracted. In-process import time: ours {med('sdk', 'import_s') * 1000:.1f} ms, "
+            f"seed {med('seed', 'import_s') * 1000:.1f} ms; modules loaded: ours "
+            f"{med('sdk', 'modules'):.0f}, seed {med('seed', 'modules'):.0f}.",
+            extra={"walls_s": walls},
+        )
+    )
+    add(
+        Row(
+            "import",
+            "RSS delta (ru_maxrss after - before import)",
+            med("sdk", "rss_kb") / 1024,
+            med("seed", "rss_kb") / 1024,
+            "MiB",
+            "seed",
+            extra={"samples": inner},
+        )
+    )
 
 
 # --------------------------------------------------------------------------- per call
@@ -204,7 +221,9 @@ def make_transport() -> tuple[Any, httpx.MockTransport]:
 Fn = Callable[[], Awaitable[Any]]
 
 
-async def time_calls(variants: dict[str, Fn], rounds: int, n: int, mock: Any) -> dict[str, dict[str, float]]:
+async def time_calls(
+    variants: dict[str, Fn], rounds: int, n: int, mock: Any
+) -> dict[str, dict[str, float]]:
     """Sequential calls; each call timed on its own. Rounds interleave the variants."""
     samples: dict[str, list[int]] = {k: [] for k in variants}
     names = list(variants)
@@ -300,8 +319,12 @@ async def bench_calls(args: argparse.Namespace) -> None:
     seed_fn, seed_note = await setup_seed(transport)
 
     variants: dict[str, Fn] = {
-        "ours_video": ours_video, "raw_video": raw_video, "raw_video_model": raw_video_model,
-        "ours_user": ours_user, "raw_user": raw_user, "raw_user_model": raw_user_model,
+        "ours_video": ours_video,
+        "raw_video": raw_video,
+        "raw_video_model": raw_video_model,
+        "ours_user": ours_user,
+        "raw_user": raw_user,
+        "raw_user_model": raw_user_model,
     }
     if seed_fn is not None:
         variants["seed_video"] = seed_fn
@@ -314,31 +337,71 @@ async def bench_calls(args: argparse.Namespace) -> None:
     mean = {k: v["mean_us"] for k, v in res.items()}
     how = f"{args.rounds} interleaved rounds x {args.calls} sequential calls after {args.warmup} warm-up"
 
-    for ep, label in (("video", "video.get_info (plain GET)"), ("user", "user.get_info (WBI+dm signed)")):
+    for ep, label in (
+        ("video", "video.get_info (plain GET)"),
+        ("user", "user.get_info (WBI+dm signed)"),
+    ):
         ours, floor, floor_m = f"ours_{ep}", f"raw_{ep}", f"raw_{ep}_model"
-        add(Row(
-            "per call", f"{label} median", m[ours], m[floor_m], "us",
-            "raw httpx + json + model_validate", "<= 1.15x", 1.15,
-            note=f"{how}; means: ours {mean[ours]:.1f} us, raw+json {mean[floor]:.1f} us, "
-            f"raw+json+validate {mean[floor_m]:.1f} us; p90 ours {res[ours]['p90_us']:.1f} us. "
-            f"Validation alone costs {m[floor_m] - m[floor]:.1f} us/call.",
-            extra={"stats": {k: res[k] for k in (ours, floor, floor_m)}},
-        ))
+        add(
+            Row(
+                "per call",
+                f"{label} median",
+                m[ours],
+                m[floor_m],
+                "us",
+                "raw httpx + json + model_validate",
+                "<= 1.15x",
+                1.15,
+                note=f"{how}; means: ours {mean[ours]:.1f} us, raw+json {mean[floor]:.1f} us, "
+                f"raw+json+validate {mean[floor_m]:.1f} us; p90 ours {res[ours]['p90_us']:.1f} us. "
+                f"Validation alone costs {m[floor_m] - m[floor]:.1f} us/call.",
+                extra={"stats": {k: res[k] for k in (ours, floor, floor_m)}},
+            )
+        )
         add(Row("per call", f"{label} median", m[ours], m[floor], "us", "raw httpx + json"))
-        add(Row("per call", f"{label} mean", mean[ours], mean[floor_m], "us",
-                "raw httpx + json + model_validate", "<= 1.15x", 1.15))
+        add(
+            Row(
+                "per call",
+                f"{label} mean",
+                mean[ours],
+                mean[floor_m],
+                "us",
+                "raw httpx + json + model_validate",
+                "<= 1.15x",
+                1.15,
+            )
+        )
     if seed_fn is not None:
-        add(Row(
-            "per call", "video.get_info vs seed Video(bvid).get_info() median", m["ours_video"],
-            m["seed_video"], "us", "seed (httpx, same transport)", note=seed_note,
-            extra={"stats": res["seed_video"]},
-        ))
+        add(
+            Row(
+                "per call",
+                "video.get_info vs seed Video(bvid).get_info() median",
+                m["ours_video"],
+                m["seed_video"],
+                "us",
+                "seed (httpx, same transport)",
+                note=seed_note,
+                extra={"stats": res["seed_video"]},
+            )
+        )
     else:
-        add(Row("per call", "seed Video(bvid).get_info()", None, None, "us", "seed", note=seed_note))
+        add(
+            Row("per call", "seed Video(bvid).get_info()", None, None, "us", "seed", note=seed_note)
+        )
 
     # ---- throughput
     total, flight = args.tp_calls, args.in_flight
-    tp: dict[str, list[float]] = {k: [] for k in ("ours_video", "raw_video", "ours_user", "raw_user", "seed_video")}
+    tp: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "ours_video",
+            "raw_video",
+            "ours_user",
+            "raw_user",
+            "raw_user_model",
+            "seed_video",
+        )
+    }
     if seed_fn is None:
         tp.pop("seed_video")
     for name in tp:  # warm-up at concurrency
@@ -351,13 +414,57 @@ async def bench_calls(args: argparse.Namespace) -> None:
             tp[name].append(await throughput(variants[name], total, flight))
     tpm = {k: statistics.median(v) for k, v in tp.items()}
     tp_how = f"{total} calls, {flight} in flight (semaphore), median of {args.tp_rounds} rounds"
-    add(Row("throughput", "video.get_info", tpm["ours_video"], tpm["raw_video"], "calls/s",
-            "raw httpx + json", ">= 0.90x", 0.90, higher_is_better=True, note=tp_how, extra={"rounds": tp}))
-    add(Row("throughput", "user.get_info (WBI)", tpm["ours_user"], tpm["raw_user"], "calls/s",
-            "raw httpx + json (pre-signed)", ">= 0.90x", 0.90, higher_is_better=True))
+    add(
+        Row(
+            "throughput",
+            "video.get_info",
+            tpm["ours_video"],
+            tpm["raw_video"],
+            "calls/s",
+            "raw httpx + json",
+            ">= 0.90x",
+            0.90,
+            higher_is_better=True,
+            note=tp_how,
+            extra={"rounds": tp},
+        )
+    )
+    add(
+        Row(
+            "throughput",
+            "user.get_info (WBI)",
+            tpm["ours_user"],
+            tpm["raw_user"],
+            "calls/s",
+            "raw httpx + json (pre-signed)",
+            ">= 0.90x",
+            0.90,
+            higher_is_better=True,
+        )
+    )
+    add(
+        Row(
+            "throughput",
+            "user.get_info (WBI) vs raw + model_validate",
+            tpm["ours_user"],
+            tpm["raw_user_model"],
+            "calls/s",
+            "raw httpx + json + model_validate (pre-signed)",
+            higher_is_better=True,
+        )
+    )
     if "seed_video" in tpm:
-        add(Row("throughput", "video.get_info vs seed", tpm["ours_video"], tpm["seed_video"], "calls/s",
-                "seed (httpx, same transport)", higher_is_better=True))
+        add(
+            Row(
+                "throughput",
+                "video.get_info vs seed",
+                tpm["ours_video"],
+                tpm["seed_video"],
+                "calls/s",
+                "seed (httpx, same transport)",
+                higher_is_better=True,
+            )
+        )
 
     if args.profile:
         await profile_calls(ours_video, ours_user, args.profile_calls)
@@ -388,9 +495,9 @@ async def setup_seed(transport: httpx.MockTransport) -> tuple[Fn | None, str]:
             return await Video(bvid=BVID).get_info()
 
         info = await seed_video()  # also fetches spi + activation once (cached globally)
-        if not isinstance(info, dict) or info.get("bvid") != BVID:
+        if not isinstance(info, dict) or "aid" not in info:  # the mock's example body
             return None, f"seed answered unexpectedly: {str(info)[:80]}"
-    except Exception as e:  # noqa: BLE001 - report instead of faking a figure
+    except Exception as e:  # report instead of faking a figure
         return None, f"could not run the seed on the in-process transport: {type(e).__name__}: {e}"
     return seed_video, (
         "seed: select_client('httpx') + set_session(httpx.AsyncClient(transport=<same mock>)); "
@@ -403,8 +510,30 @@ HOT: list[str] = []
 
 
 async def profile_calls(ours_video: Fn, ours_user: Fn, n: int) -> None:
+    """Top bilibili_sdk functions per call under cProfile.
+
+    Each SDK function is charged its own time plus the time of the non-SDK functions it
+    calls directly (httpx URL/Request building, urlencode, pydantic, json ...), so the list
+    says which line of ours the time goes through. The transport call (`httpx ... send`,
+    which runs the mock and re-enters our auth flow) is not charged to `_request`.
+    cProfile inflates Python-heavy code about 3x: compare rows with each other, not with
+    the per-call table.
+    """
     import cProfile
     import pstats
+
+    def is_sdk(key: tuple[str, int, str]) -> bool:
+        return "bilibili_sdk" in key[0] and "/testing/" not in key[0]
+
+    def name(key: tuple[str, int, str]) -> str:
+        file, line, func = key
+        if "bilibili_sdk/" in file:
+            file = file.split("bilibili_sdk/", 1)[1]
+        elif "site-packages/" in file:
+            file = file.split("site-packages/", 1)[1]
+        elif "python3" in file:
+            file = file.rsplit("/", 1)[-1]
+        return f"{file}:{line} {func}" if line else func
 
     for label, fn in (("video.get_info", ours_video), ("user.get_info", ours_user)):
         prof = cProfile.Profile()
@@ -412,20 +541,30 @@ async def profile_calls(ours_video: Fn, ours_user: Fn, n: int) -> None:
         for _ in range(n):
             await fn()
         prof.disable()
-        st = pstats.Stats(prof)
-        rows = []
-        for (file, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
-            if "bilibili_sdk" in file and "/testing/" not in file:
-                short = file.split("bilibili_sdk/", 1)[1]
-                rows.append((tt / n * 1e6, ct / n * 1e6, nc / n, f"{short}:{line} {func}"))
-        total_all = sum(v[2] for v in st.stats.values()) / n * 1e6  # type: ignore[attr-defined]
-        rows.sort(reverse=True)
-        HOT.append(f"{label}: top bilibili_sdk functions by own time per call "
-                   f"(cProfile, {n} calls; profiled total {total_all:.0f} us/call)")
-        for tt, ct, nc, where in rows[:5]:
-            HOT.append(f"  {tt:7.1f} us own  {ct:7.1f} us cum  {nc:4.1f} calls  {where}")
-        rows.sort(key=lambda r: r[1], reverse=True)
-        HOT.append("  by cumulative time: " + "; ".join(f"{w.split(' ')[-1]} {c:.0f} us" for _t, c, _n, w in rows[:6]))
+        stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+        charged: dict[Any, float] = {}
+        biggest: dict[Any, tuple[float, Any]] = {}
+        for g, (_cc, _nc, tt, _ct, callers) in stats.items():
+            if is_sdk(g):
+                charged[g] = charged.get(g, 0.0) + tt
+                continue
+            if g[2] == "send" and "httpx" in g[0]:
+                continue
+            for f, caller_stats in callers.items():
+                if is_sdk(f):
+                    ct = caller_stats[3]
+                    charged[f] = charged.get(f, 0.0) + ct
+                    if ct > biggest.get(f, (0.0, None))[0]:
+                        biggest[f] = (ct, g)
+        total = sum(v[2] for v in stats.values()) / n * 1e6
+        HOT.append(
+            f"{label}: top bilibili_sdk functions, own + direct non-SDK callees, "
+            f"cProfile us/call ({n} calls, profiled total {total:.0f} us/call)"
+        )
+        for f, t in sorted(charged.items(), key=lambda kv: kv[1], reverse=True)[:5]:
+            via = biggest.get(f)
+            tail = f" (largest: {name(via[1])} {via[0] / n * 1e6:.1f} us)" if via else ""
+            HOT.append(f"  {t / n * 1e6:6.1f} us  {name(f)}{tail}")
 
 
 # --------------------------------------------------------------------------- micro
@@ -441,8 +580,12 @@ def bench_micro(number: int, repeat: int) -> None:
     assert seed_aid2bvid(AID) == bv and seed_bvid2aid(bv) == bvid2aid(bv) == AID
     key = wbi.mixin_key(IMG_KEY, SUB_KEY)
     params = {  # what user.get_info signs: mid, web_location and the dm_* extras
-        "mid": MID, "web_location": 1550101, "dm_img_list": "[]", "dm_img_str": "AB",
-        "dm_cover_img_str": "CD", "dm_img_inter": '{"ds":[],"wh":[0,0,0],"of":[0,0,0]}',
+        "mid": MID,
+        "web_location": 1550101,
+        "dm_img_list": "[]",
+        "dm_img_str": "AB",
+        "dm_cover_img_str": "CD",
+        "dm_img_inter": '{"ds":[],"wh":[0,0,0],"of":[0,0,0]}',
     }
     a = wbi.sign(dict(params), key, wts=1700000000)
     b = seed_enc_wbi(dict(params), key)
@@ -459,30 +602,61 @@ def bench_micro(number: int, repeat: int) -> None:
     cases = [
         ("aid2bvid(170001)", lambda: aid2bvid(AID), lambda: seed_aid2bvid(AID), ""),
         ("bvid2aid('BV17x411w7KC')", lambda: bvid2aid(bv), lambda: seed_bvid2aid(bv), ""),
-        ("WBI sign (6 params)", lambda: sign(dict(params), key), lambda: seed_enc_wbi(dict(params), key),
-         "seed: bilibili_api.utils.network._enc_wbi (mutates its argument, so both sides get dict(params)); "
-         "same w_rid checked"),
+        (
+            "WBI sign (6 params)",
+            lambda: sign(dict(params), key),
+            lambda: seed_enc_wbi(dict(params), key),
+            "seed: bilibili_api.utils.network._enc_wbi (mutates its argument, so both sides get dict(params)); "
+            "same w_rid checked",
+        ),
     ]
     for name, ours, seed, note in cases:
         per_op(ours), per_op(seed)  # warm
         o, s = per_op(ours), per_op(seed)
-        add(Row("micro", name, o, s, "ns", "seed", "<= 0.50x", 0.50, note=(note + "; " if note else "") + how))
+        add(
+            Row(
+                "micro",
+                name,
+                o,
+                s,
+                "ns",
+                "seed",
+                "<= 0.50x",
+                0.50,
+                note=(note + "; " if note else "") + how,
+            )
+        )
     o = per_op(lambda: wbi.mixin_key(IMG_KEY, SUB_KEY))
-    add(Row("micro", "wbi.mixin_key (once per key refresh)", o, None, "ns", "-",
-            note="the seed computes it inline inside an async nav fetch; no comparable function"))
+    add(
+        Row(
+            "micro",
+            "wbi.mixin_key (once per key refresh)",
+            o,
+            None,
+            "ns",
+            "-",
+            note="the seed computes it inline inside an async nav fetch; no comparable function",
+        )
+    )
 
 
 # --------------------------------------------------------------------------- main
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="small iteration counts (smoke run, < 20 s)")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="small iteration counts (smoke run, < 20 s)"
+    )
     p.add_argument("--json", metavar="PATH", help="write machine-readable results here")
-    p.add_argument("--profile", action="store_true", help="cProfile hotspots inside bilibili_sdk per call")
+    p.add_argument(
+        "--profile", action="store_true", help="cProfile hotspots inside bilibili_sdk per call"
+    )
     p.add_argument("--skip-import", action="store_true")
     args = p.parse_args()
     if args.quick:
         args.import_runs, args.rounds, args.calls, args.warmup = 7, 2, 250, 50
-        args.tp_calls, args.in_flight, args.tp_rounds = 500, 50, 2
+        args.tp_calls, args.in_flight, args.tp_rounds = 500, 50, 3
         args.number, args.repeat, args.profile_calls = 5_000, 3, 300
     else:
         args.import_runs, args.rounds, args.calls, args.warmup = 11, 6, 2_000, 300
@@ -490,8 +664,11 @@ def main() -> int:
         args.number, args.repeat, args.profile_calls = 50_000, 7, 3_000
 
     started = time.perf_counter()
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-          f"httpx {httpx.__version__}; mode {'quick' if args.quick else 'full'}", flush=True)
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"httpx {httpx.__version__}; mode {'quick' if args.quick else 'full'}",
+        flush=True,
+    )
     if not args.skip_import:
         bench_import(args.import_runs)
     asyncio.run(bench_calls(args))
@@ -506,17 +683,22 @@ def main() -> int:
     misses = [r for r in ROWS if r.status == "MISS"]
     print(f"\n{len(misses)} target(s) missed; finished in {elapsed:.1f} s")
     if args.json:
+        import bilibili_api
         import pydantic
 
-        import bilibili_api
         import bilibili_sdk
 
         doc = {
             "meta": {
-                "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                "httpx": httpx.__version__, "pydantic": pydantic.VERSION,
-                "bilibili_sdk": bilibili_sdk.__version__, "seed": getattr(bilibili_api, "__version__", "17.4.2"),
-                "mode": "quick" if args.quick else "full", "elapsed_s": elapsed,
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "cpus": os.cpu_count(),
+                "httpx": httpx.__version__,
+                "pydantic": pydantic.VERSION,
+                "bilibili_sdk": bilibili_sdk.__version__,
+                "seed": getattr(bilibili_api, "__version__", "17.4.2"),
+                "mode": "quick" if args.quick else "full",
+                "elapsed_s": elapsed,
                 "unix_time": time.time(),
             },
             "results": [{**asdict(r), "ratio": r.ratio, "status": r.status} for r in ROWS],

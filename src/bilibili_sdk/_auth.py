@@ -55,6 +55,17 @@ def dm_extras() -> dict[str, str]:
     }
 
 
+def wbi_query(state: SharedState, sign: str, query: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The signed query and the key generation it used (keys must be cached)."""
+    params = dict(query)
+    if sign == "wbi+dm":
+        params.update(dm_extras())
+    params.setdefault("web_location", DEFAULT_WEB_LOCATION)
+    key = state.mixin_key
+    assert key is not None
+    return wbi.sign(params, key), state.wbi_generation
+
+
 class SharedState:
     """Anti-risk-control state shared by a client and its `with_options` copies."""
 
@@ -70,6 +81,9 @@ class SharedState:
         self.ticket_failed_at = -RETRY_PREREQ_AFTER
         self.locks = {k: threading.Lock() for k in ("buvid", "ticket", "wbi")}
         self._alocks: dict[str, asyncio.Lock] = {}
+
+    def wbi_fresh(self) -> bool:
+        return self.mixin_key is not None and time.monotonic() - self.mixin_at <= WBI_KEY_TTL
 
     def alock(self, name: str) -> asyncio.Lock:
         lock = self._alocks.get(name)
@@ -170,8 +184,7 @@ class _WbiKeys(_Need):
     name = "wbi"
 
     def missing(self) -> bool:
-        s = self.state
-        return s.mixin_key is None or time.monotonic() - s.mixin_at > WBI_KEY_TTL
+        return not self.state.wbi_fresh()
 
     def request(self) -> httpx.Request:
         return self.client._plain_request("GET", NAV_URL)
@@ -201,7 +214,8 @@ class BiliAuth(httpx.Auth):
         self.client = client
         self.call = call
         self.query = query
-        self.generation = 0  # WBI key generation used to sign; read by the retry logic
+        # WBI key generation the query was signed with (0: not signed yet); read on -352.
+        self.generation = 0
 
     def _needs(self, request: httpx.Request) -> list[_Need]:
         c = self.client
@@ -211,7 +225,7 @@ class BiliAuth(httpx.Auth):
                 needs.append(_Buvid(c))
             if c._bili_ticket and is_bilibili_host(self.call.endpoint.host):
                 needs.append(_Ticket(c))
-        if self.call.endpoint.sign in ("wbi", "wbi+dm"):
+        if self.call.endpoint.sign in ("wbi", "wbi+dm") and self.generation == 0:
             needs.append(_WbiKeys(c))
         return needs
 
@@ -222,15 +236,10 @@ class BiliAuth(httpx.Auth):
             cookies = c._cookies_for(ep)
             if cookies:
                 request.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        if ep.sign in ("wbi", "wbi+dm"):
-            params = dict(self.query)
-            if ep.sign == "wbi+dm":
-                params.update(dm_extras())
-            params.setdefault("web_location", DEFAULT_WEB_LOCATION)
-            key = c._state.mixin_key
-            assert key is not None
-            self.generation = c._state.wbi_generation
-            request.url = request.url.copy_with(params=wbi.sign(params, key))
+        if ep.sign in ("wbi", "wbi+dm") and self.generation == 0:
+            # Keys were not cached when the request was built: sign now that they are.
+            signed, self.generation = wbi_query(c._state, ep.sign, self.query)
+            request.url = request.url.copy_with(params=signed)
 
     def sync_auth_flow(
         self, request: httpx.Request

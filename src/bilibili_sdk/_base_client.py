@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from ._auth import BiliAuth, SharedState
+from ._auth import BiliAuth, SharedState, wbi_query
 from ._credential import SECRET_COOKIES, Credential
 from ._endpoint import Call, Endpoint, Pager, dig, is_bilibili_host
 from ._events import request_log
@@ -222,17 +222,20 @@ class BaseClient:
         url = ep.url
         if call.path:
             url = url.format(**{k: str(v) for k, v in call.path.items()})
-        headers = self.default_headers
+        auth = BiliAuth(self, call, query)
+        if ep.sign in ("wbi", "wbi+dm") and self._state.wbi_fresh():
+            # Fast path: keys are cached, so the URL is built once, already signed.
+            query, auth.generation = wbi_query(self._state, ep.sign, query)
         request = httpx.Request(
             ep.method,
             self._url(url),
             params=query or None,
             data=form,
             json=body,
-            headers=headers,
+            headers=self.default_headers,
             extensions={"timeout": self._timeout_ext},
         )
-        return request, BiliAuth(self, call, query)
+        return request, auth
 
     # ------------------------------------------------------------ decoding
     def _decode(self, call: Call[T], response: httpx.Response) -> T:

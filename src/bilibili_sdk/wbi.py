@@ -6,11 +6,12 @@ Bilibili's web client signs some queries with keys published in `nav`
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Mapping
+from functools import lru_cache
+from hashlib import md5
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 __all__ = ["MIXIN_TABLE", "key_from_url", "mixin_key", "sign"]
 
@@ -34,10 +35,18 @@ def mixin_key(img_key: str, sub_key: str) -> str:
     return "".join(raw[i] for i in MIXIN_TABLE)[:32]
 
 
-def _text(v: Any) -> str:
+_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+_quote = lru_cache(maxsize=4096)(quote_plus)  # the same few values (dm_img_inter...) recur
+
+
+def _enc(v: Any) -> str:
+    """`quote_plus(str(v))`, skipping the work for values that need no escaping."""
     if isinstance(v, bool):
         return "1" if v else "0"
-    return str(v)
+    s = v if isinstance(v, str) else str(v)
+    return s if _URL_SAFE.issuperset(s) else _quote(s)
 
 
 def sign(params: Mapping[str, Any], mixin_key: str, *, wts: int | None = None) -> dict[str, Any]:
@@ -45,8 +54,10 @@ def sign(params: Mapping[str, Any], mixin_key: str, *, wts: int | None = None) -
 
     The query is sorted by key and url-encoded as the seed library does (space as `+`).
     """
-    out = {k: v for k, v in params.items() if k != "w_rid"}
+    out = dict(params)
+    out.pop("w_rid", None)
     out["wts"] = int(time.time()) if wts is None else wts
-    query = urlencode(sorted((k, _text(v)) for k, v in out.items()))
-    out["w_rid"] = hashlib.md5((query + mixin_key).encode()).hexdigest()
+    # Same bytes as urllib's urlencode(sorted(...)), which the seed library and the server use.
+    query = "&".join([_enc(k) + "=" + _enc(out[k]) for k in sorted(out)])
+    out["w_rid"] = md5((query + mixin_key).encode()).hexdigest()
     return out
