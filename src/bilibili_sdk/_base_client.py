@@ -34,6 +34,8 @@ from ._exceptions import (
 from ._settings import request_settings
 
 T = TypeVar("T")
+B = TypeVar("B", bound="BaseClient")
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 USER_AGENT = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -77,6 +79,7 @@ class BaseClient:
     """Options and the request/response logic shared by Client and AsyncClient."""
 
     _http: Any
+    _closed: bool
 
     def __init__(
         self,
@@ -116,8 +119,31 @@ class BaseClient:
         self._timeout_ext = self.timeout.as_dict()
         self._override_hosts = {urlsplit(u).hostname for u in self.base_urls.values()}
 
+    def _init_http(self, cls: type[H], given: Any, transport: Any) -> H:
+        """The httpx client to send with: the caller's as is, or one we create and own."""
+        self._closed = False
+        if given is not None:
+            if not isinstance(given, cls):
+                raise ArgsException(
+                    f"http_client: expected an httpx.{cls.__name__}", argument="http_client"
+                )
+            if transport is not None:
+                raise ArgsException(
+                    "transport: give either http_client or transport", argument="transport"
+                )
+            self._owns_http = False
+            return given
+        return cls(
+            transport=transport,
+            proxy=self.proxy or None,
+            verify=self.verify,
+            trust_env=self.trust_env,
+            timeout=self.timeout,
+        )
+
     # ------------------------------------------------------------ copies
-    def _copy_options(self, overrides: dict[str, Any]) -> dict[str, Any]:
+    def _derive(self: B, overrides: dict[str, Any]) -> B:
+        """A copy of this client with some options changed, sharing pool and key caches."""
         allowed = {
             "credential",
             "timeout",
@@ -132,11 +158,25 @@ class BaseClient:
                     f"{k}: cannot be changed by with_options (it needs a new connection pool)",
                     argument=k,
                 )
-        return overrides
-
-    def _adopt(self, parent: BaseClient) -> None:
-        self._state = parent._state
-        self._owns_http = False
+        new = type(self).__new__(type(self))
+        BaseClient.__init__(
+            new,
+            overrides.get("credential", self.credential),
+            timeout=overrides.get("timeout", self.timeout),
+            max_retries=overrides.get("max_retries", self.max_retries),
+            proxy=self.proxy,
+            verify=self.verify,
+            trust_env=self.trust_env,
+            default_headers=overrides.get("default_headers", self.default_headers),
+            base_urls=overrides.get("base_urls", self.base_urls),
+            wbi_retry_times=overrides.get("wbi_retry_times", self.wbi_retry_times),
+        )
+        new._auto_buvid, new._bili_ticket = self._auto_buvid, self._bili_ticket
+        new._http = self._http
+        new._closed = False
+        new._state = self._state
+        new._owns_http = False
+        return new
 
     # ------------------------------------------------------------ hosts and cookies
     def _url(self, url: str) -> str:

@@ -13,7 +13,7 @@ import httpx
 from ._base_client import BaseClient, PageState
 from ._credential import Credential
 from ._endpoint import Call, Pager
-from ._exceptions import ApiException, ArgsException, NotLoggedInException, ResponseException
+from ._exceptions import ApiException, NotLoggedInException, ResponseException
 from .resources._namespaces import AsyncNamespaces, SyncNamespaces
 
 __all__ = ["AsyncClient", "Client"]
@@ -64,46 +64,11 @@ class Client(BaseClient, SyncNamespaces):
             base_urls=base_urls,
             wbi_retry_times=wbi_retry_times,
         )
-        if http_client is not None:
-            if not isinstance(http_client, httpx.Client):
-                raise ArgsException("http_client: expected an httpx.Client", argument="http_client")
-            if transport is not None:
-                raise ArgsException(
-                    "transport: give either http_client or transport", argument="transport"
-                )
-            self._http = http_client
-            self._owns_http = False
-        else:
-            self._http = httpx.Client(
-                transport=transport,
-                proxy=self.proxy or None,
-                verify=self.verify,
-                trust_env=self.trust_env,
-                timeout=self.timeout,
-            )
-        self._closed = False
+        self._http = self._init_http(httpx.Client, http_client, transport)
 
     def with_options(self, **overrides: Any) -> Client:
         """A copy with some options changed, sharing the connection pool and key caches."""
-        self._copy_options(overrides)
-        new = Client.__new__(Client)
-        BaseClient.__init__(
-            new,
-            overrides.get("credential", self.credential),
-            timeout=overrides.get("timeout", self.timeout),
-            max_retries=overrides.get("max_retries", self.max_retries),
-            proxy=self.proxy,
-            verify=self.verify,
-            trust_env=self.trust_env,
-            default_headers=overrides.get("default_headers", self.default_headers),
-            base_urls=overrides.get("base_urls", self.base_urls),
-            wbi_retry_times=overrides.get("wbi_retry_times", self.wbi_retry_times),
-        )
-        new._auto_buvid, new._bili_ticket = self._auto_buvid, self._bili_ticket
-        new._http = self._http
-        new._closed = False
-        new._adopt(self)
-        return new
+        return self._derive(overrides)
 
     # -- lifetime
     def close(self) -> None:
@@ -202,48 +167,11 @@ class AsyncClient(BaseClient, AsyncNamespaces):
             base_urls=base_urls,
             wbi_retry_times=wbi_retry_times,
         )
-        if http_client is not None:
-            if not isinstance(http_client, httpx.AsyncClient):
-                raise ArgsException(
-                    "http_client: expected an httpx.AsyncClient", argument="http_client"
-                )
-            if transport is not None:
-                raise ArgsException(
-                    "transport: give either http_client or transport", argument="transport"
-                )
-            self._http = http_client
-            self._owns_http = False
-        else:
-            self._http = httpx.AsyncClient(
-                transport=transport,
-                proxy=self.proxy or None,
-                verify=self.verify,
-                trust_env=self.trust_env,
-                timeout=self.timeout,
-            )
-        self._closed = False
+        self._http = self._init_http(httpx.AsyncClient, http_client, transport)
 
     def with_options(self, **overrides: Any) -> AsyncClient:
         """A copy with some options changed, sharing the connection pool and key caches."""
-        self._copy_options(overrides)
-        new = AsyncClient.__new__(AsyncClient)
-        BaseClient.__init__(
-            new,
-            overrides.get("credential", self.credential),
-            timeout=overrides.get("timeout", self.timeout),
-            max_retries=overrides.get("max_retries", self.max_retries),
-            proxy=self.proxy,
-            verify=self.verify,
-            trust_env=self.trust_env,
-            default_headers=overrides.get("default_headers", self.default_headers),
-            base_urls=overrides.get("base_urls", self.base_urls),
-            wbi_retry_times=overrides.get("wbi_retry_times", self.wbi_retry_times),
-        )
-        new._auto_buvid, new._bili_ticket = self._auto_buvid, self._bili_ticket
-        new._http = self._http
-        new._closed = False
-        new._adopt(self)
-        return new
+        return self._derive(overrides)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was injected or borrowed)."""
