@@ -130,11 +130,10 @@ class MockBilibili:
         form: dict[str, str] = {}
         body: Any = None
         ctype = request.headers.get("content-type", "")
-        raw = (
-            request.content
-            if not isinstance(request.stream, httpx.AsyncByteStream) or hasattr(request, "_content")
-            else b""
-        )
+        try:
+            raw = request.content
+        except httpx.RequestNotRead:  # a streamed body the caller never read: nothing to decode
+            raw = b""
         if "application/x-www-form-urlencoded" in ctype:
             form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
         elif "application/json" in ctype and raw:
