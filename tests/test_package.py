@@ -9,6 +9,8 @@ import sys
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bilibili_sdk
 from bilibili_sdk import Client, aid2bvid, bvid2aid, wbi
@@ -185,3 +187,37 @@ def test_offline_demo() -> None:
     for part in ("== video", "== user", "== search"):
         assert part in out.stdout
     json.dumps(out.stdout)
+
+
+# ---------------------------------------------------------------- properties
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=2**51 - 1))
+def test_id_roundtrip_property(aid: int) -> None:
+    bvid = aid2bvid(aid)
+    assert len(bvid) == 12 and bvid.startswith("BV1")
+    assert bvid2aid(bvid) == aid
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=12).filter(lambda k: k != "w_rid"),
+        st.one_of(st.text(max_size=30), st.integers(), st.booleans()),
+        max_size=8,
+    ),
+    st.integers(min_value=0, max_value=2**32),
+)
+def test_wbi_query_matches_urlencode(params: dict[str, object], wts: int) -> None:
+    """Our fast encoder produces the bytes urllib's urlencode gives (what the server expects)."""
+    import hashlib
+    from urllib.parse import urlencode
+
+    key = "ea1db124af3c7062474693fa704f4ff8"
+    signed = wbi.sign(params, key, wts=wts)
+    text = {k: ("1" if v is True else "0" if v is False else str(v)) for k, v in params.items()}
+    text["wts"] = str(wts)
+    expected = hashlib.md5((urlencode(sorted(text.items())) + key).encode()).hexdigest()
+    assert signed["w_rid"] == expected
