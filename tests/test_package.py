@@ -192,7 +192,6 @@ def test_offline_demo() -> None:
 # ---------------------------------------------------------------- properties
 
 
-
 @settings(max_examples=300, deadline=None)
 @given(st.integers(min_value=1, max_value=2**51 - 1))
 def test_id_roundtrip_property(aid: int) -> None:
