@@ -94,7 +94,7 @@ async def _await(aw: Any) -> Any:
 
 
 class RequestLog(AsyncEvent):
-    """Request/response events (`API_REQUEST`, `API_RESPONSE`, `REQUEST`, `RESPONSE`).
+    """Request and response events of every catalogue call (`API_REQUEST`, `API_RESPONSE`).
 
     Off by default. Payloads are redacted: cookies, csrf and tokens never appear.
     """
