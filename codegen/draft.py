@@ -59,7 +59,7 @@ class Drafter:
         kinds = {type(v) for v in vals}
         if kinds == {bool}:
             return "bool", nullable
-        if kinds <= {int} or (False):
+        if kinds <= {int}:
             return "int", nullable
         if kinds <= {int, float}:
             return "float", nullable

@@ -78,7 +78,6 @@ class Renderer:
             humanize=_humanize,
             field_decl=_field_decl,
             result_type=self.result_type,
-            model_expr=self.model_expr,
             path=lambda p: "()" if p == "." else (repr(tuple(p.split("."))) if p else "None"),
             signature=self.signature,
             prepare_body=self.prepare_body,
@@ -95,9 +94,6 @@ class Renderer:
 
     # ------------------------------------------------------------ types
     def result_type(self, ep: Endpoint) -> str:
-        return ep.response or "None"
-
-    def model_expr(self, ep: Endpoint) -> str:
         return ep.response or "None"
 
     def param_type(self, p: Param) -> str:

@@ -509,7 +509,6 @@ def test_credential_cookies_roundtrip() -> None:
     assert c.has_sessdata() and not c.has_buvid4()
     with pytest.raises(bilibili_sdk.CredentialNoBuvid4Exception):
         c.raise_for_no_buvid4()
-    Credential().raise_for_no_dedeuserid if False else None
     with pytest.raises(bilibili_sdk.CredentialNoDedeUserIDException):
         Credential().raise_for_no_dedeuserid()
 

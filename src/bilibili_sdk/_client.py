@@ -19,7 +19,6 @@ from .resources._namespaces import AsyncNamespaces, SyncNamespaces
 __all__ = ["AsyncClient", "Client"]
 
 T = TypeVar("T")
-_UNSET: Any = object()
 
 
 class Client(BaseClient, SyncNamespaces):

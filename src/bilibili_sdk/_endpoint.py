@@ -38,7 +38,6 @@ class Endpoint(Generic[T]):
         "name",
         "path",
         "raises",
-        "scheme",
         "sign",
         "url",
     )
@@ -61,7 +60,6 @@ class Endpoint(Generic[T]):
         self.method = method
         self.url = url
         parts = urlsplit(url)
-        self.scheme = parts.scheme
         self.host = parts.hostname or ""
         self.path = parts.path
         self.sign = sign

@@ -14,7 +14,6 @@ import importlib
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources as _res
@@ -29,7 +28,6 @@ __all__ = ["MockBilibili", "MockServer", "RecordedRequest"]
 
 IMG_KEY = "7cd084941338484aae1ad9425b84077c"
 SUB_KEY = "4932caff0ff746eab6f01bf08b70ac45"
-Responder = Callable[["RecordedRequest"], Any]
 
 
 @dataclass
