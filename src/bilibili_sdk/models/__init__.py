@@ -8,6 +8,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .live import LiveDanmuHost as LiveDanmuHost
+    from .live import LiveDanmuInfo as LiveDanmuInfo
+    from .live import LiveRoomPlayInfo as LiveRoomPlayInfo
+    from .live import LiveSelfInfo as LiveSelfInfo
+    from .live import LiveWebHeartbeat as LiveWebHeartbeat
     from .search import AppHotSearchRanking as AppHotSearchRanking
     from .search import AppHotSearchWord as AppHotSearchWord
     from .search import CategoryTypeArticle as CategoryTypeArticle
@@ -381,6 +386,11 @@ _WHERE: dict[str, str] = {
     "LegacyDynamicCard": "user",
     "LegacyDynamicDesc": "user",
     "LegacyDynamicsPage": "user",
+    "LiveDanmuHost": "live",
+    "LiveDanmuInfo": "live",
+    "LiveRoomPlayInfo": "live",
+    "LiveSelfInfo": "live",
+    "LiveWebHeartbeat": "live",
     "MangaSearchItem": "search",
     "MangaSearchResult": "search",
     "MidList": "user",
@@ -670,6 +680,11 @@ __all__ = [
     "LegacyDynamicCard",
     "LegacyDynamicDesc",
     "LegacyDynamicsPage",
+    "LiveDanmuHost",
+    "LiveDanmuInfo",
+    "LiveRoomPlayInfo",
+    "LiveSelfInfo",
+    "LiveWebHeartbeat",
     "MangaSearchItem",
     "MangaSearchResult",
     "MidList",

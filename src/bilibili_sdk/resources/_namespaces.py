@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .live._async import AsyncLive
+    from .live._sync import Live
     from .search._async import AsyncSearch
     from .search._sync import Search
     from .user._async import AsyncUser
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "live",
     "search",
     "user",
     "video",
@@ -25,6 +28,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def live(self) -> Live:
+        """Live rooms (直播): room information, streams, gifts, ranks, room management and the danmaku websocket."""
+        from .live._sync import Live
+
+        return Live(cast("Client", self))
 
     @cached_property
     def search(self) -> Search:
@@ -50,6 +60,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def live(self) -> AsyncLive:
+        """Live rooms (直播): room information, streams, gifts, ranks, room management and the danmaku websocket."""
+        from .live._async import AsyncLive
+
+        return AsyncLive(cast("AsyncClient", self))
 
     @cached_property
     def search(self) -> AsyncSearch:
