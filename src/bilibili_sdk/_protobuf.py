@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator, Mapping
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "DecodeError",
@@ -133,7 +133,7 @@ def f64(v: int) -> float:
 # A schema maps field number -> (name, kind) or (name, kind, sub-schema). Kinds:
 # uint, int (two's complement), sint (zigzag), bool, str, bytes, f32, f64, msg;
 # a kind ending in "*" is repeated (a list; packed scalars are accepted too).
-Schema = Mapping[int, Union[tuple[str, str], tuple[str, str, "Schema"]]]
+Schema = Mapping[int, tuple[str, str] | tuple[str, str, "Schema"]]
 
 _DEFAULTS: dict[str, Any] = {
     "uint": 0,
