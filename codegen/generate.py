@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -252,6 +253,9 @@ class Renderer:
                 for t in self.type_refs(expr):
                     if t not in local:
                         foreign.setdefault(self.owner[t], set()).add(t)
+        for e in ns.enums:
+            if e.module:
+                foreign.setdefault("@" + e.module, set()).add(e.name)
         classes = [m for m in ns.models if m.root is None]
         aliases = self._sorted_aliases([m for m in ns.models if m.root is not None])
         exported = sorted([e.name for e in ns.enums] + [m.name for m in ns.models])
@@ -261,7 +265,9 @@ class Renderer:
             classes=classes,
             aliases=aliases,
             exported=exported,
-            imports=sorted((k, sorted(v)) for k, v in foreign.items()),
+            local_enums=[e for e in ns.enums if not e.module],
+            hand_imports=sorted((k[1:], sorted(v)) for k, v in foreign.items() if k[0] == "@"),
+            imports=sorted((k, sorted(v)) for k, v in foreign.items() if k[0] != "@"),
         )
 
     def _sorted_aliases(self, aliases: list[Model]) -> list[Model]:
@@ -283,6 +289,7 @@ class Renderer:
     def resource_modules(self, ns: Namespace) -> dict[str, str]:
         """`resources/<ns>/`: `_calls.py` (endpoints, checks), `_sync.py`, `_async.py`."""
         needed: dict[str, set[str]] = {}
+        by_hand: dict[str, set[str]] = {}
         for ep in ns.endpoints:
             exprs = [ep.response or ""] + [p.enum for p in ep.params if p.enum]
             if ep.paginate:
@@ -290,13 +297,19 @@ class Renderer:
             for expr in exprs:
                 for t in self.type_refs(expr or ""):
                     needed.setdefault(self.owner[t], set()).add(t)
+            if ep.decode_module and ep.response:
+                for t in _TOKEN.findall(ep.response):
+                    if t not in self.owner and t not in ("list", "dict", "str", "int", "bytes"):
+                        by_hand.setdefault(ep.decode_module, set()).add(t)
+        cls = _class_name(ns.name)
         ctx = {
             "ns": ns,
-            "cls": _class_name(ns.name),
+            "cls": cls,
             "model_imports": sorted((k, sorted(v)) for k, v in needed.items()),
+            "hand_imports": sorted((k, sorted(v)) for k, v in by_hand.items()),
+            "extras": (ns.extras, f"{cls}Extras", f"Async{cls}Extras") if ns.extras else None,
         }
         base = f"resources/{ns.name}"
-        cls = _class_name(ns.name)
         init = "\n".join(
             [
                 HEADER.format(name=f"{ns.name}*.yaml").rstrip("\n"),
@@ -426,6 +439,14 @@ class Renderer:
     def examples_file(self, ns: Namespace) -> str:
         out: dict[str, Any] = {}
         for ep in ns.endpoints:
+            if ep.decode:  # a raw body: the mock serves these bytes as they are
+                ex = ep.examples[0]
+                raw = ex["body"].encode() if ex["encoding"] == "text" else None
+                out[ep.name] = {
+                    "$raw": base64.b64encode(raw).decode() if raw is not None else ex["body"],
+                    "content_type": ex.get("content_type", "application/octet-stream"),
+                }
+                continue
             body = next(
                 (
                     e["body"]

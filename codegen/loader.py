@@ -162,6 +162,13 @@ class Endpoint:
     file: str
     line: int
     seed: str | None = None
+    # The body is not a JSON envelope: `bytes`, `text`, or `module:function` turning bytes
+    # into the result (types in `response` not in the catalogue come from that module).
+    decode: str | None = None
+
+    @property
+    def decode_module(self) -> str | None:
+        return self.decode.split(":")[0] if self.decode and ":" in self.decode else None
 
 
 @dataclass
@@ -199,6 +206,7 @@ class EnumSpec:
     doc: str
     kind: str  # str | int
     values: dict[str, Any]
+    module: str | None = None  # defined by hand in this module; the models re-export it
 
 
 @dataclass
@@ -209,6 +217,8 @@ class Namespace:
     endpoints: list[Endpoint] = field(default_factory=list)
     models: list[Model] = field(default_factory=list)
     enums: list[EnumSpec] = field(default_factory=list)
+    # Hand-written mixin classes `<Cls>Extras` / `Async<Cls>Extras` the generated classes extend.
+    extras: str | None = None
 
 
 @dataclass
@@ -402,7 +412,7 @@ def _parse_enums(ctx: _Ctx, ns: Namespace, raw: LineDict) -> None:
         if not _MODEL_NAME.match(ename) or not isinstance(eraw, LineDict):
             ctx.err(line, f"enum {ename!r}: CapWords name with a mapping expected")
             continue
-        _check_keys(ctx, eraw, {"doc", "values"}, f"enum {ename}")
+        _check_keys(ctx, eraw, {"doc", "values", "from"}, f"enum {ename}")
         values = _want(ctx, eraw, "values", LineDict, f"enum {ename}") or {}
         kinds = {type(v) for v in values.values()}
         if kinds - {int, str} or len(kinds) > 1:
@@ -418,6 +428,7 @@ def _parse_enums(ctx: _Ctx, ns: Namespace, raw: LineDict) -> None:
                 _opt(ctx, eraw, "doc", str, f"enum {ename}", ""),
                 "int" if kinds == {int} else "str",
                 dict(values),
+                _opt(ctx, eraw, "from", str, f"enum {ename}", None),
             )
         )
 
@@ -453,7 +464,9 @@ _ENDPOINT_KEYS = {
     "examples",
     "raises",
     "seed",
+    "decode",
 }
+_DECODE = re.compile(r"^(bytes|text|[a-z_][a-z0-9_.]*:[a-z_][a-z0-9_]*)$")
 
 
 def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) -> None:
@@ -479,6 +492,12 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
         ctx.err(raw.lines["response"], f"{what}: response must be a type string or null")
         response = None
     seed = _opt(ctx, raw, "seed", str, what, None)
+    decode = _opt(ctx, raw, "decode", str, what, None)
+    if decode is not None and not _DECODE.match(decode):
+        ctx.err(raw.lines["decode"], f"{what}: decode must be bytes, text or module:function")
+        decode = None
+    if decode in ("bytes", "text") and response != {"bytes": "bytes", "text": "str"}[decode]:
+        ctx.err(raw.lines["decode"], f"{what}: decode {decode} returns {decode}; fix response")
 
     params: list[Param] = []
     praw = raw.get("params") or LineDict()
@@ -648,6 +667,10 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
                 for i, item in enumerate(data):
                     if not (isinstance(item, dict) and "source" in item and "body" in item):
                         ctx.errors.append(f"{_rel(path)}:1: item {i} needs `source` and `body`")
+                    elif decode and item.get("encoding") not in ("base64", "text"):
+                        ctx.errors.append(
+                            f"{_rel(path)}:1: item {i}: a raw body needs `encoding` base64 or text"
+                        )
                     else:
                         examples.append(item)
 
@@ -673,6 +696,7 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
             file=ctx.file,
             line=line,
             seed=seed,
+            decode=decode,
         )
     )
 
@@ -712,7 +736,9 @@ def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
                 endpoint_names.add(n)
             if ep.response:
                 for t in _type_names(ep.response):
-                    if t not in models and t not in enums:
+                    if t == "bytes" and ep.decode:
+                        continue
+                    if t not in models and t not in enums and not ep.decode_module:
                         ctx.errors.append(f"{where}: {ep.name}: model {t!r} does not exist")
             for p in ep.params:
                 if p.enum and p.enum not in enums:
@@ -812,7 +838,9 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
         if not isinstance(raw, LineDict):
             errors.append(f"{rel}:1: expected a mapping at top level")
             continue
-        _check_keys(ctx, raw, {"namespace", "doc", "endpoints", "models", "enums"}, "file")
+        _check_keys(
+            ctx, raw, {"namespace", "doc", "endpoints", "models", "enums", "extras"}, "file"
+        )
         name = raw.get("namespace")
         if name != stem:
             ctx.err(raw.lines.get("namespace", 1), f"namespace must be {stem!r} (the file name)")
@@ -822,6 +850,11 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
             namespaces.append(ns)
         elif raw.get("doc"):
             ns.doc = ns.doc or str(raw["doc"])
+        if "extras" in raw:
+            extras = _opt(ctx, raw, "extras", str, "file", None)
+            if ns.extras and extras and extras != ns.extras:
+                ctx.err(raw.lines["extras"], f"extras already set to {ns.extras!r}")
+            ns.extras = extras or ns.extras
         if isinstance(raw.get("enums"), LineDict):
             _parse_enums(ctx, ns, raw["enums"])
         if isinstance(raw.get("models"), LineDict):

@@ -28,8 +28,10 @@ class Endpoint(Generic[T]):
 
     __slots__ = (
         "_adapter",
+        "_decoder",
         "auth",
         "csrf",
+        "decoder",
         "envelope",
         "fixed",
         "host",
@@ -55,6 +57,7 @@ class Endpoint(Generic[T]):
         model: Any = None,
         raises: Mapping[int, str] | None = None,
         fixed: Mapping[str, Any] | None = None,
+        decoder: str | None = None,
     ) -> None:
         self.name = name
         self.method = method
@@ -71,9 +74,27 @@ class Endpoint(Generic[T]):
         # Constant parameters: they tell apart endpoints that share a URL (mock routing).
         self.fixed = dict(fixed or {})
         self._adapter: Any = None
+        # A body that is not a JSON envelope: "bytes", "text" or "module:function", resolved
+        # on first use so that importing the namespace does not import the decoder.
+        self.decoder = decoder
+        self._decoder: Any = None
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name} {self.method} {self.host}{self.path}>"
+
+    def decode_body(self, content: bytes, text: str) -> Any:
+        """Turn a non-JSON body into this endpoint's result."""
+        if self.decoder == "bytes":
+            return content
+        if self.decoder == "text":
+            return text
+        fn = self._decoder
+        if fn is None:
+            import importlib
+
+            module, _, name = (self.decoder or "").partition(":")
+            fn = self._decoder = getattr(importlib.import_module(module), name)
+        return fn(content)
 
     @property
     def label(self) -> str:

@@ -8,6 +8,7 @@ endpoint answer. Use it in-process (`transport()`) or as a loopback HTTP server 
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import importlib
@@ -120,6 +121,12 @@ class MockBilibili:
             status, body = 500, {"code": -500, "message": f"mock error: {type(e).__name__}: {e}"}
         if isinstance(body, httpx.Response):
             return body
+        if isinstance(body, dict) and "$raw" in body:  # a catalogue example that is not JSON
+            return httpx.Response(
+                status,
+                content=base64.b64decode(body["$raw"]),
+                headers={"content-type": body.get("content_type", "application/octet-stream")},
+            )
         return httpx.Response(status, json=body)
 
     # -- internals
