@@ -28,6 +28,13 @@ def _class_name(ns: str) -> str:
     return "".join(p.capitalize() for p in ns.split("_"))
 
 
+def _relative(module: str, depth: int) -> str:
+    """`bilibili_sdk.danmaku` as seen from a generated module `depth` packages deep."""
+    if module == "bilibili_sdk" or module.startswith("bilibili_sdk."):
+        return "." * depth + module[len("bilibili_sdk.") :]
+    return module
+
+
 def _pyrepr(v: Any) -> str:
     return repr(v)
 
@@ -76,6 +83,7 @@ class Renderer:
         env.filters.update(
             alias_expr=self.alias_expr,
             pyrepr=_pyrepr,
+            relative=_relative,
             humanize=_humanize,
             field_decl=_field_decl,
             result_type=self.result_type,
@@ -186,7 +194,10 @@ class Renderer:
                 lines.append(f"{buckets[loc]}: dict[str, Any] = {init}")
         for p in ep.params:
             target = f'{buckets[p.location]}["{p.wire}"]'
-            if p.required or p.default is not None:
+            if p.auto == "unix_time":
+                value = f"_v.unix_time() if {p.name} is None else {p.name}"
+                lines.append(f"{target} = {self.validate_expr(p, f'({value})')}")
+            elif p.required or p.default is not None:
                 lines.append(f"{target} = {self.validate_expr(p, p.name)}")
             else:
                 lines.append(f"if {p.name} is not None:")

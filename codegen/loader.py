@@ -122,6 +122,7 @@ class Param:
     choices: list[Any] | None = None  # inline allowed values
     sep: str = ","
     bool_as: str = "int"  # how a bool goes on the wire: int (0/1) or str (true/false)
+    auto: str | None = None  # "unix_time": sent as the current time when not given
     line: int = 0
 
 
@@ -445,6 +446,7 @@ _PARAM_KEYS = {
     "enum",
     "sep",
     "bool_as",
+    "auto",
 }
 _ENDPOINT_KEYS = {
     "doc",
@@ -551,6 +553,9 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
             choices=choices,
             sep=_opt(ctx, pr, "sep", str, pwhat, ","),
             bool_as=_choice(ctx, pr, "bool_as", ("int", "str"), pwhat, "int"),
+            auto=_choice(ctx, pr, "auto", ("unix_time", "none"), pwhat, "none")
+            if "auto" in pr
+            else None,
             line=pline,
         )
         if p.required and p.default is not None:

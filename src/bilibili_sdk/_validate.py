@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json as _json
 import re
+import time as _time
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any, TypeVar
@@ -130,3 +131,8 @@ def choice(name: str, value: Any, allowed: tuple[Any, ...]) -> Any:
     if value not in allowed:
         raise _bad(name, "one of " + ", ".join(repr(a) for a in allowed), value)
     return value
+
+
+def unix_time() -> int:
+    """The current time in whole seconds, for parameters the web client stamps on each call."""
+    return int(_time.time())

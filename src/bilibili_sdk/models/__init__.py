@@ -8,10 +8,111 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .live import LiveAnchorBase as LiveAnchorBase
+    from .live import LiveAnchorExp as LiveAnchorExp
+    from .live import LiveAnchorInfo as LiveAnchorInfo
+    from .live import LiveAnchorLevel as LiveAnchorLevel
+    from .live import LiveAnchorMedal as LiveAnchorMedal
+    from .live import LiveAnchorNews as LiveAnchorNews
+    from .live import LiveAnchorProfile as LiveAnchorProfile
+    from .live import LiveAnchorRelation as LiveAnchorRelation
+    from .live import LiveArea as LiveArea
+    from .live import LiveAreaList as LiveAreaList
+    from .live import LiveAreaRoom as LiveAreaRoom
+    from .live import LiveAreaRooms as LiveAreaRooms
+    from .live import LiveAreaTag as LiveAreaTag
+    from .live import LiveBag as LiveBag
+    from .live import LiveBagItem as LiveBagItem
+    from .live import LiveBannedUser as LiveBannedUser
+    from .live import LiveBannedUsers as LiveBannedUsers
+    from .live import LiveCodec as LiveCodec
+    from .live import LiveCreatedRoom as LiveCreatedRoom
+    from .live import LiveDanmakuCheck as LiveDanmakuCheck
+    from .live import LiveDanmakuHistory as LiveDanmakuHistory
+    from .live import LiveDanmakuModeInfo as LiveDanmakuModeInfo
+    from .live import LiveDanmakuReply as LiveDanmakuReply
+    from .live import LiveDanmakuSendResult as LiveDanmakuSendResult
+    from .live import LiveDanmakuUser as LiveDanmakuUser
+    from .live import LiveDanmakuUserBase as LiveDanmakuUserBase
     from .live import LiveDanmuHost as LiveDanmuHost
     from .live import LiveDanmuInfo as LiveDanmuInfo
+    from .live import LiveDanmuRights as LiveDanmuRights
+    from .live import LiveEmoticon as LiveEmoticon
+    from .live import LiveEmoticonPackage as LiveEmoticonPackage
+    from .live import LiveEmoticons as LiveEmoticons
+    from .live import LiveFollowedLive as LiveFollowedLive
+    from .live import LiveFollowedLiveRoom as LiveFollowedLiveRoom
+    from .live import LiveFollowedOffline as LiveFollowedOffline
+    from .live import LiveFollowedOfflineRoom as LiveFollowedOfflineRoom
+    from .live import LiveFollowedRoom as LiveFollowedRoom
+    from .live import LiveFollowedRooms as LiveFollowedRooms
+    from .live import LiveFormat as LiveFormat
+    from .live import LiveGift as LiveGift
+    from .live import LiveGiftConfig as LiveGiftConfig
+    from .live import LiveGiftSendResult as LiveGiftSendResult
+    from .live import LiveGuard as LiveGuard
+    from .live import LiveGuardList as LiveGuardList
+    from .live import LiveGuardListInfo as LiveGuardListInfo
+    from .live import LiveHistoryDanmaku as LiveHistoryDanmaku
+    from .live import LiveHistoryEmoticon as LiveHistoryEmoticon
+    from .live import LiveLotteryInfo as LiveLotteryInfo
+    from .live import LiveMasterLevel as LiveMasterLevel
+    from .live import LiveMedalPageInfo as LiveMedalPageInfo
+    from .live import LiveMyMedal as LiveMyMedal
+    from .live import LiveMyMedals as LiveMyMedals
+    from .live import LiveMyRoomInfo as LiveMyRoomInfo
+    from .live import LiveMyRoomLevel as LiveMyRoomLevel
+    from .live import LiveMyRoomProperty as LiveMyRoomProperty
+    from .live import LiveMyRoomUser as LiveMyRoomUser
+    from .live import LiveOfficialInfo as LiveOfficialInfo
+    from .live import LiveOfficialVerify as LiveOfficialVerify
+    from .live import LiveOnlineGoldRank as LiveOnlineGoldRank
+    from .live import LiveOnlineRankEntry as LiveOnlineRankEntry
+    from .live import LiveParentArea as LiveParentArea
+    from .live import LivePlayUrl as LivePlayUrl
+    from .live import LivePlayUrlInfo as LivePlayUrlInfo
+    from .live import LivePlayUrlLine as LivePlayUrlLine
+    from .live import LivePlayUrlV2 as LivePlayUrlV2
+    from .live import LiveProtocol as LiveProtocol
+    from .live import LivePushProtocol as LivePushProtocol
+    from .live import LiveQuality as LiveQuality
+    from .live import LiveQualityDesc as LiveQualityDesc
+    from .live import LiveQualityName as LiveQualityName
+    from .live import LiveRedPocket as LiveRedPocket
+    from .live import LiveRedPocketAward as LiveRedPocketAward
+    from .live import LiveRoomAnchor as LiveRoomAnchor
+    from .live import LiveRoomAnchorLevel as LiveRoomAnchorLevel
+    from .live import LiveRoomAnchorProfile as LiveRoomAnchorProfile
+    from .live import LiveRoomAudit as LiveRoomAudit
+    from .live import LiveRoomBaseInfo as LiveRoomBaseInfo
+    from .live import LiveRoomBaseInfos as LiveRoomBaseInfos
+    from .live import LiveRoomDetail as LiveRoomDetail
+    from .live import LiveRoomDetailAnchor as LiveRoomDetailAnchor
+    from .live import LiveRoomDetailRoom as LiveRoomDetailRoom
+    from .live import LiveRoomGiftEntry as LiveRoomGiftEntry
+    from .live import LiveRoomGiftLists as LiveRoomGiftLists
+    from .live import LiveRoomGifts as LiveRoomGifts
+    from .live import LiveRoomInit as LiveRoomInit
+    from .live import LiveRoomNews as LiveRoomNews
     from .live import LiveRoomPlayInfo as LiveRoomPlayInfo
+    from .live import LiveRoomPlayInfoV2 as LiveRoomPlayInfoV2
+    from .live import LiveRoomSilentInfo as LiveRoomSilentInfo
+    from .live import LiveRoomStatus as LiveRoomStatus
+    from .live import LiveRoomStatuses as LiveRoomStatuses
+    from .live import LiveRoomUpdate as LiveRoomUpdate
+    from .live import LiveRoomUpdated as LiveRoomUpdated
+    from .live import LiveRtmp as LiveRtmp
     from .live import LiveSelfInfo as LiveSelfInfo
+    from .live import LiveSignInfo as LiveSignInfo
+    from .live import LiveSignMonth as LiveSignMonth
+    from .live import LiveStartResult as LiveStartResult
+    from .live import LiveStopResult as LiveStopResult
+    from .live import LiveStream as LiveStream
+    from .live import LiveStreamCodec as LiveStreamCodec
+    from .live import LiveStreamFormat as LiveStreamFormat
+    from .live import LiveStreamHost as LiveStreamHost
+    from .live import LiveUserMedal as LiveUserMedal
+    from .live import LiveUserRoom as LiveUserRoom
     from .live import LiveWebHeartbeat as LiveWebHeartbeat
     from .search import AppHotSearchRanking as AppHotSearchRanking
     from .search import AppHotSearchWord as AppHotSearchWord
@@ -386,10 +487,111 @@ _WHERE: dict[str, str] = {
     "LegacyDynamicCard": "user",
     "LegacyDynamicDesc": "user",
     "LegacyDynamicsPage": "user",
+    "LiveAnchorBase": "live",
+    "LiveAnchorExp": "live",
+    "LiveAnchorInfo": "live",
+    "LiveAnchorLevel": "live",
+    "LiveAnchorMedal": "live",
+    "LiveAnchorNews": "live",
+    "LiveAnchorProfile": "live",
+    "LiveAnchorRelation": "live",
+    "LiveArea": "live",
+    "LiveAreaList": "live",
+    "LiveAreaRoom": "live",
+    "LiveAreaRooms": "live",
+    "LiveAreaTag": "live",
+    "LiveBag": "live",
+    "LiveBagItem": "live",
+    "LiveBannedUser": "live",
+    "LiveBannedUsers": "live",
+    "LiveCodec": "live",
+    "LiveCreatedRoom": "live",
+    "LiveDanmakuCheck": "live",
+    "LiveDanmakuHistory": "live",
+    "LiveDanmakuModeInfo": "live",
+    "LiveDanmakuReply": "live",
+    "LiveDanmakuSendResult": "live",
+    "LiveDanmakuUser": "live",
+    "LiveDanmakuUserBase": "live",
     "LiveDanmuHost": "live",
     "LiveDanmuInfo": "live",
+    "LiveDanmuRights": "live",
+    "LiveEmoticon": "live",
+    "LiveEmoticonPackage": "live",
+    "LiveEmoticons": "live",
+    "LiveFollowedLive": "live",
+    "LiveFollowedLiveRoom": "live",
+    "LiveFollowedOffline": "live",
+    "LiveFollowedOfflineRoom": "live",
+    "LiveFollowedRoom": "live",
+    "LiveFollowedRooms": "live",
+    "LiveFormat": "live",
+    "LiveGift": "live",
+    "LiveGiftConfig": "live",
+    "LiveGiftSendResult": "live",
+    "LiveGuard": "live",
+    "LiveGuardList": "live",
+    "LiveGuardListInfo": "live",
+    "LiveHistoryDanmaku": "live",
+    "LiveHistoryEmoticon": "live",
+    "LiveLotteryInfo": "live",
+    "LiveMasterLevel": "live",
+    "LiveMedalPageInfo": "live",
+    "LiveMyMedal": "live",
+    "LiveMyMedals": "live",
+    "LiveMyRoomInfo": "live",
+    "LiveMyRoomLevel": "live",
+    "LiveMyRoomProperty": "live",
+    "LiveMyRoomUser": "live",
+    "LiveOfficialInfo": "live",
+    "LiveOfficialVerify": "live",
+    "LiveOnlineGoldRank": "live",
+    "LiveOnlineRankEntry": "live",
+    "LiveParentArea": "live",
+    "LivePlayUrl": "live",
+    "LivePlayUrlInfo": "live",
+    "LivePlayUrlLine": "live",
+    "LivePlayUrlV2": "live",
+    "LiveProtocol": "live",
+    "LivePushProtocol": "live",
+    "LiveQuality": "live",
+    "LiveQualityDesc": "live",
+    "LiveQualityName": "live",
+    "LiveRedPocket": "live",
+    "LiveRedPocketAward": "live",
+    "LiveRoomAnchor": "live",
+    "LiveRoomAnchorLevel": "live",
+    "LiveRoomAnchorProfile": "live",
+    "LiveRoomAudit": "live",
+    "LiveRoomBaseInfo": "live",
+    "LiveRoomBaseInfos": "live",
+    "LiveRoomDetail": "live",
+    "LiveRoomDetailAnchor": "live",
+    "LiveRoomDetailRoom": "live",
+    "LiveRoomGiftEntry": "live",
+    "LiveRoomGiftLists": "live",
+    "LiveRoomGifts": "live",
+    "LiveRoomInit": "live",
+    "LiveRoomNews": "live",
     "LiveRoomPlayInfo": "live",
+    "LiveRoomPlayInfoV2": "live",
+    "LiveRoomSilentInfo": "live",
+    "LiveRoomStatus": "live",
+    "LiveRoomStatuses": "live",
+    "LiveRoomUpdate": "live",
+    "LiveRoomUpdated": "live",
+    "LiveRtmp": "live",
     "LiveSelfInfo": "live",
+    "LiveSignInfo": "live",
+    "LiveSignMonth": "live",
+    "LiveStartResult": "live",
+    "LiveStopResult": "live",
+    "LiveStream": "live",
+    "LiveStreamCodec": "live",
+    "LiveStreamFormat": "live",
+    "LiveStreamHost": "live",
+    "LiveUserMedal": "live",
+    "LiveUserRoom": "live",
     "LiveWebHeartbeat": "live",
     "MangaSearchItem": "search",
     "MangaSearchResult": "search",
@@ -680,10 +882,111 @@ __all__ = [
     "LegacyDynamicCard",
     "LegacyDynamicDesc",
     "LegacyDynamicsPage",
+    "LiveAnchorBase",
+    "LiveAnchorExp",
+    "LiveAnchorInfo",
+    "LiveAnchorLevel",
+    "LiveAnchorMedal",
+    "LiveAnchorNews",
+    "LiveAnchorProfile",
+    "LiveAnchorRelation",
+    "LiveArea",
+    "LiveAreaList",
+    "LiveAreaRoom",
+    "LiveAreaRooms",
+    "LiveAreaTag",
+    "LiveBag",
+    "LiveBagItem",
+    "LiveBannedUser",
+    "LiveBannedUsers",
+    "LiveCodec",
+    "LiveCreatedRoom",
+    "LiveDanmakuCheck",
+    "LiveDanmakuHistory",
+    "LiveDanmakuModeInfo",
+    "LiveDanmakuReply",
+    "LiveDanmakuSendResult",
+    "LiveDanmakuUser",
+    "LiveDanmakuUserBase",
     "LiveDanmuHost",
     "LiveDanmuInfo",
+    "LiveDanmuRights",
+    "LiveEmoticon",
+    "LiveEmoticonPackage",
+    "LiveEmoticons",
+    "LiveFollowedLive",
+    "LiveFollowedLiveRoom",
+    "LiveFollowedOffline",
+    "LiveFollowedOfflineRoom",
+    "LiveFollowedRoom",
+    "LiveFollowedRooms",
+    "LiveFormat",
+    "LiveGift",
+    "LiveGiftConfig",
+    "LiveGiftSendResult",
+    "LiveGuard",
+    "LiveGuardList",
+    "LiveGuardListInfo",
+    "LiveHistoryDanmaku",
+    "LiveHistoryEmoticon",
+    "LiveLotteryInfo",
+    "LiveMasterLevel",
+    "LiveMedalPageInfo",
+    "LiveMyMedal",
+    "LiveMyMedals",
+    "LiveMyRoomInfo",
+    "LiveMyRoomLevel",
+    "LiveMyRoomProperty",
+    "LiveMyRoomUser",
+    "LiveOfficialInfo",
+    "LiveOfficialVerify",
+    "LiveOnlineGoldRank",
+    "LiveOnlineRankEntry",
+    "LiveParentArea",
+    "LivePlayUrl",
+    "LivePlayUrlInfo",
+    "LivePlayUrlLine",
+    "LivePlayUrlV2",
+    "LiveProtocol",
+    "LivePushProtocol",
+    "LiveQuality",
+    "LiveQualityDesc",
+    "LiveQualityName",
+    "LiveRedPocket",
+    "LiveRedPocketAward",
+    "LiveRoomAnchor",
+    "LiveRoomAnchorLevel",
+    "LiveRoomAnchorProfile",
+    "LiveRoomAudit",
+    "LiveRoomBaseInfo",
+    "LiveRoomBaseInfos",
+    "LiveRoomDetail",
+    "LiveRoomDetailAnchor",
+    "LiveRoomDetailRoom",
+    "LiveRoomGiftEntry",
+    "LiveRoomGiftLists",
+    "LiveRoomGifts",
+    "LiveRoomInit",
+    "LiveRoomNews",
     "LiveRoomPlayInfo",
+    "LiveRoomPlayInfoV2",
+    "LiveRoomSilentInfo",
+    "LiveRoomStatus",
+    "LiveRoomStatuses",
+    "LiveRoomUpdate",
+    "LiveRoomUpdated",
+    "LiveRtmp",
     "LiveSelfInfo",
+    "LiveSignInfo",
+    "LiveSignMonth",
+    "LiveStartResult",
+    "LiveStopResult",
+    "LiveStream",
+    "LiveStreamCodec",
+    "LiveStreamFormat",
+    "LiveStreamHost",
+    "LiveUserMedal",
+    "LiveUserRoom",
     "LiveWebHeartbeat",
     "MangaSearchItem",
     "MangaSearchResult",

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from .._models import BiliModel
 from .._types import BoolInt
+from ..danmaku import DmFontSize, DmMode
 
 __all__ = [
     "DanmakuColorfulSrc",
@@ -106,30 +107,6 @@ class DanmakuOperatorType(int, Enum):
     DELETE = 1
     PROTECT = 2
     UNPROTECT = 3
-
-
-class DmMode(int, Enum):
-    """Display mode of a danmaku."""
-
-    FLY = 1
-    BOTTOM = 4
-    TOP = 5
-    REVERSE = 6
-    ADVANCE = 7
-    CODE = 8
-    SPECIAL = 9
-
-
-class DmFontSize(int, Enum):
-    """Font size of a danmaku, in pixels (25 is the normal size)."""
-
-    EXTREME_SMALL = 12
-    SUPER_SMALL = 16
-    SMALL = 18
-    NORMAL = 25
-    BIG = 36
-    SUPER_BIG = 45
-    EXTREME_BIG = 64
 
 
 class VideoAppealReasonType(int, Enum):

@@ -74,6 +74,7 @@ class MockBilibili:
         for (method, _host, path), eps in self.routes.items():
             self._by_path.setdefault((method, path), []).extend(eps)
         self.overrides: dict[str, Any] = {}
+        self.files: dict[tuple[str, str], tuple[bytes, str]] = {}
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
         self.logged_in_sessdata = logged_in_sessdata
@@ -90,6 +91,13 @@ class MockBilibili:
         A callable may return a body (dict) or an `httpx.Response`.
         """
         self.overrides[endpoint] = response
+
+    def set_file(
+        self, url: str, content: bytes, content_type: str = "application/octet-stream"
+    ) -> None:
+        """Serve `content` at `url` (any host), e.g. a BAS danmaku file or a subtitle JSON."""
+        u = httpx.URL(url)
+        self.files[(u.host, u.path)] = (content, content_type)
 
     def reject_signatures(self, times: int) -> None:
         """Answer the next `times` WBI-signed requests with -352, as if the keys were stale."""
@@ -115,6 +123,9 @@ class MockBilibili:
             host = parts[1]
             path = "/" + (parts[2] if len(parts) > 2 else "")
         rec = self._record(request, host, path)
+        file = self.files.get((host, path))
+        if file is not None:
+            return httpx.Response(200, content=file[0], headers={"content-type": file[1]})
         try:
             status, body = self._answer(rec)
         except Exception as e:

@@ -3,9 +3,60 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
-from ...models.live import LiveDanmuInfo, LiveRoomPlayInfo, LiveSelfInfo, LiveWebHeartbeat
+from ..._extras.live import AsyncLiveExtras
+from ...models.live import (
+    LiveAnchorInfo,
+    LiveAreaList,
+    LiveAreaRoom,
+    LiveAreaRooms,
+    LiveBag,
+    LiveBannedUser,
+    LiveBannedUsers,
+    LiveCodec,
+    LiveCreatedRoom,
+    LiveDanmakuHistory,
+    LiveDanmakuSendResult,
+    LiveDanmuInfo,
+    LiveEmoticons,
+    LiveFollowedLive,
+    LiveFollowedOffline,
+    LiveFollowedOfflineRoom,
+    LiveFollowedRoom,
+    LiveFollowedRooms,
+    LiveFormat,
+    LiveGiftConfig,
+    LiveGiftSendResult,
+    LiveGuard,
+    LiveGuardList,
+    LiveLotteryInfo,
+    LiveMyMedal,
+    LiveMyMedals,
+    LiveMyRoomInfo,
+    LiveOnlineGoldRank,
+    LiveOnlineRankEntry,
+    LivePlayUrl,
+    LiveProtocol,
+    LiveQuality,
+    LiveRoomAnchor,
+    LiveRoomBaseInfos,
+    LiveRoomDetail,
+    LiveRoomGifts,
+    LiveRoomInit,
+    LiveRoomPlayInfo,
+    LiveRoomPlayInfoV2,
+    LiveRoomStatuses,
+    LiveRoomUpdate,
+    LiveSelfInfo,
+    LiveSignInfo,
+    LiveSignMonth,
+    LiveStartResult,
+    LiveStopResult,
+    LiveUserRoom,
+    LiveWebHeartbeat,
+)
 from . import _calls as _c
 
 if TYPE_CHECKING:
@@ -14,13 +65,669 @@ if TYPE_CHECKING:
 __all__ = ["AsyncLive"]
 
 
-class AsyncLive:
+class AsyncLive(AsyncLiveExtras):
     """Live rooms (直播): room information, streams, gifts, ranks, room management and the danmaku websocket. (asynchronous)."""
 
     __slots__ = ("_client",)
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    async def get_guard_list(
+        self, *, room_id: int, ruid: int, page: int = 1, page_size: int = 30
+    ) -> LiveGuardList:
+        """List a room's guards (大航海); page 1 puts the top three in `top3`, the rest in `list`.
+
+        GET https://api.live.bilibili.com/xlive/app-room/v1/guardTab/topList · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+        """
+        return await self._client._request(
+            _c.prepare_get_guard_list(room_id=room_id, ruid=ruid, page=page, page_size=page_size)
+        )
+
+    def iter_guard_list(
+        self,
+        *,
+        room_id: int,
+        ruid: int,
+        page: int = 1,
+        page_size: int = 30,
+        limit: int | None = None,
+    ) -> AsyncIterator[LiveGuard]:
+        """Iterate over every item of `get_guard_list`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_GUARD_LIST,
+            lambda _page: _c.prepare_get_guard_list(
+                room_id=room_id, ruid=ruid, page=_page, page_size=page_size
+            ),
+            page,
+            limit,
+        )
+
+    async def get_online_gold_rank(
+        self, *, room_id: int, ruid: int, page: int = 1, page_size: int = 50
+    ) -> LiveOnlineGoldRank:
+        """List a room's online gold rank (高能榜), viewers ranked by what they spent this broadcast.
+
+        GET https://api.live.bilibili.com/xlive/general-interface/v1/rank/getOnlineGoldRank · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+        """
+        return await self._client._request(
+            _c.prepare_get_online_gold_rank(
+                room_id=room_id, ruid=ruid, page=page, page_size=page_size
+            )
+        )
+
+    def iter_online_gold_rank(
+        self,
+        *,
+        room_id: int,
+        ruid: int,
+        page: int = 1,
+        page_size: int = 50,
+        limit: int | None = None,
+    ) -> AsyncIterator[LiveOnlineRankEntry]:
+        """Iterate over every item of `get_online_gold_rank`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_ONLINE_GOLD_RANK,
+            lambda _page: _c.prepare_get_online_gold_rank(
+                room_id=room_id, ruid=ruid, page=_page, page_size=page_size
+            ),
+            page,
+            limit,
+        )
+
+    async def get_seven_rank(self, *, room_id: int, ruid: int) -> Any:
+        """Get a room's seven-day gift rank.
+
+        GET https://api.live.bilibili.com/rankdb/v1/RoomRank/webSevenRank · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+        """
+        return await self._client._request(_c.prepare_get_seven_rank(room_id=room_id, ruid=ruid))
+
+    async def get_fans_medal_rank(self, *, room_id: int, ruid: int) -> Any:
+        """Get a room's fan medal rank.
+
+        GET https://api.live.bilibili.com/rankdb/v1/RoomRank/webMedalRank · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+        """
+        return await self._client._request(
+            _c.prepare_get_fans_medal_rank(room_id=room_id, ruid=ruid)
+        )
+
+    async def get_popular_ticket_num(self, *, ruid: int) -> Any:
+        """Get the logged-in user's popularity tickets (人气票) for a streamer (paid sent, free held).
+
+        GET https://api.live.bilibili.com/xlive/general-interface/v1/rank/getUserPopularTicketsNum · login required
+
+        Args:
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_popular_ticket_num(ruid=ruid))
+
+    async def send_popular_ticket(self, *, ruid: int) -> Any:
+        """Give all the logged-in user's free popularity tickets to a streamer.
+
+        POST https://api.live.bilibili.com/xlive/general-interface/v1/rank/popularRankFreeScoreIncr · login required · csrf
+
+        Args:
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_send_popular_ticket(ruid=ruid))
+
+    async def get_my_guard_info(self, *, room_id: int, ruid: int, act_id: int = 100061) -> Any:
+        """Get the logged-in user's guard status in a room (guard or not, level, guard journey).
+
+        GET https://api.live.bilibili.com/xlive/fuxi-interface/general/half/initial · login required
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            act_id: Activity id; 100061 is the guard journey.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_get_my_guard_info(room_id=room_id, ruid=ruid, act_id=act_id)
+        )
+
+    async def sign_up_guard_task(self, *, ruid: int, task_id: int = 1447) -> Any:
+        """Check in to a streamer's guard journey (航海日志) task.
+
+        POST https://api.live.bilibili.com/xlive/activity-interface/v2/userTask/UserTaskSignUp · login required · csrf
+
+        Args:
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            task_id: Task id; 1447 is the daily check-in.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_sign_up_guard_task(ruid=ruid, task_id=task_id)
+        )
+
+    async def receive_guard_rewards(self, *, ruid: int, receive_type: int = 2) -> Any:
+        """Collect the logged-in user's guard journey rewards for a streamer.
+
+        POST https://api.live.bilibili.com/xlive/activity-interface/v2/spec-act/sep-guard/receive/awards · login required · csrf
+
+        Args:
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            receive_type: 2 collects everything.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_receive_guard_rewards(ruid=ruid, receive_type=receive_type)
+        )
+
+    async def get_gift_config(
+        self,
+        *,
+        room_id: int | None = None,
+        area_id: int | None = None,
+        area_parent_id: int | None = None,
+    ) -> LiveGiftConfig:
+        """List every live gift with its price and images (narrowed by room and area when given).
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/giftPanel/giftConfig · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+            area_id: The room's sub-area (`get_room_info(...).room_info.area_id`).
+            area_parent_id: The room's parent area (`room_info.parent_area_id`).
+        """
+        return await self._client._request(
+            _c.prepare_get_gift_config(
+                room_id=room_id, area_id=area_id, area_parent_id=area_parent_id
+            )
+        )
+
+    async def get_room_gifts(
+        self, *, room_id: int, area_id: int | None = None, area_parent_id: int | None = None
+    ) -> LiveRoomGifts:
+        """List the gifts offered in a room's gift panel (ids only; prices are in `get_gift_config`).
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/giftPanel/giftData · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+            area_id: The room's sub-area (`get_room_info(...).room_info.area_id`).
+            area_parent_id: The room's parent area (`room_info.parent_area_id`).
+        """
+        return await self._client._request(
+            _c.prepare_get_room_gifts(
+                room_id=room_id, area_id=area_id, area_parent_id=area_parent_id
+            )
+        )
+
+    async def send_gift_from_bag(
+        self,
+        *,
+        room_id: int,
+        ruid: int,
+        uid: int,
+        bag_id: int,
+        gift_id: int,
+        gift_num: int,
+        price: int = 0,
+        storm_beat_id: int = 0,
+    ) -> LiveGiftSendResult:
+        """Give a gift from the logged-in user's bag (see `get_my_bag`) to a streamer.
+
+        POST https://api.live.bilibili.com/xlive/revenue/v1/gift/sendBag · login required · csrf
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            uid: The sender's mid: the logged-in user.
+            bag_id: The bag entry (`bag_id` in `get_my_bag`).
+            price: Unit price; 0 for bag gifts.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_send_gift_from_bag(
+                room_id=room_id,
+                ruid=ruid,
+                uid=uid,
+                bag_id=bag_id,
+                gift_id=gift_id,
+                gift_num=gift_num,
+                price=price,
+                storm_beat_id=storm_beat_id,
+            )
+        )
+
+    async def send_gift_gold(
+        self,
+        *,
+        room_id: int,
+        ruid: int,
+        uid: int,
+        gift_id: int,
+        gift_num: int,
+        price: int,
+        storm_beat_id: int = 0,
+        rnd: int | None = None,
+    ) -> LiveGiftSendResult:
+        """Buy and give a gold-seed (paid) gift to a streamer.
+
+        POST https://api.live.bilibili.com/xlive/revenue/v1/gift/sendGold · login required · csrf
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            uid: The sender's mid: the logged-in user.
+            gift_id: A gift id from `get_gift_config`.
+            price: Unit price in gold seeds (`price` in `get_gift_config`).
+            rnd: Client timestamp (seconds) the web client adds; the current time when not given.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_send_gift_gold(
+                room_id=room_id,
+                ruid=ruid,
+                uid=uid,
+                gift_id=gift_id,
+                gift_num=gift_num,
+                price=price,
+                storm_beat_id=storm_beat_id,
+                rnd=rnd,
+            )
+        )
+
+    async def send_gift_silver(
+        self,
+        *,
+        room_id: int,
+        ruid: int,
+        uid: int,
+        gift_id: int,
+        gift_num: int,
+        price: int,
+        storm_beat_id: int = 0,
+        rnd: int | None = None,
+    ) -> LiveGiftSendResult:
+        """Give a silver-seed (free) gift to a streamer.
+
+        POST https://api.live.bilibili.com/xlive/revenue/v1/gift/sendSilver · login required · csrf
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            uid: The sender's mid: the logged-in user.
+            gift_id: A gift id from `get_gift_config` (1 is 辣条).
+            price: Unit price in silver seeds (辣条: 100).
+            rnd: Client timestamp (seconds) the web client adds; the current time when not given.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_send_gift_silver(
+                room_id=room_id,
+                ruid=ruid,
+                uid=uid,
+                gift_id=gift_id,
+                gift_num=gift_num,
+                price=price,
+                storm_beat_id=storm_beat_id,
+                rnd=rnd,
+            )
+        )
+
+    async def get_my_bag(self) -> LiveBag:
+        """List the gifts in the logged-in user's bag (包裹).
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/gift/bag_list · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_my_bag())
+
+    async def get_my_live_info(self) -> Any:
+        """Get the logged-in user's live-centre summary (medals, guards, levels).
+
+        GET https://api.live.bilibili.com/xlive/web-ucenter/user/live_info · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_my_live_info())
+
+    async def get_my_guards(self, *, page: int = 1, page_size: int = 10) -> Any:
+        """List the guard (大航海) subscriptions the logged-in user holds.
+
+        GET https://api.live.bilibili.com/xlive/web-ucenter/user/guards · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_my_guards(page=page, page_size=page_size))
+
+    async def get_my_watch_history(self) -> Any:
+        """List the live rooms the logged-in user watched recently.
+
+        GET https://api.live.bilibili.com/xlive/web-ucenter/v1/history/get_history_by_uid · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_my_watch_history())
+
+    async def get_followed_live_rooms(self, *, need_recommend: bool = True) -> LiveFollowedLive:
+        """List the followed streamers who are live now.
+
+        GET https://api.live.bilibili.com/xlive/app-interface/v1/relation/liveAnchor · login required
+
+        Args:
+            need_recommend: Also suggest rooms the user does not follow.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_get_followed_live_rooms(need_recommend=need_recommend)
+        )
+
+    async def get_followed_offline_rooms(
+        self, *, page: int = 1, page_size: int = 30
+    ) -> LiveFollowedOffline:
+        """List the followed streamers who are not live now.
+
+        GET https://api.live.bilibili.com/xlive/app-interface/v1/relation/unliveAnchor · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_get_followed_offline_rooms(page=page, page_size=page_size)
+        )
+
+    def iter_followed_offline_rooms(
+        self, *, page: int = 1, page_size: int = 30, limit: int | None = None
+    ) -> AsyncIterator[LiveFollowedOfflineRoom]:
+        """Iterate over every item of `get_followed_offline_rooms`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_FOLLOWED_OFFLINE_ROOMS,
+            lambda _page: _c.prepare_get_followed_offline_rooms(page=_page, page_size=page_size),
+            page,
+            limit,
+        )
+
+    async def get_followed_rooms(self, *, page: int = 1, page_size: int = 10) -> LiveFollowedRooms:
+        """List the followed streamers' rooms, live ones first.
+
+        GET https://api.live.bilibili.com/xlive/web-ucenter/user/following · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_get_followed_rooms(page=page, page_size=page_size)
+        )
+
+    def iter_followed_rooms(
+        self, *, page: int = 1, page_size: int = 10, limit: int | None = None
+    ) -> AsyncIterator[LiveFollowedRoom]:
+        """Iterate over every item of `get_followed_rooms`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_FOLLOWED_ROOMS,
+            lambda _page: _c.prepare_get_followed_rooms(page=_page, page_size=page_size),
+            page,
+            limit,
+        )
+
+    async def get_my_medals(self, *, page: int = 1, page_size: int = 10) -> LiveMyMedals:
+        """List the fan medals the logged-in user owns.
+
+        GET https://api.live.bilibili.com/xlive/app-ucenter/v1/user/GetMyMedals · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_my_medals(page=page, page_size=page_size))
+
+    def iter_my_medals(
+        self, *, page: int = 1, page_size: int = 10, limit: int | None = None
+    ) -> AsyncIterator[LiveMyMedal]:
+        """Iterate over every item of `get_my_medals`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_MY_MEDALS,
+            lambda _page: _c.prepare_get_my_medals(page=_page, page_size=page_size),
+            page,
+            limit,
+        )
+
+    async def wear_medal(self, *, medal_id: int) -> None:
+        """Wear one of the logged-in user's fan medals.
+
+        POST https://api.live.bilibili.com/xlive/web-room/v1/fansMedal/wear · login required · csrf
+
+        Args:
+            medal_id: `medal_id` from `get_my_medals`.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_wear_medal(medal_id=medal_id))
+
+    async def get_sign_info(self) -> LiveSignInfo:
+        """Get the logged-in user's live sign-in calendar for this month.
+
+        GET https://api.live.bilibili.com/xlive/web-ucenter/v1/sign/WebGetSignInfo · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_sign_info())
+
+    async def get_last_month_sign_info(self) -> LiveSignMonth:
+        """Get the logged-in user's live sign-in calendar for last month.
+
+        GET https://api.live.bilibili.com/sign/getLastMonthSignDays · login required
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_last_month_sign_info())
+
+    async def create_room(self) -> LiveCreatedRoom:
+        """Open a live room for the logged-in user (once per account).
+
+        POST https://api.live.bilibili.com/xlive/app-blink/v1/preLive/CreateRoom · login required · csrf
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_create_room())
+
+    async def start_live(self, *, room_id: int, area_id: int) -> LiveStartResult:
+        """Start broadcasting in the logged-in user's room; the answer holds the RTMP address and key.
+
+        POST https://api.live.bilibili.com/room/v1/Room/startLive · app · login required · csrf
+
+        Args:
+            room_id: The logged-in user's room id.
+            area_id: Sub-area to broadcast in (see `get_area_list`).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_start_live(room_id=room_id, area_id=area_id))
+
+    async def stop_live(self, *, room_id: int) -> LiveStopResult:
+        """Stop broadcasting in the logged-in user's room.
+
+        POST https://api.live.bilibili.com/room/v1/Room/stopLive · app · login required · csrf
+
+        Args:
+            room_id: The logged-in user's room id.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_stop_live(room_id=room_id))
+
+    async def update_room(
+        self,
+        *,
+        room_id: int,
+        title: str | None = None,
+        add_tag: str | None = None,
+        del_tag: str | None = None,
+    ) -> LiveRoomUpdate:
+        """Change the logged-in user's room title, or add or remove one of its tags.
+
+        POST https://api.live.bilibili.com/room/v1/Room/update · login required · csrf
+
+        Args:
+            room_id: The logged-in user's room id.
+            title: New title, up to 20 characters.
+            add_tag: Tag to add, up to 10 characters.
+            del_tag: Tag to remove.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_update_room(room_id=room_id, title=title, add_tag=add_tag, del_tag=del_tag)
+        )
+
+    async def update_room_news(self, *, room_id: int, ruid: int, content: str) -> None:
+        """Change the news (公告) shown in the logged-in user's room.
+
+        POST https://api.live.bilibili.com/xlive/app-blink/v1/index/updateRoomNews · login required · csrf
+
+        Args:
+            room_id: The logged-in user's room id.
+            ruid: The room's streamer: the logged-in user's mid.
+            content: News text, up to 60 characters.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_update_room_news(room_id=room_id, ruid=ruid, content=content)
+        )
+
+    async def create_reserve(self, *, title: str, start_time: int) -> Any:
+        """Create a reservation (预约) for an upcoming broadcast.
+
+        POST https://api.bilibili.com/x/activity/up/reserve/create · login required · csrf
+
+        Args:
+            start_time: Planned start, unix seconds.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_create_reserve(title=title, start_time=start_time)
+        )
+
+    async def get_banned_users(self, *, room_id: int, page: int = 1) -> LiveBannedUsers:
+        """List the users banned from chatting in a room.
+
+        POST https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/GetSilentUserList · login required · csrf
+
+        Args:
+            room_id: Room id.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_banned_users(room_id=room_id, page=page))
+
+    def iter_banned_users(
+        self, *, room_id: int, page: int = 1, limit: int | None = None
+    ) -> AsyncIterator[LiveBannedUser]:
+        """Iterate over every item of `get_banned_users`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_BANNED_USERS,
+            lambda _page: _c.prepare_get_banned_users(room_id=room_id, page=_page),
+            page,
+            limit,
+        )
+
+    async def ban_user(
+        self, *, room_id: int, mid: int, hour: int = -1, ban_type: int = 1, msg: str | None = None
+    ) -> None:
+        """Ban a user from chatting in a room.
+
+        POST https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/AddSilentUser · login required · csrf
+
+        Args:
+            room_id: Room id.
+            mid: The user to ban.
+            hour: Hours; -1 forever, 0 until this broadcast ends (with ban_type 2).
+            ban_type: 1 for `hour` hours, 2 until this broadcast ends.
+            msg: The danmaku the ban is for.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_ban_user(room_id=room_id, mid=mid, hour=hour, ban_type=ban_type, msg=msg)
+        )
+
+    async def unban_user(self, *, room_id: int, mid: int) -> None:
+        """Lift a user's chat ban in a room.
+
+        POST https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/DelSilentUser · login required · csrf
+
+        Args:
+            room_id: Room id.
+            mid: The banned user.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_unban_user(room_id=room_id, mid=mid))
 
     async def get_room_play_info(self, *, room_id: int) -> LiveRoomPlayInfo:
         """Get a live room's real id, owner and live status from its display (short) id.
@@ -58,6 +765,270 @@ class AsyncLive:
         GET https://live-trace.bilibili.com/xlive/rdata-interface/v1/heartbeat/webHeartBeat
 
         Args:
-            hb: base64 of `60|<real room id>|1|0`.
+            hb: base64 of `60|<real room id>|1|0` (60: the last `next_interval`).
         """
         return await self._client._request(_c.prepare_send_web_heartbeat(hb=hb))
+
+    async def get_room_info(self, *, room_id: int) -> LiveRoomDetail:
+        """Get a live room's page data (title, cover, area, streamer, news, viewer counter).
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/index/getInfoByRoom · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+        """
+        return await self._client._request(_c.prepare_get_room_info(room_id=room_id))
+
+    async def get_room_init(self, *, room_id: int) -> LiveRoomInit:
+        """Resolve a room id (short ids work too) to the real id, owner and live status.
+
+        GET https://api.live.bilibili.com/room/v1/Room/room_init
+
+        Args:
+            room_id: Room id (short ids work too).
+        """
+        return await self._client._request(_c.prepare_get_room_init(room_id=room_id))
+
+    async def get_room_base_info(self, *, room_id: int) -> LiveRoomBaseInfos:
+        """Get a room's base information (title, area, cover, streamer name, live status).
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/index/getRoomBaseInfo
+
+        Args:
+            room_id: Room id (short ids work too).
+        """
+        return await self._client._request(_c.prepare_get_room_base_info(room_id=room_id))
+
+    async def get_room_by_mid(self, *, mid: int) -> LiveUserRoom:
+        """Get the live room of a user (room id, title, cover, live status) by their mid.
+
+        GET https://api.live.bilibili.com/room/v1/Room/getRoomInfoOld
+        """
+        return await self._client._request(_c.prepare_get_room_by_mid(mid=mid))
+
+    async def get_status_by_mid(self, *, mid: int) -> LiveRoomStatuses:
+        """Get a streamer's room and live status by their mid (keyed by mid in the answer).
+
+        GET https://api.live.bilibili.com/room/v1/Room/get_status_info_by_uids
+        """
+        return await self._client._request(_c.prepare_get_status_by_mid(mid=mid))
+
+    async def get_anchor_info(self, *, mid: int) -> LiveAnchorInfo:
+        """Get a streamer's live profile (anchor level, followers, medal name, room news) by mid.
+
+        GET https://api.live.bilibili.com/live_user/v1/Master/info
+        """
+        return await self._client._request(_c.prepare_get_anchor_info(mid=mid))
+
+    async def get_room_anchor(self, *, room_id: int) -> LiveRoomAnchor:
+        """Get the streamer of a room with their live levels.
+
+        GET https://api.live.bilibili.com/live_user/v1/UserInfo/get_anchor_in_room
+
+        Args:
+            room_id: Room id (short ids work too).
+        """
+        return await self._client._request(_c.prepare_get_room_anchor(room_id=room_id))
+
+    async def get_my_info_in_room(self, *, room_id: int) -> LiveMyRoomInfo:
+        """Get the logged-in user's state in a room (levels, medal, danmaku length and colour rights).
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/index/getInfoByUser · login required
+
+        Args:
+            room_id: Room id (short ids work too).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_my_info_in_room(room_id=room_id))
+
+    async def get_lottery_info(self, *, room_id: int) -> LiveLotteryInfo:
+        """Get the lotteries running in a room (popularity red pockets, anchor lotteries, ...).
+
+        GET https://api.live.bilibili.com/xlive/lottery-interface/v1/lottery/getLotteryInfoWeb · login optional
+
+        Args:
+            room_id: The room's real id.
+        """
+        return await self._client._request(_c.prepare_get_lottery_info(room_id=room_id))
+
+    async def get_room_play_info_v2(
+        self,
+        *,
+        room_id: int,
+        protocol: LiveProtocol | str = "0,1",
+        format: LiveFormat | str = "0,1,2",
+        codec: LiveCodec | str = "0,1",
+        quality: LiveQuality | int = 10000,
+    ) -> LiveRoomPlayInfoV2:
+        """Get a room's status with its stream URLs, by protocol, container and codec.
+
+        GET https://api.live.bilibili.com/xlive/web-room/v2/index/getRoomPlayInfo · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+            quality: Wanted quality; the answer lists the others in `accept_qn`.
+        """
+        return await self._client._request(
+            _c.prepare_get_room_play_info_v2(
+                room_id=room_id, protocol=protocol, format=format, codec=codec, quality=quality
+            )
+        )
+
+    async def get_play_url(
+        self, *, room_id: int, quality: LiveQuality | int = 10000
+    ) -> LivePlayUrl:
+        """Get a room's FLV stream URLs at one quality.
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/playUrl/playUrl · login optional
+
+        Args:
+            room_id: The room's real id.
+        """
+        return await self._client._request(
+            _c.prepare_get_play_url(room_id=room_id, quality=quality)
+        )
+
+    async def get_legacy_play_url(
+        self, *, room_id: int, quality: LiveQuality | int = 10000, platform: str = "web"
+    ) -> LivePlayUrl:
+        """Get a room's stream URLs from the older endpoint (FLV, or HLS with platform h5).
+
+        GET https://api.live.bilibili.com/room/v1/Room/playUrl · login optional
+
+        Args:
+            room_id: The room's real id.
+            platform: `web` for HTTP-FLV, `h5` for HLS.
+        """
+        return await self._client._request(
+            _c.prepare_get_legacy_play_url(room_id=room_id, quality=quality, platform=platform)
+        )
+
+    async def get_danmaku_history(self, *, room_id: int) -> LiveDanmakuHistory:
+        """Get the last danmakus sent in a room (about ten from viewers, ten from admins).
+
+        GET https://api.live.bilibili.com/xlive/web-room/v1/dM/gethistory · login optional
+
+        Args:
+            room_id: Room id (short ids work too).
+        """
+        return await self._client._request(_c.prepare_get_danmaku_history(room_id=room_id))
+
+    async def get_emoticons(self, *, room_id: int) -> LiveEmoticons:
+        """List the emoticon packages the logged-in user may send in a room.
+
+        GET https://api.live.bilibili.com/xlive/web-ucenter/v2/emoticon/GetEmoticons · login required
+
+        Args:
+            room_id: Room id (short ids work too).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_emoticons(room_id=room_id))
+
+    async def send_danmaku(
+        self,
+        *,
+        room_id: int,
+        msg: str,
+        color: int = 16777215,
+        font_size: int = 25,
+        mode: int = 1,
+        reply_mid: int | None = None,
+        rnd: int | None = None,
+    ) -> LiveDanmakuSendResult:
+        """Send a danmaku (chat message) in a live room.
+
+        POST https://api.live.bilibili.com/msg/send · login required · csrf
+
+        Args:
+            room_id: The room's real id (see `get_room_play_info`).
+            msg: Text; its longest length is `property.danmu.length` in `get_my_info_in_room`.
+            color: RGB colour as a decimal integer (16777215 is white); other colours need rights.
+            font_size: Font size in pixels (25 is the normal size).
+            mode: 1 scrolling, 4 bottom, 5 top (4 and 5 need rights).
+            reply_mid: mid of the user to @ in the room.
+            rnd: Client timestamp (seconds) the web client adds; the current time when not given.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_send_danmaku(
+                room_id=room_id,
+                msg=msg,
+                color=color,
+                font_size=font_size,
+                mode=mode,
+                reply_mid=reply_mid,
+                rnd=rnd,
+            )
+        )
+
+    async def send_emoticon(
+        self, *, room_id: int, emoticon: str, rnd: int | None = None
+    ) -> LiveDanmakuSendResult:
+        """Send an emoticon (sticker) as a danmaku in a live room.
+
+        POST https://api.live.bilibili.com/msg/send · login required · csrf
+
+        Args:
+            room_id: The room's real id (see `get_room_play_info`).
+            emoticon: The emoticon's `emoticon_unique` code from `get_emoticons` (e.g. `official_147`).
+            rnd: Client timestamp (seconds) the web client adds; the current time when not given.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_send_emoticon(room_id=room_id, emoticon=emoticon, rnd=rnd)
+        )
+
+    async def get_area_list(self) -> LiveAreaList:
+        """List every live area (分区), parent areas with their sub-areas.
+
+        GET https://api.live.bilibili.com/room/v1/Area/getList
+        """
+        return await self._client._request(_c.prepare_get_area_list())
+
+    async def get_rooms_by_area(
+        self, *, parent_area_id: int, area_id: int = 0, page: int = 1, sort_type: str = ""
+    ) -> LiveAreaRooms:
+        """List the live rooms of an area, most popular first unless sorted otherwise.
+
+        GET https://api.live.bilibili.com/xlive/web-interface/v1/second/getList · wbi · login optional
+
+        Args:
+            parent_area_id: The parent area (see `get_area_list`).
+            area_id: A sub-area of the parent; 0 for the whole parent area.
+            sort_type: A `sort_type` from the answer's `new_tags` (e.g. `live_time` for newest); empty for the default order.
+        """
+        return await self._client._request(
+            _c.prepare_get_rooms_by_area(
+                parent_area_id=parent_area_id, area_id=area_id, page=page, sort_type=sort_type
+            )
+        )
+
+    def iter_rooms_by_area(
+        self,
+        *,
+        parent_area_id: int,
+        area_id: int = 0,
+        page: int = 1,
+        sort_type: str = "",
+        limit: int | None = None,
+    ) -> AsyncIterator[LiveAreaRoom]:
+        """Iterate over every item of `get_rooms_by_area`, fetching pages as needed.
+
+        Starts at `page`; `limit` stops after that many items.
+        """
+        return self._client._paginate(
+            _c.ITER_ROOMS_BY_AREA,
+            lambda _page: _c.prepare_get_rooms_by_area(
+                parent_area_id=parent_area_id, area_id=area_id, page=_page, sort_type=sort_type
+            ),
+            page,
+            limit,
+        )

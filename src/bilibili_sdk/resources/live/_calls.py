@@ -6,8 +6,840 @@ from __future__ import annotations
 from typing import Any
 
 from ... import _validate as _v
-from ..._endpoint import Call, Endpoint
-from ...models.live import LiveDanmuInfo, LiveRoomPlayInfo, LiveSelfInfo, LiveWebHeartbeat
+from ..._endpoint import Call, Endpoint, Pager
+from ...models.live import (
+    LiveAnchorInfo,
+    LiveAreaList,
+    LiveAreaRooms,
+    LiveBag,
+    LiveBannedUsers,
+    LiveCodec,
+    LiveCreatedRoom,
+    LiveDanmakuHistory,
+    LiveDanmakuSendResult,
+    LiveDanmuInfo,
+    LiveEmoticons,
+    LiveFollowedLive,
+    LiveFollowedOffline,
+    LiveFollowedRooms,
+    LiveFormat,
+    LiveGiftConfig,
+    LiveGiftSendResult,
+    LiveGuardList,
+    LiveLotteryInfo,
+    LiveMyMedals,
+    LiveMyRoomInfo,
+    LiveOnlineGoldRank,
+    LivePlayUrl,
+    LiveProtocol,
+    LiveQuality,
+    LiveRoomAnchor,
+    LiveRoomBaseInfos,
+    LiveRoomDetail,
+    LiveRoomGifts,
+    LiveRoomInit,
+    LiveRoomPlayInfo,
+    LiveRoomPlayInfoV2,
+    LiveRoomStatuses,
+    LiveRoomUpdate,
+    LiveSelfInfo,
+    LiveSignInfo,
+    LiveSignMonth,
+    LiveStartResult,
+    LiveStopResult,
+    LiveUserRoom,
+    LiveWebHeartbeat,
+)
+
+GET_GUARD_LIST: Endpoint[LiveGuardList] = Endpoint(
+    "live.get_guard_list",
+    "GET",
+    "https://api.live.bilibili.com/xlive/app-room/v1/guardTab/topList",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveGuardList,
+)
+ITER_GUARD_LIST = Pager(
+    "page",
+    items=("list_",),
+    total=("info", "num"),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_guard_list(
+    room_id: int, ruid: int, page: int = 1, page_size: int = 30
+) -> Call[LiveGuardList]:
+    query: dict[str, Any] = {}
+    query["roomid"] = _v.positive_int("room_id", room_id)
+    query["ruid"] = _v.positive_int("ruid", ruid)
+    query["page"] = _v.integer("page", page, 1, None)
+    query["page_size"] = _v.integer("page_size", page_size, 1, None)
+    return Call(GET_GUARD_LIST, query=query)
+
+
+GET_ONLINE_GOLD_RANK: Endpoint[LiveOnlineGoldRank] = Endpoint(
+    "live.get_online_gold_rank",
+    "GET",
+    "https://api.live.bilibili.com/xlive/general-interface/v1/rank/getOnlineGoldRank",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveOnlineGoldRank,
+)
+ITER_ONLINE_GOLD_RANK = Pager(
+    "page",
+    items=("online_rank_item",),
+    total=None,
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_online_gold_rank(
+    room_id: int, ruid: int, page: int = 1, page_size: int = 50
+) -> Call[LiveOnlineGoldRank]:
+    query: dict[str, Any] = {}
+    query["roomId"] = _v.positive_int("room_id", room_id)
+    query["ruid"] = _v.positive_int("ruid", ruid)
+    query["page"] = _v.integer("page", page, 1, None)
+    query["pageSize"] = _v.integer("page_size", page_size, 1, 100)
+    return Call(GET_ONLINE_GOLD_RANK, query=query)
+
+
+GET_SEVEN_RANK: Endpoint[Any] = Endpoint(
+    "live.get_seven_rank",
+    "GET",
+    "https://api.live.bilibili.com/rankdb/v1/RoomRank/webSevenRank",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_get_seven_rank(room_id: int, ruid: int) -> Call[Any]:
+    query: dict[str, Any] = {}
+    query["roomid"] = _v.positive_int("room_id", room_id)
+    query["ruid"] = _v.positive_int("ruid", ruid)
+    return Call(GET_SEVEN_RANK, query=query)
+
+
+GET_FANS_MEDAL_RANK: Endpoint[Any] = Endpoint(
+    "live.get_fans_medal_rank",
+    "GET",
+    "https://api.live.bilibili.com/rankdb/v1/RoomRank/webMedalRank",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_get_fans_medal_rank(room_id: int, ruid: int) -> Call[Any]:
+    query: dict[str, Any] = {}
+    query["roomid"] = _v.positive_int("room_id", room_id)
+    query["ruid"] = _v.positive_int("ruid", ruid)
+    return Call(GET_FANS_MEDAL_RANK, query=query)
+
+
+GET_POPULAR_TICKET_NUM: Endpoint[Any] = Endpoint(
+    "live.get_popular_ticket_num",
+    "GET",
+    "https://api.live.bilibili.com/xlive/general-interface/v1/rank/getUserPopularTicketsNum",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=Any,
+    fixed={"source": "live"},
+)
+
+
+def prepare_get_popular_ticket_num(ruid: int) -> Call[Any]:
+    query: dict[str, Any] = {"source": "live"}
+    query["ruid"] = _v.positive_int("ruid", ruid)
+    return Call(GET_POPULAR_TICKET_NUM, query=query)
+
+
+SEND_POPULAR_TICKET: Endpoint[Any] = Endpoint(
+    "live.send_popular_ticket",
+    "POST",
+    "https://api.live.bilibili.com/xlive/general-interface/v1/rank/popularRankFreeScoreIncr",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=Any,
+    fixed={"visit_id": ""},
+)
+
+
+def prepare_send_popular_ticket(ruid: int) -> Call[Any]:
+    form: dict[str, Any] = {"visit_id": ""}
+    form["ruid"] = _v.positive_int("ruid", ruid)
+    return Call(SEND_POPULAR_TICKET, form=form)
+
+
+GET_MY_GUARD_INFO: Endpoint[Any] = Endpoint(
+    "live.get_my_guard_info",
+    "GET",
+    "https://api.live.bilibili.com/xlive/fuxi-interface/general/half/initial",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_get_my_guard_info(room_id: int, ruid: int, act_id: int = 100061) -> Call[Any]:
+    query: dict[str, Any] = {}
+    query["roomId"] = _v.positive_int("room_id", room_id)
+    query["uid"] = _v.positive_int("ruid", ruid)
+    query["actId"] = _v.integer("act_id", act_id, None, None)
+    return Call(GET_MY_GUARD_INFO, query=query)
+
+
+SIGN_UP_GUARD_TASK: Endpoint[Any] = Endpoint(
+    "live.sign_up_guard_task",
+    "POST",
+    "https://api.live.bilibili.com/xlive/activity-interface/v2/userTask/UserTaskSignUp",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_sign_up_guard_task(ruid: int, task_id: int = 1447) -> Call[Any]:
+    form: dict[str, Any] = {}
+    form["uid"] = _v.positive_int("ruid", ruid)
+    form["task_id"] = _v.integer("task_id", task_id, None, None)
+    return Call(SIGN_UP_GUARD_TASK, form=form)
+
+
+RECEIVE_GUARD_REWARDS: Endpoint[Any] = Endpoint(
+    "live.receive_guard_rewards",
+    "POST",
+    "https://api.live.bilibili.com/xlive/activity-interface/v2/spec-act/sep-guard/receive/awards",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_receive_guard_rewards(ruid: int, receive_type: int = 2) -> Call[Any]:
+    form: dict[str, Any] = {}
+    form["ruid"] = _v.positive_int("ruid", ruid)
+    form["receive_type"] = _v.integer("receive_type", receive_type, None, None)
+    return Call(RECEIVE_GUARD_REWARDS, form=form)
+
+
+GET_GIFT_CONFIG: Endpoint[LiveGiftConfig] = Endpoint(
+    "live.get_gift_config",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/giftPanel/giftConfig",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveGiftConfig,
+    fixed={"platform": "pc", "source": "live"},
+)
+
+
+def prepare_get_gift_config(
+    room_id: int | None = None, area_id: int | None = None, area_parent_id: int | None = None
+) -> Call[LiveGiftConfig]:
+    query: dict[str, Any] = {"platform": "pc", "source": "live"}
+    if room_id is not None:
+        query["room_id"] = _v.positive_int("room_id", room_id)
+    if area_id is not None:
+        query["area_id"] = _v.integer("area_id", area_id, 0, None)
+    if area_parent_id is not None:
+        query["area_parent_id"] = _v.integer("area_parent_id", area_parent_id, 0, None)
+    return Call(GET_GIFT_CONFIG, query=query)
+
+
+GET_ROOM_GIFTS: Endpoint[LiveRoomGifts] = Endpoint(
+    "live.get_room_gifts",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/giftPanel/giftData",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveRoomGifts,
+    fixed={"platform": "pc", "source": "live"},
+)
+
+
+def prepare_get_room_gifts(
+    room_id: int, area_id: int | None = None, area_parent_id: int | None = None
+) -> Call[LiveRoomGifts]:
+    query: dict[str, Any] = {"platform": "pc", "source": "live"}
+    query["room_id"] = _v.positive_int("room_id", room_id)
+    if area_id is not None:
+        query["area_id"] = _v.integer("area_id", area_id, 0, None)
+    if area_parent_id is not None:
+        query["area_parent_id"] = _v.integer("area_parent_id", area_parent_id, 0, None)
+    return Call(GET_ROOM_GIFTS, query=query)
+
+
+SEND_GIFT_FROM_BAG: Endpoint[LiveGiftSendResult] = Endpoint(
+    "live.send_gift_from_bag",
+    "POST",
+    "https://api.live.bilibili.com/xlive/revenue/v1/gift/sendBag",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveGiftSendResult,
+    fixed={"platform": "pc", "send_ruid": 0, "biz_code": "live"},
+)
+
+
+def prepare_send_gift_from_bag(
+    room_id: int,
+    ruid: int,
+    uid: int,
+    bag_id: int,
+    gift_id: int,
+    gift_num: int,
+    price: int = 0,
+    storm_beat_id: int = 0,
+) -> Call[LiveGiftSendResult]:
+    form: dict[str, Any] = {"platform": "pc", "send_ruid": 0, "biz_code": "live"}
+    form["biz_id"] = _v.positive_int("room_id", room_id)
+    form["ruid"] = _v.positive_int("ruid", ruid)
+    form["uid"] = _v.positive_int("uid", uid)
+    form["bag_id"] = _v.integer("bag_id", bag_id, 1, None)
+    form["gift_id"] = _v.integer("gift_id", gift_id, 1, None)
+    form["gift_num"] = _v.integer("gift_num", gift_num, 1, None)
+    form["price"] = _v.integer("price", price, 0, None)
+    form["storm_beat_id"] = _v.integer("storm_beat_id", storm_beat_id, 0, None)
+    return Call(SEND_GIFT_FROM_BAG, form=form)
+
+
+SEND_GIFT_GOLD: Endpoint[LiveGiftSendResult] = Endpoint(
+    "live.send_gift_gold",
+    "POST",
+    "https://api.live.bilibili.com/xlive/revenue/v1/gift/sendGold",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveGiftSendResult,
+    fixed={
+        "coin_type": "gold",
+        "bag_id": 0,
+        "platform": "pc",
+        "biz_code": "live",
+        "send_ruid": 0,
+        "visit_id": "",
+    },
+)
+
+
+def prepare_send_gift_gold(
+    room_id: int,
+    ruid: int,
+    uid: int,
+    gift_id: int,
+    gift_num: int,
+    price: int,
+    storm_beat_id: int = 0,
+    rnd: int | None = None,
+) -> Call[LiveGiftSendResult]:
+    form: dict[str, Any] = {
+        "coin_type": "gold",
+        "bag_id": 0,
+        "platform": "pc",
+        "biz_code": "live",
+        "send_ruid": 0,
+        "visit_id": "",
+    }
+    form["biz_id"] = _v.positive_int("room_id", room_id)
+    form["ruid"] = _v.positive_int("ruid", ruid)
+    form["uid"] = _v.positive_int("uid", uid)
+    form["gift_id"] = _v.integer("gift_id", gift_id, 1, None)
+    form["gift_num"] = _v.integer("gift_num", gift_num, 1, None)
+    form["price"] = _v.integer("price", price, 0, None)
+    form["storm_beat_id"] = _v.integer("storm_beat_id", storm_beat_id, 0, None)
+    form["rnd"] = _v.integer("rnd", (_v.unix_time() if rnd is None else rnd), 0, None)
+    return Call(SEND_GIFT_GOLD, form=form)
+
+
+SEND_GIFT_SILVER: Endpoint[LiveGiftSendResult] = Endpoint(
+    "live.send_gift_silver",
+    "POST",
+    "https://api.live.bilibili.com/xlive/revenue/v1/gift/sendSilver",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveGiftSendResult,
+    fixed={
+        "coin_type": "silver",
+        "bag_id": 0,
+        "platform": "pc",
+        "biz_code": "live",
+        "send_ruid": 0,
+        "visit_id": "",
+    },
+)
+
+
+def prepare_send_gift_silver(
+    room_id: int,
+    ruid: int,
+    uid: int,
+    gift_id: int,
+    gift_num: int,
+    price: int,
+    storm_beat_id: int = 0,
+    rnd: int | None = None,
+) -> Call[LiveGiftSendResult]:
+    form: dict[str, Any] = {
+        "coin_type": "silver",
+        "bag_id": 0,
+        "platform": "pc",
+        "biz_code": "live",
+        "send_ruid": 0,
+        "visit_id": "",
+    }
+    form["biz_id"] = _v.positive_int("room_id", room_id)
+    form["ruid"] = _v.positive_int("ruid", ruid)
+    form["uid"] = _v.positive_int("uid", uid)
+    form["gift_id"] = _v.integer("gift_id", gift_id, 1, None)
+    form["gift_num"] = _v.integer("gift_num", gift_num, 1, None)
+    form["price"] = _v.integer("price", price, 0, None)
+    form["storm_beat_id"] = _v.integer("storm_beat_id", storm_beat_id, 0, None)
+    form["rnd"] = _v.integer("rnd", (_v.unix_time() if rnd is None else rnd), 0, None)
+    return Call(SEND_GIFT_SILVER, form=form)
+
+
+GET_MY_BAG: Endpoint[LiveBag] = Endpoint(
+    "live.get_my_bag",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/gift/bag_list",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveBag,
+)
+
+
+def prepare_get_my_bag() -> Call[LiveBag]:
+    return Call(GET_MY_BAG)
+
+
+GET_MY_LIVE_INFO: Endpoint[Any] = Endpoint(
+    "live.get_my_live_info",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-ucenter/user/live_info",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_get_my_live_info() -> Call[Any]:
+    return Call(GET_MY_LIVE_INFO)
+
+
+GET_MY_GUARDS: Endpoint[Any] = Endpoint(
+    "live.get_my_guards",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-ucenter/user/guards",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_get_my_guards(page: int = 1, page_size: int = 10) -> Call[Any]:
+    query: dict[str, Any] = {}
+    query["page"] = _v.integer("page", page, 1, None)
+    query["page_size"] = _v.integer("page_size", page_size, 1, None)
+    return Call(GET_MY_GUARDS, query=query)
+
+
+GET_MY_WATCH_HISTORY: Endpoint[Any] = Endpoint(
+    "live.get_my_watch_history",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-ucenter/v1/history/get_history_by_uid",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=Any,
+)
+
+
+def prepare_get_my_watch_history() -> Call[Any]:
+    return Call(GET_MY_WATCH_HISTORY)
+
+
+GET_FOLLOWED_LIVE_ROOMS: Endpoint[LiveFollowedLive] = Endpoint(
+    "live.get_followed_live_rooms",
+    "GET",
+    "https://api.live.bilibili.com/xlive/app-interface/v1/relation/liveAnchor",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveFollowedLive,
+    fixed={"filterRule": 0},
+)
+
+
+def prepare_get_followed_live_rooms(need_recommend: bool = True) -> Call[LiveFollowedLive]:
+    query: dict[str, Any] = {"filterRule": 0}
+    query["need_recommend"] = _v.boolean("need_recommend", need_recommend, False)
+    return Call(GET_FOLLOWED_LIVE_ROOMS, query=query)
+
+
+GET_FOLLOWED_OFFLINE_ROOMS: Endpoint[LiveFollowedOffline] = Endpoint(
+    "live.get_followed_offline_rooms",
+    "GET",
+    "https://api.live.bilibili.com/xlive/app-interface/v1/relation/unliveAnchor",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveFollowedOffline,
+)
+ITER_FOLLOWED_OFFLINE_ROOMS = Pager(
+    "page",
+    items=("rooms",),
+    total=None,
+    has_more=("has_more",),
+    next=None,
+)
+
+
+def prepare_get_followed_offline_rooms(
+    page: int = 1, page_size: int = 30
+) -> Call[LiveFollowedOffline]:
+    query: dict[str, Any] = {}
+    query["page"] = _v.integer("page", page, 1, None)
+    query["pagesize"] = _v.integer("page_size", page_size, 1, None)
+    return Call(GET_FOLLOWED_OFFLINE_ROOMS, query=query)
+
+
+GET_FOLLOWED_ROOMS: Endpoint[LiveFollowedRooms] = Endpoint(
+    "live.get_followed_rooms",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-ucenter/user/following",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveFollowedRooms,
+    fixed={"ignoreRecord": 1, "hit_ab": "true"},
+)
+ITER_FOLLOWED_ROOMS = Pager(
+    "page",
+    items=("list_",),
+    total=("count",),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_followed_rooms(page: int = 1, page_size: int = 10) -> Call[LiveFollowedRooms]:
+    query: dict[str, Any] = {"ignoreRecord": 1, "hit_ab": "true"}
+    query["page"] = _v.integer("page", page, 1, None)
+    query["page_size"] = _v.integer("page_size", page_size, 1, 10)
+    return Call(GET_FOLLOWED_ROOMS, query=query)
+
+
+GET_MY_MEDALS: Endpoint[LiveMyMedals] = Endpoint(
+    "live.get_my_medals",
+    "GET",
+    "https://api.live.bilibili.com/xlive/app-ucenter/v1/user/GetMyMedals",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveMyMedals,
+)
+ITER_MY_MEDALS = Pager(
+    "page",
+    items=("items",),
+    total=("count",),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_my_medals(page: int = 1, page_size: int = 10) -> Call[LiveMyMedals]:
+    query: dict[str, Any] = {}
+    query["page"] = _v.integer("page", page, 1, None)
+    query["page_size"] = _v.integer("page_size", page_size, 1, 10)
+    return Call(GET_MY_MEDALS, query=query)
+
+
+WEAR_MEDAL: Endpoint[None] = Endpoint(
+    "live.wear_medal",
+    "POST",
+    "https://api.live.bilibili.com/xlive/web-room/v1/fansMedal/wear",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def prepare_wear_medal(medal_id: int) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["medal_id"] = _v.positive_int("medal_id", medal_id)
+    return Call(WEAR_MEDAL, form=form)
+
+
+GET_SIGN_INFO: Endpoint[LiveSignInfo] = Endpoint(
+    "live.get_sign_info",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-ucenter/v1/sign/WebGetSignInfo",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveSignInfo,
+)
+
+
+def prepare_get_sign_info() -> Call[LiveSignInfo]:
+    return Call(GET_SIGN_INFO)
+
+
+GET_LAST_MONTH_SIGN_INFO: Endpoint[LiveSignMonth] = Endpoint(
+    "live.get_last_month_sign_info",
+    "GET",
+    "https://api.live.bilibili.com/sign/getLastMonthSignDays",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveSignMonth,
+)
+
+
+def prepare_get_last_month_sign_info() -> Call[LiveSignMonth]:
+    return Call(GET_LAST_MONTH_SIGN_INFO)
+
+
+CREATE_ROOM: Endpoint[LiveCreatedRoom] = Endpoint(
+    "live.create_room",
+    "POST",
+    "https://api.live.bilibili.com/xlive/app-blink/v1/preLive/CreateRoom",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveCreatedRoom,
+    fixed={"platform": "web", "visit_id": ""},
+)
+
+
+def prepare_create_room() -> Call[LiveCreatedRoom]:
+    form: dict[str, Any] = {"platform": "web", "visit_id": ""}
+    return Call(CREATE_ROOM, form=form)
+
+
+START_LIVE: Endpoint[LiveStartResult] = Endpoint(
+    "live.start_live",
+    "POST",
+    "https://api.live.bilibili.com/room/v1/Room/startLive",
+    sign="app",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveStartResult,
+    fixed={"platform": "pc_link"},
+)
+
+
+def prepare_start_live(room_id: int, area_id: int) -> Call[LiveStartResult]:
+    form: dict[str, Any] = {"platform": "pc_link"}
+    form["room_id"] = _v.positive_int("room_id", room_id)
+    form["area_v2"] = _v.positive_int("area_id", area_id)
+    return Call(START_LIVE, form=form)
+
+
+STOP_LIVE: Endpoint[LiveStopResult] = Endpoint(
+    "live.stop_live",
+    "POST",
+    "https://api.live.bilibili.com/room/v1/Room/stopLive",
+    sign="app",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveStopResult,
+    fixed={"platform": "pc_link"},
+)
+
+
+def prepare_stop_live(room_id: int) -> Call[LiveStopResult]:
+    form: dict[str, Any] = {"platform": "pc_link"}
+    form["room_id"] = _v.positive_int("room_id", room_id)
+    return Call(STOP_LIVE, form=form)
+
+
+UPDATE_ROOM: Endpoint[LiveRoomUpdate] = Endpoint(
+    "live.update_room",
+    "POST",
+    "https://api.live.bilibili.com/room/v1/Room/update",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveRoomUpdate,
+)
+
+
+def prepare_update_room(
+    room_id: int, title: str | None = None, add_tag: str | None = None, del_tag: str | None = None
+) -> Call[LiveRoomUpdate]:
+    form: dict[str, Any] = {}
+    form["room_id"] = _v.positive_int("room_id", room_id)
+    if title is not None:
+        form["title"] = _v.string("title", title)
+    if add_tag is not None:
+        form["add_tag"] = _v.string("add_tag", add_tag)
+    if del_tag is not None:
+        form["del_tag"] = _v.string("del_tag", del_tag)
+    return Call(UPDATE_ROOM, form=form)
+
+
+UPDATE_ROOM_NEWS: Endpoint[None] = Endpoint(
+    "live.update_room_news",
+    "POST",
+    "https://api.live.bilibili.com/xlive/app-blink/v1/index/updateRoomNews",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+)
+
+
+def prepare_update_room_news(room_id: int, ruid: int, content: str) -> Call[None]:
+    form: dict[str, Any] = {}
+    form["roomId"] = _v.positive_int("room_id", room_id)
+    form["uid"] = _v.positive_int("ruid", ruid)
+    form["content"] = _v.string("content", content)
+    return Call(UPDATE_ROOM_NEWS, form=form)
+
+
+CREATE_RESERVE: Endpoint[Any] = Endpoint(
+    "live.create_reserve",
+    "POST",
+    "https://api.bilibili.com/x/activity/up/reserve/create",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=Any,
+    fixed={"type": 2, "from": 1},
+)
+
+
+def prepare_create_reserve(title: str, start_time: int) -> Call[Any]:
+    form: dict[str, Any] = {"type": 2, "from": 1}
+    form["title"] = _v.string("title", title)
+    form["live_plan_start_time"] = _v.integer("start_time", start_time, 1, None)
+    return Call(CREATE_RESERVE, form=form)
+
+
+GET_BANNED_USERS: Endpoint[LiveBannedUsers] = Endpoint(
+    "live.get_banned_users",
+    "POST",
+    "https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/GetSilentUserList",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveBannedUsers,
+)
+ITER_BANNED_USERS = Pager(
+    "page",
+    items=("data",),
+    total=("total",),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_banned_users(room_id: int, page: int = 1) -> Call[LiveBannedUsers]:
+    form: dict[str, Any] = {}
+    form["room_id"] = _v.positive_int("room_id", room_id)
+    form["ps"] = _v.integer("page", page, 1, None)
+    return Call(GET_BANNED_USERS, form=form)
+
+
+BAN_USER: Endpoint[None] = Endpoint(
+    "live.ban_user",
+    "POST",
+    "https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/AddSilentUser",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+    fixed={"mobile_app": "web", "visit_id": ""},
+)
+
+
+def prepare_ban_user(
+    room_id: int, mid: int, hour: int = -1, ban_type: int = 1, msg: str | None = None
+) -> Call[None]:
+    form: dict[str, Any] = {"mobile_app": "web", "visit_id": ""}
+    form["room_id"] = _v.positive_int("room_id", room_id)
+    form["tuid"] = _v.positive_int("mid", mid)
+    form["hour"] = _v.integer("hour", hour, -1, None)
+    form["type"] = _v.choice("ban_type", _v.integer("ban_type", ban_type, None, None), (1, 2))
+    if msg is not None:
+        form["msg"] = _v.string("msg", msg)
+    return Call(BAN_USER, form=form)
+
+
+UNBAN_USER: Endpoint[None] = Endpoint(
+    "live.unban_user",
+    "POST",
+    "https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/DelSilentUser",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=None,
+    fixed={"visit_id": ""},
+)
+
+
+def prepare_unban_user(room_id: int, mid: int) -> Call[None]:
+    form: dict[str, Any] = {"visit_id": ""}
+    form["room_id"] = _v.positive_int("room_id", room_id)
+    form["tuid"] = _v.positive_int("mid", mid)
+    return Call(UNBAN_USER, form=form)
+
 
 GET_ROOM_PLAY_INFO: Endpoint[LiveRoomPlayInfo] = Endpoint(
     "live.get_room_play_info",
@@ -79,3 +911,392 @@ def prepare_send_web_heartbeat(hb: str) -> Call[LiveWebHeartbeat]:
     query: dict[str, Any] = {"pf": "web"}
     query["hb"] = _v.string("hb", hb)
     return Call(SEND_WEB_HEARTBEAT, query=query)
+
+
+GET_ROOM_INFO: Endpoint[LiveRoomDetail] = Endpoint(
+    "live.get_room_info",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/index/getInfoByRoom",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveRoomDetail,
+)
+
+
+def prepare_get_room_info(room_id: int) -> Call[LiveRoomDetail]:
+    query: dict[str, Any] = {}
+    query["room_id"] = _v.positive_int("room_id", room_id)
+    return Call(GET_ROOM_INFO, query=query)
+
+
+GET_ROOM_INIT: Endpoint[LiveRoomInit] = Endpoint(
+    "live.get_room_init",
+    "GET",
+    "https://api.live.bilibili.com/room/v1/Room/room_init",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=LiveRoomInit,
+)
+
+
+def prepare_get_room_init(room_id: int) -> Call[LiveRoomInit]:
+    query: dict[str, Any] = {}
+    query["id"] = _v.positive_int("room_id", room_id)
+    return Call(GET_ROOM_INIT, query=query)
+
+
+GET_ROOM_BASE_INFO: Endpoint[LiveRoomBaseInfos] = Endpoint(
+    "live.get_room_base_info",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/index/getRoomBaseInfo",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=LiveRoomBaseInfos,
+    fixed={"req_biz": "web_room_componet"},
+)
+
+
+def prepare_get_room_base_info(room_id: int) -> Call[LiveRoomBaseInfos]:
+    query: dict[str, Any] = {"req_biz": "web_room_componet"}
+    query["room_ids"] = _v.positive_int("room_id", room_id)
+    return Call(GET_ROOM_BASE_INFO, query=query)
+
+
+GET_ROOM_BY_MID: Endpoint[LiveUserRoom] = Endpoint(
+    "live.get_room_by_mid",
+    "GET",
+    "https://api.live.bilibili.com/room/v1/Room/getRoomInfoOld",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=LiveUserRoom,
+)
+
+
+def prepare_get_room_by_mid(mid: int) -> Call[LiveUserRoom]:
+    query: dict[str, Any] = {}
+    query["mid"] = _v.positive_int("mid", mid)
+    return Call(GET_ROOM_BY_MID, query=query)
+
+
+GET_STATUS_BY_MID: Endpoint[LiveRoomStatuses] = Endpoint(
+    "live.get_status_by_mid",
+    "GET",
+    "https://api.live.bilibili.com/room/v1/Room/get_status_info_by_uids",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=LiveRoomStatuses,
+)
+
+
+def prepare_get_status_by_mid(mid: int) -> Call[LiveRoomStatuses]:
+    query: dict[str, Any] = {}
+    query["uids[]"] = _v.positive_int("mid", mid)
+    return Call(GET_STATUS_BY_MID, query=query)
+
+
+GET_ANCHOR_INFO: Endpoint[LiveAnchorInfo] = Endpoint(
+    "live.get_anchor_info",
+    "GET",
+    "https://api.live.bilibili.com/live_user/v1/Master/info",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=LiveAnchorInfo,
+)
+
+
+def prepare_get_anchor_info(mid: int) -> Call[LiveAnchorInfo]:
+    query: dict[str, Any] = {}
+    query["uid"] = _v.positive_int("mid", mid)
+    return Call(GET_ANCHOR_INFO, query=query)
+
+
+GET_ROOM_ANCHOR: Endpoint[LiveRoomAnchor] = Endpoint(
+    "live.get_room_anchor",
+    "GET",
+    "https://api.live.bilibili.com/live_user/v1/UserInfo/get_anchor_in_room",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=LiveRoomAnchor,
+)
+
+
+def prepare_get_room_anchor(room_id: int) -> Call[LiveRoomAnchor]:
+    query: dict[str, Any] = {}
+    query["roomid"] = _v.positive_int("room_id", room_id)
+    return Call(GET_ROOM_ANCHOR, query=query)
+
+
+GET_MY_INFO_IN_ROOM: Endpoint[LiveMyRoomInfo] = Endpoint(
+    "live.get_my_info_in_room",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/index/getInfoByUser",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveMyRoomInfo,
+)
+
+
+def prepare_get_my_info_in_room(room_id: int) -> Call[LiveMyRoomInfo]:
+    query: dict[str, Any] = {}
+    query["room_id"] = _v.positive_int("room_id", room_id)
+    return Call(GET_MY_INFO_IN_ROOM, query=query)
+
+
+GET_LOTTERY_INFO: Endpoint[LiveLotteryInfo] = Endpoint(
+    "live.get_lottery_info",
+    "GET",
+    "https://api.live.bilibili.com/xlive/lottery-interface/v1/lottery/getLotteryInfoWeb",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveLotteryInfo,
+)
+
+
+def prepare_get_lottery_info(room_id: int) -> Call[LiveLotteryInfo]:
+    query: dict[str, Any] = {}
+    query["roomid"] = _v.positive_int("room_id", room_id)
+    return Call(GET_LOTTERY_INFO, query=query)
+
+
+GET_ROOM_PLAY_INFO_V2: Endpoint[LiveRoomPlayInfoV2] = Endpoint(
+    "live.get_room_play_info_v2",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v2/index/getRoomPlayInfo",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveRoomPlayInfoV2,
+    fixed={"platform": "web", "ptype": 16},
+)
+
+
+def prepare_get_room_play_info_v2(
+    room_id: int,
+    protocol: LiveProtocol | str = "0,1",
+    format: LiveFormat | str = "0,1,2",
+    codec: LiveCodec | str = "0,1",
+    quality: LiveQuality | int = 10000,
+) -> Call[LiveRoomPlayInfoV2]:
+    query: dict[str, Any] = {"platform": "web", "ptype": 16}
+    query["room_id"] = _v.positive_int("room_id", room_id)
+    query["protocol"] = _v.enum_value("protocol", protocol, LiveProtocol)
+    query["format"] = _v.enum_value("format", format, LiveFormat)
+    query["codec"] = _v.enum_value("codec", codec, LiveCodec)
+    query["qn"] = _v.enum_value("quality", quality, LiveQuality)
+    return Call(GET_ROOM_PLAY_INFO_V2, query=query)
+
+
+GET_PLAY_URL: Endpoint[LivePlayUrl] = Endpoint(
+    "live.get_play_url",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/playUrl/playUrl",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LivePlayUrl,
+    fixed={"platform": "web", "https_url_req": 1, "ptype": 16},
+)
+
+
+def prepare_get_play_url(room_id: int, quality: LiveQuality | int = 10000) -> Call[LivePlayUrl]:
+    query: dict[str, Any] = {"platform": "web", "https_url_req": 1, "ptype": 16}
+    query["cid"] = _v.positive_int("room_id", room_id)
+    query["qn"] = _v.enum_value("quality", quality, LiveQuality)
+    return Call(GET_PLAY_URL, query=query)
+
+
+GET_LEGACY_PLAY_URL: Endpoint[LivePlayUrl] = Endpoint(
+    "live.get_legacy_play_url",
+    "GET",
+    "https://api.live.bilibili.com/room/v1/Room/playUrl",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LivePlayUrl,
+)
+
+
+def prepare_get_legacy_play_url(
+    room_id: int, quality: LiveQuality | int = 10000, platform: str = "web"
+) -> Call[LivePlayUrl]:
+    query: dict[str, Any] = {}
+    query["cid"] = _v.positive_int("room_id", room_id)
+    query["qn"] = _v.enum_value("quality", quality, LiveQuality)
+    query["platform"] = _v.choice("platform", _v.string("platform", platform), ("web", "h5"))
+    return Call(GET_LEGACY_PLAY_URL, query=query)
+
+
+GET_DANMAKU_HISTORY: Endpoint[LiveDanmakuHistory] = Endpoint(
+    "live.get_danmaku_history",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-room/v1/dM/gethistory",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveDanmakuHistory,
+)
+
+
+def prepare_get_danmaku_history(room_id: int) -> Call[LiveDanmakuHistory]:
+    query: dict[str, Any] = {}
+    query["roomid"] = _v.positive_int("room_id", room_id)
+    return Call(GET_DANMAKU_HISTORY, query=query)
+
+
+GET_EMOTICONS: Endpoint[LiveEmoticons] = Endpoint(
+    "live.get_emoticons",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-ucenter/v2/emoticon/GetEmoticons",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=LiveEmoticons,
+    fixed={"platform": "pc"},
+)
+
+
+def prepare_get_emoticons(room_id: int) -> Call[LiveEmoticons]:
+    query: dict[str, Any] = {"platform": "pc"}
+    query["room_id"] = _v.positive_int("room_id", room_id)
+    return Call(GET_EMOTICONS, query=query)
+
+
+SEND_DANMAKU: Endpoint[LiveDanmakuSendResult] = Endpoint(
+    "live.send_danmaku",
+    "POST",
+    "https://api.live.bilibili.com/msg/send",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveDanmakuSendResult,
+    fixed={"bubble": 0},
+)
+
+
+def prepare_send_danmaku(
+    room_id: int,
+    msg: str,
+    color: int = 16777215,
+    font_size: int = 25,
+    mode: int = 1,
+    reply_mid: int | None = None,
+    rnd: int | None = None,
+) -> Call[LiveDanmakuSendResult]:
+    form: dict[str, Any] = {"bubble": 0}
+    form["roomid"] = _v.positive_int("room_id", room_id)
+    form["msg"] = _v.string("msg", msg)
+    form["color"] = _v.integer("color", color, 0, 16777215)
+    form["fontsize"] = _v.integer("font_size", font_size, 1, None)
+    form["mode"] = _v.choice("mode", _v.integer("mode", mode, None, None), (1, 4, 5))
+    if reply_mid is not None:
+        form["reply_mid"] = _v.positive_int("reply_mid", reply_mid)
+    form["rnd"] = _v.integer("rnd", (_v.unix_time() if rnd is None else rnd), 0, None)
+    return Call(SEND_DANMAKU, form=form)
+
+
+SEND_EMOTICON: Endpoint[LiveDanmakuSendResult] = Endpoint(
+    "live.send_emoticon",
+    "POST",
+    "https://api.live.bilibili.com/msg/send",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model=LiveDanmakuSendResult,
+    fixed={
+        "bubble": 0,
+        "dm_type": 1,
+        "emoticonOptions": "[object Object]",
+        "color": 16777215,
+        "fontsize": 25,
+        "mode": 1,
+    },
+)
+
+
+def prepare_send_emoticon(
+    room_id: int, emoticon: str, rnd: int | None = None
+) -> Call[LiveDanmakuSendResult]:
+    form: dict[str, Any] = {
+        "bubble": 0,
+        "dm_type": 1,
+        "emoticonOptions": "[object Object]",
+        "color": 16777215,
+        "fontsize": 25,
+        "mode": 1,
+    }
+    form["roomid"] = _v.positive_int("room_id", room_id)
+    form["msg"] = _v.string("emoticon", emoticon)
+    form["rnd"] = _v.integer("rnd", (_v.unix_time() if rnd is None else rnd), 0, None)
+    return Call(SEND_EMOTICON, form=form)
+
+
+GET_AREA_LIST: Endpoint[LiveAreaList] = Endpoint(
+    "live.get_area_list",
+    "GET",
+    "https://api.live.bilibili.com/room/v1/Area/getList",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=LiveAreaList,
+)
+
+
+def prepare_get_area_list() -> Call[LiveAreaList]:
+    return Call(GET_AREA_LIST)
+
+
+GET_ROOMS_BY_AREA: Endpoint[LiveAreaRooms] = Endpoint(
+    "live.get_rooms_by_area",
+    "GET",
+    "https://api.live.bilibili.com/xlive/web-interface/v1/second/getList",
+    sign="wbi",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=LiveAreaRooms,
+    fixed={"platform": "web", "web_location": "444.253"},
+)
+ITER_ROOMS_BY_AREA = Pager(
+    "page",
+    items=("list_",),
+    total=None,
+    has_more=("has_more",),
+    next=None,
+)
+
+
+def prepare_get_rooms_by_area(
+    parent_area_id: int, area_id: int = 0, page: int = 1, sort_type: str = ""
+) -> Call[LiveAreaRooms]:
+    query: dict[str, Any] = {"platform": "web", "web_location": "444.253"}
+    query["parent_area_id"] = _v.positive_int("parent_area_id", parent_area_id)
+    query["area_id"] = _v.integer("area_id", area_id, 0, None)
+    query["page"] = _v.integer("page", page, 1, None)
+    query["sort_type"] = _v.string("sort_type", sort_type)
+    return Call(GET_ROOMS_BY_AREA, query=query)

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..._extras.video import AsyncVideoExtras
+from ...danmaku import Danmaku, DanmakuView
 from ...models.video import (
     DanmakuLikeStats,
     DanmakuOperatorType,
@@ -49,7 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncVideo"]
 
 
-class AsyncVideo:
+class AsyncVideo(AsyncVideoExtras):
     """Videos (稿件) — information, streams, stats, notes and related data of one video. (asynchronous)."""
 
     __slots__ = ("_client",)
@@ -292,6 +295,62 @@ class AsyncVideo:
         return await self._client._request(
             _c.prepare_report_start_watching(aid=aid, cid=cid, mid=mid, part=part)
         )
+
+    async def get_danmaku_segment(
+        self, *, cid: int, segment_index: int = 1, aid: int | None = None
+    ) -> list[Danmaku]:
+        """Get one 6-minute segment of a part's danmaku, decoded from protobuf.
+
+        GET https://api.bilibili.com/x/v2/dm/wbi/web/seg.so · wbi · login optional
+
+        Args:
+            cid: Part id.
+            segment_index: 1-based; segment n covers minutes 6(n-1) to 6n.
+            aid: Video id (av number); the web player sends it.
+        """
+        return await self._client._request(
+            _c.prepare_get_danmaku_segment(cid=cid, segment_index=segment_index, aid=aid)
+        )
+
+    async def get_history_danmaku_segment(
+        self, *, cid: int, date: str | datetime.date, aid: int | None = None
+    ) -> list[Danmaku]:
+        """Get a part's danmaku as they were on a past day, decoded from protobuf.
+
+        GET https://api.bilibili.com/x/v2/dm/web/history/seg.so · login required
+
+        Args:
+            cid: Part id.
+            date: The day (see `get_history_danmaku_index` for days that have any).
+            aid: Video id (av number); the web player sends it.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_get_history_danmaku_segment(cid=cid, date=date, aid=aid)
+        )
+
+    async def get_danmaku_view(self, *, cid: int, aid: int | None = None) -> DanmakuView:
+        """Get a part's danmaku metadata - segment layout, special (BAS) files, command danmaku and the viewer's danmaku settings.
+
+        GET https://api.bilibili.com/x/v2/dm/web/view · login optional
+
+        Args:
+            cid: Part id.
+            aid: Video id (av number).
+        """
+        return await self._client._request(_c.prepare_get_danmaku_view(cid=cid, aid=aid))
+
+    async def get_danmaku_xml(self, *, cid: int) -> str:
+        """Get a part's current danmaku as Bilibili's XML document (parse it with `bilibili_sdk.danmaku.parse_xml`).
+
+        GET https://api.bilibili.com/x/v1/dm/list.so
+
+        Args:
+            cid: Part id.
+        """
+        return await self._client._request(_c.prepare_get_danmaku_xml(cid=cid))
 
     async def get_history_danmaku_index(self, *, cid: int, month: str) -> list[str] | None:
         """List the days of a month that have history danmakus for a video page.

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
 from ... import _validate as _v
 from ..._endpoint import Call, Endpoint, Pager
+from ...danmaku import Danmaku, DanmakuView
 from ...models.video import (
     DanmakuLikeStats,
     DanmakuOperatorType,
@@ -337,6 +339,97 @@ def prepare_report_start_watching(
     if part is not None:
         form["part"] = _v.integer("part", part, 1, None)
     return Call(REPORT_START_WATCHING, form=form)
+
+
+GET_DANMAKU_SEGMENT: Endpoint[list[Danmaku]] = Endpoint(
+    "video.get_danmaku_segment",
+    "GET",
+    "https://api.bilibili.com/x/v2/dm/wbi/web/seg.so",
+    sign="wbi",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=list[Danmaku],
+    decoder="bilibili_sdk.danmaku:parse_segment",
+    fixed={"type": 1},
+)
+
+
+def prepare_get_danmaku_segment(
+    cid: int, segment_index: int = 1, aid: int | None = None
+) -> Call[list[Danmaku]]:
+    query: dict[str, Any] = {"type": 1}
+    query["oid"] = _v.positive_int("cid", cid)
+    query["segment_index"] = _v.integer("segment_index", segment_index, 1, None)
+    if aid is not None:
+        query["pid"] = _v.positive_int("aid", aid)
+    return Call(GET_DANMAKU_SEGMENT, query=query)
+
+
+GET_HISTORY_DANMAKU_SEGMENT: Endpoint[list[Danmaku]] = Endpoint(
+    "video.get_history_danmaku_segment",
+    "GET",
+    "https://api.bilibili.com/x/v2/dm/web/history/seg.so",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=list[Danmaku],
+    decoder="bilibili_sdk.danmaku:parse_segment",
+    fixed={"type": 1},
+)
+
+
+def prepare_get_history_danmaku_segment(
+    cid: int, date: str | datetime.date, aid: int | None = None
+) -> Call[list[Danmaku]]:
+    query: dict[str, Any] = {"type": 1}
+    query["oid"] = _v.positive_int("cid", cid)
+    query["date"] = _v.date("date", date)
+    if aid is not None:
+        query["pid"] = _v.positive_int("aid", aid)
+    return Call(GET_HISTORY_DANMAKU_SEGMENT, query=query)
+
+
+GET_DANMAKU_VIEW: Endpoint[DanmakuView] = Endpoint(
+    "video.get_danmaku_view",
+    "GET",
+    "https://api.bilibili.com/x/v2/dm/web/view",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model=DanmakuView,
+    decoder="bilibili_sdk.danmaku:parse_view",
+    fixed={"type": 1},
+)
+
+
+def prepare_get_danmaku_view(cid: int, aid: int | None = None) -> Call[DanmakuView]:
+    query: dict[str, Any] = {"type": 1}
+    query["oid"] = _v.positive_int("cid", cid)
+    if aid is not None:
+        query["pid"] = _v.positive_int("aid", aid)
+    return Call(GET_DANMAKU_VIEW, query=query)
+
+
+GET_DANMAKU_XML: Endpoint[str] = Endpoint(
+    "video.get_danmaku_xml",
+    "GET",
+    "https://api.bilibili.com/x/v1/dm/list.so",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=str,
+    decoder="text",
+)
+
+
+def prepare_get_danmaku_xml(cid: int) -> Call[str]:
+    query: dict[str, Any] = {}
+    query["oid"] = _v.positive_int("cid", cid)
+    return Call(GET_DANMAKU_XML, query=query)
 
 
 GET_HISTORY_DANMAKU_INDEX: Endpoint[list[str] | None] = Endpoint(

@@ -1,0 +1,1 @@
+"""Hand-written methods that generated namespaces extend (see `extras:` in api_spec)."""

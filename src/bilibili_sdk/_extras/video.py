@@ -1,0 +1,391 @@
+"""Hand-written methods of the `video` namespace: the ones that combine several endpoints.
+
+The generated `Video` / `AsyncVideo` classes extend these mixins (see `extras:` in
+api_spec/video.more.yaml). What to fetch is decided by pure functions below, shared by both
+flavours; the sync and async methods only differ in how they wait (the async one fetches
+danmaku segments concurrently).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from .. import _validate as _v
+from .._endpoint import Call, Endpoint
+from .._exceptions import ArgsException, CredentialNoSessdataException
+
+if TYPE_CHECKING:
+    from ..danmaku import Danmaku, SpecialDanmaku
+    from ..models.video import VideoPage, VideoPlayerInfo
+    from ..resources.video._async import AsyncVideo
+    from ..resources.video._sync import Video
+    from ..video_online import AsyncVideoOnlineMonitor, VideoOnlineMonitor
+
+__all__ = ["AsyncVideoExtras", "VideoExtras"]
+
+SEGMENT_SECONDS = 360  # seg.so serves danmaku in 6-minute segments
+CONCURRENT_SEGMENTS = 8  # async fetches at most this many segments at once
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Which part, after checking the arguments (before any I/O)."""
+
+    aid: int | None
+    bvid: str | None
+    cid: int | None
+    page_index: int
+
+    @property
+    def needs_pages(self) -> bool:
+        return self.aid is not None or self.bvid is not None
+
+
+def _target(aid: Any, bvid: Any, cid: Any, page_index: Any) -> _Target:
+    if aid is not None and bvid is not None:
+        raise ArgsException("aid or bvid: give at most one of them, got both", argument="aid")
+    if aid is None and bvid is None and cid is None:
+        raise ArgsException("aid, bvid or cid: give one of them, got none", argument="cid")
+    return _Target(
+        aid=None if aid is None else _v.positive_int("aid", aid),
+        bvid=None if bvid is None else _v.bvid("bvid", bvid),
+        cid=None if cid is None else _v.positive_int("cid", cid),
+        page_index=_v.integer("page_index", page_index, 0),
+    )
+
+
+def _need_login(client: Any, what: str) -> None:
+    cred = client.credential
+    if cred is None or not cred.sessdata:
+        raise CredentialNoSessdataException(f"{what} needs a logged-in credential (SESSDATA)")
+
+
+def _segment_range(from_seg: Any, to_seg: Any) -> tuple[int, int | None]:
+    """0-based, inclusive segment bounds; `to_seg` None means "to the end"."""
+    lo = 0 if from_seg is None else _v.integer("from_seg", from_seg, 0)
+    hi = None if to_seg is None else _v.integer("to_seg", to_seg, 0)
+    if hi is not None and hi < lo:
+        raise ArgsException(f"to_seg: must be >= from_seg ({lo}), got {hi}", argument="to_seg")
+    return lo, hi
+
+
+def _pick_page(pages: list[VideoPage], t: _Target) -> tuple[int, int | None]:
+    """(cid, duration in seconds or None) of the part the caller means."""
+    if t.cid is not None:
+        match = next((p for p in pages if p.cid == t.cid), None)
+        return t.cid, (match.duration if match else None)
+    if t.page_index >= len(pages):
+        raise ArgsException(
+            f"page_index: the video has {len(pages)} part(s), got {t.page_index}",
+            argument="page_index",
+        )
+    page = pages[t.page_index]
+    return page.cid, page.duration
+
+
+def _segments(duration: int | None, lo: int, hi: int | None) -> range | None:
+    """Segment numbers (0-based) to fetch, or None when the length is unknown."""
+    if duration is None:
+        return None
+    last = duration // SEGMENT_SECONDS
+    return range(lo, min(last, hi) + 1 if hi is not None else last + 1)
+
+
+def _merge(chunks: Iterable[list[Danmaku]]) -> list[Danmaku]:
+    """One list in a stable order (time, then id), without repeats across segments."""
+    seen: set[int] = set()
+    out: list[Danmaku] = []
+    for chunk in chunks:
+        for d in chunk:
+            if d.id_ and d.id_ in seen:
+                continue
+            seen.add(d.id_)
+            out.append(d)
+    out.sort(key=lambda d: (d.dm_time, d.id_))
+    return out
+
+
+def _https(url: str) -> str:
+    if url.startswith("//"):
+        return "https:" + url
+    if url.startswith("http://"):
+        return "https://" + url[7:]
+    return url
+
+
+def _file_call(url: str, name: str, decoder: str) -> Call[Any]:
+    """A GET of a file Bilibili links to (BAS danmaku, subtitle JSON), through the client."""
+    return Call(Endpoint(f"video.{name}", "GET", _https(url), decoder=decoder))
+
+
+def _json_file(content: bytes) -> Any:
+    import json
+
+    return json.loads(content)
+
+
+def _subtitle_url(info: VideoPlayerInfo, lan: str | None) -> str:
+    tracks = info.subtitle.subtitles if info.subtitle else []
+    if not tracks:
+        raise ArgsException("the part has no subtitles (or the credential cannot see them)")
+    if lan is None:
+        return tracks[0].subtitle_url
+    for track in tracks:
+        if track.lan == lan:
+            return track.subtitle_url
+    have = ", ".join(t.lan for t in tracks)
+    raise ArgsException(f"lan: the part has subtitles in {have}, got {lan!r}", argument="lan")
+
+
+class VideoExtras:
+    """Methods of `Client.video` written by hand."""
+
+    __slots__ = ()
+
+    @property
+    def _api(self) -> Video:
+        # The generated class extends this mixin; the cast lets mypy see its methods.
+        return cast("Video", self)
+
+    def _locate_part(self, t: _Target) -> tuple[int | None, int, int | None]:
+        if not t.needs_pages:
+            assert t.cid is not None
+            return None, t.cid, None
+        pages = self._api.get_pages(aid=t.aid, bvid=t.bvid)
+        cid, duration = _pick_page(pages, t)
+        aid = t.aid
+        if aid is None and t.bvid is not None:
+            from .._ids import bvid2aid
+
+            aid = bvid2aid(t.bvid)
+        return aid, cid, duration
+
+    def get_danmakus(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        cid: int | None = None,
+        page_index: int = 0,
+        date: str | datetime.date | None = None,
+        from_seg: int | None = None,
+        to_seg: int | None = None,
+    ) -> list[Danmaku]:
+        """Get every danmaku of one part, ordered by time then id.
+
+        Give `aid` or `bvid` (with `page_index`, 0-based) or a `cid`. Without `date` the
+        current danmaku come from the 6-minute protobuf segments `from_seg`..`to_seg`
+        (0-based, inclusive; all by default). With `date` (YYYY-MM-DD, login required) the
+        danmaku of that day come from the history endpoint.
+        """
+        t = _target(aid, bvid, cid, page_index)
+        lo, hi = _segment_range(from_seg, to_seg)
+        day = None if date is None else _v.date("date", date)
+        if day is not None:
+            _need_login(self._api._client, "history danmaku (date=...)")
+        aid_, cid_, duration = self._locate_part(t)
+        if day is not None:
+            return _merge([self._api.get_history_danmaku_segment(cid=cid_, date=day, aid=aid_)])
+        wanted = _segments(duration, lo, hi)
+        if wanted is not None:
+            return _merge(
+                self._api.get_danmaku_segment(cid=cid_, segment_index=i + 1, aid=aid_)
+                for i in wanted
+            )
+        # Length unknown (only a cid): read segments until the first empty one.
+        chunks: list[list[Danmaku]] = []
+        i = lo
+        while hi is None or i <= hi:
+            chunk = self._api.get_danmaku_segment(cid=cid_, segment_index=i + 1, aid=aid_)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            i += 1
+        return _merge(chunks)
+
+    def get_special_danmakus(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        cid: int | None = None,
+        page_index: int = 0,
+    ) -> list[SpecialDanmaku]:
+        """Get a part's special (BAS / code) danmaku, from the files the danmaku view lists."""
+        t = _target(aid, bvid, cid, page_index)
+        aid_, cid_, _ = self._locate_part(t)
+        view = self._api.get_danmaku_view(cid=cid_, aid=aid_)
+        out: list[SpecialDanmaku] = []
+        for url in view.special_dms:
+            call = _file_call(url, "special_danmaku_file", "bilibili_sdk.danmaku:parse_special")
+            out.extend(self._api._client._request(call))
+        return out
+
+    def get_subtitle(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        cid: int | None = None,
+        page_index: int = 0,
+        lan: str | None = None,
+    ) -> dict[str, Any]:
+        """Get one CC subtitle track of a part as its JSON document (login required).
+
+        `lan` picks the language (`zh-CN`, `ai-zh`...); the first track by default. Convert
+        the result with `bilibili_sdk.subtitle` (`to_srt`, `to_ass`, `to_lrc`).
+        """
+        t = _target(aid, bvid, cid, page_index)
+        if not t.needs_pages:
+            raise ArgsException("aid or bvid: the player needs the video id", argument="aid")
+        _, cid_, _ = self._locate_part(t)
+        info = self._api.get_player_info(cid=cid_, aid=t.aid, bvid=t.bvid)
+        call = _file_call(_subtitle_url(info, lan), "subtitle_file", _JSON_DECODER)
+        result: dict[str, Any] = self._api._client._request(call)
+        return result
+
+    def online_monitor(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        page_index: int = 0,
+        cid: int | None = None,
+    ) -> VideoOnlineMonitor:
+        """A connection that reports a part's live viewer count and realtime danmaku."""
+        from ..video_online import VideoOnlineMonitor
+
+        return VideoOnlineMonitor(
+            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid
+        )
+
+
+class AsyncVideoExtras:
+    """Methods of `AsyncClient.video` written by hand (see `VideoExtras` for the docs)."""
+
+    __slots__ = ()
+
+    @property
+    def _api(self) -> AsyncVideo:
+        # The generated class extends this mixin; the cast lets mypy see its methods.
+        return cast("AsyncVideo", self)
+
+    async def _locate_part(self, t: _Target) -> tuple[int | None, int, int | None]:
+        if not t.needs_pages:
+            assert t.cid is not None
+            return None, t.cid, None
+        pages = await self._api.get_pages(aid=t.aid, bvid=t.bvid)
+        cid, duration = _pick_page(pages, t)
+        aid = t.aid
+        if aid is None and t.bvid is not None:
+            from .._ids import bvid2aid
+
+            aid = bvid2aid(t.bvid)
+        return aid, cid, duration
+
+    async def get_danmakus(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        cid: int | None = None,
+        page_index: int = 0,
+        date: str | datetime.date | None = None,
+        from_seg: int | None = None,
+        to_seg: int | None = None,
+    ) -> list[Danmaku]:
+        """Get every danmaku of one part, ordered by time then id; segments load concurrently.
+
+        See `Client.video.get_danmakus` for the arguments.
+        """
+        t = _target(aid, bvid, cid, page_index)
+        lo, hi = _segment_range(from_seg, to_seg)
+        day = None if date is None else _v.date("date", date)
+        if day is not None:
+            _need_login(self._api._client, "history danmaku (date=...)")
+        aid_, cid_, duration = await self._locate_part(t)
+        if day is not None:
+            return _merge(
+                [await self._api.get_history_danmaku_segment(cid=cid_, date=day, aid=aid_)]
+            )
+        wanted = _segments(duration, lo, hi)
+        gate = asyncio.Semaphore(CONCURRENT_SEGMENTS)
+
+        async def one(i: int) -> list[Danmaku]:
+            async with gate:
+                return await self._api.get_danmaku_segment(cid=cid_, segment_index=i + 1, aid=aid_)
+
+        if wanted is not None:
+            return _merge(await asyncio.gather(*(one(i) for i in wanted)))
+        # Length unknown: fetch a window at a time until a window holds an empty segment.
+        chunks: list[list[Danmaku]] = []
+        i = lo
+        while hi is None or i <= hi:
+            stop = i + CONCURRENT_SEGMENTS if hi is None else min(i + CONCURRENT_SEGMENTS, hi + 1)
+            window = await asyncio.gather(*(one(n) for n in range(i, stop)))
+            for chunk in window:
+                if not chunk:
+                    return _merge(chunks)
+                chunks.append(chunk)
+            i = stop
+        return _merge(chunks)
+
+    async def get_special_danmakus(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        cid: int | None = None,
+        page_index: int = 0,
+    ) -> list[SpecialDanmaku]:
+        """Get a part's special (BAS / code) danmaku, from the files the danmaku view lists."""
+        t = _target(aid, bvid, cid, page_index)
+        aid_, cid_, _ = await self._locate_part(t)
+        view = await self._api.get_danmaku_view(cid=cid_, aid=aid_)
+        calls = [
+            _file_call(url, "special_danmaku_file", "bilibili_sdk.danmaku:parse_special")
+            for url in view.special_dms
+        ]
+        files = await asyncio.gather(*(self._api._client._request(c) for c in calls))
+        return [d for f in files for d in f]
+
+    async def get_subtitle(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        cid: int | None = None,
+        page_index: int = 0,
+        lan: str | None = None,
+    ) -> dict[str, Any]:
+        """Get one CC subtitle track of a part as its JSON document (login required)."""
+        t = _target(aid, bvid, cid, page_index)
+        if not t.needs_pages:
+            raise ArgsException("aid or bvid: the player needs the video id", argument="aid")
+        _, cid_, _ = await self._locate_part(t)
+        info = await self._api.get_player_info(cid=cid_, aid=t.aid, bvid=t.bvid)
+        call = _file_call(_subtitle_url(info, lan), "subtitle_file", _JSON_DECODER)
+        result: dict[str, Any] = await self._api._client._request(call)
+        return result
+
+    def online_monitor(
+        self,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        page_index: int = 0,
+        cid: int | None = None,
+    ) -> AsyncVideoOnlineMonitor:
+        """A connection that reports a part's live viewer count and realtime danmaku."""
+        from ..video_online import AsyncVideoOnlineMonitor
+
+        return AsyncVideoOnlineMonitor(
+            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid
+        )
+
+
+_JSON_DECODER = "bilibili_sdk._extras.video:_json_file"
