@@ -563,3 +563,17 @@ def test_async_event_dispatch() -> None:
     assert ("exc", "ZeroDivisionError") in got
     assert ("hello", 3) not in got
     assert ev.remove_event_listener("hello", h)
+
+
+def test_no_credential_in_any_log_record(caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs every request URL at INFO; nothing we send may put a secret there."""
+    mock = MockBilibili()
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT, dedeuserid=2)
+    with caplog.at_level(logging.DEBUG):
+        with Client(transport=mock.transport(), credential=cred) as bili:
+            bili.video.like(bvid="BV1xx411c7mD")
+            bili.user.get_info(mid=2)
+    assert any("GenWebTicket" in r.getMessage() for r in caplog.records)
+    for record in caplog.records:
+        text = record.getMessage()
+        assert SESSDATA not in text and BILI_JCT not in text, text

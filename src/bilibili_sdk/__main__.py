@@ -51,6 +51,11 @@ def run_demo(client: Client) -> None:
             ("pages", len(video.pages or [])),
         ],
     )
+    danmakus = client.video.get_danmakus(bvid=DEMO_BVID)
+    _show(
+        f"danmaku of {DEMO_BVID} part 1: {len(danmakus)}",
+        [(f"{d.dm_time:8.2f}s", d.text[:60]) for d in danmakus[:5]],
+    )
     card = client.user.get_card(mid=DEMO_MID)
     _show(
         f"user {card.card.mid}",

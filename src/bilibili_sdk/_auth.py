@@ -159,12 +159,13 @@ class _Ticket(_Need):
 
     def request(self) -> httpx.Request:
         ts = int(time.time())
-        cred = self.client.credential
+        # csrf stays empty: the ticket does not depend on the login, and a bili_jct in this
+        # URL would reach httpx's own INFO log line ("HTTP Request: POST ...").
         params = {
             "key_id": "ec02",
             "hexsign": ticket_hexsign(ts),
             "context[ts]": ts,
-            "csrf": (cred.bili_jct if cred else None) or "",
+            "csrf": "",
         }
         return self.client._plain_request("POST", TICKET_URL, params=params)
 

@@ -6,8 +6,19 @@ from bilibili_sdk.testing import MockBilibili
 mock = MockBilibili()
 with Client(transport=mock.transport()) as bili:
     info = bili.video.get_info(bvid="BV1xx411c7mD")   # the catalogue's example response
+
+`MockLiveServer` is a loopback websocket server for the live danmaku and video-online
+sockets; `server.configure(mock)` points the mock's lookups at it.
 """
 
+from ._live_server import LiveClientRecord, MockLiveServer, unused_port
 from ._mock import MockBilibili, MockServer, RecordedRequest
 
-__all__ = ["MockBilibili", "MockServer", "RecordedRequest"]
+__all__ = [
+    "LiveClientRecord",
+    "MockBilibili",
+    "MockLiveServer",
+    "MockServer",
+    "RecordedRequest",
+    "unused_port",
+]

@@ -1,0 +1,293 @@
+"""The asynchronous driver: one asyncio task runs the session, awaiting the socket with
+timeouts (so heartbeats need no second task), and feeds handlers and iterators."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import AsyncGenerator, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._exceptions import LiveException
+from ._base import StreamBase
+from ._events import LiveEvent
+from ._session import (
+    AUTHENTICATED,
+    CloseSocket,
+    Connect,
+    ConnectFailed,
+    ConnectionEvent,
+    ConnectionLost,
+    Deliver,
+    Fetch,
+    Op,
+    Recv,
+    Send,
+    Session,
+    Sleep,
+)
+from ._setup import live_session
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+
+    from .._client import AsyncClient
+
+__all__ = ["AsyncLiveConnection", "AsyncStream"]
+
+E = TypeVar("E")
+S = TypeVar("S", bound="AsyncStream[Any]")
+
+
+class AsyncStream(StreamBase[E]):
+    """Runs a `Session` in a task. Subclasses only build the session."""
+
+    def __init__(self, client: AsyncClient, session: Session) -> None:
+        super().__init__(client, session)
+        self._task: asyncio.Task[None] | None = None
+        self._ws: ClientConnection | None = None
+        self._ready = asyncio.Event()
+        self._wake = asyncio.Event()
+
+    # ------------------------------------------------------------ lifetime
+    async def open(self: S) -> S:
+        """Connect and authenticate; events then flow from a background task.
+
+        Raises:
+            LiveException: it could not connect (after the retries) or auth was rejected.
+            ApiException: a lookup failed in a way retrying cannot fix (e.g. no such room).
+        """
+        if self._closing:
+            raise LiveException(f"{self._label}: the connection is closed")
+        if not self._started:
+            self._started = True
+            self.state = "connecting"
+            self._task = asyncio.get_running_loop().create_task(
+                self._drive(), name=f"bilibili-sdk {self._label}"
+            )
+        try:
+            await self._ready.wait()
+        except BaseException:  # cancelled while connecting: leave nothing running
+            await self.close()
+            raise
+        if self._finished and self._error is not None and not self._closing:
+            raise self._error
+        return self
+
+    async def close(self) -> None:
+        """Cancel the task and close the socket. Safe to call twice, and from a handler."""
+        self._closing = True
+        self._wake.set()
+        task = self._task
+        if task is None or task.done():
+            return
+        if task is asyncio.current_task():
+            return  # called by a handler: the driver stops after this delivery
+        task.cancel()
+        await asyncio.wait({task})
+
+    async def run(self) -> None:
+        """Deliver events to the handlers until close() (or until the stream gives up,
+        raising its error). Events are not kept for iteration meanwhile."""
+        self._discard = True
+        try:
+            await self.open()
+            task = self._task
+            if task is not None and task is not asyncio.current_task():
+                await asyncio.wait({task})
+            if self._error is not None and not self._closing:
+                raise self._error
+        except BaseException:
+            await self.close()  # cancelled, or the stream's error: leave nothing running
+            raise
+        finally:
+            self._discard = False
+
+    def __aiter__(self) -> AsyncGenerator[E, None]:
+        """Typed events in order. Opens the connection if needed (and then closes it when
+        the loop ends); stops after close(); raises the error the stream gave up with."""
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncGenerator[E, None]:
+        opened_here = not self._started
+        if opened_here:
+            await self.open()
+        try:
+            while True:
+                while not (self._buffer or self._finished or self._closing):
+                    self._wake.clear()
+                    await self._wake.wait()
+                if self._closing:
+                    return
+                if not self._buffer:
+                    if self._error is not None:
+                        raise self._error
+                    return
+                yield self._buffer.popleft()
+        finally:
+            if opened_here:
+                await self.close()
+
+    async def __aenter__(self: S) -> S:
+        return await self.open()
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------ the driver task
+    async def _drive(self) -> None:
+        flow = self._session.flow()
+        value: Any = None
+        exc: BaseException | None = None
+        error: BaseException | None = None
+        try:
+            while not self._closing:
+                try:
+                    op = flow.send(value) if exc is None else flow.throw(exc)
+                except StopIteration:
+                    break
+                value = exc = None
+                try:
+                    value = await self._perform(op)
+                except (ConnectFailed, ConnectionLost) as e:
+                    exc = e
+                except Exception as e:
+                    if not isinstance(op, Fetch):
+                        raise
+                    exc = e
+        except Exception as e:
+            error = e
+        finally:
+            flow.close()
+            await self._close_socket()
+            await self._finish(error)
+
+    async def _perform(self, op: Op) -> Any:
+        if isinstance(op, Recv):
+            ws = self._ws
+            if ws is None:
+                raise ConnectionLost("no open socket")
+            try:
+                return await asyncio.wait_for(ws.recv(), op.timeout)
+            except asyncio.TimeoutError:
+                return None
+            except Exception as e:
+                raise ConnectionLost(f"{type(e).__name__}: {e}") from e
+        if isinstance(op, Deliver):
+            for event in op.events:
+                if self._closing:  # close() from a handler: deliver nothing more
+                    break
+                await self._deliver(event)
+            return None
+        if isinstance(op, Send):
+            ws = self._ws
+            if ws is None:
+                raise ConnectionLost("no open socket")
+            try:
+                await ws.send(op.data)
+            except Exception as e:
+                raise ConnectionLost(f"{type(e).__name__}: {e}") from e
+            return None
+        if isinstance(op, Fetch):
+            return await self._target(op.method)(**op.kwargs)
+        if isinstance(op, Connect):
+            await self._close_socket()
+            from websockets.asyncio.client import connect
+
+            try:
+                self._ws = await connect(op.url, **self._ws_options(op))
+            except Exception as e:
+                raise ConnectFailed(f"{op.url}: {type(e).__name__}: {e}") from e
+            return None
+        if isinstance(op, CloseSocket):
+            await self._close_socket()
+            return None
+        if isinstance(op, Sleep):
+            await asyncio.sleep(op.seconds)
+            return None
+        raise TypeError(f"unknown operation {op!r}")  # pragma: no cover
+
+    async def _close_socket(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing more to do
+                await ws.close()
+
+    async def _deliver(self, event: Any) -> None:
+        if isinstance(event, ConnectionEvent):
+            self._note(event)
+            if event.name == AUTHENTICATED:
+                self._ready.set()
+        else:
+            self._keep(event)
+            self._wake.set()
+        await self._dispatch(event)
+
+    async def _dispatch(self, event: Any) -> None:
+        name = self._name(event)
+        for handler in self._targets(name):
+            try:
+                result = handler(event)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as e:
+                self._handler_failed(name, e)
+
+    async def _finish(self, error: BaseException | None) -> None:
+        try:
+            for event in self._final_events(error):
+                self._note(event)
+                await self._dispatch(event)
+        finally:
+            self._error = error
+            self._finished = True
+            self._wake.set()
+            self._ready.set()
+
+
+class AsyncLiveConnection(AsyncStream[LiveEvent]):
+    """A live room's danmaku websocket, asynchronous. Same options and behaviour as
+    `LiveConnection`, with `await open()`, `await run()`, `await close()`, `async with`
+    and `async for`; coroutine handlers are awaited in order."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        room_id: int,
+        *,
+        heartbeat_interval: float = 30.0,
+        heartbeat_timeout: float | None = None,
+        reconnect: bool = True,
+        max_retries: int = 5,
+        backoff: tuple[float, float] = (1.0, 30.0),
+        protover: int = 3,
+        hosts: Sequence[str] | None = None,
+        open_timeout: float = 10.0,
+        max_queue: int = 1000,
+        web_heartbeat: float | None = None,
+    ) -> None:
+        session, self._room = live_session(
+            client,
+            room_id,
+            heartbeat_interval=heartbeat_interval,
+            heartbeat_timeout=heartbeat_timeout,
+            reconnect=reconnect,
+            max_retries=max_retries,
+            backoff=backoff,
+            protover=protover,
+            hosts=hosts,
+            open_timeout=open_timeout,
+            max_queue=max_queue,
+            web_heartbeat=web_heartbeat,
+            sync=False,
+        )
+        super().__init__(client, session)
+
+    @property
+    def room_id(self) -> int | None:
+        """The real room id, once resolved (None before the first connection)."""
+        return self._room.room_id

@@ -1,0 +1,576 @@
+"""Typed live-room events, built from the JSON notices (and protobuf payloads) of the socket.
+
+Every model is lenient: unknown fields are kept (`model_extra`), missing optional fields
+default, numbers sent as strings are accepted. `parse_event` never raises: a notice whose
+model does not validate becomes a `RawEvent` carrying the error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
+from pydantic_core import from_json
+
+from .._models import BiliModel
+from .._types import BoolInt
+from ._interact import decode_interact_word, decode_online_rank
+
+__all__ = [
+    "EVENT_TYPES",
+    "ComboSend",
+    "CutOff",
+    "DanmakuEmoticon",
+    "DanmakuMessage",
+    "FansMedal",
+    "GuardBuy",
+    "InteractWord",
+    "LikeClick",
+    "LikeUpdate",
+    "LiveEvent",
+    "LivePreparing",
+    "LiveStart",
+    "OnlineRank",
+    "OnlineRankCount",
+    "OnlineRankUser",
+    "Popularity",
+    "RawEvent",
+    "RoomChange",
+    "RoomRealTimeUpdate",
+    "RoomWarning",
+    "SendGift",
+    "SuperChat",
+    "UserToast",
+    "WatchedChange",
+    "normalize_cmd",
+    "parse_event",
+]
+
+
+def _choices(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+def _medal_or_none(v: Any) -> Any:
+    # Bilibili sends an all-zero medal object when the user wears none.
+    empty = isinstance(v, dict) and not (
+        v.get("medal_name") or v.get("name") or v.get("medal_level") or v.get("level")
+    )
+    return None if empty else v
+
+
+def _face(*candidates: Any) -> str | None:
+    """`face` from the nested `uinfo`/`user_info`/`user` objects newer payloads carry."""
+    for c in candidates:
+        if isinstance(c, dict):
+            base = c.get("base")
+            if isinstance(base, dict) and base.get("face"):
+                return str(base["face"])
+    return None
+
+
+def _lenient_int(v: Any) -> Any:
+    return 0 if v is None or v == "" else v
+
+
+_LenientInt = Annotated[int, BeforeValidator(_lenient_int)]
+
+
+# ------------------------------------------------------------------ building blocks
+class FansMedal(BiliModel):
+    """A fan medal (粉丝勋章) worn by a user, from any of the payload shapes."""
+
+    name: str = Field("", validation_alias=_choices("medal_name", "name"))
+    level: int = Field(0, validation_alias=_choices("medal_level", "level"))
+    anchor_uid: int = Field(0, validation_alias=_choices("target_id", "anchor_uid", "ruid"))
+    """The streamer the medal belongs to."""
+    anchor_uname: str = ""
+    anchor_room_id: int = Field(0, validation_alias=_choices("anchor_roomid", "anchor_room_id"))
+    color: int = Field(0, validation_alias=_choices("medal_color", "color"))
+    """RGB as an int."""
+    guard_level: int = 0
+    """0 none, 1 总督, 2 提督, 3 舰长."""
+    is_lighted: BoolInt = Field(False, validation_alias=_choices("is_lighted", "is_light"))
+
+
+_Medal = Annotated[FansMedal | None, BeforeValidator(_medal_or_none)]
+
+
+class DanmakuEmoticon(BiliModel):
+    """The sticker of an emoticon danmaku (`dm_type` 1)."""
+
+    url: str = ""
+    emoticon_unique: str = ""
+    width: int = 0
+    height: int = 0
+
+
+# ------------------------------------------------------------------ the events
+class LiveEvent(BiliModel):
+    """Base of every event: the (normalised) command, the real room id and the raw notice."""
+
+    cmd: str
+    """Event name, e.g. `DANMU_MSG` (suffixes like `:4:0:2:2:2:0` removed)."""
+    room_id: int = 0
+    """The real room id of the connection."""
+    raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+    """The notice as received (protobuf payloads still base64)."""
+
+    @classmethod
+    def _fields(cls, notice: dict[str, Any]) -> dict[str, Any]:
+        """Model input from a notice: top-level fields merged with `data`."""
+        data = notice.get("data")
+        fields = {k: v for k, v in notice.items() if k != "data" and k != "cmd"}
+        if isinstance(data, dict):
+            fields.update(data)
+        return fields
+
+
+class RawEvent(LiveEvent):
+    """A command without a typed model, or one whose payload did not fit it."""
+
+    data: Any = None
+    """`data` of the notice, if it had one."""
+    error: str | None = None
+    """Why the typed model could not be built (None for commands we do not model)."""
+
+
+class Popularity(LiveEvent):
+    """The heartbeat reply: the room's popularity (人气) value. `cmd` is `VIEW`."""
+
+    popularity: int = 0
+
+
+class DanmakuMessage(LiveEvent):
+    """DANMU_MSG: a danmaku sent in the room (parsed from the positional `info` array)."""
+
+    text: str
+    uid: int = 0
+    """Sender; 0 when Bilibili hides it from anonymous viewers."""
+    uname: str = ""
+    face: str | None = None
+    color: int = 0xFFFFFF
+    """RGB as an int."""
+    mode: int = 1
+    """1 scrolling, 4 bottom, 5 top."""
+    font_size: int = 25
+    timestamp: int = 0
+    """Milliseconds since the epoch."""
+    id_str: str | None = None
+    """The danmaku id, when the payload carries it."""
+    user_hash: str = ""
+    """crc32 of the sender's uid, hex (see `crack_uid`)."""
+    dm_type: int = 0
+    """0 text, 1 emoticon."""
+    emoticon: DanmakuEmoticon | None = None
+    emots: dict[str, Any] | None = None
+    """Inline emotes in the text, keyed by their code (`[dog]`)."""
+    is_admin: BoolInt = False
+    is_vip: BoolInt = False
+    is_svip: BoolInt = False
+    uname_color: str = ""
+    user_level: int = 0
+    medal: FansMedal | None = None
+    guard_level: int = 0
+    """0 none, 1 总督, 2 提督, 3 舰长."""
+    title: str | None = None
+    wealth_level: int | None = None
+    reply_uname: str | None = None
+    reply_uid: int | None = None
+
+    @classmethod
+    def _fields(cls, notice: dict[str, Any]) -> dict[str, Any]:
+        info = _seq(notice.get("info"))
+        meta = _seq(_at(info, 0))
+        user = _seq(_at(info, 2))
+        medal = _seq(_at(info, 3))
+        level = _seq(_at(info, 4))
+        title = _seq(_at(info, 5))
+        ext = _at(meta, 15)
+        ext = ext if isinstance(ext, dict) else {}
+        extra = ext.get("extra")
+        if isinstance(extra, str):
+            try:
+                extra = from_json(extra)
+            except ValueError:
+                extra = None
+        extra = extra if isinstance(extra, dict) else {}
+        emoticon = _at(meta, 13)
+        fields: dict[str, Any] = {
+            "text": _at(info, 1),
+            "mode": _at(meta, 1, 1),
+            "font_size": _at(meta, 2, 25),
+            "color": _at(meta, 3, 0xFFFFFF),
+            "timestamp": _at(meta, 4, 0),
+            "user_hash": _at(meta, 7, ""),
+            "dm_type": _at(meta, 12, 0) or 0,
+            "emoticon": emoticon if isinstance(emoticon, dict) and emoticon.get("url") else None,
+            "uid": _at(user, 0, 0),
+            "uname": _at(user, 1, ""),
+            "is_admin": _at(user, 2, 0),
+            "is_vip": _at(user, 3, 0),
+            "is_svip": _at(user, 4, 0),
+            "uname_color": _at(user, 7, "") or "",
+            "user_level": _at(level, 0, 0),
+            "guard_level": _at(info, 7, 0) or 0,
+            "title": (_at(title, 1) or _at(title, 0)) or None,
+            "wealth_level": _at(_seq(_at(info, 16)), 0),
+            "face": _face(ext.get("user")),
+            "id_str": extra.get("id_str") or None,
+            "reply_uname": extra.get("reply_uname") or None,
+            "reply_uid": extra.get("reply_mid") or None,
+            "emots": extra.get("emots") or None,
+        }
+        if medal:
+            fields["medal"] = {
+                "level": _at(medal, 0, 0),
+                "name": _at(medal, 1, ""),
+                "anchor_uname": _at(medal, 2, ""),
+                "anchor_room_id": _at(medal, 3, 0),
+                "color": _at(medal, 4, 0),
+                "guard_level": _at(medal, 10, 0),
+                "is_lighted": _at(medal, 11, 0),
+                "anchor_uid": _at(medal, 12, 0),
+            }
+        for k in ("msg_id", "send_time"):
+            if k in notice:
+                fields[k] = notice[k]
+        return fields
+
+
+class SendGift(LiveEvent):
+    """SEND_GIFT: a gift. Prices are in 金瓜子 (1000 = 1 CNY) or 银瓜子 (`coin_type`)."""
+
+    uid: int = 0
+    uname: str = ""
+    face: str | None = None
+    gift_id: int = Field(0, validation_alias=_choices("giftId", "gift_id"))
+    gift_name: str = Field("", validation_alias=_choices("giftName", "gift_name"))
+    gift_type: int = Field(0, validation_alias=_choices("giftType", "gift_type"))
+    num: int = 0
+    action: str = ""
+    """Usually `投喂`."""
+    price: int = 0
+    """Per item."""
+    coin_type: str = ""
+    """`gold` (paid) or `silver` (free)."""
+    total_coin: int = 0
+    timestamp: int = 0
+    """Seconds since the epoch."""
+    tid: str = ""
+    batch_combo_id: str = ""
+    guard_level: int = 0
+    medal: _Medal = Field(None, validation_alias=_choices("medal_info", "medal"))
+    blind_gift: dict[str, Any] | None = None
+
+
+class ComboSend(LiveEvent):
+    """COMBO_SEND: the running total of a gift combo."""
+
+    uid: int = 0
+    uname: str = ""
+    gift_id: int = 0
+    gift_name: str = ""
+    combo_num: int = 0
+    total_num: int = 0
+    action: str = ""
+    batch_combo_id: str = ""
+    combo_id: str = ""
+    combo_total_coin: int = 0
+    ruid: int = 0
+    """The receiver (normally the streamer)."""
+    r_uname: str = ""
+    medal: _Medal = Field(None, validation_alias=_choices("medal_info", "medal"))
+
+
+class SuperChat(LiveEvent):
+    """SUPER_CHAT_MESSAGE: a paid, pinned message (醒目留言). `price` is in CNY."""
+
+    id: int = 0
+    uid: int = 0
+    uname: str = ""
+    face: str | None = None
+    price: int = 0
+    message: str = ""
+    message_trans: str = ""
+    start_time: int = 0
+    end_time: int = 0
+    time: int = 0
+    """Seconds it stays pinned."""
+    background_color: str = ""
+    guard_level: int = 0
+    user_level: int = 0
+    medal: _Medal = Field(None, validation_alias=_choices("medal_info", "medal"))
+
+    @classmethod
+    def _fields(cls, notice: dict[str, Any]) -> dict[str, Any]:
+        fields = super()._fields(notice)
+        user = fields.get("user_info")
+        if isinstance(user, dict):
+            for k in ("uname", "face", "guard_level", "user_level"):
+                if k in user and k not in fields:
+                    fields[k] = user[k]
+        return fields
+
+
+class GuardBuy(LiveEvent):
+    """GUARD_BUY: someone bought a guard (大航海) membership."""
+
+    uid: int = 0
+    username: str = ""
+    guard_level: int = 0
+    """1 总督, 2 提督, 3 舰长."""
+    num: int = 0
+    price: int = 0
+    """金瓜子 (1000 = 1 CNY)."""
+    gift_id: int = 0
+    gift_name: str = ""
+    start_time: int = 0
+    end_time: int = 0
+
+
+class UserToast(LiveEvent):
+    """USER_TOAST_MSG: the celebration banner of a guard purchase."""
+
+    uid: int = 0
+    username: str = ""
+    guard_level: int = 0
+    num: int = 0
+    price: int = 0
+    unit: str = ""
+    """`月` for monthly."""
+    role_name: str = ""
+    gift_id: int = 0
+    op_type: int = 0
+    """1 new, 2 renew, 3 upgrade."""
+    start_time: int = 0
+    end_time: int = 0
+    toast_msg: str = ""
+    payflow_id: str = ""
+
+
+class InteractWord(LiveEvent):
+    """INTERACT_WORD / INTERACT_WORD_V2 (protobuf): a user entered, followed or shared."""
+
+    uid: int = 0
+    uname: str = ""
+    uname_color: str = ""
+    face: str | None = None
+    msg_type: int = 0
+    """1 entered, 2 followed, 3 shared, 4 special follow, 5 mutual follow, 6 liked."""
+    identities: list[int] = Field(default_factory=list)
+    timestamp: int = 0
+    """Seconds since the epoch."""
+    trigger_time: int = 0
+    score: int = 0
+    medal: _Medal = Field(None, validation_alias=_choices("fans_medal", "fans_medal_info", "medal"))
+    privilege_type: int = 0
+    """Guard level: 0 none, 1 总督, 2 提督, 3 舰长."""
+    is_spread: int = 0
+    spread_info: str = ""
+    spread_desc: str = ""
+    is_mystery: BoolInt = False
+
+    @classmethod
+    def _fields(cls, notice: dict[str, Any]) -> dict[str, Any]:
+        fields = super()._fields(notice)
+        pb = fields.pop("pb", None)
+        if isinstance(pb, str):
+            decoded = decode_interact_word(_b64(pb))
+            decoded.pop("roomid", None)
+            fields.update(decoded)
+        if not fields.get("face"):
+            fields["face"] = _face(fields.get("uinfo"), fields.get("user_info"))
+        return fields
+
+
+class LikeClick(LiveEvent):
+    """LIKE_INFO_V3_CLICK: a user liked the stream."""
+
+    uid: int = 0
+    uname: str = ""
+    uname_color: str = ""
+    like_text: str = ""
+    like_icon: str = ""
+    msg_type: int = 0
+    medal: _Medal = Field(None, validation_alias=_choices("fans_medal", "medal"))
+
+
+class LikeUpdate(LiveEvent):
+    """LIKE_INFO_V3_UPDATE: the room's total like count."""
+
+    click_count: int = 0
+
+
+class OnlineRankCount(LiveEvent):
+    """ONLINE_RANK_COUNT: the high-energy (高能) user count."""
+
+    count: int = 0
+    count_text: str = ""
+    online_count: int | None = None
+    online_count_text: str | None = None
+
+
+class OnlineRankUser(BiliModel):
+    """One row of the high-energy ranking."""
+
+    uid: int = 0
+    uname: str = ""
+    face: str = ""
+    score: _LenientInt = 0
+    rank: int = 0
+    guard_level: int = 0
+    is_mystery: BoolInt = False
+
+
+class OnlineRank(LiveEvent):
+    """ONLINE_RANK_V2 / ONLINE_RANK_V3 (protobuf): the high-energy ranking's top rows."""
+
+    rank_type: str | None = None
+    ranks: list[OnlineRankUser] = Field(
+        default_factory=list, validation_alias=_choices("list", "ranks")
+    )
+    online_list: list[OnlineRankUser] = Field(default_factory=list)
+
+    @classmethod
+    def _fields(cls, notice: dict[str, Any]) -> dict[str, Any]:
+        fields = super()._fields(notice)
+        pb = fields.pop("pb", None)
+        if isinstance(pb, str):
+            fields.update(decode_online_rank(_b64(pb)))
+        return fields
+
+
+class WatchedChange(LiveEvent):
+    """WATCHED_CHANGE: how many people have watched this broadcast (看过)."""
+
+    num: int = 0
+    text_small: str = ""
+    text_large: str = ""
+
+
+class RoomChange(LiveEvent):
+    """ROOM_CHANGE: the title or area changed."""
+
+    title: str = ""
+    area_id: int = 0
+    parent_area_id: int = 0
+    area_name: str = ""
+    parent_area_name: str = ""
+    live_key: str = ""
+    sub_session_key: str = ""
+
+
+class RoomRealTimeUpdate(LiveEvent):
+    """ROOM_REAL_TIME_MESSAGE_UPDATE: follower and fan-club counts."""
+
+    fans: int = 0
+    fans_club: int = 0
+    red_notice: int = 0
+
+
+class LiveStart(LiveEvent):
+    """LIVE: the broadcast started."""
+
+    live_key: str = ""
+    sub_session_key: str = ""
+    live_platform: str = ""
+    live_model: int = 0
+    live_time: int | None = None
+    """Seconds since the epoch."""
+
+
+class LivePreparing(LiveEvent):
+    """PREPARING: the broadcast ended (the room is preparing)."""
+
+    round: int = 0
+    """1 when a loop of recorded videos plays instead."""
+
+
+class RoomWarning(LiveEvent):
+    """WARNING: the room was warned by a moderator."""
+
+    msg: str = ""
+
+
+class CutOff(LiveEvent):
+    """CUT_OFF: the broadcast was cut off by a moderator."""
+
+    msg: str = ""
+
+
+EVENT_TYPES: dict[str, type[LiveEvent]] = {
+    "DANMU_MSG": DanmakuMessage,
+    "SEND_GIFT": SendGift,
+    "COMBO_SEND": ComboSend,
+    "SUPER_CHAT_MESSAGE": SuperChat,
+    "SUPER_CHAT_MESSAGE_JPN": SuperChat,
+    "GUARD_BUY": GuardBuy,
+    "USER_TOAST_MSG": UserToast,
+    "INTERACT_WORD": InteractWord,
+    "INTERACT_WORD_V2": InteractWord,
+    "LIKE_INFO_V3_CLICK": LikeClick,
+    "LIKE_INFO_V3_UPDATE": LikeUpdate,
+    "ONLINE_RANK_COUNT": OnlineRankCount,
+    "ONLINE_RANK_V2": OnlineRank,
+    "ONLINE_RANK_V3": OnlineRank,
+    "WATCHED_CHANGE": WatchedChange,
+    "ROOM_CHANGE": RoomChange,
+    "ROOM_REAL_TIME_MESSAGE_UPDATE": RoomRealTimeUpdate,
+    "LIVE": LiveStart,
+    "PREPARING": LivePreparing,
+    "WARNING": RoomWarning,
+    "CUT_OFF": CutOff,
+}
+"""cmd -> model. Commands not listed become `RawEvent`."""
+
+
+def normalize_cmd(cmd: str) -> str:
+    """`DANMU_MSG:4:0:2:2:2:0` -> `DANMU_MSG`; any `...RECALL_DANMU_MSG...` -> that name."""
+    if ":" in cmd:
+        cmd = cmd.split(":", 1)[0]
+    if "DANMU_MSG" in cmd and cmd != "DANMU_MSG":
+        return "RECALL_DANMU_MSG" if "RECALL_DANMU_MSG" in cmd else "DANMU_MSG"
+    return cmd
+
+
+def parse_event(notice: dict[str, Any], room_id: int = 0) -> LiveEvent:
+    """The typed event of one notice; a `RawEvent` when it has no model or does not fit it."""
+    cmd = notice.get("cmd") if isinstance(notice, dict) else None
+    if not isinstance(cmd, str):
+        return RawEvent(cmd="", room_id=room_id, raw=notice if isinstance(notice, dict) else {})
+    cmd = normalize_cmd(cmd)
+    cls = EVENT_TYPES.get(cmd)
+    if cls is None:
+        return RawEvent(cmd=cmd, room_id=room_id, data=notice.get("data"), raw=notice)
+    try:
+        fields = cls._fields(notice)
+        fields["cmd"] = cmd
+        fields["room_id"] = room_id
+        fields["raw"] = notice
+        return cls.model_validate(fields)
+    except (ValidationError, ValueError, TypeError, KeyError) as e:
+        return RawEvent(
+            cmd=cmd,
+            room_id=room_id,
+            data=notice.get("data"),
+            raw=notice,
+            error=f"{type(e).__name__}: {e}",
+        )
+
+
+def _seq(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
+def _at(seq: list[Any], i: int, default: Any = None) -> Any:
+    return seq[i] if i < len(seq) else default
+
+
+def _b64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=False)
+    except (binascii.Error, ValueError) as e:
+        raise ValueError(f"bad base64 in data.pb: {e}") from None

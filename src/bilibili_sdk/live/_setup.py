@@ -1,0 +1,104 @@
+"""Argument checks and session construction shared by LiveConnection/AsyncLiveConnection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._exceptions import ArgsException
+from ._session import LiveRoomProtocol, Options, Session
+
+__all__ = ["check_client", "live_session", "options"]
+
+
+def check_client(client: Any, sync: bool) -> None:
+    from .._client import AsyncClient, Client
+
+    want = Client if sync else AsyncClient
+    if not isinstance(client, want):
+        raise ArgsException(
+            f"client: expected a {want.__name__}, got {type(client).__name__} "
+            "(the Async* classes take an AsyncClient, the others a Client)",
+            argument="client",
+        )
+
+
+def options(
+    *,
+    heartbeat_interval: float,
+    heartbeat_timeout: float | None,
+    reconnect: bool,
+    max_retries: int,
+    backoff: tuple[float, float],
+    open_timeout: float,
+    max_queue: int,
+) -> Options:
+    return Options.build(
+        heartbeat_interval=heartbeat_interval,
+        heartbeat_timeout=heartbeat_timeout,
+        reconnect=reconnect,
+        max_retries=max_retries,
+        backoff=backoff,
+        open_timeout=open_timeout,
+        max_queue=max_queue,
+    )
+
+
+def live_session(
+    client: Any,
+    room_id: int,
+    *,
+    heartbeat_interval: float,
+    heartbeat_timeout: float | None,
+    reconnect: bool,
+    max_retries: int,
+    backoff: tuple[float, float],
+    protover: int,
+    hosts: Sequence[str] | None,
+    open_timeout: float,
+    max_queue: int,
+    web_heartbeat: float | None,
+    sync: bool,
+) -> tuple[Session, LiveRoomProtocol]:
+    """Validate everything before any I/O; the session and its protocol."""
+    check_client(client, sync)
+    if isinstance(room_id, bool) or not isinstance(room_id, int) or room_id <= 0:
+        raise ArgsException(f"room_id: expected a positive int, got {room_id!r}", "room_id")
+    if protover not in (2, 3) or isinstance(protover, bool):
+        raise ArgsException(
+            f"protover: expected 3 (brotli) or 2 (zlib), got {protover!r}", "protover"
+        )
+    if hosts is not None:
+        if isinstance(hosts, str) or not all(
+            isinstance(h, str) and h.startswith(("ws://", "wss://")) for h in hosts
+        ):
+            raise ArgsException("hosts: expected a sequence of ws:// or wss:// URLs", "hosts")
+        if not hosts:
+            raise ArgsException("hosts: give at least one URL, or None", "hosts")
+    if web_heartbeat is not None and (
+        isinstance(web_heartbeat, bool)
+        or not isinstance(web_heartbeat, (int, float))
+        or web_heartbeat <= 0
+    ):
+        raise ArgsException(
+            f"web_heartbeat: expected seconds > 0 or None, got {web_heartbeat!r}", "web_heartbeat"
+        )
+    opts = options(
+        heartbeat_interval=heartbeat_interval,
+        heartbeat_timeout=heartbeat_timeout,
+        reconnect=reconnect,
+        max_retries=max_retries,
+        backoff=backoff,
+        open_timeout=open_timeout,
+        max_queue=max_queue,
+    )
+    state = client._state
+    protocol = LiveRoomProtocol(
+        room_id,
+        credential=client.credential,
+        buvid=lambda: state.buvid3,
+        protover=protover,
+        hosts=hosts,
+        web_heartbeat=float(web_heartbeat) if web_heartbeat is not None else None,
+    )
+    return Session(protocol, opts), protocol
