@@ -49,6 +49,8 @@ def tests_eager(session: nox.Session) -> None:
 @nox.session(python=False)
 def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_all.py", *session.posargs)
+    session.run("python", "benchmarks/bench_danmaku.py", *session.posargs)
+    session.run("python", "benchmarks/bench_live.py", *session.posargs)
 
 
 @nox.session(python=False)

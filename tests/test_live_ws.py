@@ -735,3 +735,24 @@ async def test_async_iteration_opens_and_closes(server: MockLiveServer, abili: A
 async def test_async_needs_an_async_client(bmock: MockBilibili) -> None:
     with Client(transport=bmock.transport()) as bili, pytest.raises(ArgsException):
         AsyncLiveConnection(bili, 3)  # type: ignore[arg-type]
+
+
+# ====================================================================== namespace entry points
+
+
+def test_client_live_connect(server: MockLiveServer, bmock: MockBilibili) -> None:
+    with Client(transport=bmock.transport()) as bili:
+        conn = bili.live.connect(3, **FAST)
+        assert isinstance(conn, LiveConnection) and server.connection_count == 0  # lazy
+        with conn:
+            server.push(dm(0))
+            assert texts(take(conn, 1)) == ["m0"]
+
+
+@pytest.mark.anyio
+async def test_async_client_live_connect(server: MockLiveServer, abili: AsyncClient) -> None:
+    conn = abili.live.connect(3, **FAST)
+    assert isinstance(conn, AsyncLiveConnection) and server.connection_count == 0
+    async with conn:
+        server.push(dm(0), dm(1))
+        assert texts(await atake(conn, 2)) == ["m0", "m1"]

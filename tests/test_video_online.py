@@ -310,3 +310,24 @@ async def test_async_monitor_end_to_end(server: MockLiveServer, bmock: MockBilib
     )
     pending = [t for t in asyncio.all_tasks() if t.get_name().startswith("bilibili-sdk")]
     assert not pending
+
+
+def test_client_video_online_monitor(server: MockLiveServer, bmock: MockBilibili) -> None:
+    with Client(transport=bmock.transport()) as bili:
+        monitor = bili.video.online_monitor(bvid=BVID, **FAST)
+        assert isinstance(monitor, VideoOnlineMonitor) and server.connection_count == 0
+        with monitor:
+            server.push_video((1000, [DM_CSV, "三"]))
+            assert [d.text for d in take(monitor, 1)] == ["三"]
+
+
+@pytest.mark.anyio
+async def test_async_client_video_online_monitor(
+    server: MockLiveServer, bmock: MockBilibili
+) -> None:
+    async with AsyncClient(transport=bmock.transport()) as bili:
+        monitor = bili.video.online_monitor(aid=170001, **FAST)
+        assert isinstance(monitor, AsyncVideoOnlineMonitor)
+        async with monitor:
+            await server.await_until(lambda: server.authenticated_count >= 1)
+        assert server.clients[0].auth["room_id"].startswith("video://170001/")

@@ -16,7 +16,11 @@ from ._exceptions import *  # noqa: F403
 from ._exceptions import __all__ as _exception_names
 
 if TYPE_CHECKING:
+    from . import danmaku as danmaku
+    from . import live as live
     from . import models as models
+    from . import subtitle as subtitle
+    from . import video_online as video_online
     from . import wbi as wbi
     from ._events import AsyncEvent as AsyncEvent
     from ._events import request_log as request_log
@@ -35,6 +39,10 @@ _LAZY = {
     "wbi": (".wbi", None),
     "models": (".models", None),
     "testing": (".testing", None),
+    "danmaku": (".danmaku", None),
+    "subtitle": (".subtitle", None),
+    "live": (".live", None),
+    "video_online": (".video_online", None),
 }
 
 __all__ = [
@@ -44,9 +52,13 @@ __all__ = [
     "Credential",
     "aid2bvid",
     "bvid2aid",
+    "danmaku",
+    "live",
     "models",
     "request_log",
     "request_settings",
+    "subtitle",
+    "video_online",
     "wbi",
     *_exception_names,
 ]

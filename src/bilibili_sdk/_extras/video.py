@@ -255,12 +255,17 @@ class VideoExtras:
         bvid: str | None = None,
         page_index: int = 0,
         cid: int | None = None,
+        **options: Any,
     ) -> VideoOnlineMonitor:
-        """A connection that reports a part's live viewer count and realtime danmaku."""
+        """A connection that reports a part's live viewer count and realtime danmaku.
+
+        Nothing connects until it is entered, run or iterated; `options` are those of
+        `bilibili_sdk.video_online.VideoOnlineMonitor` (heartbeat_interval, reconnect, ...).
+        """
         from ..video_online import VideoOnlineMonitor
 
         return VideoOnlineMonitor(
-            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid
+            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid, **options
         )
 
 
@@ -379,12 +384,13 @@ class AsyncVideoExtras:
         bvid: str | None = None,
         page_index: int = 0,
         cid: int | None = None,
+        **options: Any,
     ) -> AsyncVideoOnlineMonitor:
         """A connection that reports a part's live viewer count and realtime danmaku."""
         from ..video_online import AsyncVideoOnlineMonitor
 
         return AsyncVideoOnlineMonitor(
-            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid
+            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid, **options
         )
 
 
