@@ -184,8 +184,11 @@ def test_offline_demo() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "Offline (--offline): using the mock Bilibili" in out.stdout
-    for part in ("== video", "== user", "== search"):
+    for part in ("== video", "== danmaku of", "== user", "== search", "== live room 23058"):
         assert part in out.stdout
+    # The live part: typed events from the mock live server, in the order it pushed them.
+    live = out.stdout.split("== live room")[1]
+    assert live.index("碧诗: 晚上好") < live.index("sent 3 x 小花花") < live.index("SC ¥30")
     json.dumps(out.stdout)
 
 

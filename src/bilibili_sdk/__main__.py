@@ -1,4 +1,5 @@
-"""`python -m bilibili_sdk demo [--offline]`: fetch a video, a user card and a search page.
+"""`python -m bilibili_sdk demo [--offline]`: a video, its danmaku, a user card, a search
+page, and the first events of a live room's danmaku websocket.
 
 Online when Bilibili answers; otherwise (or with --offline) against the built-in mock
 Bilibili served on a loopback port, and it says so.
@@ -18,6 +19,9 @@ from ._exceptions import ApiException
 DEMO_BVID = "BV1uv411q7Mv"
 DEMO_MID = 2
 DEMO_KEYWORD = "原神"
+DEMO_ROOM = 6  # a busy official room; any room works
+LIVE_EVENTS = 5
+LIVE_SECONDS = 15.0
 
 
 def _online(timeout: float = 3.0) -> bool:
@@ -70,10 +74,63 @@ def run_demo(client: Client) -> None:
     )
 
 
+def _describe(event: Any) -> str:
+    from .live import DanmakuMessage, Popularity, SendGift, SuperChat
+
+    if isinstance(event, DanmakuMessage):
+        return f"{event.uname}: {event.text}"
+    if isinstance(event, SendGift):
+        return f"{event.uname} sent {event.num} x {event.gift_name}"
+    if isinstance(event, SuperChat):
+        return f"{event.uname} (SC ¥{event.price}): {event.message}"
+    if isinstance(event, Popularity):
+        return f"popularity {event.popularity}"
+    return type(event).__name__
+
+
+def run_live_demo(client: Client, room_id: int, on_open: Any = None) -> None:
+    """Print the first few typed events of a live room, for at most LIVE_SECONDS."""
+    import threading
+
+    rows: list[tuple[str, Any]] = []
+    with client.live.connect(room_id) as conn:
+        if on_open is not None:
+            on_open()
+        timer = threading.Timer(LIVE_SECONDS, conn.close)
+        timer.start()
+        try:
+            for event in conn:
+                rows.append((event.cmd, _describe(event)))
+                if len(rows) == LIVE_EVENTS:
+                    break
+        finally:
+            timer.cancel()
+        _show(f"live room {conn.room_id}: first {len(rows)} events", rows)
+
+
+def _mock_live_events() -> list[dict[str, Any]]:
+    user = [2, "碧诗", 0, 0, 0, 10000, 1, ""]
+    return [
+        {"cmd": "DANMU_MSG", "info": [[0, 1, 25, 16777215, 1700000000000, 0], "晚上好", user]},
+        {"cmd": "SEND_GIFT", "data": {"uid": 2, "uname": "碧诗", "giftName": "小花花", "num": 3}},
+        {
+            "cmd": "SUPER_CHAT_MESSAGE",
+            "data": {
+                "id": 1,
+                "uid": 2,
+                "price": 30,
+                "message": "加油",
+                "user_info": {"uname": "碧诗"},
+            },
+        },
+        {"cmd": "DANMU_MSG:4:0:2:2:2:0", "info": [[0, 1, 25, 65280], "来了来了", user]},
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bilibili_sdk")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    dp = sub.add_parser("demo", help="fetch a video, a user card and a search page")
+    dp = sub.add_parser("demo", help="a video, its danmaku, a user, a search, a live room")
     dp.add_argument("--offline", action="store_true", help="use the built-in mock Bilibili")
     args = ap.parse_args(argv)
 
@@ -82,15 +139,22 @@ def main(argv: list[str] | None = None) -> int:
         if offline:
             from .testing import MockBilibili
 
-            with MockBilibili().serve() as server:
+            from .testing import MockLiveServer
+
+            with MockLiveServer() as live, live.configure(MockBilibili()).serve() as server:
                 why = "--offline" if args.offline else "Bilibili cannot be reached"
                 print(f"Offline ({why}): using the mock Bilibili at {server.base_url}")
+                print(f"and the mock live danmaku server at {live.url}")
                 with Client(base_urls=server.base_urls) as client:
                     run_demo(client)
+                    run_live_demo(
+                        client, DEMO_ROOM, on_open=lambda: live.push(*_mock_live_events())
+                    )
         else:
             print("Online: talking to Bilibili")
             with Client() as client:
                 run_demo(client)
+                run_live_demo(client, DEMO_ROOM)
     except ApiException as e:
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
