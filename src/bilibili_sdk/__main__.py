@@ -137,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     offline = args.offline or not _online()
     try:
         if offline:
-            from .testing import MockBilibili
-
-            from .testing import MockLiveServer
+            from .testing import MockBilibili, MockLiveServer
 
             with MockLiveServer() as live, live.configure(MockBilibili()).serve() as server:
                 why = "--offline" if args.offline else "Bilibili cannot be reached"

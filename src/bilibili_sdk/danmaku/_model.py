@@ -57,28 +57,30 @@ def _now() -> int:
 
 
 class _DanmakuFields(NamedTuple):
-    text: str
+    # The first nine fields are in the order of the XML `p` attribute, then the text: a whole
+    # batch of danmaku formats into an XML document with one `%` (see `to_xml`).
     dm_time: float
     """Position in the video, in seconds (protobuf `progress` / 1000)."""
-    send_time: int
-    """When it was sent, in seconds since the epoch (`ctime`)."""
-    crc32_id: str
-    """CRC-32 of the sender's uid as lowercase hex (`midHash`); see `crack_uid`."""
-    color: int
-    """RGB colour as an int (0xRRGGBB); `color_hex` gives "rrggbb"."""
-    weight: int
-    """Shield level 0-11: players hide danmaku below the viewer's chosen level."""
-    id_: int
-    """Danmaku id (dmid); may exceed 2^53."""
-    id_str: str
-    """The same id as a decimal string."""
-    action: str
     mode: int
     """A `DmMode` value (1-3 all scroll right to left)."""
     font_size: int
     """Font size in pixels at the player's reference size; see `DmFontSize`."""
+    color: int
+    """RGB colour as an int (0xRRGGBB); `color_hex` gives "rrggbb"."""
+    send_time: int
+    """When it was sent, in seconds since the epoch (`ctime`)."""
     pool: int
     """0 normal, 1 subtitle, 2 special (code/BAS)."""
+    crc32_id: str
+    """CRC-32 of the sender's uid as lowercase hex (`midHash`); see `crack_uid`."""
+    id_: int
+    """Danmaku id (dmid); may exceed 2^53."""
+    weight: int
+    """Shield level 0-11: players hide danmaku below the viewer's chosen level."""
+    text: str
+    id_str: str
+    """The same id as a decimal string."""
+    action: str
     attr: int
     """Attribute bits: bit 0 protected, bit 1 from a live stream, bit 2 highly liked."""
     uid: int
@@ -96,7 +98,8 @@ class Danmaku(_DanmakuFields):
     field the server left out is 0 or empty (a black danmaku has `color == 0`); the defaults
     of the constructor are for danmaku built by hand. `mode` and `font_size` are plain ints
     so that a value Bilibili adds later is kept; `mode_enum` / `font_size_enum` give the enum
-    member when there is one. The positional order of the arguments is the seed's.
+    member when there is one. The constructor takes the seed's arguments in the seed's
+    order; the tuple's own order (`_fields`) starts with the nine values of the XML `p`.
     """
 
     __slots__ = ()
@@ -125,18 +128,18 @@ class Danmaku(_DanmakuFields):
         return _new(
             cls,
             (
-                text,
                 dm_time,
-                _now() if send_time is None else send_time,
-                crc32_id,
-                color,
-                weight,
-                id_,
-                id_str,
-                action,
                 mode,
                 font_size,
+                color,
+                _now() if send_time is None else send_time,
                 pool,
+                crc32_id,
+                id_,
+                weight,
+                text,
+                id_str,
+                action,
                 attr,
                 uid,
                 colorful,
@@ -189,7 +192,7 @@ _new = tuple.__new__
 
 
 def make_danmaku(values: tuple[Any, ...]) -> Danmaku:
-    """A Danmaku from its 15 fields in tuple order, without the constructor's checks."""
+    """A Danmaku from its 15 fields in tuple order (`Danmaku._fields`), as decoders build it."""
     return _new(Danmaku, values)
 
 

@@ -29,20 +29,20 @@ from ._model import Danmaku, SpecialDanmaku
 
 __all__ = ["parse_segment", "parse_segment_pure", "parse_special"]
 
-_TEXT = attrgetter("content")
 _PROGRESS = attrgetter("progress")
-# The Danmaku fields after text and dm_time, in tuple order.
+# The Danmaku fields after dm_time, in tuple order.
 _REST = attrgetter(
-    "ctime",
-    "midHash",
-    "color",
-    "weight",
-    "id",
-    "idStr",
-    "action",
     "mode",
     "fontsize",
+    "color",
+    "ctime",
     "pool",
+    "midHash",
+    "id",
+    "weight",
+    "content",
+    "idStr",
+    "action",
     "attr",
     "uid",
     "colorful",
@@ -220,11 +220,10 @@ def parse_segment(payload: bytes | bytearray | memoryview) -> list[Danmaku]:
         if msg.state == 1:
             raise DanmakuClosedException("the danmaku of this video are closed (state 1)")
         elems = list(msg.elems)
-        # All in C: text and dm_time (progress / 1000) zipped into 2-tuples, the other 13
-        # fields appended in tuple order, then each tuple becomes a Danmaku.
-        times = map(truediv, map(_PROGRESS, elems), repeat(1000))
-        heads = zip(map(_TEXT, elems), times, strict=True)
-        return list(map(_new, repeat(Danmaku), map(add, heads, map(_REST, elems))))
+        # All in C: dm_time (progress / 1000) as 1-tuples, the other 14 fields appended in
+        # tuple order, then each tuple becomes a Danmaku.
+        times = zip(map(truediv, map(_PROGRESS, elems), repeat(1000)))
+        return list(map(_new, repeat(Danmaku), map(add, times, map(_REST, elems))))
     return parse_segment_pure(buf)
 
 
@@ -335,18 +334,18 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                 _new(
                     Danmaku,
                     (
-                        content,
                         progress / 1000,
-                        ctime,
-                        mid_hash,
-                        color,
-                        weight,
-                        id_,
-                        id_str,
-                        action,
                         mode,
                         fontsize,
+                        color,
+                        ctime,
                         pool,
+                        mid_hash,
+                        id_,
+                        weight,
+                        content,
+                        id_str,
+                        action,
                         attr,
                         uid,
                         colorful,

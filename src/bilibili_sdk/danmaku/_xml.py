@@ -8,6 +8,8 @@ font_size, color (decimal RGB), send_time, pool, crc32_id, id, and weight (shiel
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
+from operator import add, itemgetter
 
 from .._exceptions import ArgsException
 from .._protobuf import DecodeError
@@ -21,13 +23,23 @@ __all__ = ["parse_xml", "to_xml"]
 _SEP = "\x00"
 
 
+_SAME: list[str] = []  # _escaped_texts: "every text is fine as it is"
+_TEXT = itemgetter(9)
+_CRC = itemgetter(6)
+_HEAD = itemgetter(slice(0, 9))
+_LINE = '<d p="%.5f,%d,%d,%d,%d,%d,%s,%d,%d">%s</d>\n'
+_HEAD_TEXT = itemgetter(slice(0, 10))
+
+
 def _escaped_texts(items: list[Danmaku]) -> list[str]:
-    texts = [d.text for d in items]
+    """The texts made XML-safe, or `_SAME` when none needs a change (the common case)."""
+    texts = list(map(_TEXT, items))
     joined = _SEP.join(texts)
     if joined.count(_SEP) != len(texts) - 1:
-        return [xml_text(t) for t in texts]
+        escaped = [xml_text(t) for t in texts]
+        return _SAME if escaped == texts else escaped
     if not needs_escape(joined, keep_nul=True):
-        return texts
+        return _SAME
     return xml_text(joined, keep_nul=True).split(_SEP)
 
 
@@ -54,28 +66,18 @@ def to_xml(danmakus: Iterable[Danmaku], *, cid: int | None = None) -> str:
     )
     if not items:
         return head + "</i>\n"
-    # Number formatting is most of the cost: one % over the whole batch rather than one per
-    # danmaku, and mode/font_size/color repeat, so their text comes from a small cache. The
-    # formatted heads stay ASCII, and the texts are spliced in by the final join.
-    combos: dict[tuple[int, int, int], str] = {}
-    values: list[object] = []
-    add = values.extend
-    for d in items:
-        key = (d.mode, d.font_size, d.color)
-        combo = combos.get(key)
-        if combo is None:
-            combo = combos[key] = "%d,%d,%d" % key  # noqa: UP031 (enum members as numbers)
-        add((d.dm_time, combo, d.send_time, d.pool, d.crc32_id, d.id_, d.weight))
-    crcs: list[str] = values[4::7]  # type: ignore[assignment]
-    if not "".join(crcs).isalnum():  # hex from Bilibili; anything else is escaped
-        values[4::7] = [c if c.isalnum() else xml_attr(c) for c in crcs]
-    open_ = '<d p="%.5f,%s,%d,%d,%s,%d,%d">'
-    pattern = open_ + ("\x00</d>\n" + open_) * (len(items) - 1) + "\x00</d>\n</i>\n"
-    parts = [""] * (2 * len(items) + 1)
-    parts[0::2] = (pattern % tuple(values)).split("\x00")
-    parts[1::2] = _escaped_texts(items)
-    parts[0] = head + parts[0]
-    return "".join(parts)
+    # A danmaku's tuple starts with the nine `p` values, then its text: the whole batch is
+    # one % over the flattened tuple heads, all in C. Texts needing escapes, or an odd
+    # crc32_id, take a path that re-pairs values.
+    texts = _escaped_texts(items)
+    if not "".join(map(_CRC, items)).isalnum():  # Bilibili's are hex; escape anything else
+        crcs = [c if c.isalnum() else xml_attr(c) for c in map(_CRC, items)]
+        items = [d._replace(crc32_id=c) for d, c in zip(items, crcs, strict=True)]
+    if texts is not _SAME:
+        flat = chain.from_iterable(map(add, map(_HEAD, items), zip(texts)))
+        return head + (_LINE * len(items)) % tuple(flat) + "</i>\n"
+    flat = chain.from_iterable(map(_HEAD_TEXT, items))
+    return head + (_LINE * len(items)) % tuple(flat) + "</i>\n"
 
 
 def _fields(text: str, p: str, index: int) -> Danmaku:
@@ -85,18 +87,18 @@ def _fields(text: str, p: str, index: int) -> Danmaku:
     try:
         return make_danmaku(
             (
-                text,
                 float(f[0]),
-                int(f[4]),
-                f[6],
-                int(f[3]),
-                int(f[8]) if len(f) > 8 and f[8] else 0,
-                int(f[7]),
-                f[7],
-                "",
                 int(f[1]),
                 int(f[2]),
+                int(f[3]),
+                int(f[4]),
                 int(f[5]),
+                f[6],
+                int(f[7]),
+                int(f[8]) if len(f) > 8 and f[8] else 0,
+                text,
+                f[7],
+                "",
                 0,
                 0,
                 0,
