@@ -149,17 +149,20 @@ _DEFAULTS: dict[str, Any] = {
 _SCALARS = {"uint", "int", "sint", "bool", "f32", "f64"}
 
 
+_SKIP = object()  # a known field number with another wire type: treated as unknown
+
+
 def _convert(kind: str, wire: int, value: int | bytes, sub: Schema | None) -> Any:
     if kind in ("str", "bytes", "msg"):
         if not isinstance(value, bytes):
-            raise DecodeError(f"expected a length-delimited {kind}, got wire type {wire}")
+            return _SKIP
         if kind == "str":
             return value.decode("utf-8", "replace")
         if kind == "msg":
             return decode_message(value, sub or {})
         return value
     if isinstance(value, bytes):
-        raise DecodeError(f"expected a {kind}, got a length-delimited field")
+        return _SKIP
     if kind == "uint":
         return value
     if kind == "int":
@@ -200,6 +203,8 @@ def decode_message(buf: bytes, schema: Schema) -> dict[str, Any]:
     """Decode a message into a dict by `schema`; unknown fields are skipped.
 
     Absent scalar fields get proto3 defaults, absent repeated fields `[]`, absent messages None.
+    A known field number arriving with another wire type is skipped like an unknown field,
+    as protobuf does.
     """
     out: dict[str, Any] = {}
     for field in schema.values():
@@ -215,7 +220,11 @@ def decode_message(buf: bytes, schema: Schema) -> dict[str, Any]:
             if kind in _SCALARS and isinstance(value, bytes):
                 out[name].extend(_unpack(kind, value))
             else:
-                out[name].append(_convert(kind, wire, value, sub))
+                item = _convert(kind, wire, value, sub)
+                if item is not _SKIP:
+                    out[name].append(item)
         else:
-            out[name] = _convert(kind, wire, value, sub)
+            item = _convert(kind, wire, value, sub)
+            if item is not _SKIP:
+                out[name] = item
     return out
