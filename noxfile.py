@@ -49,8 +49,9 @@ def tests_eager(session: nox.Session) -> None:
 @nox.session(python=False)
 def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_all.py", *session.posargs)
-    session.run("python", "benchmarks/bench_danmaku.py", *session.posargs)
-    session.run("python", "benchmarks/bench_live.py", *session.posargs)
+    common = [a for a in session.posargs if a == "--quick"]
+    session.run("python", "benchmarks/bench_danmaku.py", *common)
+    session.run("python", "benchmarks/bench_live.py", *common)
 
 
 @nox.session(python=False)
