@@ -26,10 +26,10 @@ import time
 import timeit
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
+from _report import ROWS, Row, add, print_table, results
 
 BVID = "BV1xx411c7mD"
 AID = 170001
@@ -40,81 +40,6 @@ ACTIVE_PATH = "/x/internal/gaia-gateway/ExClimbWuzhi"  # the seed's buvid activa
 
 
 # --------------------------------------------------------------------------- results
-@dataclass
-class Row:
-    section: str
-    name: str
-    ours: float | None
-    other: float | None
-    unit: str
-    baseline: str  # what `other` is
-    target: str = ""  # "<= 0.40x" / ">= 0.90x" / "" (informational)
-    limit: float | None = None
-    higher_is_better: bool = False
-    note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ratio(self) -> float | None:
-        if self.ours is None or not self.other:
-            return None
-        return self.ours / self.other
-
-    @property
-    def status(self) -> str:
-        r = self.ratio
-        if self.limit is None or r is None:
-            return "info"
-        ok = r >= self.limit if self.higher_is_better else r <= self.limit
-        return "PASS" if ok else "MISS"
-
-
-ROWS: list[Row] = []
-
-
-def add(row: Row) -> Row:
-    ROWS.append(row)
-    return row
-
-
-def fmt(v: float | None, unit: str) -> str:
-    if v is None:
-        return "n/a"
-    if unit in ("ms", "us", "ns"):
-        return f"{v:,.1f} {unit}" if v < 1000 else f"{v:,.0f} {unit}"
-    if unit == "MiB":
-        return f"{v:.1f} MiB"
-    return f"{v:,.0f} {unit}"
-
-
-def print_table() -> None:
-    head = ("benchmark", "ours", "comparison", "baseline", "ratio", "target", "result")
-    lines = []
-    for r in ROWS:
-        lines.append(
-            (
-                f"{r.section}: {r.name}",
-                fmt(r.ours, r.unit),
-                fmt(r.other, r.unit),
-                r.baseline,
-                "n/a" if r.ratio is None else f"{r.ratio:.2f}x",
-                r.target or "-",
-                r.status,
-            )
-        )
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
-    sep = "  "
-    print(sep.join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
-    print(sep.join("-" * w for w in widths))
-    for line in lines:
-        print(sep.join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
-    notes = [(r.section, r.name, r.note) for r in ROWS if r.note]
-    if notes:
-        print()
-        for sec, name, note in notes:
-            print(f"* {sec}: {name}: {note}")
-
-
 # --------------------------------------------------------------------------- import
 CHILD = """
 import json, resource, sys, time
@@ -701,7 +626,7 @@ def main() -> int:
                 "elapsed_s": elapsed,
                 "unix_time": time.time(),
             },
-            "results": [{**asdict(r), "ratio": r.ratio, "status": r.status} for r in ROWS],
+            "results": results(),
             "hotspots": HOT,
         }
         with open(args.json, "w", encoding="utf-8") as f:

@@ -28,8 +28,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from _report import ROWS, Row, add, print_table, results
 
 from bilibili_sdk.danmaku import Danmaku, crack_uid, parse_segment, to_ass, to_xml
 from bilibili_sdk.danmaku._encode import encode_danmaku
@@ -37,83 +38,6 @@ from bilibili_sdk.danmaku._encode import field as pb_field
 
 
 # --------------------------------------------------------------------------- results
-@dataclass
-class Row:
-    section: str
-    name: str
-    ours: float | None
-    other: float | None
-    unit: str
-    baseline: str
-    target: str = ""
-    limit: float | None = None
-    higher_is_better: bool = False
-    note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ratio(self) -> float | None:
-        if self.ours is None or not self.other:
-            return None
-        return self.ours / self.other
-
-    @property
-    def status(self) -> str:
-        r = self.ratio
-        if self.limit is None or r is None:
-            return "info"
-        ok = r >= self.limit if self.higher_is_better else r <= self.limit
-        return "PASS" if ok else "MISS"
-
-
-ROWS: list[Row] = []
-
-
-def add(row: Row) -> Row:
-    ROWS.append(row)
-    return row
-
-
-def fmt(v: float | None, unit: str) -> str:
-    if v is None:
-        return "n/a"
-    if unit in ("ms", "us", "ns"):
-        return f"{v:,.2f} {unit}" if v < 100 else f"{v:,.1f} {unit}"
-    if unit == "MiB":
-        return f"{v:.1f} MiB"
-    if unit == "x":
-        return f"{v:.2f}x"
-    return f"{v:,.0f} {unit}"
-
-
-def print_table() -> None:
-    head = ("benchmark", "ours", "comparison", "baseline", "ratio", "target", "result")
-    lines = []
-    for r in ROWS:
-        lines.append(
-            (
-                f"{r.section}: {r.name}",
-                fmt(r.ours, r.unit),
-                fmt(r.other, r.unit),
-                r.baseline,
-                "n/a" if r.ratio is None else f"{r.ratio:.2f}x",
-                r.target or "-",
-                r.status,
-            )
-        )
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
-    sep = "  "
-    print(sep.join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
-    print(sep.join("-" * w for w in widths))
-    for line in lines:
-        print(sep.join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
-    notes = [(r.section, r.name, r.note) for r in ROWS if r.note]
-    if notes:
-        print()
-        for sec, name, note in notes:
-            print(f"* {sec}: {name}: {note}")
-
-
 def best_of(fn: Callable[[], Any], rounds: int) -> float:
     """Best wall time of `rounds` calls, in seconds (GC left on: it is part of the cost)."""
     best = float("inf")
@@ -547,7 +471,7 @@ def main() -> int:
                 "elapsed_s": elapsed,
                 "unix_time": time.time(),
             },
-            "results": [{**asdict(r), "ratio": r.ratio, "status": r.status} for r in ROWS],
+            "results": results(),
         }
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=2, ensure_ascii=False, default=str)

@@ -26,71 +26,12 @@ import time
 import timeit
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from _report import ROWS, Row, print_table, results
 
 SIZES = (1, 2, 5, 10, 20)
 TARGET = 1.5  # ours / seed, messages per second, brotli frames of all sizes together
-
-
-@dataclass
-class Row:
-    section: str
-    name: str
-    ours: float | None
-    other: float | None
-    unit: str
-    baseline: str
-    target: str = ""
-    limit: float | None = None
-    note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ratio(self) -> float | None:
-        if self.ours is None or not self.other:
-            return None
-        return self.ours / self.other
-
-    @property
-    def status(self) -> str:
-        r = self.ratio
-        if self.limit is None or r is None:
-            return "info"
-        return "PASS" if r >= self.limit else "MISS"
-
-
-ROWS: list[Row] = []
-
-
-def fmt(v: float | None, unit: str) -> str:
-    return "n/a" if v is None else f"{v:,.0f} {unit}"
-
-
-def print_table() -> None:
-    head = ("benchmark", "ours", "comparison", "baseline", "ratio", "target", "result")
-    lines = [
-        (
-            f"{r.section}: {r.name}",
-            fmt(r.ours, r.unit),
-            fmt(r.other, r.unit),
-            r.baseline,
-            "n/a" if r.ratio is None else f"{r.ratio:.2f}x",
-            r.target or "-",
-            r.status,
-        )
-        for r in ROWS
-    ]
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
-    print("  ".join("-" * w for w in widths))
-    for line in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
-    notes = [(r.section, r.name, r.note) for r in ROWS if r.note]
-    if notes:
-        print()
-        for sec, name, note in notes:
-            print(f"* {sec}: {name}: {note}")
 
 
 # --------------------------------------------------------------------------- notices
@@ -465,6 +406,7 @@ def main() -> int:
             "seed __unpack",
             target=f">= {TARGET:.2f}x",
             limit=TARGET,
+            higher_is_better=True,
             note="total messages / total time over every frame size, each size weighted by "
             "its frame count",
         )
@@ -522,7 +464,7 @@ def main() -> int:
                 "elapsed_s": elapsed,
                 "unix_time": time.time(),
             },
-            "results": [{**asdict(r), "ratio": r.ratio, "status": r.status} for r in ROWS],
+            "results": results(),
         }
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=2, ensure_ascii=False)
