@@ -152,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             print("Online: talking to Bilibili")
             with Client() as client:
                 run_demo(client)
-                run_live_demo(client, DEMO_ROOM)
+                try:
+                    run_live_demo(client, DEMO_ROOM)
+                except (ApiException, OSError) as e:  # the HTTP part already worked; say why
+                    print(f"\n== live room {DEMO_ROOM}: no connection ({type(e).__name__}: {e})")
     except ApiException as e:
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
