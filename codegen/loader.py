@@ -560,6 +560,11 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
         )
         if p.required and p.default is not None:
             ctx.err(pline, f"{pwhat}: a required parameter cannot have a default")
+        if p.sep == "repeat" and (p.type not in ("list[int]", "list[str]") or loc != "query"):
+            ctx.err(pline, f"{pwhat}: sep repeat is for list types in the query")
+        if p.sep == "repeat" and sign != "none":
+            # why: signing sorts and encodes one value per key
+            ctx.err(pline, f"{pwhat}: sep repeat cannot be used on a signed endpoint")
         params.append(p)
 
     names = {p.name for p in params}

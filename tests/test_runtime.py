@@ -577,3 +577,25 @@ def test_no_credential_in_any_log_record(caplog: pytest.LogCaptureFixture) -> No
     for record in caplog.records:
         text = record.getMessage()
         assert SESSDATA not in text and BILI_JCT not in text, text
+
+
+def test_repeated_query_keys() -> None:
+    """`sep: repeat` sends the key once per value, in order (live batch lookups)."""
+    seen: list[httpx.URL] = []
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return mock.handle(request)  # the catalogue's example answer
+
+    with Client(transport=httpx.MockTransport(handler)) as bili:
+        bili.live.get_status_by_mids(mids=[11, 22, 33])
+        bili.live.get_room_base_info(room_ids=[3])
+        with pytest.raises(ArgsException) as info:
+            bili.live.get_status_by_mids(mids=[])
+    assert info.value.argument == "mids"
+    (status,) = [u for u in seen if u.path.endswith("/get_status_info_by_uids")]
+    (base,) = [u for u in seen if u.path.endswith("/getRoomBaseInfo")]
+    assert status.params.get_list("uids[]") == ["11", "22", "33"]
+    assert base.params.get_list("room_ids") == ["3"]
+    assert base.params["req_biz"] == "web_room_componet"

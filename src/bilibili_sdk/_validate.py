@@ -98,22 +98,25 @@ def json_value(name: str, value: Any) -> str:
         raise _bad(name, "JSON-serialisable data", value) from None
 
 
-def int_list(name: str, value: Any, sep: str = ",") -> str:
+def int_list(name: str, value: Any, sep: str = ",") -> str | list[str]:
+    """Joined with `sep`, or (sep "repeat") a list: the key is repeated once per value."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
         raise _bad(name, "a non-empty list of ints", value)
     for item in value:
         if isinstance(item, bool) or not isinstance(item, int):
             raise _bad(name, "a non-empty list of ints", value)
-    return sep.join(str(i) for i in value)
+    items = [str(i) for i in value]
+    return items if sep == "repeat" else sep.join(items)
 
 
-def str_list(name: str, value: Any, sep: str = ",") -> str:
+def str_list(name: str, value: Any, sep: str = ",") -> str | list[str]:
+    """Joined with `sep`, or (sep "repeat") a list: the key is repeated once per value."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
         raise _bad(name, "a non-empty list of str", value)
     for item in value:
         if not isinstance(item, str):
             raise _bad(name, "a non-empty list of str", value)
-    return sep.join(value)
+    return list(value) if sep == "repeat" else sep.join(value)
 
 
 def enum_value(name: str, value: Any, enum: type[E]) -> Any:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._extras.live import AsyncLiveExtras
@@ -789,15 +789,15 @@ class AsyncLive(AsyncLiveExtras):
         """
         return await self._client._request(_c.prepare_get_room_init(room_id=room_id))
 
-    async def get_room_base_info(self, *, room_id: int) -> LiveRoomBaseInfos:
-        """Get a room's base information (title, area, cover, streamer name, live status).
+    async def get_room_base_info(self, *, room_ids: Sequence[int]) -> LiveRoomBaseInfos:
+        """Get rooms' base information (title, area, cover, streamer name, live status), several at once.
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/index/getRoomBaseInfo
 
         Args:
-            room_id: Room id (short ids work too).
+            room_ids: Room ids (short ids work too); the answer is keyed by them.
         """
-        return await self._client._request(_c.prepare_get_room_base_info(room_id=room_id))
+        return await self._client._request(_c.prepare_get_room_base_info(room_ids=room_ids))
 
     async def get_room_by_mid(self, *, mid: int) -> LiveUserRoom:
         """Get the live room of a user (room id, title, cover, live status) by their mid.
@@ -806,12 +806,15 @@ class AsyncLive(AsyncLiveExtras):
         """
         return await self._client._request(_c.prepare_get_room_by_mid(mid=mid))
 
-    async def get_status_by_mid(self, *, mid: int) -> LiveRoomStatuses:
-        """Get a streamer's room and live status by their mid (keyed by mid in the answer).
+    async def get_status_by_mids(self, *, mids: Sequence[int]) -> LiveRoomStatuses:
+        """Get streamers' rooms and live status by their mids (keyed by mid in the answer).
 
         GET https://api.live.bilibili.com/room/v1/Room/get_status_info_by_uids
+
+        Args:
+            mids: Streamers' mids, sent as repeated `uids[]`.
         """
-        return await self._client._request(_c.prepare_get_status_by_mid(mid=mid))
+        return await self._client._request(_c.prepare_get_status_by_mids(mids=mids))
 
     async def get_anchor_info(self, *, mid: int) -> LiveAnchorInfo:
         """Get a streamer's live profile (anchor level, followers, medal name, room news) by mid.

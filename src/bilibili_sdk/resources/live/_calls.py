@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ... import _validate as _v
@@ -962,9 +963,9 @@ GET_ROOM_BASE_INFO: Endpoint[LiveRoomBaseInfos] = Endpoint(
 )
 
 
-def prepare_get_room_base_info(room_id: int) -> Call[LiveRoomBaseInfos]:
+def prepare_get_room_base_info(room_ids: Sequence[int]) -> Call[LiveRoomBaseInfos]:
     query: dict[str, Any] = {"req_biz": "web_room_componet"}
-    query["room_ids"] = _v.positive_int("room_id", room_id)
+    query["room_ids"] = _v.int_list("room_ids", room_ids, "repeat")
     return Call(GET_ROOM_BASE_INFO, query=query)
 
 
@@ -986,8 +987,8 @@ def prepare_get_room_by_mid(mid: int) -> Call[LiveUserRoom]:
     return Call(GET_ROOM_BY_MID, query=query)
 
 
-GET_STATUS_BY_MID: Endpoint[LiveRoomStatuses] = Endpoint(
-    "live.get_status_by_mid",
+GET_STATUS_BY_MIDS: Endpoint[LiveRoomStatuses] = Endpoint(
+    "live.get_status_by_mids",
     "GET",
     "https://api.live.bilibili.com/room/v1/Room/get_status_info_by_uids",
     sign="none",
@@ -998,10 +999,10 @@ GET_STATUS_BY_MID: Endpoint[LiveRoomStatuses] = Endpoint(
 )
 
 
-def prepare_get_status_by_mid(mid: int) -> Call[LiveRoomStatuses]:
+def prepare_get_status_by_mids(mids: Sequence[int]) -> Call[LiveRoomStatuses]:
     query: dict[str, Any] = {}
-    query["uids[]"] = _v.positive_int("mid", mid)
-    return Call(GET_STATUS_BY_MID, query=query)
+    query["uids[]"] = _v.int_list("mids", mids, "repeat")
+    return Call(GET_STATUS_BY_MIDS, query=query)
 
 
 GET_ANCHOR_INFO: Endpoint[LiveAnchorInfo] = Endpoint(
