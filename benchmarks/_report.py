@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
-import sys
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -89,16 +90,38 @@ def results() -> list[dict[str, Any]]:
     return [{**asdict(r), "ratio": r.ratio, "status": r.status} for r in ROWS]
 
 
-def machine() -> dict[str, Any]:
-    return {
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "machine": platform.machine(),
-        "system": platform.system(),
-    }
+def finish(
+    args: Any, elapsed: float, meta: dict[str, Any], extra: dict[str, Any] | None = None
+) -> int:
+    """Print the table and the misses; with `--json`, write every row and the run's facts.
 
+    Returns the number of missed targets.
+    """
+    import bilibili_sdk
 
-def dump(path: str, payload: dict[str, Any]) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(payload, f, ensure_ascii=False, indent=2)
-        f.write("\n")
+    print()
+    print_table()
+    for line in (extra or {}).get("hotspots") or []:
+        print(line)
+    misses = [r for r in ROWS if r.status == "MISS"]
+    print(f"\n{len(misses)} target(s) missed; finished in {elapsed:.1f} s")
+    if args.json:
+        doc = {
+            "meta": {
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "cpus": os.cpu_count(),
+                "bilibili_sdk": bilibili_sdk.__version__,
+                "seed": "17.4.2",
+                "mode": "quick" if args.quick else "full",
+                **meta,
+                "elapsed_s": elapsed,
+                "unix_time": time.time(),
+            },
+            "results": results(),
+            **(extra or {}),
+        }
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=2, ensure_ascii=False, default=str)
+        print(f"wrote {args.json}")
+    return len(misses)

@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from _report import ROWS, Row, add, print_table, results
+from _report import Row, add, finish
 
 BVID = "BV1xx411c7mD"
 AID = 170001
@@ -600,38 +600,15 @@ def main() -> int:
     bench_micro(args.number, args.repeat)
     elapsed = time.perf_counter() - started
 
-    print()
-    print_table()
-    if HOT:
-        print()
-        print("\n".join(HOT))
-    misses = [r for r in ROWS if r.status == "MISS"]
-    print(f"\n{len(misses)} target(s) missed; finished in {elapsed:.1f} s")
-    if args.json:
-        import bilibili_api
-        import pydantic
+    import bilibili_api
+    import pydantic
 
-        import bilibili_sdk
-
-        doc = {
-            "meta": {
-                "python": platform.python_version(),
-                "machine": platform.machine(),
-                "cpus": os.cpu_count(),
-                "httpx": httpx.__version__,
-                "pydantic": pydantic.VERSION,
-                "bilibili_sdk": bilibili_sdk.__version__,
-                "seed": getattr(bilibili_api, "__version__", "17.4.2"),
-                "mode": "quick" if args.quick else "full",
-                "elapsed_s": elapsed,
-                "unix_time": time.time(),
-            },
-            "results": results(),
-            "hotspots": HOT,
-        }
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=2, ensure_ascii=False, default=str)
-        print(f"wrote {args.json}")
+    meta = {
+        "httpx": httpx.__version__,
+        "pydantic": pydantic.VERSION,
+        "seed": getattr(bilibili_api, "__version__", "17.4.2"),
+    }
+    finish(args, elapsed, meta, {"hotspots": HOT} if HOT else None)
     return 0
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import os
 import platform
 import random
@@ -30,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _report import ROWS, Row, add, print_table, results
+from _report import Row, add, finish
 
 from bilibili_sdk.danmaku import Danmaku, crack_uid, parse_segment, to_ass, to_xml
 from bilibili_sdk.danmaku._encode import encode_danmaku
@@ -453,29 +452,7 @@ def main() -> int:
     bench_crack(args)
     elapsed = time.perf_counter() - started
 
-    print()
-    print_table()
-    misses = [r for r in ROWS if r.status == "MISS"]
-    print(f"\n{len(misses)} target(s) missed; finished in {elapsed:.1f} s")
-    if args.json:
-        import bilibili_sdk
-
-        doc = {
-            "meta": {
-                "python": platform.python_version(),
-                "machine": platform.machine(),
-                "cpus": os.cpu_count(),
-                "bilibili_sdk": bilibili_sdk.__version__,
-                "seed": "17.4.2",
-                "mode": "quick" if args.quick else "full",
-                "elapsed_s": elapsed,
-                "unix_time": time.time(),
-            },
-            "results": results(),
-        }
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=2, ensure_ascii=False, default=str)
-        print(f"wrote {args.json}")
+    finish(args, elapsed, {})
     return 0
 
 

@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from _report import ROWS, Row, print_table, results
+from _report import ROWS, Row, finish
 
 SIZES = (1, 2, 5, 10, 20)
 TARGET = 1.5  # ours / seed, messages per second, brotli frames of all sizes together
@@ -442,33 +442,11 @@ def main() -> int:
         )
     )  # fmt: skip
     elapsed = time.perf_counter() - started
-    print()
-    print_table()
-    misses = [r for r in ROWS if r.status == "MISS"]
-    print(f"\n{len(misses)} target(s) missed; finished in {elapsed:.1f} s")
-    if args.json:
-        import brotli
+    import brotli
 
-        import bilibili_sdk
-
-        doc = {
-            "meta": {
-                "python": platform.python_version(),
-                "machine": platform.machine(),
-                "cpus": os.cpu_count(),
-                "brotli": brotli.__version__,
-                "bilibili_sdk": bilibili_sdk.__version__,
-                "seed": "17.4.2",
-                "mode": "quick" if args.quick else "full",
-                "frames_per_size": frames_per_size,
-                "elapsed_s": elapsed,
-                "unix_time": time.time(),
-            },
-            "results": results(),
-        }
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=2, ensure_ascii=False)
-        print(f"wrote {args.json}")
+    misses = finish(
+        args, elapsed, {"brotli": brotli.__version__, "frames_per_size": frames_per_size}
+    )
     return 1 if misses else 0
 
 

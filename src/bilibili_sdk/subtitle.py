@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._exceptions import ArgsException
-from .danmaku._ass import ass_escape
+from .danmaku._ass import _num, _time, ass_escape
 
 __all__ = ["Cue", "cues", "to_ass", "to_lrc", "to_srt"]
 
@@ -114,19 +114,6 @@ def to_lrc(subtitle: Subtitle) -> str:
     return "".join(line + "\n" for line in out)
 
 
-def _ass_time(t: float) -> str:
-    cs = round(t * 100)
-    h, cs = divmod(cs, 360_000)
-    m, cs = divmod(cs, 6000)
-    s, cs = divmod(cs, 100)
-    return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
-
-
-def _fmt(x: float) -> str:
-    r = round(x, 2)
-    return str(int(r)) if r == int(r) else f"{r:.2f}".rstrip("0")
-
-
 def to_ass(
     subtitle: Subtitle,
     *,
@@ -172,8 +159,8 @@ def to_ass(
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
-        f"Style: Default,{font.strip()},{_fmt(font_size)},&H00FFFFFF,&H00FFFFFF,&H00000000,"
-        f"&H80000000,0,0,0,0,100,100,0,0,1,{_fmt(font_size / 20)},0,2,"
+        f"Style: Default,{font.strip()},{_num(font_size)},&H00FFFFFF,&H00FFFFFF,&H00000000,"
+        f"&H80000000,0,0,0,0,100,100,0,0,1,{_num(font_size / 20)},0,2,"
         f"{margin},{margin},{margin},1",
         "",
         "[Events]",
@@ -182,5 +169,5 @@ def to_ass(
     for start, end, location, lines in items:
         tag = f"{{\\an{location}}}" if location != 2 and 1 <= location <= 9 else ""
         text = "\\N".join(ass_escape(line) for line in lines)
-        head.append(f"Dialogue: 0,{_ass_time(start)},{_ass_time(end)},Default,,0,0,0,,{tag}{text}")
+        head.append(f"Dialogue: 0,{_time(start)},{_time(end)},Default,,0,0,0,,{tag}{text}")
     return "\n".join(head) + "\n"

@@ -38,11 +38,12 @@ from .live._session import (
     Fetch,
     FrameResult,
     Op,
+    Options,
     Session,
     StreamProtocol,
     host_url,
 )
-from .live._setup import check_client, options
+from .live._setup import check_client
 from .live._sync import SyncStream
 
 if TYPE_CHECKING:
@@ -356,7 +357,7 @@ def _monitor_session(
         or not all(isinstance(h, str) and h.startswith(("ws://", "wss://")) for h in hosts)
     ):
         raise ArgsException("hosts: expected a sequence of ws:// or wss:// URLs", "hosts")
-    opts = options(
+    opts = Options.build(
         heartbeat_interval=30.0 if heartbeat_interval is None else heartbeat_interval,
         heartbeat_timeout=heartbeat_timeout,
         reconnect=reconnect,

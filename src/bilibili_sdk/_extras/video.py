@@ -73,18 +73,23 @@ def _segment_range(from_seg: Any, to_seg: Any) -> tuple[int, int | None]:
     return lo, hi
 
 
-def _pick_page(pages: list[VideoPage], t: _Target) -> tuple[int, int | None]:
-    """(cid, duration in seconds or None) of the part the caller means."""
+def _pick_page(pages: list[VideoPage], t: _Target) -> tuple[int | None, int, int | None]:
+    """(aid, cid, duration in seconds or None) of the part the caller means."""
+    aid = t.aid
+    if aid is None and t.bvid is not None:
+        from .._ids import bvid2aid
+
+        aid = bvid2aid(t.bvid)
     if t.cid is not None:
         match = next((p for p in pages if p.cid == t.cid), None)
-        return t.cid, (match.duration if match else None)
+        return aid, t.cid, (match.duration if match else None)
     if t.page_index >= len(pages):
         raise ArgsException(
             f"page_index: the video has {len(pages)} part(s), got {t.page_index}",
             argument="page_index",
         )
     page = pages[t.page_index]
-    return page.cid, page.duration
+    return aid, page.cid, page.duration
 
 
 def _segments(duration: int | None, lo: int, hi: int | None) -> range | None:
@@ -105,8 +110,9 @@ def _merge(chunks: Iterable[list[Danmaku]]) -> list[Danmaku]:
                 continue
             seen.add(d.id_)
             out.append(d)
-    out.sort(key=lambda d: (d.dm_time, d.id_))
-    return out
+    from ..danmaku import sort_danmakus
+
+    return sort_danmakus(out)
 
 
 def _https(url: str) -> str:
@@ -155,14 +161,7 @@ class VideoExtras:
         if not t.needs_pages:
             assert t.cid is not None
             return None, t.cid, None
-        pages = self._api.get_pages(aid=t.aid, bvid=t.bvid)
-        cid, duration = _pick_page(pages, t)
-        aid = t.aid
-        if aid is None and t.bvid is not None:
-            from .._ids import bvid2aid
-
-            aid = bvid2aid(t.bvid)
-        return aid, cid, duration
+        return _pick_page(self._api.get_pages(aid=t.aid, bvid=t.bvid), t)
 
     def get_danmakus(
         self,
@@ -283,14 +282,7 @@ class AsyncVideoExtras:
         if not t.needs_pages:
             assert t.cid is not None
             return None, t.cid, None
-        pages = await self._api.get_pages(aid=t.aid, bvid=t.bvid)
-        cid, duration = _pick_page(pages, t)
-        aid = t.aid
-        if aid is None and t.bvid is not None:
-            from .._ids import bvid2aid
-
-            aid = bvid2aid(t.bvid)
-        return aid, cid, duration
+        return _pick_page(await self._api.get_pages(aid=t.aid, bvid=t.bvid), t)
 
     async def get_danmakus(
         self,

@@ -47,24 +47,23 @@ _REST = attrgetter(
     "uid",
     "colorful",
 )
-# DanmakuElem for upb: (number, name, type); types are FieldDescriptorProto.Type values.
-_INT32, _INT64, _UINT32, _STRING = 5, 3, 13, 9
+# DanmakuElem for upb: (number, name, FieldDescriptorProto type).
 _ELEM_FIELDS = (
-    (1, "id", _INT64),
-    (2, "progress", _INT32),
-    (3, "mode", _INT32),
-    (4, "fontsize", _INT32),
-    (5, "color", _UINT32),
-    (6, "midHash", _STRING),
-    (7, "content", _STRING),
-    (8, "ctime", _INT64),
-    (9, "weight", _INT32),
-    (10, "action", _STRING),
-    (11, "pool", _INT32),
-    (12, "idStr", _STRING),
-    (13, "attr", _INT32),
-    (14, "uid", _INT64),
-    (24, "colorful", _INT32),
+    (1, "id", "INT64"),
+    (2, "progress", "INT32"),
+    (3, "mode", "INT32"),
+    (4, "fontsize", "INT32"),
+    (5, "color", "UINT32"),
+    (6, "midHash", "STRING"),
+    (7, "content", "STRING"),
+    (8, "ctime", "INT64"),
+    (9, "weight", "INT32"),
+    (10, "action", "STRING"),
+    (11, "pool", "INT32"),
+    (12, "idStr", "STRING"),
+    (13, "attr", "INT32"),
+    (14, "uid", "INT64"),
+    (24, "colorful", "INT32"),
 )
 _UPB: list[Any] = []  # [message class or None], filled on first use
 
@@ -90,22 +89,24 @@ def _build_upb_reply() -> Any:
         return None
     if api_implementation.Type() != "upb":
         return None
-    optional, repeated, message = 1, 3, 11
+    f = descriptor_pb2.FieldDescriptorProto
     fdp = descriptor_pb2.FileDescriptorProto(
         name="bilibili_sdk/dm_seg.proto", package="bilibili_sdk.dm", syntax="proto3"
     )
     elem = fdp.message_type.add(name="DanmakuElem")
     for number, name, type_ in _ELEM_FIELDS:
-        elem.field.add(name=name, number=number, type=type_, label=optional)
+        elem.field.add(
+            name=name, number=number, type=getattr(f, "TYPE_" + type_), label=f.LABEL_OPTIONAL
+        )
     reply = fdp.message_type.add(name="DmSegMobileReply")
     reply.field.add(
         name="elems",
         number=1,
-        type=message,
-        label=repeated,
+        type=f.TYPE_MESSAGE,
+        label=f.LABEL_REPEATED,
         type_name=".bilibili_sdk.dm.DanmakuElem",
     )
-    reply.field.add(name="state", number=2, type=_INT32, label=optional)
+    reply.field.add(name="state", number=2, type=f.TYPE_INT32, label=f.LABEL_OPTIONAL)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fdp)
     return message_factory.GetMessageClass(

@@ -8,7 +8,7 @@ from typing import Any
 from .._exceptions import ArgsException
 from ._session import LiveRoomProtocol, Options, Session
 
-__all__ = ["check_client", "live_session", "options"]
+__all__ = ["check_client", "live_session"]
 
 
 def check_client(client: Any, sync: bool) -> None:
@@ -21,27 +21,6 @@ def check_client(client: Any, sync: bool) -> None:
             "(the Async* classes take an AsyncClient, the others a Client)",
             argument="client",
         )
-
-
-def options(
-    *,
-    heartbeat_interval: float,
-    heartbeat_timeout: float | None,
-    reconnect: bool,
-    max_retries: int,
-    backoff: tuple[float, float],
-    open_timeout: float,
-    max_queue: int,
-) -> Options:
-    return Options.build(
-        heartbeat_interval=heartbeat_interval,
-        heartbeat_timeout=heartbeat_timeout,
-        reconnect=reconnect,
-        max_retries=max_retries,
-        backoff=backoff,
-        open_timeout=open_timeout,
-        max_queue=max_queue,
-    )
 
 
 def live_session(
@@ -83,7 +62,7 @@ def live_session(
         raise ArgsException(
             f"web_heartbeat: expected seconds > 0 or None, got {web_heartbeat!r}", "web_heartbeat"
         )
-    opts = options(
+    opts = Options.build(
         heartbeat_interval=heartbeat_interval,
         heartbeat_timeout=heartbeat_timeout,
         reconnect=reconnect,
