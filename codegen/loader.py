@@ -163,6 +163,11 @@ class Endpoint:
     file: str
     line: int
     seed: str | None = None
+    # Parameters taken positionally (the rest are keyword-only), in order.
+    positional: list[str] = field(default_factory=list)
+    # The endpoint is identified by a video: one positional-only slot `video` takes a BV id or
+    # an av number. "both": aid and bvid are one_of; "aid"/"bvid": only that one is on the wire.
+    video_slot: str | None = None
     # The body is not a JSON envelope: `bytes`, `text`, or `module:function` turning bytes
     # into the result (types in `response` not in the catalogue come from that module).
     decode: str | None = None
@@ -179,6 +184,8 @@ class ModelField:
     type: str  # Python annotation text
     optional: bool
     doc: str = ""
+    # Must be present in every response (no lenient default): the id a call is about.
+    required: bool = False
 
 
 @dataclass
@@ -329,10 +336,14 @@ def py_attr(name: str) -> str:
 def _parse_field(ctx: _Ctx, fname: str, raw: Any, line: int, model: str) -> ModelField | None:
     doc = ""
     alias: str | None = None
+    required = False
     if isinstance(raw, str):
         typ = raw
     elif isinstance(raw, LineDict):
-        _check_keys(ctx, raw, {"type", "alias", "doc", "optional"}, f"field {model}.{fname}")
+        _check_keys(
+            ctx, raw, {"type", "alias", "doc", "optional", "required"}, f"field {model}.{fname}"
+        )
+        required = _opt(ctx, raw, "required", bool, f"field {model}.{fname}", False)
         typ = _want(ctx, raw, "type", str, f"field {model}.{fname}") or "Any"
         doc = _opt(ctx, raw, "doc", str, f"field {model}.{fname}", "")
         alias = _opt(ctx, raw, "alias", str, f"field {model}.{fname}", None)
@@ -343,13 +354,20 @@ def _parse_field(ctx: _Ctx, fname: str, raw: Any, line: int, model: str) -> Mode
         return None
     optional = typ.endswith("?")
     typ = typ.rstrip("?").strip()
+    if optional and required:
+        ctx.err(line, f"field {model}.{fname}: a field cannot be both optional and required")
     wire = alias if alias is not None else fname
     attr = fname if alias is not None else py_attr(fname)
     if not _IDENT.match(attr) or keyword.iskeyword(attr):
         ctx.err(line, f"field {model}.{fname}: {attr!r} is not a valid Python name")
         return None
     return ModelField(
-        name=attr, alias=wire if wire != attr else None, type=typ, optional=optional, doc=doc
+        name=attr,
+        alias=wire if wire != attr else None,
+        type=typ,
+        optional=optional,
+        doc=doc,
+        required=required,
     )
 
 
@@ -467,6 +485,7 @@ _ENDPOINT_KEYS = {
     "raises",
     "seed",
     "decode",
+    "positional",
 }
 _DECODE = re.compile(r"^(bytes|text|[a-z_][a-z0-9_.]*:[a-z_][a-z0-9_]*)$")
 
@@ -581,6 +600,8 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
                     raw.lines["one_of"], f"{what}: {n!r} is in one_of, so it cannot be required"
                 )
         one_of.append([str(n) for n in grp])
+
+    positional, video_slot = _positional(ctx, raw, what, params, one_of)
 
     fixed: dict[str, dict[str, Any]] = {}
     for key, loc in (("fixed", body), ("fixed_query", "query")):
@@ -707,8 +728,58 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
             line=line,
             seed=seed,
             decode=decode,
+            positional=positional,
+            video_slot=video_slot,
         )
     )
+
+
+def _positional(
+    ctx: _Ctx, raw: LineDict, what: str, params: list[Param], one_of: list[list[str]]
+) -> tuple[list[str], str | None]:
+    """Which parameters identify the resource, and so are taken positionally.
+
+    Default: a video (aid/bvid) when the endpoint takes one, else the first required
+    parameter. `positional: [a, b]` names them; `positional: []` opts out.
+    """
+    by_name = {p.name: p for p in params}
+    video: str | None = None
+    if any(set(g) == {"aid", "bvid"} for g in one_of):
+        video = "both"
+    elif "aid" in by_name and by_name["aid"].required and by_name["aid"].type == "aid":
+        video = "aid"
+    elif "bvid" in by_name and by_name["bvid"].required and by_name["bvid"].type == "bvid":
+        video = "bvid"
+    if "positional" not in raw:
+        if video:
+            return [], video
+        first = next((p.name for p in params if p.required), None)
+        return ([first] if first else []), None
+    names = raw["positional"]
+    line = raw.lines["positional"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        ctx.err(line, f"{what}: positional takes a list of parameter names")
+        return [], None
+    if names == ["video"]:
+        if not video:
+            ctx.err(line, f"{what}: positional [video] needs aid/bvid parameters")
+        return [], video
+    out: list[str] = []
+    for n in names:
+        p = by_name.get(n)
+        if p is None:
+            ctx.err(line, f"{what}: positional names unknown parameter {n!r}")
+        elif any(n in g for g in one_of):
+            ctx.err(line, f"{what}: {n!r} is in one_of, so it cannot be positional")
+        else:
+            out.append(n)
+    seen_optional = False
+    for n in out:
+        if not by_name[n].required:
+            seen_optional = True
+        elif seen_optional:
+            ctx.err(line, f"{what}: required {n!r} cannot follow an optional positional")
+    return out, None
 
 
 def _rel(path: Path) -> str:

@@ -90,7 +90,7 @@ def test_unknown_fields_are_kept(mock: MockBilibili) -> None:
         ({"aid": -5}, "aid"),
         ({"aid": True}, "aid"),
         ({"aid": "170001"}, "aid"),
-        ({}, "aid"),
+        ({}, "video"),
         ({"aid": 1, "bvid": BVID}, "aid"),
     ],
 )

@@ -3,9 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ValidationInfo
+
+T = TypeVar("T")
+
+STRICT = "bilibili_sdk.strict"
+"""Validation context key: when true, `null` is not turned into an empty value."""
+
+
+def _lenient(info: ValidationInfo) -> bool:
+    ctx = info.context
+    return not (ctx and ctx.get(STRICT))
+
+
+def _null_list(v: object, info: ValidationInfo) -> object:
+    return [] if v is None and _lenient(info) else v
+
+
+def _null_dict(v: object, info: ValidationInfo) -> object:
+    # A null object validates as an empty one: the model's own defaults fill it.
+    return {} if v is None and _lenient(info) else v
+
+
+NullList = Annotated[list[T], BeforeValidator(_null_list)]
+"""A list that Bilibili may send as `null` when empty: `null` becomes `[]`."""
+
+NullDict = Annotated[dict[str, T], BeforeValidator(_null_dict)]
+"""A mapping that Bilibili may send as `null` when empty: `null` becomes `{}`."""
+
+NullModel = Annotated[T, BeforeValidator(_null_dict)]
+"""A nested object that Bilibili may send as `null` when empty: `null` becomes an empty model."""
 
 
 def _to_bool(v: object) -> object:
@@ -42,4 +71,4 @@ def tagged_by(field: str, tags: tuple[str, ...], other: bool) -> Callable[[Any],
     return pick
 
 
-__all__ = ["OTHER", "BoolInt", "tagged_by"]
+__all__ = ["OTHER", "STRICT", "BoolInt", "NullDict", "NullList", "NullModel", "tagged_by"]

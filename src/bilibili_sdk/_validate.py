@@ -139,3 +139,56 @@ def choice(name: str, value: Any, allowed: tuple[Any, ...]) -> Any:
 def unix_time() -> int:
     """The current time in whole seconds, for parameters the web client stamps on each call."""
     return int(_time.time())
+
+
+_check_bvid = bvid  # the functions below take a parameter of that name
+_AV = re.compile(r"^(?:av|AV)([1-9][0-9]*)$")
+_VIDEO_FORMS = "a BV id like 'BV1uv411q7Mv' or an av number like 170001"
+
+
+def video(value: Any, aid: Any, bvid: Any) -> tuple[int | None, str | None]:
+    """The video a call is about: the positional slot, or exactly one of aid= / bvid=."""
+    if value is None:
+        if aid is None and bvid is None:
+            raise ArgsException(
+                f"video: give the video, as {_VIDEO_FORMS} (or aid= / bvid=)", argument="video"
+            )
+        if aid is not None and bvid is not None:
+            raise ArgsException(
+                "aid or bvid: give exactly one of them, got both aid and bvid", argument="aid"
+            )
+        return aid, bvid
+    if aid is not None or bvid is not None:
+        which = "aid=" if aid is not None else "bvid="
+        raise ArgsException(
+            f"video: given twice, positionally and as {which}; give it once", argument="video"
+        )
+    if isinstance(value, str):
+        if _BVID.match(value):
+            return None, value
+        m = _AV.match(value)
+        if m:
+            return int(m.group(1)), None
+    elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value, None
+    raise _bad("video", _VIDEO_FORMS, value)
+
+
+def video_aid(value: Any, aid: Any) -> int:
+    """The video as an av number, for endpoints that only take `aid` (a BV id is converted)."""
+    got_aid, got_bvid = video(value, aid, None)
+    if got_bvid is not None:
+        from ._ids import bvid2aid
+
+        return bvid2aid(got_bvid)
+    return positive_int("aid", got_aid)
+
+
+def video_bvid(value: Any, bvid: Any) -> str:
+    """The video as a BV id, for endpoints that only take `bvid` (an av number is converted)."""
+    got_aid, got_bvid = video(value, None, bvid)
+    if got_aid is not None:
+        from ._ids import aid2bvid
+
+        return aid2bvid(positive_int("aid", got_aid))
+    return _check_bvid("bvid", got_bvid)

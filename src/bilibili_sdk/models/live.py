@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from .._models import BiliModel
-from .._types import BoolInt
+from .._types import BoolInt, NullDict, NullList, NullModel
 
 __all__ = [
     "LiveAnchorBase",
@@ -163,8 +163,8 @@ class LiveCodec(str, Enum):
 class LiveGuardList(BiliModel):
     """One page of a room's guards."""
 
-    info: LiveGuardListInfo
-    list_: list[LiveGuard] = Field(alias="list")
+    info: NullModel[LiveGuardListInfo] = Field(default_factory=lambda: LiveGuardListInfo())
+    list_: NullList[LiveGuard] = Field(default_factory=list, alias="list")
     top3: list[LiveGuard] | None = None
     """The three highest guards (filled on page 1)."""
 
@@ -172,11 +172,11 @@ class LiveGuardList(BiliModel):
 class LiveGuardListInfo(BiliModel):
     """Counts of a room's guard list."""
 
-    num: int
+    num: int = 0
     """Number of guards."""
-    page: int
+    page: int = 0
     """Number of pages."""
-    now: int
+    now: int = 0
     """This page's number."""
     achievement_level: int | None = None
 
@@ -184,9 +184,9 @@ class LiveGuardListInfo(BiliModel):
 class LiveGuard(BiliModel):
     """A guard of a room."""
 
-    uid: int
+    uid: int = 0
     ruid: int | None = None
-    rank: int
+    rank: int = 0
     username: str | None = None
     face: str | None = None
     is_alive: int | None = None
@@ -201,10 +201,12 @@ class LiveGuard(BiliModel):
 class LiveOnlineGoldRank(BiliModel):
     """One page of a room's online gold rank."""
 
-    online_num: int | None = Field(default=None, alias="onlineNum")
+    online_num: int | None = Field(None, alias="onlineNum")
     """Viewers counted by the rank tab."""
-    online_rank_item: list[LiveOnlineRankEntry] = Field(alias="OnlineRankItem")
-    own_info: dict[str, Any] | None = Field(default=None, alias="ownInfo")
+    online_rank_item: NullList[LiveOnlineRankEntry] = Field(
+        default_factory=list, alias="OnlineRankItem"
+    )
+    own_info: dict[str, Any] | None = Field(None, alias="ownInfo")
     tips_text: str | None = None
     value_text: str | None = None
 
@@ -212,12 +214,12 @@ class LiveOnlineGoldRank(BiliModel):
 class LiveOnlineRankEntry(BiliModel):
     """A viewer in the online gold rank."""
 
-    user_rank: int = Field(alias="userRank")
-    uid: int
-    name: str
+    user_rank: int = Field(0, alias="userRank")
+    uid: int = 0
+    name: str = ""
     face: str | None = None
-    score: int
-    medal_info: dict[str, Any] | None = Field(default=None, alias="medalInfo")
+    score: int = 0
+    medal_info: dict[str, Any] | None = Field(None, alias="medalInfo")
     guard_level: int | None = None
     wealth_level: int | None = None
     is_mystery: bool | None = None
@@ -227,7 +229,7 @@ class LiveOnlineRankEntry(BiliModel):
 class LiveGiftConfig(BiliModel):
     """The catalogue of live gifts."""
 
-    list_: list[LiveGift] = Field(alias="list")
+    list_: NullList[LiveGift] = Field(default_factory=list, alias="list")
     combo_resources: list[Any] | None = None
     guard_resources: list[Any] | None = None
     naming_gift: Any | None = None
@@ -236,12 +238,12 @@ class LiveGiftConfig(BiliModel):
 class LiveGift(BiliModel):
     """A live gift."""
 
-    id: int
-    name: str
-    price: int
+    id: int = 0
+    name: str = ""
+    price: int = 0
     """Unit price in gold seeds (1000 = 1 CNY) or silver seeds, see coin_type."""
     type: int | None = None
-    coin_type: str
+    coin_type: str = ""
     """gold or silver."""
     bag_gift: int | None = None
     effect: int | None = None
@@ -281,7 +283,7 @@ class LiveRoomGiftLists(BiliModel):
 class LiveRoomGiftEntry(BiliModel):
     """A gift slot of a room's panel."""
 
-    gift_id: int
+    gift_id: int = 0
     id: int | None = None
     position: int | None = None
     plan_id: int | None = None
@@ -304,7 +306,7 @@ class LiveGiftSendResult(BiliModel):
 class LiveBag(BiliModel):
     """The logged-in user's gift bag."""
 
-    list_: list[LiveBagItem] | None = Field(default=None, alias="list")
+    list_: list[LiveBagItem] | None = Field(None, alias="list")
     """Null when the bag is empty."""
     time: int | None = None
     """Server time (seconds)."""
@@ -313,12 +315,12 @@ class LiveBag(BiliModel):
 class LiveBagItem(BiliModel):
     """A stack of gifts in the bag."""
 
-    bag_id: int
-    gift_id: int
-    gift_name: str
-    gift_num: int
+    bag_id: int = 0
+    gift_id: int = 0
+    gift_name: str = ""
+    gift_num: int = 0
     gift_type: int | None = None
-    expire_at: int
+    expire_at: int = 0
     """Expiry (seconds); 0 for never."""
     corner_mark: str | None = None
     corner_color: str | None = None
@@ -388,13 +390,13 @@ class LiveFollowedRooms(BiliModel):
     """One page of followed streamers' rooms."""
 
     title: str | None = None
-    page_size: int = Field(alias="pageSize")
-    total_page: int = Field(alias="totalPage")
-    list_: list[LiveFollowedRoom] = Field(alias="list")
-    count: int
+    page_size: int = Field(0, alias="pageSize")
+    total_page: int = Field(0, alias="totalPage")
+    list_: NullList[LiveFollowedRoom] = Field(default_factory=list, alias="list")
+    count: int = 0
     """Followed streamers who ever broadcast."""
     never_lived_count: int | None = None
-    live_count: int
+    live_count: int = 0
     """Followed streamers who are live now."""
     never_lived_faces: list[Any] | None = None
 
@@ -402,12 +404,12 @@ class LiveFollowedRooms(BiliModel):
 class LiveFollowedRoom(BiliModel):
     """A followed streamer's room."""
 
-    roomid: int
-    uid: int
-    uname: str
-    title: str
-    face: str
-    live_status: int
+    roomid: int = 0
+    uid: int = 0
+    uname: str = ""
+    title: str = ""
+    face: str = ""
+    live_status: int = 0
     """0 offline, 1 live."""
     record_num: int | None = None
     recent_record_id: str | None = None
@@ -434,9 +436,9 @@ class LiveFollowedRoom(BiliModel):
 class LiveMyMedals(BiliModel):
     """One page of the logged-in user's fan medals."""
 
-    items: list[LiveMyMedal]
-    page_info: LiveMedalPageInfo
-    count: int
+    items: NullList[LiveMyMedal] = Field(default_factory=list)
+    page_info: NullModel[LiveMedalPageInfo] = Field(default_factory=lambda: LiveMedalPageInfo())
+    count: int = 0
     """Number of medals."""
 
 
@@ -444,83 +446,83 @@ class LiveMyMedal(BiliModel):
     """A fan medal of the logged-in user."""
 
     can_deleted: bool | None = None
-    day_limit: int
+    day_limit: int = 0
     """Intimacy that can be earned per day."""
-    guard_level: int
+    guard_level: int = 0
     guard_medal_title: str | None = None
-    intimacy: int
-    is_lighted: BoolInt
-    level: int
-    medal_name: str
+    intimacy: int = 0
+    is_lighted: BoolInt = False
+    level: int = 0
+    medal_name: str = ""
     medal_color_border: int | None = None
     medal_color_end: int | None = None
     medal_color_start: int | None = None
-    medal_id: int
-    next_intimacy: int
-    today_feed: int
-    roomid: int
+    medal_id: int = 0
+    next_intimacy: int = 0
+    today_feed: int = 0
+    roomid: int = 0
     status: int | None = None
     """1 when worn."""
-    target_id: int
+    target_id: int = 0
     """mid of the streamer the medal belongs to."""
-    target_name: str
+    target_name: str = ""
     uname: str | None = None
 
 
 class LiveMedalPageInfo(BiliModel):
     """Page numbers of a medal list."""
 
-    cur_page: int
-    total_page: int
+    cur_page: int = 0
+    total_page: int = 0
 
 
 class LiveSignInfo(BiliModel):
     """The logged-in user's live sign-in calendar for this month."""
 
-    text: str
+    text: str = ""
     """Today's reward, empty before signing in."""
-    special_text: str = Field(alias="specialText")
-    status: int
+    special_text: str = Field("", alias="specialText")
+    status: int = 0
     """1 when signed in today."""
-    all_days: int = Field(alias="allDays")
+    all_days: int = Field(0, alias="allDays")
     """Days in this month."""
-    cur_month: int = Field(alias="curMonth")
-    cur_year: int = Field(alias="curYear")
-    cur_day: int = Field(alias="curDay")
-    cur_date: str = Field(alias="curDate")
-    had_sign_days: int = Field(alias="hadSignDays")
-    new_task: int | None = Field(default=None, alias="newTask")
-    sign_days_list: list[int] = Field(alias="signDaysList")
-    sign_bonus_days_list: list[int] = Field(alias="signBonusDaysList")
+    cur_month: int = Field(0, alias="curMonth")
+    cur_year: int = Field(0, alias="curYear")
+    cur_day: int = Field(0, alias="curDay")
+    cur_date: str = Field("", alias="curDate")
+    had_sign_days: int = Field(0, alias="hadSignDays")
+    new_task: int | None = Field(None, alias="newTask")
+    sign_days_list: NullList[int] = Field(default_factory=list, alias="signDaysList")
+    sign_bonus_days_list: NullList[int] = Field(default_factory=list, alias="signBonusDaysList")
 
 
 class LiveSignMonth(BiliModel):
     """The logged-in user's live sign-in calendar for last month."""
 
-    month: int
-    days: int
+    month: int = 0
+    days: int = 0
     """Days in that month."""
-    had_sign_days: int = Field(alias="hadSignDays")
-    sign_days_list: list[int] = Field(alias="signDaysList")
-    sign_bonus_days_list: list[int] = Field(alias="signBonusDaysList")
+    had_sign_days: int = Field(0, alias="hadSignDays")
+    sign_days_list: NullList[int] = Field(default_factory=list, alias="signDaysList")
+    sign_bonus_days_list: NullList[int] = Field(default_factory=list, alias="signBonusDaysList")
 
 
 class LiveCreatedRoom(BiliModel):
     """The room just opened."""
 
-    room_id: str = Field(alias="roomID")
+    room_id: str = Field("", alias="roomID")
     """The new room's id, as text."""
 
 
 class LiveStartResult(BiliModel):
     """The answer to starting a broadcast, with where to push the stream."""
 
-    change: int
+    change: int = 0
     """1 when the status changed."""
-    status: str
+    status: str = ""
     """LIVE."""
     room_type: int | None = None
-    rtmp: LiveRtmp
+    rtmp: NullModel[LiveRtmp] = Field(default_factory=lambda: LiveRtmp())
     protocols: list[LivePushProtocol] | None = None
     try_time: str | None = None
     live_key: str | None = None
@@ -530,8 +532,8 @@ class LiveStartResult(BiliModel):
 class LiveRtmp(BiliModel):
     """The RTMP ingest; push to `addr + code`."""
 
-    addr: str
-    code: str
+    addr: str = ""
+    code: str = ""
     """Stream name and key: keep it secret."""
     new_link: str | None = None
     provider: str | None = None
@@ -540,9 +542,9 @@ class LiveRtmp(BiliModel):
 class LivePushProtocol(BiliModel):
     """An ingest endpoint for one protocol."""
 
-    protocol: str
-    addr: str
-    code: str
+    protocol: str = ""
+    addr: str = ""
+    code: str = ""
     new_link: str | None = None
     provider: str | None = None
 
@@ -550,9 +552,9 @@ class LivePushProtocol(BiliModel):
 class LiveStopResult(BiliModel):
     """The answer to stopping a broadcast."""
 
-    change: int
+    change: int = 0
     """1 when the status changed."""
-    status: str
+    status: str = ""
     """PREPARING."""
 
 
@@ -574,23 +576,23 @@ class LiveRoomAudit(BiliModel):
 class LiveBannedUsers(BiliModel):
     """One page of a room's chat bans."""
 
-    data: list[LiveBannedUser]
-    total: int
-    total_page: int
+    data: NullList[LiveBannedUser] = Field(default_factory=list)
+    total: int = 0
+    total_page: int = 0
 
 
 class LiveBannedUser(BiliModel):
     """A chat ban in a room."""
 
-    tuid: int
+    tuid: int = 0
     """The banned user's mid."""
-    tname: str
-    uid: int
+    tname: str = ""
+    uid: int = 0
     """mid of who banned them."""
-    name: str
-    ctime: str
+    name: str = ""
+    ctime: str = ""
     """`YYYY-MM-DD HH:MM:SS`."""
-    id: int
+    id: int = 0
     is_anchor: int | None = None
     face: str | None = None
     admin_level: int | None = None
@@ -600,16 +602,16 @@ class LiveBannedUser(BiliModel):
 class LiveRoomPlayInfo(BiliModel):
     """A live room's identity and status."""
 
-    room_id: int
+    room_id: int = 0
     """The real room id (what the websocket and most endpoints want)."""
-    short_id: int
+    short_id: int = 0
     """The short display id, 0 when the room has none."""
-    uid: int
+    uid: int = 0
     """The streamer's mid."""
     is_hidden: bool | None = None
     is_locked: bool | None = None
     is_portrait: bool | None = None
-    live_status: int
+    live_status: int = 0
     """0 offline, 1 live, 2 playing a loop of videos."""
     hidden_till: int | None = None
     lock_till: int | None = None
@@ -624,23 +626,23 @@ class LiveRoomPlayInfo(BiliModel):
 class LiveRoomInit(BiliModel):
     """A room's real id, owner and status, as room_init gives them."""
 
-    room_id: int
+    room_id: int = 0
     """The real room id."""
-    short_id: int
+    short_id: int = 0
     """The short display id, 0 when the room has none."""
-    uid: int
+    uid: int = 0
     """The streamer's mid."""
     need_p2p: int | None = None
-    is_hidden: bool
-    is_locked: bool
-    is_portrait: bool
-    live_status: int
+    is_hidden: bool = False
+    is_locked: bool = False
+    is_portrait: bool = False
+    live_status: int = 0
     """0 offline, 1 live, 2 playing a loop of videos."""
-    hidden_till: int
-    lock_till: int
-    encrypted: bool
-    pwd_verified: bool
-    live_time: int
+    hidden_till: int = 0
+    lock_till: int = 0
+    encrypted: bool = False
+    pwd_verified: bool = False
+    live_time: int = 0
     """When the current broadcast started (seconds), 0 when offline."""
     room_shield: int | None = None
     is_sp: int | None = None
@@ -650,7 +652,7 @@ class LiveRoomInit(BiliModel):
 class LiveRoomDetail(BiliModel):
     """A live room's page data; only the main parts are typed, the rest is kept as extra fields."""
 
-    room_info: LiveRoomDetailRoom
+    room_info: NullModel[LiveRoomDetailRoom] = Field(default_factory=lambda: LiveRoomDetailRoom())
     anchor_info: LiveRoomDetailAnchor | None = None
     news_info: LiveRoomNews | None = None
     watched_show: UserLiveWatched | None = None
@@ -663,18 +665,18 @@ class LiveRoomDetail(BiliModel):
 class LiveRoomDetailRoom(BiliModel):
     """The room part of a room's page data."""
 
-    uid: int
+    uid: int = 0
     """The streamer's mid."""
-    room_id: int
+    room_id: int = 0
     """The real room id."""
     short_id: int | None = None
-    title: str
+    title: str = ""
     cover: str | None = None
     tags: str | None = None
     """Comma-separated tags."""
     background: str | None = None
     description: str | None = None
-    live_status: int
+    live_status: int = 0
     """0 offline, 1 live, 2 playing a loop of videos."""
     live_start_time: int | None = None
     """When the current broadcast started (seconds), 0 when offline."""
@@ -683,9 +685,9 @@ class LiveRoomDetailRoom(BiliModel):
     lock_time: int | None = None
     hidden_status: int | None = None
     hidden_time: int | None = None
-    area_id: int
+    area_id: int = 0
     area_name: str | None = None
-    parent_area_id: int
+    parent_area_id: int = 0
     parent_area_name: str | None = None
     keyframe: str | None = None
     special_type: int | None = None
@@ -710,8 +712,8 @@ class LiveRoomDetailAnchor(BiliModel):
 class LiveAnchorBase(BiliModel):
     """A streamer's name, face and verification."""
 
-    uname: str
-    face: str
+    uname: str = ""
+    face: str = ""
     gender: str | None = None
     official_info: LiveOfficialInfo | None = None
 
@@ -728,7 +730,7 @@ class LiveOfficialInfo(BiliModel):
 class LiveAnchorLevel(BiliModel):
     """A streamer's anchor level and score."""
 
-    level: int
+    level: int = 0
     level_color: int | None = None
     score: int | None = None
     upgrade_score: int | None = None
@@ -740,14 +742,14 @@ class LiveAnchorLevel(BiliModel):
 class LiveAnchorRelation(BiliModel):
     """Follower count of a streamer."""
 
-    attention: int
+    attention: int = 0
     """Number of followers."""
 
 
 class LiveAnchorMedal(BiliModel):
     """The fan medal a streamer hands out."""
 
-    medal_name: str
+    medal_name: str = ""
     medal_id: int | None = None
     fansclub: int | None = None
 
@@ -757,7 +759,7 @@ class LiveRoomNews(BiliModel):
 
     uid: int | None = None
     ctime: str | None = None
-    content: str
+    content: str = ""
 
 
 class LiveRoomSilentInfo(BiliModel):
@@ -772,39 +774,39 @@ class LiveRoomSilentInfo(BiliModel):
 class LiveRoomBaseInfos(BiliModel):
     """Base information of rooms, keyed by room id (and by mid when asked by uids)."""
 
-    by_uids: dict[str, LiveRoomBaseInfo]
-    by_room_ids: dict[str, LiveRoomBaseInfo]
+    by_uids: NullDict[LiveRoomBaseInfo] = Field(default_factory=dict)
+    by_room_ids: NullDict[LiveRoomBaseInfo] = Field(default_factory=dict)
 
 
 class LiveRoomBaseInfo(BiliModel):
     """A room's base information."""
 
-    room_id: int
+    room_id: int = 0
     """The real room id."""
-    uid: int
+    uid: int = 0
     """The streamer's mid."""
-    area_id: int
-    live_status: int
+    area_id: int = 0
+    live_status: int = 0
     """0 offline, 1 live, 2 playing a loop of videos."""
-    live_url: str
-    parent_area_id: int
-    title: str
-    parent_area_name: str
-    area_name: str
-    live_time: str
+    live_url: str = ""
+    parent_area_id: int = 0
+    title: str = ""
+    parent_area_name: str = ""
+    area_name: str = ""
+    live_time: str = ""
     """Start of the current broadcast, `YYYY-MM-DD HH:MM:SS` (zeros when offline)."""
-    description: str
+    description: str = ""
     """HTML."""
-    tags: str
+    tags: str = ""
     """Comma-separated tags."""
-    attention: int
+    attention: int = 0
     """Number of followers."""
-    online: int
-    short_id: int
+    online: int = 0
+    short_id: int = 0
     """The short display id, 0 when the room has none."""
-    uname: str
-    cover: str
-    background: str
+    uname: str = ""
+    cover: str = ""
+    background: str = ""
     join_slide: int | None = None
     live_id: int | None = None
     live_id_str: str | None = None
@@ -813,63 +815,63 @@ class LiveRoomBaseInfo(BiliModel):
 class LiveUserRoom(BiliModel):
     """A user's live room, looked up by the user's mid."""
 
-    room_status: int = Field(alias="roomStatus")
+    room_status: int = Field(0, alias="roomStatus")
     """1 when the user has a live room."""
-    round_status: int = Field(alias="roundStatus")
+    round_status: int = Field(0, alias="roundStatus")
     """1 while replaying recordings."""
-    live_status: int
+    live_status: int = 0
     """0 offline, 1 live."""
-    url: str
-    title: str
-    cover: str
-    online: int
-    roomid: int
+    url: str = ""
+    title: str = ""
+    cover: str = ""
+    online: int = 0
+    roomid: int = 0
     """The real room id, 0 when the user has no room."""
-    broadcast_type: int
+    broadcast_type: int = 0
     online_hidden: int | None = None
 
 
 class LiveRoomStatus(BiliModel):
     """A streamer's room and live status."""
 
-    title: str
-    room_id: int
+    title: str = ""
+    room_id: int = 0
     """The real room id."""
-    uid: int
+    uid: int = 0
     """The streamer's mid."""
-    online: int
-    live_time: int
+    online: int = 0
+    live_time: int = 0
     """When the current broadcast started (seconds), 0 when offline."""
-    live_status: int
+    live_status: int = 0
     """0 offline, 1 live, 2 playing a loop of videos."""
-    short_id: int
+    short_id: int = 0
     area: int | None = None
     area_name: str | None = None
-    area_v2_id: int
-    area_v2_name: str
-    area_v2_parent_name: str
-    area_v2_parent_id: int
-    uname: str
-    face: str
+    area_v2_id: int = 0
+    area_v2_name: str = ""
+    area_v2_parent_name: str = ""
+    area_v2_parent_id: int = 0
+    uname: str = ""
+    face: str = ""
     tag_name: str | None = None
     tags: str | None = None
-    cover_from_user: str
-    keyframe: str
+    cover_from_user: str = ""
+    keyframe: str = ""
     lock_till: str | None = None
     hidden_till: str | None = None
-    broadcast_type: int
+    broadcast_type: int = 0
     """0 from a computer, 1 from a phone."""
 
 
 class LiveAnchorInfo(BiliModel):
     """A streamer's live profile."""
 
-    info: LiveAnchorProfile
-    exp: LiveAnchorExp
-    follower_num: int
-    room_id: int
+    info: NullModel[LiveAnchorProfile] = Field(default_factory=lambda: LiveAnchorProfile())
+    exp: NullModel[LiveAnchorExp] = Field(default_factory=lambda: LiveAnchorExp())
+    follower_num: int = 0
+    room_id: int = 0
     """The streamer's real room id."""
-    medal_name: str
+    medal_name: str = ""
     glory_count: int | None = None
     pendant: str | None = None
     link_group_num: int | None = None
@@ -879,9 +881,9 @@ class LiveAnchorInfo(BiliModel):
 class LiveAnchorProfile(BiliModel):
     """A streamer's name, face and verification."""
 
-    uid: int
-    uname: str
-    face: str
+    uid: int = 0
+    uname: str = ""
+    face: str = ""
     official_verify: LiveOfficialVerify | None = None
     gender: int | None = None
     """-1 undisclosed, 0 female, 1 male."""
@@ -890,25 +892,25 @@ class LiveAnchorProfile(BiliModel):
 class LiveOfficialVerify(BiliModel):
     """Verification of a streamer (type -1 none, 0 person, 1 organisation)."""
 
-    type: int
-    desc: str
+    type: int = 0
+    desc: str = ""
     role: int | None = None
 
 
 class LiveAnchorExp(BiliModel):
     """A streamer's experience."""
 
-    master_level: LiveMasterLevel
+    master_level: NullModel[LiveMasterLevel] = Field(default_factory=lambda: LiveMasterLevel())
 
 
 class LiveMasterLevel(BiliModel):
     """An anchor level, with the score reached and the score of the next level."""
 
-    level: int
-    color: int
-    current: list[int]
+    level: int = 0
+    color: int = 0
+    current: NullList[int] = Field(default_factory=list)
     """Score needed for this level, score reached."""
-    next: list[int]
+    next: NullList[int] = Field(default_factory=list)
     """Score needed for the next level, and the total it makes."""
     anchor_score: int | None = None
     upgrade_score: int | None = None
@@ -919,25 +921,25 @@ class LiveMasterLevel(BiliModel):
 class LiveAnchorNews(BiliModel):
     """A streamer's room news."""
 
-    content: str
-    ctime: str
+    content: str = ""
+    ctime: str = ""
     ctime_text: str | None = None
 
 
 class LiveRoomAnchor(BiliModel):
     """The streamer of a room with their levels."""
 
-    info: LiveRoomAnchorProfile
-    level: LiveRoomAnchorLevel
+    info: NullModel[LiveRoomAnchorProfile] = Field(default_factory=lambda: LiveRoomAnchorProfile())
+    level: NullModel[LiveRoomAnchorLevel] = Field(default_factory=lambda: LiveRoomAnchorLevel())
     san: int | None = None
 
 
 class LiveRoomAnchorProfile(BiliModel):
     """A streamer's account, as the room's anchor endpoint gives it."""
 
-    uid: int
-    uname: str
-    face: str
+    uid: int = 0
+    uname: str = ""
+    face: str = ""
     rank: str | None = None
     platform_user_level: int | None = None
     mobile_verify: int | None = None
@@ -950,7 +952,7 @@ class LiveRoomAnchorProfile(BiliModel):
 class LiveRoomAnchorLevel(BiliModel):
     """A streamer's viewer (user) level and anchor (master) level."""
 
-    uid: int
+    uid: int = 0
     cost: int | None = None
     rcost: int | None = None
     user_score: str | None = None
@@ -959,8 +961,8 @@ class LiveRoomAnchorLevel(BiliModel):
     svip: int | None = None
     svip_time: str | None = None
     update_time: str | None = None
-    master_level: LiveMasterLevel
-    user_level: int
+    master_level: NullModel[LiveMasterLevel] = Field(default_factory=lambda: LiveMasterLevel())
+    user_level: int = 0
     color: int | None = None
     anchor_score: int | None = None
 
@@ -981,7 +983,7 @@ class LiveMyRoomInfo(BiliModel):
 class LiveMyRoomUser(BiliModel):
     """The logged-in user as a room sees them."""
 
-    uid: int
+    uid: int = 0
     uname: str | None = None
     uface: str | None = None
 
@@ -989,7 +991,7 @@ class LiveMyRoomUser(BiliModel):
 class LiveMyRoomLevel(BiliModel):
     """The logged-in user's viewer level."""
 
-    level: int
+    level: int = 0
     next_level: int | None = None
     color: int | None = None
     level_rank: int | str | None = None
@@ -1033,55 +1035,55 @@ class LiveLotteryInfo(BiliModel):
 class LiveRedPocket(BiliModel):
     """A popularity red pocket (人气红包); sending its danmaku joins the draw."""
 
-    lot_id: int
-    sender_uid: int
-    sender_name: str
-    sender_face: str
-    join_requirement: int
-    danmu: str
+    lot_id: int = 0
+    sender_uid: int = 0
+    sender_name: str = ""
+    sender_face: str = ""
+    join_requirement: int = 0
+    danmu: str = ""
     """The danmaku joining sends."""
-    awards: list[LiveRedPocketAward]
-    start_time: int
-    end_time: int
-    last_time: int
-    remove_time: int
-    replace_time: int
-    current_time: int
-    lot_status: int
-    h5_url: str
-    user_status: int
+    awards: NullList[LiveRedPocketAward] = Field(default_factory=list)
+    start_time: int = 0
+    end_time: int = 0
+    last_time: int = 0
+    remove_time: int = 0
+    replace_time: int = 0
+    current_time: int = 0
+    lot_status: int = 0
+    h5_url: str = ""
+    user_status: int = 0
     """1 joined, 2 not joined."""
-    lot_config_id: int
-    total_price: int
+    lot_config_id: int = 0
+    total_price: int = 0
 
 
 class LiveRedPocketAward(BiliModel):
     """A gift a red pocket hands out."""
 
-    gift_id: int
-    num: int
-    gift_name: str
-    gift_pic: str
+    gift_id: int = 0
+    num: int = 0
+    gift_name: str = ""
+    gift_pic: str = ""
 
 
 class LiveRoomPlayInfoV2(BiliModel):
     """A room's status with its stream URLs."""
 
-    room_id: int
+    room_id: int = 0
     """The real room id."""
-    short_id: int
-    uid: int
+    short_id: int = 0
+    uid: int = 0
     """The streamer's mid."""
-    is_hidden: bool
-    is_locked: bool
-    is_portrait: bool
-    live_status: int
+    is_hidden: bool = False
+    is_locked: bool = False
+    is_portrait: bool = False
+    live_status: int = 0
     """0 offline, 1 live, 2 playing a loop of videos."""
-    hidden_till: int
-    lock_till: int
-    encrypted: bool
-    pwd_verified: bool
-    live_time: int
+    hidden_till: int = 0
+    lock_till: int = 0
+    encrypted: bool = False
+    pwd_verified: bool = False
+    live_time: int = 0
     room_shield: int | None = None
     all_special_types: list[int] | None = None
     playurl_info: LivePlayUrlInfo | None = None
@@ -1092,16 +1094,16 @@ class LivePlayUrlInfo(BiliModel):
     """Stream URLs of a room."""
 
     conf_json: str | None = None
-    playurl: LivePlayUrlV2
+    playurl: NullModel[LivePlayUrlV2] = Field(default_factory=lambda: LivePlayUrlV2())
 
 
 class LivePlayUrlV2(BiliModel):
     """The qualities and streams of a room."""
 
-    cid: int
+    cid: int = 0
     """The real room id."""
-    g_qn_desc: list[LiveQualityDesc]
-    stream: list[LiveStream]
+    g_qn_desc: NullList[LiveQualityDesc] = Field(default_factory=list)
+    stream: NullList[LiveStream] = Field(default_factory=list)
     p2p_data: dict[str, Any] | None = None
     dolby_qn: int | None = None
 
@@ -1109,8 +1111,8 @@ class LivePlayUrlV2(BiliModel):
 class LiveQualityDesc(BiliModel):
     """Name of a quality code."""
 
-    qn: int
-    desc: str
+    qn: int = 0
+    desc: str = ""
     hdr_desc: str | None = None
     attr_desc: Any | None = None
 
@@ -1118,25 +1120,25 @@ class LiveQualityDesc(BiliModel):
 class LiveStream(BiliModel):
     """The streams of one protocol (http_stream is FLV, http_hls is HLS)."""
 
-    protocol_name: str
-    format: list[LiveStreamFormat]
+    protocol_name: str = ""
+    format: NullList[LiveStreamFormat] = Field(default_factory=list)
 
 
 class LiveStreamFormat(BiliModel):
     """The streams of one container (flv, ts, fmp4)."""
 
-    format_name: str
-    codec: list[LiveStreamCodec]
+    format_name: str = ""
+    codec: NullList[LiveStreamCodec] = Field(default_factory=list)
 
 
 class LiveStreamCodec(BiliModel):
     """A stream of one codec; its URL is `host + base_url + extra` of any `url_info`."""
 
-    codec_name: str
-    current_qn: int
-    accept_qn: list[int]
-    base_url: str
-    url_info: list[LiveStreamHost]
+    codec_name: str = ""
+    current_qn: int = 0
+    accept_qn: NullList[int] = Field(default_factory=list)
+    base_url: str = ""
+    url_info: NullList[LiveStreamHost] = Field(default_factory=list)
     hdr_qn: int | None = None
     dolby_type: int | None = None
     attr_name: str | None = None
@@ -1145,35 +1147,35 @@ class LiveStreamCodec(BiliModel):
 class LiveStreamHost(BiliModel):
     """A CDN host serving a stream, with the query that signs it."""
 
-    host: str
-    extra: str
+    host: str = ""
+    extra: str = ""
     stream_ttl: int | None = None
 
 
 class LivePlayUrl(BiliModel):
     """FLV (or HLS) URLs of a room at one quality."""
 
-    current_quality: int
-    accept_quality: list[str]
-    current_qn: int
-    quality_description: list[LiveQualityName]
-    durl: list[LivePlayUrlLine]
+    current_quality: int = 0
+    accept_quality: NullList[str] = Field(default_factory=list)
+    current_qn: int = 0
+    quality_description: NullList[LiveQualityName] = Field(default_factory=list)
+    durl: NullList[LivePlayUrlLine] = Field(default_factory=list)
     """The main line first, then backups."""
 
 
 class LiveQualityName(BiliModel):
     """A quality code and its name."""
 
-    qn: int
-    desc: str
+    qn: int = 0
+    desc: str = ""
 
 
 class LivePlayUrlLine(BiliModel):
     """One stream URL."""
 
-    url: str
+    url: str = ""
     length: int | None = None
-    order: int
+    order: int = 0
     stream_type: int | None = None
     p2p_type: int | None = None
 
@@ -1181,10 +1183,10 @@ class LivePlayUrlLine(BiliModel):
 class LiveDanmuHost(BiliModel):
     """One danmaku websocket server."""
 
-    host: str
-    port: int
-    wss_port: int
-    ws_port: int
+    host: str = ""
+    port: int = 0
+    wss_port: int = 0
+    ws_port: int = 0
 
 
 class LiveDanmuInfo(BiliModel):
@@ -1195,50 +1197,50 @@ class LiveDanmuInfo(BiliModel):
     refresh_row_factor: float | None = None
     refresh_rate: int | None = None
     max_delay: int | None = None
-    token: str
+    token: str = ""
     """Sent as `key` in the websocket auth packet."""
-    host_list: list[LiveDanmuHost]
+    host_list: NullList[LiveDanmuHost] = Field(default_factory=list)
 
 
 class LiveWebHeartbeat(BiliModel):
     """The web heartbeat's answer."""
 
-    next_interval: int
+    next_interval: int = 0
     """Seconds until the next heartbeat is expected."""
 
 
 class LiveDanmakuHistory(BiliModel):
     """The last danmakus of a room."""
 
-    admin: list[LiveHistoryDanmaku]
-    room: list[LiveHistoryDanmaku]
+    admin: NullList[LiveHistoryDanmaku] = Field(default_factory=list)
+    room: NullList[LiveHistoryDanmaku] = Field(default_factory=list)
 
 
 class LiveHistoryDanmaku(BiliModel):
     """A danmaku from a room's history."""
 
-    text: str
-    dm_type: int
+    text: str = ""
+    dm_type: int = 0
     """0 text, 1 emoticon, 2 voice."""
-    uid: int
-    nickname: str
+    uid: int = 0
+    nickname: str = ""
     uname_color: str | None = None
-    timeline: str
+    timeline: str = ""
     """`YYYY-MM-DD HH:MM:SS`."""
-    isadmin: int
+    isadmin: int = 0
     vip: int | None = None
     svip: int | None = None
-    medal: list[int | str]
+    medal: NullList[int | str] = Field(default_factory=list)
     """Positional: level, name, streamer name, room id, colour, ... (empty without a medal)."""
     title: list[str] | None = None
     user_level: list[int | str] | None = None
     """Positional: level, 0, colour, rank."""
     rank: int | None = None
     teamid: int | None = None
-    rnd: str
+    rnd: str = ""
     """Sender's timestamp (seconds), as text."""
     user_title: str | None = None
-    guard_level: int
+    guard_level: int = 0
     """0 none, 1 governor (总督), 2 admiral (提督), 3 captain (舰长)."""
     bubble: int | None = None
     bubble_color: str | None = None
@@ -1260,18 +1262,18 @@ class LiveHistoryDanmaku(BiliModel):
 class LiveDanmakuCheck(BiliModel):
     """Check token of a danmaku."""
 
-    ts: int
-    ct: str
+    ts: int = 0
+    ct: str = ""
 
 
 class LiveHistoryEmoticon(BiliModel):
     """The emoticon a danmaku shows (id 0 for text danmakus)."""
 
     id: int | None = None
-    emoticon_unique: str
+    emoticon_unique: str = ""
     text: str | None = None
     perm: int | None = None
-    url: str
+    url: str = ""
     in_player_area: int | None = None
     bulge_display: int | None = None
     is_dynamic: int | None = None
@@ -1283,8 +1285,8 @@ class LiveDanmakuReply(BiliModel):
     """The user a danmaku @s (reply_mid 0 when none)."""
 
     show_reply: bool | None = None
-    reply_mid: int
-    reply_uname: str
+    reply_mid: int = 0
+    reply_uname: str = ""
     reply_uname_color: str | None = None
     reply_is_mystery: bool | None = None
 
@@ -1292,7 +1294,7 @@ class LiveDanmakuReply(BiliModel):
 class LiveDanmakuUser(BiliModel):
     """The sender of a danmaku."""
 
-    uid: int
+    uid: int = 0
     base: LiveDanmakuUserBase | None = None
     medal: LiveUserMedal | None = None
     wealth: Any | None = None
@@ -1305,8 +1307,8 @@ class LiveDanmakuUser(BiliModel):
 class LiveDanmakuUserBase(BiliModel):
     """Name and face of a danmaku's sender."""
 
-    name: str
-    face: str
+    name: str = ""
+    face: str = ""
     name_color: int | None = None
     is_mystery: bool | None = None
     """True for an anonymous (mystery) user."""
@@ -1319,8 +1321,8 @@ class LiveDanmakuUserBase(BiliModel):
 class LiveUserMedal(BiliModel):
     """The fan medal a user wears."""
 
-    name: str
-    level: int
+    name: str = ""
+    level: int = 0
     color_start: int | None = None
     color_end: int | None = None
     color_border: int | None = None
@@ -1328,7 +1330,7 @@ class LiveUserMedal(BiliModel):
     id: int | None = None
     typ: int | None = None
     is_light: int | None = None
-    ruid: int
+    ruid: int = 0
     """mid of the streamer the medal belongs to."""
     guard_level: int | None = None
     score: int | None = None
@@ -1362,16 +1364,16 @@ class LiveEmoticons(BiliModel):
     """Emoticon packages available in a room."""
 
     fans_brand: int | None = None
-    data: list[LiveEmoticonPackage]
+    data: NullList[LiveEmoticonPackage] = Field(default_factory=list)
     purchase_url: Any | None = None
 
 
 class LiveEmoticonPackage(BiliModel):
     """One emoticon package."""
 
-    emoticons: list[LiveEmoticon]
-    pkg_id: int
-    pkg_name: str
+    emoticons: NullList[LiveEmoticon] = Field(default_factory=list)
+    pkg_id: int = 0
+    pkg_name: str = ""
     pkg_type: int | None = None
     pkg_descript: str | None = None
     pkg_perm: int | None = None
@@ -1386,9 +1388,9 @@ class LiveEmoticonPackage(BiliModel):
 class LiveEmoticon(BiliModel):
     """One emoticon; send its `emoticon_unique` with `send_emoticon`."""
 
-    emoji: str
+    emoji: str = ""
     descript: str | None = None
-    url: str
+    url: str = ""
     is_dynamic: int | None = None
     in_player_area: int | None = None
     width: int | None = None
@@ -1402,7 +1404,7 @@ class LiveEmoticon(BiliModel):
     bulge_display: int | None = None
     unlock_show_text: str | None = None
     unlock_show_color: str | None = None
-    emoticon_unique: str
+    emoticon_unique: str = ""
     unlock_show_image: str | None = None
     emoticon_id: int | None = None
 
@@ -1410,18 +1412,18 @@ class LiveEmoticon(BiliModel):
 class LiveParentArea(BiliModel):
     """A parent live area with its sub-areas."""
 
-    id: int
-    name: str
-    list_: list[LiveArea] = Field(alias="list")
+    id: int = 0
+    name: str = ""
+    list_: NullList[LiveArea] = Field(default_factory=list, alias="list")
 
 
 class LiveArea(BiliModel):
     """A live sub-area (ids come as text)."""
 
-    id: str
-    parent_id: str
+    id: str = ""
+    parent_id: str = ""
     old_area_id: str | None = None
-    name: str
+    name: str = ""
     act_id: str | None = None
     pk_status: str | None = None
     hot_status: int | None = None
@@ -1437,18 +1439,18 @@ class LiveAreaRooms(BiliModel):
 
     banner: list[Any] | None = None
     new_tags: list[LiveAreaTag] | None = None
-    list_: list[LiveAreaRoom] = Field(alias="list")
+    list_: NullList[LiveAreaRoom] = Field(default_factory=list, alias="list")
     count: int | None = None
-    has_more: BoolInt
+    has_more: BoolInt = False
 
 
 class LiveAreaTag(BiliModel):
     """A sort order or filter offered for an area."""
 
-    id: int
-    name: str
+    id: int = 0
+    name: str = ""
     icon: str | None = None
-    sort_type: str
+    sort_type: str = ""
     """Pass as `sort_type` to get_rooms_by_area."""
     sort: int | None = None
 
@@ -1456,12 +1458,12 @@ class LiveAreaTag(BiliModel):
 class LiveAreaRoom(BiliModel):
     """A live room in an area list."""
 
-    roomid: int
+    roomid: int = 0
     """The real room id."""
-    uid: int
+    uid: int = 0
     """The streamer's mid."""
-    title: str
-    uname: str
+    title: str = ""
+    uname: str = ""
     online: int | None = None
     user_cover: str | None = None
     system_cover: str | None = None
@@ -1484,10 +1486,10 @@ class LiveAreaRoom(BiliModel):
 class LiveSelfInfo(BiliModel):
     """The logged-in user's live profile."""
 
-    uid: int
-    uname: str
+    uid: int = 0
+    uname: str = ""
     face: str | None = None
-    bill_coin: float | None = Field(default=None, alias="billCoin")
+    bill_coin: float | None = Field(None, alias="billCoin")
     silver: int | None = None
     gold: int | None = None
     achieve: int | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Discriminator, Field, Tag
 
 from .._models import BiliModel
-from .._types import OTHER, BoolInt, tagged_by
+from .._types import OTHER, BoolInt, NullList, NullModel, tagged_by
 
 __all__ = [
     "AppHotSearchRanking",
@@ -139,10 +139,10 @@ class CategoryTypeArticle(int, Enum):
 class SearchPageInfo(BiliModel):
     """Result counts of one kind of content."""
 
-    num_results: int | None = Field(default=None, alias="numResults")
+    num_results: int | None = Field(None, alias="numResults")
     total: int | None = None
     pages: int | None = None
-    num_pages: int | None = Field(default=None, alias="numPages")
+    num_pages: int | None = Field(None, alias="numPages")
 
 
 class SearchResultItem(BiliModel):
@@ -164,42 +164,42 @@ class SearchResultItem(BiliModel):
 class SearchResultGroup(BiliModel):
     """The hits of one kind in a mixed search."""
 
-    result_type: str
-    data: list[SearchHit]
+    result_type: str = ""
+    data: NullList[SearchHit] = Field(default_factory=list)
 
 
 class SearchVideoItem(BiliModel):
     """A video hit (type `video`)."""
 
-    type: str
-    id: int
+    type: str = ""
+    id: int = 0
     """Same as aid."""
-    author: str
-    mid: int
-    typeid: str
+    author: str = ""
+    mid: int = 0
+    typeid: str = ""
     """Zone id (tid), as a string."""
-    typename: str
-    arcurl: str
-    aid: int
-    bvid: str
-    title: str
-    description: str
+    typename: str = ""
+    arcurl: str = ""
+    aid: int = 0
+    bvid: str = ""
+    title: str = ""
+    description: str = ""
     arcrank: str | None = None
-    pic: str
+    pic: str = ""
     """Cover URL (scheme-less)."""
-    play: int
-    video_review: int
+    play: int = 0
+    video_review: int = 0
     """Danmaku count."""
-    favorites: int
-    tag: str
+    favorites: int = 0
+    tag: str = ""
     """Comma-separated tags."""
-    review: int
+    review: int = 0
     """Comment count."""
-    pubdate: int
+    pubdate: int = 0
     """Publication time, seconds since epoch."""
-    senddate: int
+    senddate: int = 0
     """Submission time, seconds since epoch."""
-    duration: str
+    duration: str = ""
     """Length as M:S."""
     badgepay: bool | None = None
     hit_columns: list[str] | None = None
@@ -214,14 +214,14 @@ class SearchVideoItem(BiliModel):
 class SearchMediaScore(BiliModel):
     """Rating of a bangumi or film."""
 
-    user_count: int
-    score: float
+    user_count: int = 0
+    score: float = 0.0
 
 
 class SearchMediaBadge(BiliModel):
     """A badge shown on a bangumi or episode."""
 
-    text: str
+    text: str = ""
     text_color: str | None = None
     text_color_night: str | None = None
     bg_color: str | None = None
@@ -234,11 +234,11 @@ class SearchMediaBadge(BiliModel):
 class SearchMediaEpisode(BiliModel):
     """An episode of a bangumi hit."""
 
-    id: int
+    id: int = 0
     """Episode id (ep)."""
-    cover: str
-    title: str
-    url: str
+    cover: str = ""
+    title: str = ""
+    url: str = ""
     release_date: str | None = None
     badges: list[SearchMediaBadge] | None = None
     index_title: str | None = None
@@ -248,13 +248,13 @@ class SearchMediaEpisode(BiliModel):
 class SearchMediaItem(BiliModel):
     """A bangumi (type `media_bangumi`) or film/TV (type `media_ft`) hit."""
 
-    type: str
-    media_id: int
-    season_id: int
-    title: str
+    type: str = ""
+    media_id: int = 0
+    season_id: int = 0
+    title: str = ""
     org_title: str | None = None
-    cover: str
-    media_type: int
+    cover: str = ""
+    media_type: int = 0
     """1 anime, 2 film, 3 documentary, 4 Chinese animation, 5 TV series, 7 variety show."""
     areas: str | None = None
     styles: str | None = None
@@ -295,9 +295,9 @@ class SearchMediaItem(BiliModel):
 class SearchLiveRoomItem(BiliModel):
     """A live-room hit (type `live_room`)."""
 
-    type: str
+    type: str = ""
     rank_offset: int | None = None
-    uid: int
+    uid: int = 0
     """Streamer mid."""
     tags: str | None = None
     """Comma-separated room tags."""
@@ -306,17 +306,17 @@ class SearchLiveRoomItem(BiliModel):
     """Start of the stream, YYYY-MM-DD HH:MM:SS."""
     cate_name: str | None = None
     live_status: int | None = None
-    uname: str
+    uname: str = ""
     uface: str | None = None
     user_cover: str | None = None
     short_id: int | None = None
     area: int | None = None
-    title: str
+    title: str = ""
     cover: str | None = None
     online: int | None = None
     rank_index: int | None = None
     rank_score: int | None = None
-    roomid: int
+    roomid: int = 0
     attentions: int | None = None
     """Follower count of the streamer."""
 
@@ -324,9 +324,9 @@ class SearchLiveRoomItem(BiliModel):
 class SearchLiveUserItem(BiliModel):
     """A streamer hit (type `live_user`)."""
 
-    type: str
+    type: str = ""
     rank_offset: int | None = None
-    uid: int
+    uid: int = 0
     """Streamer mid."""
     tags: str | None = None
     live_time: str | None = None
@@ -335,7 +335,7 @@ class SearchLiveUserItem(BiliModel):
     live_status: BoolInt | None = None
     area: int | None = None
     is_live: bool | None = None
-    uname: str
+    uname: str = ""
     uface: str | None = None
     rank_index: int | None = None
     rank_score: int | None = None
@@ -346,11 +346,11 @@ class SearchLiveUserItem(BiliModel):
 class SearchArticleItem(BiliModel):
     """An article hit (type `article`)."""
 
-    type: str
-    id: int
+    type: str = ""
+    id: int = 0
     """Article id (cv)."""
-    mid: int
-    title: str
+    mid: int = 0
+    title: str = ""
     desc: str | None = None
     pub_time: int | None = None
     """Seconds since epoch."""
@@ -369,9 +369,9 @@ class SearchArticleItem(BiliModel):
 class SearchTopicItem(BiliModel):
     """A topic hit (type `topic`)."""
 
-    type: str
-    tp_id: int
-    title: str
+    type: str = ""
+    tp_id: int = 0
+    title: str = ""
     description: str | None = None
     pubdate: int | None = None
     update: int | None = None
@@ -393,9 +393,9 @@ class SearchTopicItem(BiliModel):
 class SearchUserVideo(BiliModel):
     """One of the recent uploads shown with a user hit."""
 
-    aid: int
-    bvid: str
-    title: str
+    aid: int = 0
+    bvid: str = ""
+    title: str = ""
     pubdate: int | None = None
     arcurl: str | None = None
     pic: str | None = None
@@ -413,7 +413,7 @@ class SearchUserVideo(BiliModel):
 class SearchUserOfficialVerify(BiliModel):
     """Verification badge of a user hit."""
 
-    type: int
+    type: int = 0
     """127 none, 0 personal, 1 organisation."""
     desc: str | None = None
 
@@ -421,9 +421,9 @@ class SearchUserOfficialVerify(BiliModel):
 class SearchUserItem(BiliModel):
     """A user hit (type `bili_user`)."""
 
-    type: str
-    mid: int
-    uname: str
+    type: str = ""
+    mid: int = 0
+    uname: str = ""
     usign: str | None = None
     fans: int | None = None
     videos: int | None = None
@@ -443,9 +443,9 @@ class SearchUserItem(BiliModel):
 class SearchPhotoItem(BiliModel):
     """A photo-album hit (type `photo`)."""
 
-    type: str
-    id: int
-    title: str
+    type: str = ""
+    id: int = 0
+    title: str = ""
     count: int | None = None
     like: int | None = None
     view: int | None = None
@@ -461,11 +461,11 @@ class SearchPhotoItem(BiliModel):
 class SearchAllResult(BiliModel):
     """Mixed search results, grouped by kind."""
 
-    seid: str
-    page: int
+    seid: str = ""
+    page: int = 0
     page_size: int | None = None
-    num_results: int = Field(alias="numResults")
-    num_pages: int = Field(alias="numPages")
+    num_results: int = Field(0, alias="numResults")
+    num_pages: int = Field(0, alias="numPages")
     suggest_keyword: str | None = None
     rqt_type: str | None = None
     cost_time: dict[str, str] | None = None
@@ -477,24 +477,24 @@ class SearchAllResult(BiliModel):
     """Hit counts per kind of content."""
     show_column: int | None = None
     show_module_list: list[str] | None = None
-    result: list[SearchResultGroup]
+    result: NullList[SearchResultGroup] = Field(default_factory=list)
 
 
 class SearchByTypeResult(BiliModel):
     """One page of hits of one kind (at most 20 per page, 50 pages)."""
 
-    seid: str
-    page: int
-    pagesize: int
-    num_results: int = Field(alias="numResults")
-    num_pages: int = Field(alias="numPages")
+    seid: str = ""
+    page: int = 0
+    pagesize: int = 0
+    num_results: int = Field(0, alias="numResults")
+    num_pages: int = Field(0, alias="numPages")
     suggest_keyword: str | None = None
     rqt_type: str | None = None
     cost_time: dict[str, str] | None = None
     exp_list: dict[str, Any] | None = None
     egg_hit: int | None = None
     show_column: int | None = None
-    result: list[SearchHit]
+    result: NullList[SearchHit] = Field(default_factory=list)
 
 
 class SearchLiveGroups(BiliModel):
@@ -507,11 +507,11 @@ class SearchLiveGroups(BiliModel):
 class SearchLiveResult(BiliModel):
     """One page of live hits (rooms and streamers)."""
 
-    seid: str
-    page: int
-    pagesize: int
-    num_results: int = Field(alias="numResults")
-    num_pages: int = Field(alias="numPages")
+    seid: str = ""
+    page: int = 0
+    pagesize: int = 0
+    num_results: int = Field(0, alias="numResults")
+    num_pages: int = Field(0, alias="numPages")
     suggest_keyword: str | None = None
     rqt_type: str | None = None
     cost_time: dict[str, str] | None = None
@@ -520,76 +520,76 @@ class SearchLiveResult(BiliModel):
     show_column: int | None = None
     pageinfo: dict[str, SearchPageInfo] | None = None
     """Counts of live_room and live_user hits."""
-    result: SearchLiveGroups
+    result: NullModel[SearchLiveGroups] = Field(default_factory=lambda: SearchLiveGroups())
 
 
 class DefaultSearchKeyword(BiliModel):
     """The keyword pre-filled in the search box."""
 
-    seid: str
-    id: int
-    type: int
-    show_name: str
-    name: str
-    goto_type: int
+    seid: str = ""
+    id: int = 0
+    type: int = 0
+    show_name: str = ""
+    name: str = ""
+    goto_type: int = 0
     """1: a video."""
-    goto_value: str
+    goto_value: str = ""
     """Target of the keyword (the aid for a video)."""
-    url: str
+    url: str = ""
 
 
 class HotSearchWord(BiliModel):
     """One trending keyword (web)."""
 
-    status: str
-    hot_id: int
-    keyword: str
-    resource_id: int
-    goto_type: int
-    res: list[Any]
-    show_name: str
-    pos: int
+    status: str = ""
+    hot_id: int = 0
+    keyword: str = ""
+    resource_id: int = 0
+    goto_type: int = 0
+    res: NullList[Any] = Field(default_factory=list)
+    show_name: str = ""
+    pos: int = 0
     """Rank, from 1."""
-    word_type: int
+    word_type: int = 0
     """Label: 4 new, 5 hot, 7 live, 8 none, 9 meme, 11 topic, 12 exclusive."""
-    id: int
-    goto_value: str
-    live_id: list[Any]
-    name_type: str
-    icon: str
+    id: int = 0
+    goto_value: str = ""
+    live_id: NullList[Any] = Field(default_factory=list)
+    name_type: str = ""
+    icon: str = ""
 
 
 class HotSearchWords(BiliModel):
     """The web trending keywords (the whole response body)."""
 
     exp_str: str | None = None
-    code: int
+    code: int = 0
     cost: dict[str, str] | None = None
     seid: str | None = None
     timestamp: int | None = None
     """Seconds since epoch."""
     message: str | None = None
-    words: list[HotSearchWord] = Field(alias="list")
+    words: NullList[HotSearchWord] = Field(default_factory=list, alias="list")
 
 
 class AppHotSearchWord(BiliModel):
     """One trending keyword (app)."""
 
-    position: int
+    position: int = 0
     """Rank, from 1."""
-    keyword: str
-    show_name: str
-    word_type: int
+    keyword: str = ""
+    show_name: str = ""
+    word_type: int = 0
     icon: str | None = None
-    hot_id: int
+    hot_id: int = 0
     is_commercial: str | None = None
 
 
 class AppHotSearchRanking(BiliModel):
     """The app trending keywords."""
 
-    trackid: str
-    words: list[AppHotSearchWord] = Field(alias="list")
+    trackid: str = ""
+    words: NullList[AppHotSearchWord] = Field(default_factory=list, alias="list")
     exp_str: str | None = None
     hotword_egg_info: str | None = None
 
@@ -597,10 +597,10 @@ class AppHotSearchRanking(BiliModel):
 class SearchSuggestTag(BiliModel):
     """One suggested keyword."""
 
-    value: str
+    value: str = ""
     term: str | None = None
     ref: int | None = None
-    name: str
+    name: str = ""
     """The suggestion with the typed part wrapped in <em class="suggest_high_light">."""
     spid: int | None = None
     type: str | None = None
@@ -615,9 +615,9 @@ class SearchSuggestResult(BiliModel):
 class MangaSearchItem(BiliModel):
     """A manga hit."""
 
-    id: int
+    id: int = 0
     """Comic id (mc)."""
-    title: str
+    title: str = ""
     org_title: str | None = None
     horizontal_cover: str | None = None
     square_cover: str | None = None
@@ -636,7 +636,7 @@ class MangaSearchItem(BiliModel):
 class MangaSearchResult(BiliModel):
     """One page of manga hits."""
 
-    comics: list[MangaSearchItem] = Field(alias="list")
+    comics: NullList[MangaSearchItem] = Field(default_factory=list, alias="list")
     total_page: int | None = None
     total_num: int | None = None
     similar: str | None = None
@@ -647,8 +647,8 @@ class MangaSearchResult(BiliModel):
 class CheeseSearchItem(BiliModel):
     """A course (cheese) hit."""
 
-    season_id: int
-    title: str
+    season_id: int = 0
+    title: str = ""
     subtitle: str | None = None
     cover: str | None = None
     link: str | None = None
@@ -670,7 +670,7 @@ class CheeseSearchPage(BiliModel):
 class CheeseSearchResult(BiliModel):
     """One page of course (cheese) hits."""
 
-    items: list[CheeseSearchItem]
+    items: NullList[CheeseSearchItem] = Field(default_factory=list)
     page: CheeseSearchPage | None = None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from .._models import BiliModel
-from .._types import BoolInt
+from .._types import BoolInt, NullDict, NullList, NullModel
 
 __all__ = [
     "ChannelArchive",
@@ -283,10 +283,10 @@ class UserBangumiFollowStatus(int, Enum):
 class SubscribeGroup(BiliModel):
     """One of your follow groups."""
 
-    tagid: int
+    tagid: int = 0
     """Group id; -10 is the special-follow group, 0 the default group."""
-    name: str
-    count: int
+    name: str = ""
+    count: int = 0
     """Number of users in the group."""
     tip: str | None = None
 
@@ -294,37 +294,37 @@ class SubscribeGroup(BiliModel):
 class CreatedSubscribeGroup(BiliModel):
     """Created subscribe group."""
 
-    tagid: int
+    tagid: int = 0
     """Id of the new group."""
 
 
 class RelationAttributes(BiliModel):
     """One direction of the relation between two users."""
 
-    mid: int
-    attribute: int
+    mid: int = 0
+    attribute: int = 0
     """0 not following, 2 following, 6 mutual, 128 blocked."""
-    mtime: int
+    mtime: int = 0
     """When the follow happened, seconds since epoch (0 if none)."""
     tag: list[int] | None = None
     """Follow groups; null means the default group."""
-    special: BoolInt
+    special: BoolInt = False
     """Special follow."""
 
 
 class UserRelation(BiliModel):
     """User relation."""
 
-    relation: RelationAttributes
+    relation: NullModel[RelationAttributes] = Field(default_factory=lambda: RelationAttributes())
     """Your relation to the user."""
-    be_relation: RelationAttributes
+    be_relation: NullModel[RelationAttributes] = Field(default_factory=lambda: RelationAttributes())
     """The user's relation to you."""
 
 
 class FollowingUserVipLabel(BiliModel):
     """Following user vip label."""
 
-    path: str
+    path: str = ""
     text: str | None = None
     label_theme: str | None = None
     text_color: str | None = None
@@ -336,16 +336,16 @@ class FollowingUserVipLabel(BiliModel):
 class FollowingUserVip(BiliModel):
     """Following user vip."""
 
-    vip_type: int = Field(alias="vipType")
+    vip_type: int = Field(0, alias="vipType")
     """0 none, 1 monthly, 2 annual or longer."""
-    vip_due_date: int = Field(alias="vipDueDate")
+    vip_due_date: int = Field(0, alias="vipDueDate")
     """Expiry, milliseconds since epoch."""
-    due_remark: str = Field(alias="dueRemark")
-    access_status: int = Field(alias="accessStatus")
-    vip_status: BoolInt = Field(alias="vipStatus")
-    vip_status_warn: str = Field(alias="vipStatusWarn")
-    theme_type: int = Field(alias="themeType")
-    label: FollowingUserVipLabel
+    due_remark: str = Field("", alias="dueRemark")
+    access_status: int = Field(0, alias="accessStatus")
+    vip_status: BoolInt = Field(False, alias="vipStatus")
+    vip_status_warn: str = Field("", alias="vipStatusWarn")
+    theme_type: int = Field(0, alias="themeType")
+    label: NullModel[FollowingUserVipLabel] = Field(default_factory=lambda: FollowingUserVipLabel())
     avatar_subscript: int | None = None
     nickname_color: str | None = None
     avatar_subscript_url: str | None = None
@@ -354,21 +354,23 @@ class FollowingUserVip(BiliModel):
 class FollowingUser(BiliModel):
     """A user in a relation list (followings, friends, blacklist...)."""
 
-    mid: int
-    attribute: int
+    mid: int = 0
+    attribute: int = 0
     """Relation flags: 0 none, 2 following, 6 mutual, 128 blocked."""
-    mtime: int
+    mtime: int = 0
     """When the relation started, seconds since epoch."""
     tag: list[int] | None = None
     """Follow groups; null means the default group."""
-    special: BoolInt
+    special: BoolInt = False
     """Special follow."""
-    uname: str
-    face: str
-    sign: str
+    uname: str = ""
+    face: str = ""
+    sign: str = ""
     face_nft: BoolInt | None = None
-    official_verify: UserOfficialVerify
-    vip: FollowingUserVip
+    official_verify: NullModel[UserOfficialVerify] = Field(
+        default_factory=lambda: UserOfficialVerify()
+    )
+    vip: NullModel[FollowingUserVip] = Field(default_factory=lambda: FollowingUserVip())
     nft_icon: str | None = None
     rec_reason: str | None = None
     track_id: str | None = None
@@ -377,213 +379,213 @@ class FollowingUser(BiliModel):
 class FollowingUserList(BiliModel):
     """Following user list."""
 
-    list_: list[FollowingUser] = Field(alias="list")
-    re_version: int
+    list_: NullList[FollowingUser] = Field(default_factory=list, alias="list")
+    re_version: int = 0
     total: int | None = None
 
 
 class HistoryDimension(BiliModel):
     """History dimension."""
 
-    width: int
-    height: int
-    rotate: int
+    width: int = 0
+    height: int = 0
+    rotate: int = 0
 
 
 class HistoryVideoOwner(BiliModel):
     """History video owner."""
 
-    mid: int
-    name: str
-    face: str
+    mid: int = 0
+    name: str = ""
+    face: str = ""
 
 
 class HistoryVideoStat(BiliModel):
     """History video stat."""
 
-    aid: int
-    view: int
-    danmaku: int
-    reply: int
-    favorite: int
-    coin: int
-    share: int
-    now_rank: int
-    his_rank: int
-    like: int
-    dislike: int
+    aid: int = 0
+    view: int = 0
+    danmaku: int = 0
+    reply: int = 0
+    favorite: int = 0
+    coin: int = 0
+    share: int = 0
+    now_rank: int = 0
+    his_rank: int = 0
+    like: int = 0
+    dislike: int = 0
 
 
 class HistoryVideoPage(BiliModel):
     """History video page."""
 
-    cid: int
-    page: int
-    from_: str = Field(alias="from")
-    part: str
-    duration: int
+    cid: int = 0
+    page: int = 0
+    from_: str = Field("", alias="from")
+    part: str = ""
+    duration: int = 0
     """Seconds."""
-    vid: str
-    weblink: str
-    dimension: HistoryDimension
+    vid: str = ""
+    weblink: str = ""
+    dimension: NullModel[HistoryDimension] = Field(default_factory=lambda: HistoryDimension())
 
 
 class HistoryBangumiSeason(BiliModel):
     """History bangumi season."""
 
-    season_id: int
-    title: str
-    season_status: int
-    is_finish: BoolInt
-    total_count: int
-    newest_ep_id: int
-    newest_ep_index: str
-    season_type: int
+    season_id: int = 0
+    title: str = ""
+    season_status: int = 0
+    is_finish: BoolInt = False
+    total_count: int = 0
+    newest_ep_id: int = 0
+    newest_ep_index: str = ""
+    season_type: int = 0
 
 
 class HistoryBangumi(BiliModel):
     """History bangumi."""
 
-    ep_id: int
-    title: str
-    long_title: str
-    episode_status: int
-    follow: int
-    cover: str
-    season: HistoryBangumiSeason
+    ep_id: int = 0
+    title: str = ""
+    long_title: str = ""
+    episode_status: int = 0
+    follow: int = 0
+    cover: str = ""
+    season: NullModel[HistoryBangumiSeason] = Field(default_factory=lambda: HistoryBangumiSeason())
 
 
 class HistoryCheese(BiliModel):
     """History cheese."""
 
-    cover: str
-    long_title: str
-    number: str
-    season_id: int
-    update_info: str
+    cover: str = ""
+    long_title: str = ""
+    number: str = ""
+    season_id: int = 0
+    update_info: str = ""
 
 
 class HistoryVideo(BiliModel):
     """An entry of the legacy watch history."""
 
-    aid: int
-    bvid: str
-    videos: int
-    tid: int
-    tname: str
-    copyright: int
+    aid: int = 0
+    bvid: str = ""
+    videos: int = 0
+    tid: int = 0
+    tname: str = ""
+    copyright: int = 0
     """1 original, 2 repost."""
-    pic: str
-    title: str
-    pubdate: int
+    pic: str = ""
+    title: str = ""
+    pubdate: int = 0
     """Seconds since epoch."""
-    ctime: int
+    ctime: int = 0
     """Seconds since epoch."""
-    desc: str
-    state: int
+    desc: str = ""
+    state: int = 0
     attribute: int | None = None
-    duration: int
+    duration: int = 0
     """Seconds."""
     mission_id: int | None = None
     redirect_url: str | None = None
-    rights: dict[str, int]
-    owner: HistoryVideoOwner
-    stat: HistoryVideoStat
-    dynamic: str
-    cid: int
-    dimension: HistoryDimension
+    rights: NullDict[int] = Field(default_factory=dict)
+    owner: NullModel[HistoryVideoOwner] = Field(default_factory=lambda: HistoryVideoOwner())
+    stat: NullModel[HistoryVideoStat] = Field(default_factory=lambda: HistoryVideoStat())
+    dynamic: str = ""
+    cid: int = 0
+    dimension: NullModel[HistoryDimension] = Field(default_factory=lambda: HistoryDimension())
     bangumi: HistoryBangumi | None = None
     cheese: HistoryCheese | None = None
-    favorite: bool
-    type: int
+    favorite: bool = False
+    type: int = 0
     """3 video, 4 episode, 10 course."""
-    sub_type: int
-    device: int
+    sub_type: int = 0
+    device: int = 0
     """Device the video was watched on (2 web; 1/3/5/7 phone; 4/6 pad; 33 TV)."""
     page: HistoryVideoPage | None = None
     count: int | None = None
-    progress: int
+    progress: int = 0
     """Watched position in seconds (-1: finished)."""
-    view_at: int
+    view_at: int = 0
     """Seconds since epoch."""
-    kid: int
-    business: str
+    kid: int = 0
+    business: str = ""
     """archive, pgc or cheese."""
-    redirect_link: str
+    redirect_link: str = ""
 
 
 class HistoryCursor(BiliModel):
     """Where the next page of history starts."""
 
-    max: int
+    max: int = 0
     """Id of the last entry (pass as max_oid)."""
-    view_at: int
+    view_at: int = 0
     """View time of the last entry, seconds since epoch."""
-    business: str
+    business: str = ""
     """Business of the last entry."""
-    ps: int
+    ps: int = 0
 
 
 class HistoryTab(BiliModel):
     """History tab."""
 
-    type: str
-    name: str
+    type: str = ""
+    name: str = ""
 
 
 class HistoryTarget(BiliModel):
     """What a history entry points to."""
 
-    oid: int
+    oid: int = 0
     """aid, live room id, article cvid or article-list rlid, by business."""
-    epid: int
-    bvid: str
-    page: int
-    cid: int
-    part: str
-    business: str
-    dt: int
+    epid: int = 0
+    bvid: str = ""
+    page: int = 0
+    cid: int = 0
+    part: str = ""
+    business: str = ""
+    dt: int = 0
     """Device type (2 web; 1/3/5/7 phone; 4/6 pad; 33 TV)."""
 
 
 class HistoryItem(BiliModel):
     """An entry of the browsing history."""
 
-    title: str
-    long_title: str
-    cover: str
+    title: str = ""
+    long_title: str = ""
+    cover: str = ""
     covers: list[str] | None = None
-    uri: str
-    history: HistoryTarget
-    videos: int
-    author_name: str
-    author_face: str
-    author_mid: int
-    view_at: int
+    uri: str = ""
+    history: NullModel[HistoryTarget] = Field(default_factory=lambda: HistoryTarget())
+    videos: int = 0
+    author_name: str = ""
+    author_face: str = ""
+    author_mid: int = 0
+    view_at: int = 0
     """Seconds since epoch."""
-    progress: int
+    progress: int = 0
     """Watched position in seconds (-1: finished)."""
-    badge: str
-    show_title: str
-    duration: int
+    badge: str = ""
+    show_title: str = ""
+    duration: int = 0
     """Seconds."""
-    current: str
-    total: int
-    new_desc: str
-    is_finish: BoolInt
-    is_fav: BoolInt
-    kid: int
-    tag_name: str
-    live_status: int
+    current: str = ""
+    total: int = 0
+    new_desc: str = ""
+    is_finish: BoolInt = False
+    is_fav: BoolInt = False
+    kid: int = 0
+    tag_name: str = ""
+    live_status: int = 0
     """1 when the live room is streaming."""
 
 
 class HistoryPage(BiliModel):
     """History page."""
 
-    cursor: HistoryCursor
-    tab: list[HistoryTab]
-    list_: list[HistoryItem] = Field(alias="list")
+    cursor: NullModel[HistoryCursor] = Field(default_factory=lambda: HistoryCursor())
+    tab: NullList[HistoryTab] = Field(default_factory=list)
+    list_: NullList[HistoryItem] = Field(default_factory=list, alias="list")
 
 
 class CoinBalance(BiliModel):
@@ -596,21 +598,21 @@ class CoinBalance(BiliModel):
 class NoteArchive(BiliModel):
     """The video a note belongs to."""
 
-    oid: int
-    bvid: str
-    pic: str
-    desc: str
-    status: int
-    oid_type: int
+    oid: int = 0
+    bvid: str = ""
+    pic: str = ""
+    desc: str = ""
+    status: int = 0
+    oid_type: int = 0
     """0: a video (oid is its aid)."""
-    aid: int
+    aid: int = 0
 
 
 class Note(BiliModel):
     """A video note."""
 
-    title: str
-    summary: str
+    title: str = ""
+    summary: str = ""
     note_id: int | None = None
     note_id_str: str | None = None
     cvid: int | None = None
@@ -619,10 +621,10 @@ class Note(BiliModel):
     """Last edit, YYYY-MM-DD hh:mm."""
     pubtime: str | None = None
     """Publication, YYYY-MM-DD hh:mm."""
-    arc: NoteArchive
+    arc: NullModel[NoteArchive] = Field(default_factory=lambda: NoteArchive())
     audit_status: int | None = None
-    web_url: str
-    message: str
+    web_url: str = ""
+    message: str = ""
     forbid_note_entrance: bool | None = None
     likes: int | None = None
     has_like: bool | None = None
@@ -631,54 +633,54 @@ class Note(BiliModel):
 class NotePage(BiliModel):
     """Note page."""
 
-    total: int
-    size: int
-    num: int
+    total: int = 0
+    size: int = 0
+    num: int = 0
 
 
 class NoteList(BiliModel):
     """Note list."""
 
-    list_: list[Note] = Field(alias="list")
-    page: NotePage
+    list_: NullList[Note] = Field(default_factory=list, alias="list")
+    page: NullModel[NotePage] = Field(default_factory=lambda: NotePage())
 
 
 class JuryInfo(BiliModel):
     """Your community-jury membership."""
 
-    allow_apply: bool
-    apply_status: int
-    case_total: int
-    err_msg: str
-    face: str
-    status: int
+    allow_apply: bool = False
+    apply_status: int = 0
+    case_total: int = 0
+    err_msg: str = ""
+    face: str = ""
+    status: int = 0
     """0 never a juror, 1 in office, 2 expired."""
-    term_end: int
+    term_end: int = 0
     """End of the term, seconds since epoch (0 if none)."""
-    uname: str
+    uname: str = ""
 
 
 class ElecRankVip(BiliModel):
     """Elec rank vip."""
 
-    vip_due_msec: int = Field(alias="vipDueMsec")
-    vip_status: BoolInt = Field(alias="vipStatus")
-    vip_type: int = Field(alias="vipType")
+    vip_due_msec: int = Field(0, alias="vipDueMsec")
+    vip_status: BoolInt = Field(False, alias="vipStatus")
+    vip_type: int = Field(0, alias="vipType")
 
 
 class ElecRankUser(BiliModel):
     """A charger in the monthly ranking."""
 
-    uname: str
-    avatar: str
-    mid: int
+    uname: str = ""
+    avatar: str = ""
+    mid: int = 0
     """The charged uploader."""
-    pay_mid: int
+    pay_mid: int = 0
     """The charger."""
-    rank: int
-    trend_type: int
-    vip_info: ElecRankVip
-    message: str
+    rank: int = 0
+    trend_type: int = 0
+    vip_info: NullModel[ElecRankVip] = Field(default_factory=lambda: ElecRankVip())
+    message: str = ""
     message_hidden: int | None = None
     msg_hidden: int | None = None
 
@@ -686,48 +688,48 @@ class ElecRankUser(BiliModel):
 class ElecMonthlyRank(BiliModel):
     """Elec monthly rank."""
 
-    count: int
-    list_: list[ElecRankUser] = Field(alias="list")
-    total_count: int
-    total: int
-    special_day: int
+    count: int = 0
+    list_: NullList[ElecRankUser] = Field(default_factory=list, alias="list")
+    total_count: int = 0
+    total: int = 0
+    special_day: int = 0
 
 
 class CheeseSeason(BiliModel):
     """A paid course."""
 
-    cover: str
-    ep_count: int
-    link: str
-    page: int
-    play: int
-    season_id: int
-    status: str
-    subtitle: str
-    title: str
+    cover: str = ""
+    ep_count: int = 0
+    link: str = ""
+    page: int = 0
+    play: int = 0
+    season_id: int = 0
+    status: str = ""
+    subtitle: str = ""
+    title: str = ""
 
 
 class CheesePageInfo(BiliModel):
     """Cheese page info."""
 
-    next: bool
+    next: bool = False
     """True when another page follows."""
-    num: int
-    size: int
-    total: int
+    num: int = 0
+    size: int = 0
+    total: int = 0
 
 
 class CheesePage(BiliModel):
     """Cheese page."""
 
-    items: list[CheeseSeason]
-    page: CheesePageInfo
+    items: NullList[CheeseSeason] = Field(default_factory=list)
+    page: NullModel[CheesePageInfo] = Field(default_factory=lambda: CheesePageInfo())
 
 
 class OpusCover(BiliModel):
     """Opus cover."""
 
-    url: str
+    url: str = ""
     width: int | None = None
     height: int | None = None
 
@@ -742,9 +744,9 @@ class OpusStat(BiliModel):
 class OpusFeedItem(BiliModel):
     """An image-text post in a user's feed."""
 
-    opus_id: str
-    content: str
-    jump_url: str
+    opus_id: str = ""
+    content: str = ""
+    jump_url: str = ""
     cover: OpusCover | None = None
     stat: OpusStat | None = None
 
@@ -752,9 +754,9 @@ class OpusFeedItem(BiliModel):
 class OpusFeed(BiliModel):
     """Opus feed."""
 
-    items: list[OpusFeedItem]
-    has_more: bool
-    offset: str
+    items: NullList[OpusFeedItem] = Field(default_factory=list)
+    has_more: bool = False
+    offset: str = ""
     """Cursor for the next page."""
     update_num: int | None = None
 
@@ -762,27 +764,27 @@ class OpusFeed(BiliModel):
 class ChannelArchiveStat(BiliModel):
     """Channel archive stat."""
 
-    view: int
+    view: int = 0
     vt: int | None = None
 
 
 class ChannelArchive(BiliModel):
     """A video of a season or series."""
 
-    aid: int
-    bvid: str
-    title: str
-    pic: str
-    pubdate: int
+    aid: int = 0
+    bvid: str = ""
+    title: str = ""
+    pic: str = ""
+    pubdate: int = 0
     """Seconds since epoch."""
-    ctime: int
+    ctime: int = 0
     """Seconds since epoch."""
-    duration: int
+    duration: int = 0
     """Seconds."""
-    state: int
-    stat: ChannelArchiveStat
-    ugc_pay: BoolInt
-    interactive_video: bool
+    state: int = 0
+    stat: NullModel[ChannelArchiveStat] = Field(default_factory=lambda: ChannelArchiveStat())
+    ugc_pay: BoolInt = False
+    interactive_video: bool = False
     enable_vt: BoolInt | None = None
     vt_display: str | None = None
     playback_position: int | None = None
@@ -792,32 +794,32 @@ class ChannelArchive(BiliModel):
 class ChannelSeasonMeta(BiliModel):
     """Metadata of a season (collection)."""
 
-    season_id: int
-    mid: int
-    name: str
-    cover: str
-    description: str
-    category: int
-    ptime: int
+    season_id: int = 0
+    mid: int = 0
+    name: str = ""
+    cover: str = ""
+    description: str = ""
+    category: int = 0
+    ptime: int = 0
     """Seconds since epoch."""
-    total: int
+    total: int = 0
     """Number of videos."""
 
 
 class ChannelSeriesMeta(BiliModel):
     """Metadata of a series (old-style video list)."""
 
-    series_id: int
-    mid: int
-    name: str
-    description: str
+    series_id: int = 0
+    mid: int = 0
+    name: str = ""
+    description: str = ""
     keywords: list[str] | None = None
     raw_keywords: str | None = None
     creator: str | None = None
     state: int | None = None
     category: int | None = None
     cover: str | None = None
-    total: int
+    total: int = 0
     """Number of videos."""
     last_update_ts: int | None = None
     """Seconds since epoch."""
@@ -828,7 +830,7 @@ class ChannelSeriesMeta(BiliModel):
 class ChannelSeason(BiliModel):
     """Channel season."""
 
-    meta: ChannelSeasonMeta
+    meta: NullModel[ChannelSeasonMeta] = Field(default_factory=lambda: ChannelSeasonMeta())
     archives: list[ChannelArchive] | None = None
     recent_aids: list[int] | None = None
 
@@ -836,7 +838,7 @@ class ChannelSeason(BiliModel):
 class ChannelSeries(BiliModel):
     """Channel series."""
 
-    meta: ChannelSeriesMeta
+    meta: NullModel[ChannelSeriesMeta] = Field(default_factory=lambda: ChannelSeriesMeta())
     archives: list[ChannelArchive] | None = None
     recent_aids: list[int] | None = None
 
@@ -844,16 +846,16 @@ class ChannelSeries(BiliModel):
 class ChannelListPage(BiliModel):
     """Channel list page."""
 
-    page_num: int
-    page_size: int
-    total: int
+    page_num: int = 0
+    page_size: int = 0
+    total: int = 0
     """Seasons plus series."""
 
 
 class ChannelListItems(BiliModel):
     """Channel list items."""
 
-    page: ChannelListPage
+    page: NullModel[ChannelListPage] = Field(default_factory=lambda: ChannelListPage())
     seasons_list: list[ChannelSeason] | None = None
     series_list: list[ChannelSeries] | None = None
 
@@ -861,22 +863,24 @@ class ChannelListItems(BiliModel):
 class ChannelList(BiliModel):
     """Channel list."""
 
-    items_lists: ChannelListItems
+    items_lists: NullModel[ChannelListItems] = Field(default_factory=lambda: ChannelListItems())
 
 
 class ChannelSeriesVideosPage(BiliModel):
     """Channel series videos page."""
 
-    num: int
-    size: int
-    total: int
+    num: int = 0
+    size: int = 0
+    total: int = 0
 
 
 class ChannelSeriesVideos(BiliModel):
     """Channel series videos."""
 
     aids: list[int] | None = None
-    page: ChannelSeriesVideosPage
+    page: NullModel[ChannelSeriesVideosPage] = Field(
+        default_factory=lambda: ChannelSeriesVideosPage()
+    )
     archives: list[ChannelArchive] | None = None
 
 
@@ -885,47 +889,47 @@ class ChannelSeasonVideos(BiliModel):
 
     aids: list[int] | None = None
     archives: list[ChannelArchive] | None = None
-    meta: ChannelSeasonMeta
-    page: ChannelListPage
+    meta: NullModel[ChannelSeasonMeta] = Field(default_factory=lambda: ChannelSeasonMeta())
+    page: NullModel[ChannelListPage] = Field(default_factory=lambda: ChannelListPage())
 
 
 class ChannelSeriesInfo(BiliModel):
     """Channel series info."""
 
-    meta: ChannelSeriesMeta
+    meta: NullModel[ChannelSeriesMeta] = Field(default_factory=lambda: ChannelSeriesMeta())
     recent_aids: list[int] | None = None
 
 
 class FavSeasonUpper(BiliModel):
     """Fav season upper."""
 
-    mid: int
-    name: str
+    mid: int = 0
+    name: str = ""
 
 
 class FavSeasonCounts(BiliModel):
     """Fav season counts."""
 
-    collect: int
-    play: int
-    danmaku: int
+    collect: int = 0
+    play: int = 0
+    danmaku: int = 0
     vt: int | None = None
 
 
 class FavSeasonMedia(BiliModel):
     """A video of a season, as listed in favourites."""
 
-    id: int
+    id: int = 0
     """aid of the video."""
-    bvid: str
-    title: str
-    cover: str
-    duration: int
+    bvid: str = ""
+    title: str = ""
+    cover: str = ""
+    duration: int = 0
     """Seconds."""
-    pubtime: int
+    pubtime: int = 0
     """Seconds since epoch."""
-    upper: FavSeasonUpper
-    cnt_info: FavSeasonCounts
+    upper: NullModel[FavSeasonUpper] = Field(default_factory=lambda: FavSeasonUpper())
+    cnt_info: NullModel[FavSeasonCounts] = Field(default_factory=lambda: FavSeasonCounts())
     enable_vt: BoolInt | None = None
     vt_display: str | None = None
 
@@ -933,66 +937,66 @@ class FavSeasonMedia(BiliModel):
 class FavSeasonDetail(BiliModel):
     """Fav season detail."""
 
-    id: int
+    id: int = 0
     """season_id."""
-    season_type: int
-    title: str
-    cover: str
-    intro: str
-    upper: FavSeasonUpper
-    cnt_info: FavSeasonCounts
-    media_count: int
+    season_type: int = 0
+    title: str = ""
+    cover: str = ""
+    intro: str = ""
+    upper: NullModel[FavSeasonUpper] = Field(default_factory=lambda: FavSeasonUpper())
+    cnt_info: NullModel[FavSeasonCounts] = Field(default_factory=lambda: FavSeasonCounts())
+    media_count: int = 0
     enable_vt: BoolInt | None = None
 
 
 class ChannelSeasonInfo(BiliModel):
     """Channel season info."""
 
-    info: FavSeasonDetail
+    info: NullModel[FavSeasonDetail] = Field(default_factory=lambda: FavSeasonDetail())
     medias: list[FavSeasonMedia] | None = None
 
 
 class CreatedChannelSeries(BiliModel):
     """Created channel series."""
 
-    series_id: int
+    series_id: int = 0
     """Id of the new series."""
 
 
 class UserVip(BiliModel):
     """Big-member (大会员) status of a user."""
 
-    type: int
+    type: int = 0
     """0 none, 1 monthly, 2 yearly or longer."""
-    status: int
+    status: int = 0
     """1 when active."""
-    due_date: int
+    due_date: int = 0
     """Expiry, milliseconds since epoch."""
     vip_pay_type: int | None = None
-    theme_type: int
-    label: UserVipLabel
-    avatar_subscript: int
-    nickname_color: str
+    theme_type: int = 0
+    label: NullModel[UserVipLabel] = Field(default_factory=lambda: UserVipLabel())
+    avatar_subscript: int = 0
+    nickname_color: str = ""
     role: int | None = None
     """1 monthly, 3 yearly, 7 ten-year, 15 hundred-year."""
     avatar_subscript_url: str | None = None
     tv_vip_status: int | None = None
     tv_vip_pay_type: int | None = None
     tv_due_date: int | None = None
-    vip_type: int | None = Field(default=None, alias="vipType")
-    vip_status: int | None = Field(default=None, alias="vipStatus")
+    vip_type: int | None = Field(None, alias="vipType")
+    vip_status: int | None = Field(None, alias="vipStatus")
 
 
 class UserVipLabel(BiliModel):
     """Badge shown for a big member."""
 
-    path: str
-    text: str
-    label_theme: str
-    text_color: str
-    bg_style: int
-    bg_color: str
-    border_color: str
+    path: str = ""
+    text: str = ""
+    label_theme: str = ""
+    text_color: str = ""
+    bg_style: int = 0
+    bg_color: str = ""
+    border_color: str = ""
     use_img_label: bool | None = None
     img_label_uri_hans: str | None = None
     img_label_uri_hant: str | None = None
@@ -1003,10 +1007,10 @@ class UserVipLabel(BiliModel):
 class UserPendant(BiliModel):
     """Avatar frame (pendant) a user wears; pid 0 when none."""
 
-    pid: int
-    name: str
-    image: str
-    expire: int
+    pid: int = 0
+    name: str = ""
+    image: str = ""
+    expire: int = 0
     image_enhance: str | None = None
     image_enhance_frame: str | None = None
     n_pid: int | None = None
@@ -1015,37 +1019,37 @@ class UserPendant(BiliModel):
 class UserNameplate(BiliModel):
     """Achievement nameplate a user shows; nid 0 when none."""
 
-    nid: int
-    name: str
-    image: str
-    image_small: str
-    level: str
-    condition: str
+    nid: int = 0
+    name: str = ""
+    image: str = ""
+    image_small: str = ""
+    level: str = ""
+    condition: str = ""
 
 
 class UserOfficial(BiliModel):
     """Verification (认证) of a user."""
 
-    role: int
+    role: int = 0
     """Verification role; 0 when not verified."""
-    title: str
-    desc: str
-    type: int
+    title: str = ""
+    desc: str = ""
+    type: int = 0
     """-1 none, 0 person, 1 organisation."""
 
 
 class UserOfficialVerify(BiliModel):
     """Short form of a user's verification."""
 
-    type: int
+    type: int = 0
     """-1 none, 0 person, 1 organisation."""
-    desc: str
+    desc: str = ""
 
 
 class UserLevelInfo(BiliModel):
     """Level and experience of a user."""
 
-    current_level: int
+    current_level: int = 0
     current_min: int | None = None
     current_exp: int | None = None
     next_exp: int | str | None = None
@@ -1055,46 +1059,46 @@ class UserLevelInfo(BiliModel):
 class UserLoginLog(BiliModel):
     """User login log."""
 
-    count: int
-    list_: list[UserLoginRecord] = Field(alias="list")
+    count: int = 0
+    list_: NullList[UserLoginRecord] = Field(default_factory=list, alias="list")
 
 
 class UserLoginRecord(BiliModel):
     """One login of the account."""
 
-    ip: str
+    ip: str = ""
     """Partly masked IP address."""
-    time: int
+    time: int = 0
     """Seconds since epoch."""
-    time_at: str
-    status: bool
-    type: int
-    geo: str
+    time_at: str = ""
+    status: bool = False
+    type: int = 0
+    geo: str = ""
 
 
 class UserMoralLog(BiliModel):
     """User moral log."""
 
-    moral: int
+    moral: int = 0
     """Current integrity score (70 at most)."""
-    list_: list[dict[str, Any]] = Field(alias="list")
-    count: int
+    list_: NullList[dict[str, Any]] = Field(default_factory=list, alias="list")
+    count: int = 0
 
 
 class UserExpLog(BiliModel):
     """User exp log."""
 
-    list_: list[UserExpRecord] = Field(alias="list")
-    count: int
+    list_: NullList[UserExpRecord] = Field(default_factory=list, alias="list")
+    count: int = 0
 
 
 class UserExpRecord(BiliModel):
     """One experience gain."""
 
-    delta: int
-    time: str
+    delta: int = 0
+    time: str = ""
     """Local time, YYYY-MM-DD hh:mm:ss."""
-    reason: str
+    reason: str = ""
 
 
 class UidLookup(BiliModel):
@@ -1107,31 +1111,31 @@ class UidLookup(BiliModel):
 class UidLookupItem(BiliModel):
     """Uid lookup item."""
 
-    name: str
-    uid: int
+    name: str = ""
+    uid: int = 0
 
 
 class MyInfo(BiliModel):
     """The logged-in account's own profile."""
 
-    mid: int
-    name: str
-    sex: str
-    face: str
-    sign: str
-    rank: int
-    level: int
-    jointime: int
-    moral: int
-    silence: BoolInt
-    email_status: BoolInt
-    tel_status: BoolInt
-    identification: int
-    vip: UserVip
-    pendant: UserPendant
-    nameplate: UserNameplate
-    official: UserOfficial
-    birthday: int
+    mid: int = 0
+    name: str = ""
+    sex: str = ""
+    face: str = ""
+    sign: str = ""
+    rank: int = 0
+    level: int = 0
+    jointime: int = 0
+    moral: int = 0
+    silence: BoolInt = False
+    email_status: BoolInt = False
+    tel_status: BoolInt = False
+    identification: int = 0
+    vip: NullModel[UserVip] = Field(default_factory=lambda: UserVip())
+    pendant: NullModel[UserPendant] = Field(default_factory=lambda: UserPendant())
+    nameplate: NullModel[UserNameplate] = Field(default_factory=lambda: UserNameplate())
+    official: NullModel[UserOfficial] = Field(default_factory=lambda: UserOfficial())
+    birthday: int = 0
     """Seconds since epoch."""
     is_tourist: BoolInt | None = None
     is_fake_account: BoolInt | None = None
@@ -1140,54 +1144,54 @@ class MyInfo(BiliModel):
     in_reg_audit: BoolInt | None = None
     is_rip_user: bool | None = None
     profession: MyProfession | None = None
-    level_exp: UserLevelInfo
-    coins: float
-    following: int
-    follower: int
+    level_exp: NullModel[UserLevelInfo] = Field(default_factory=lambda: UserLevelInfo())
+    coins: float = 0.0
+    following: int = 0
+    follower: int = 0
 
 
 class MyProfession(BiliModel):
     """My profession."""
 
-    id: int
-    name: str
-    show_name: str
+    id: int = 0
+    name: str = ""
+    show_name: str = ""
 
 
 class UserInfo(BiliModel):
     """A user's space profile."""
 
-    mid: int
-    name: str
-    sex: str
+    mid: int = 0
+    name: str = ""
+    sex: str = ""
     """男, 女 or 保密 (undisclosed)."""
-    face: str
+    face: str = ""
     face_nft: BoolInt | None = None
     face_nft_type: int | None = None
-    sign: str
-    rank: int
-    level: int
-    jointime: int
-    moral: int
-    silence: BoolInt
+    sign: str = ""
+    rank: int = 0
+    level: int = 0
+    jointime: int = 0
+    moral: int = 0
+    silence: BoolInt = False
     """True when the account is banned."""
-    coins: float
+    coins: float = 0.0
     """Only filled in for the logged-in user's own profile."""
-    fans_badge: bool
+    fans_badge: bool = False
     fans_medal: UserWornMedal | None = None
-    official: UserOfficial
-    vip: UserVip
-    pendant: UserPendant
-    nameplate: UserNameplate
+    official: NullModel[UserOfficial] = Field(default_factory=lambda: UserOfficial())
+    vip: NullModel[UserVip] = Field(default_factory=lambda: UserVip())
+    pendant: NullModel[UserPendant] = Field(default_factory=lambda: UserPendant())
+    nameplate: NullModel[UserNameplate] = Field(default_factory=lambda: UserNameplate())
     user_honour_info: UserHonourInfo | None = None
-    is_followed: bool
+    is_followed: bool = False
     """Whether the logged-in user follows this user."""
-    top_photo: str
+    top_photo: str = ""
     theme: dict[str, Any] | None = None
     sys_notice: UserSysNotice | None = None
     live_room: UserLiveRoom | None = None
     """Null when the user never opened a live room."""
-    birthday: str
+    birthday: str = ""
     """MM-DD; empty when hidden."""
     school: UserSchool | None = None
     profession: UserProfession | None = None
@@ -1205,8 +1209,8 @@ class UserInfo(BiliModel):
 class UserWornMedal(BiliModel):
     """Fan medal display settings of a user's profile."""
 
-    show: bool
-    wear: bool
+    show: bool = False
+    wear: bool = False
     medal: UserFansMedal | None = None
     """The medal being worn; null when none."""
 
@@ -1214,31 +1218,31 @@ class UserWornMedal(BiliModel):
 class UserFansMedal(BiliModel):
     """A fan medal (粉丝勋章) tied to a streamer."""
 
-    uid: int
-    target_id: int
+    uid: int = 0
+    target_id: int = 0
     """mid of the streamer the medal belongs to."""
-    medal_id: int
-    level: int
-    medal_name: str
-    medal_color: int
-    intimacy: int
-    next_intimacy: int
-    day_limit: int
+    medal_id: int = 0
+    level: int = 0
+    medal_name: str = ""
+    medal_color: int = 0
+    intimacy: int = 0
+    next_intimacy: int = 0
+    day_limit: int = 0
     today_feed: int | None = None
-    medal_color_start: int
+    medal_color_start: int = 0
     """RGB colour as a decimal integer."""
-    medal_color_end: int
-    medal_color_border: int
-    is_lighted: BoolInt
-    light_status: int
-    wearing_status: BoolInt
-    score: int
+    medal_color_end: int = 0
+    medal_color_border: int = 0
+    is_lighted: BoolInt = False
+    light_status: int = 0
+    wearing_status: BoolInt = False
+    score: int = 0
 
 
 class UserHonourInfo(BiliModel):
     """User honour info."""
 
-    mid: int
+    mid: int = 0
     colour: Any | None = None
     tags: list[Any] | None = None
 
@@ -1258,128 +1262,132 @@ class UserSysNotice(BiliModel):
 class UserLiveRoom(BiliModel):
     """A user's live room as shown on their space."""
 
-    room_status: BoolInt = Field(alias="roomStatus")
+    room_status: BoolInt = Field(False, alias="roomStatus")
     """True when the user has a live room."""
-    live_status: BoolInt = Field(alias="liveStatus")
+    live_status: BoolInt = Field(False, alias="liveStatus")
     """True while live."""
-    url: str
-    title: str
-    cover: str
-    roomid: int
-    round_status: BoolInt = Field(alias="roundStatus")
+    url: str = ""
+    title: str = ""
+    cover: str = ""
+    roomid: int = 0
+    round_status: BoolInt = Field(False, alias="roundStatus")
     """True while replaying recordings."""
-    broadcast_type: int
+    broadcast_type: int = 0
     watched_show: UserLiveWatched | None = None
 
 
 class UserLiveWatched(BiliModel):
     """Viewer counter shown on a live room."""
 
-    switch: bool
-    num: int
-    text_small: str
-    text_large: str
-    icon: str
-    icon_location: str
-    icon_web: str
+    switch: bool = False
+    num: int = 0
+    text_small: str = ""
+    text_large: str = ""
+    icon: str = ""
+    icon_location: str = ""
+    icon_web: str = ""
 
 
 class UserSchool(BiliModel):
     """User school."""
 
-    name: str
+    name: str = ""
 
 
 class UserProfession(BiliModel):
     """User profession."""
 
-    name: str
-    department: str
-    title: str
-    is_show: BoolInt
+    name: str = ""
+    department: str = ""
+    title: str = ""
+    is_show: BoolInt = False
 
 
 class UserSeries(BiliModel):
     """User series."""
 
-    user_upgrade_status: int
-    show_upgrade_window: bool
+    user_upgrade_status: int = 0
+    show_upgrade_window: bool = False
 
 
 class UserElec(BiliModel):
     """User elec."""
 
-    show_info: UserElecShowInfo
+    show_info: NullModel[UserElecShowInfo] = Field(default_factory=lambda: UserElecShowInfo())
 
 
 class UserElecShowInfo(BiliModel):
     """Charging (充电) button of a space."""
 
-    show: bool
-    state: int
+    show: bool = False
+    state: int = 0
     """-1 charging disabled, 1 enabled."""
-    title: str
-    icon: str
-    jump_url: str
+    title: str = ""
+    icon: str = ""
+    jump_url: str = ""
 
 
 class UserContract(BiliModel):
     """User contract."""
 
-    is_display: bool
-    is_follow_display: bool
+    is_display: bool = False
+    is_follow_display: bool = False
 
 
 class UserCard(BiliModel):
     """A user's name card."""
 
-    card: UserCardProfile
+    card: NullModel[UserCardProfile] = Field(default_factory=lambda: UserCardProfile())
     space: UserSpaceImages | None = None
     """Only with photo=True."""
-    following: bool
+    following: bool = False
     """Whether the logged-in user follows this user."""
-    archive_count: int
-    article_count: int
-    follower: int
-    like_num: int
+    archive_count: int = 0
+    article_count: int = 0
+    follower: int = 0
+    like_num: int = 0
 
 
 class UserCardProfile(BiliModel):
     """User card profile."""
 
-    mid: int
-    name: str
-    approve: bool
-    sex: str
-    rank: str
-    face: str
-    display_rank: str = Field(alias="DisplayRank")
-    regtime: int
-    spacesta: int
-    birthday: str
-    place: str
-    description: str
-    article: int
-    attentions: list[int]
-    fans: int
-    friend: int
-    attention: int
-    sign: str
-    level_info: UserLevelInfo
-    pendant: UserPendant
-    nameplate: UserNameplate
-    official: UserOfficial = Field(alias="Official")
-    official_verify: UserOfficialVerify
-    vip: UserVip
+    mid: int = 0
+    name: str = ""
+    approve: bool = False
+    sex: str = ""
+    rank: str = ""
+    face: str = ""
+    display_rank: str = Field("", alias="DisplayRank")
+    regtime: int = 0
+    spacesta: int = 0
+    birthday: str = ""
+    place: str = ""
+    description: str = ""
+    article: int = 0
+    attentions: NullList[int] = Field(default_factory=list)
+    fans: int = 0
+    friend: int = 0
+    attention: int = 0
+    sign: str = ""
+    level_info: NullModel[UserLevelInfo] = Field(default_factory=lambda: UserLevelInfo())
+    pendant: NullModel[UserPendant] = Field(default_factory=lambda: UserPendant())
+    nameplate: NullModel[UserNameplate] = Field(default_factory=lambda: UserNameplate())
+    official: NullModel[UserOfficial] = Field(
+        default_factory=lambda: UserOfficial(), alias="Official"
+    )
+    official_verify: NullModel[UserOfficialVerify] = Field(
+        default_factory=lambda: UserOfficialVerify()
+    )
+    vip: NullModel[UserVip] = Field(default_factory=lambda: UserVip())
     is_senior_member: BoolInt | None = None
 
 
 class UserSpaceImages(BiliModel):
     """User space images."""
 
-    s_img: str
+    s_img: str = ""
     """Small banner URL."""
-    l_img: str
+    l_img: str = ""
     """Large banner URL."""
 
 
@@ -1393,8 +1401,8 @@ class SubscribedTags(BiliModel):
 class SubscribedTag(BiliModel):
     """Subscribed tag."""
 
-    tag_id: int
-    name: str
+    tag_id: int = 0
+    name: str = ""
     cover: str | None = None
     notify: int | None = None
     archive_count: int | None = None
@@ -1404,26 +1412,26 @@ class SubscribedTag(BiliModel):
 class SpaceVideo(BiliModel):
     """A video as shown in a space's pinned / masterpiece slots."""
 
-    aid: int
-    bvid: str
-    videos: int
-    tid: int
-    tname: str
-    copyright: int
-    pic: str
-    title: str
-    pubdate: int
+    aid: int = 0
+    bvid: str = ""
+    videos: int = 0
+    tid: int = 0
+    tname: str = ""
+    copyright: int = 0
+    pic: str = ""
+    title: str = ""
+    pubdate: int = 0
     """Seconds since epoch."""
-    ctime: int
-    desc: str
-    state: int
-    duration: int
+    ctime: int = 0
+    desc: str = ""
+    state: int = 0
+    duration: int = 0
     """Seconds."""
     rights: VideoRights | None = None
-    owner: VideoOwner
-    stat: VideoStat
-    dynamic: str
-    cid: int
+    owner: NullModel[VideoOwner] = Field(default_factory=lambda: VideoOwner())
+    stat: NullModel[VideoStat] = Field(default_factory=lambda: VideoStat())
+    dynamic: str = ""
+    cid: int = 0
     dimension: VideoDimension | None = None
     short_link_v2: str | None = None
     reason: str | None = None
@@ -1433,71 +1441,71 @@ class SpaceVideo(BiliModel):
 class RelationStat(BiliModel):
     """Relation stat."""
 
-    mid: int
-    following: int
-    whisper: int
-    black: int
+    mid: int = 0
+    following: int = 0
+    whisper: int = 0
+    black: int = 0
     """Blocked users; only for the logged-in user's own mid."""
-    follower: int
+    follower: int = 0
 
 
 class UpStat(BiliModel):
     """Up stat."""
 
-    archive: UpStatViews
-    article: UpStatViews
-    likes: int
+    archive: NullModel[UpStatViews] = Field(default_factory=lambda: UpStatViews())
+    article: NullModel[UpStatViews] = Field(default_factory=lambda: UpStatViews())
+    likes: int = 0
 
 
 class UpStatViews(BiliModel):
     """Up stat views."""
 
-    view: int
+    view: int = 0
 
 
 class UserMedalWall(BiliModel):
     """User medal wall."""
 
-    list_: list[UserMedalWallEntry] = Field(alias="list")
-    count: int
-    close_space_medal: BoolInt
-    only_show_wearing: BoolInt
-    name: str
-    icon: str
-    uid: int
-    level: int
+    list_: NullList[UserMedalWallEntry] = Field(default_factory=list, alias="list")
+    count: int = 0
+    close_space_medal: BoolInt = False
+    only_show_wearing: BoolInt = False
+    name: str = ""
+    icon: str = ""
+    uid: int = 0
+    level: int = 0
 
 
 class UserMedalWallEntry(BiliModel):
     """User medal wall entry."""
 
-    medal_info: UserMedalInfo
-    target_name: str
-    target_icon: str
-    link: str
-    live_status: int
+    medal_info: NullModel[UserMedalInfo] = Field(default_factory=lambda: UserMedalInfo())
+    target_name: str = ""
+    target_icon: str = ""
+    link: str = ""
+    live_status: int = 0
     """0 offline, 1 live, 2 replaying."""
-    official: int
+    official: int = 0
     uinfo_medal: UserMedalStyle | None = None
 
 
 class UserMedalInfo(BiliModel):
     """User medal info."""
 
-    target_id: int
-    level: int
-    medal_name: str
-    medal_color_start: int
-    medal_color_end: int
-    medal_color_border: int
-    guard_level: int
+    target_id: int = 0
+    level: int = 0
+    medal_name: str = ""
+    medal_color_start: int = 0
+    medal_color_end: int = 0
+    medal_color_border: int = 0
+    guard_level: int = 0
     """0 none, 1 governor, 2 admiral, 3 captain."""
-    wearing_status: BoolInt
-    medal_id: int
-    intimacy: int
-    next_intimacy: int
-    today_feed: int
-    day_limit: int
+    wearing_status: BoolInt = False
+    medal_id: int = 0
+    intimacy: int = 0
+    next_intimacy: int = 0
+    today_feed: int = 0
+    day_limit: int = 0
     guard_icon: str | None = None
     honor_icon: str | None = None
 
@@ -1505,20 +1513,20 @@ class UserMedalInfo(BiliModel):
 class UserMedalStyle(BiliModel):
     """Rendering data of a fan medal."""
 
-    name: str
-    level: int
-    color_start: int
-    color_end: int
-    color_border: int
-    color: int
-    id: int
-    typ: int
-    is_light: BoolInt
-    ruid: int
-    guard_level: int
-    score: int
-    guard_icon: str
-    honor_icon: str
+    name: str = ""
+    level: int = 0
+    color_start: int = 0
+    color_end: int = 0
+    color_border: int = 0
+    color: int = 0
+    id: int = 0
+    typ: int = 0
+    is_light: BoolInt = False
+    ruid: int = 0
+    guard_level: int = 0
+    score: int = 0
+    guard_icon: str = ""
+    honor_icon: str = ""
     v2_medal_color_start: str | None = None
     v2_medal_color_end: str | None = None
     v2_medal_color_border: str | None = None
@@ -1530,8 +1538,8 @@ class UserMedalStyle(BiliModel):
 class UserVideos(BiliModel):
     """User videos."""
 
-    list_: UserVideoList = Field(alias="list")
-    page: UserVideoPageInfo
+    list_: NullModel[UserVideoList] = Field(default_factory=lambda: UserVideoList(), alias="list")
+    page: NullModel[UserVideoPageInfo] = Field(default_factory=lambda: UserVideoPageInfo())
     episodic_button: UserEpisodicButton | None = None
     is_risk: bool | None = None
     gaia_res_type: int | None = None
@@ -1543,44 +1551,44 @@ class UserVideoList(BiliModel):
 
     tlist: dict[str, UserVideoZone] | None = None
     """Upload counts by zone, keyed by tid; null when there are none."""
-    vlist: list[UserVideo]
+    vlist: NullList[UserVideo] = Field(default_factory=list)
 
 
 class UserVideoZone(BiliModel):
     """User video zone."""
 
-    tid: int
-    count: int
-    name: str
+    tid: int = 0
+    count: int = 0
+    name: str = ""
 
 
 class UserVideo(BiliModel):
     """One upload in a user's video list."""
 
-    aid: int
-    bvid: str
-    title: str
-    pic: str
-    description: str
-    subtitle: str
-    author: str
+    aid: int = 0
+    bvid: str = ""
+    title: str = ""
+    pic: str = ""
+    description: str = ""
+    subtitle: str = ""
+    author: str = ""
     """Uploader name; another user for co-produced videos."""
-    mid: int
-    created: int
+    mid: int = 0
+    created: int = 0
     """Seconds since epoch."""
-    length: str
+    length: str = ""
     """MM:SS."""
-    play: int
-    comment: int
-    video_review: int
+    play: int = 0
+    comment: int = 0
+    video_review: int = 0
     """Danmaku count."""
-    review: int
-    typeid: int
-    copyright: str
-    hide_click: bool
-    is_pay: int
-    is_union_video: BoolInt
-    is_steins_gate: BoolInt
+    review: int = 0
+    typeid: int = 0
+    copyright: str = ""
+    hide_click: bool = False
+    is_pay: int = 0
+    is_union_video: BoolInt = False
+    is_steins_gate: BoolInt = False
     is_live_playback: BoolInt | None = None
     attribute: int | None = None
     meta: Any | None = None
@@ -1591,46 +1599,46 @@ class UserVideo(BiliModel):
 class UserVideoPageInfo(BiliModel):
     """User video page info."""
 
-    pn: int
-    ps: int
-    count: int
+    pn: int = 0
+    ps: int = 0
+    count: int = 0
 
 
 class UserEpisodicButton(BiliModel):
     """User episodic button."""
 
-    text: str
-    uri: str
+    text: str = ""
+    uri: str = ""
 
 
 class UserMediaListPage(BiliModel):
     """User media list page."""
 
     media_list: list[UserMediaListItem] | None = None
-    has_more: bool
+    has_more: bool = False
     total_count: int | None = None
 
 
 class UserMediaListItem(BiliModel):
     """User media list item."""
 
-    id: int
+    id: int = 0
     """av number."""
-    bv_id: str
-    title: str
-    cover: str
-    intro: str
-    duration: int
+    bv_id: str = ""
+    title: str = ""
+    cover: str = ""
+    intro: str = ""
+    duration: int = 0
     """Seconds."""
-    pubtime: int
+    pubtime: int = 0
     """Seconds since epoch."""
-    tid: int
-    copy_right: int
-    page: int
-    type: int
+    tid: int = 0
+    copy_right: int = 0
+    page: int = 0
+    type: int = 0
     attr: int | None = None
     cnt_info: dict[str, int] | None = None
-    upper: UserMediaListUpper
+    upper: NullModel[UserMediaListUpper] = Field(default_factory=lambda: UserMediaListUpper())
     pages: list[Any] | None = None
     link: str | None = None
     short_link: str | None = None
@@ -1641,9 +1649,9 @@ class UserMediaListItem(BiliModel):
 class UserMediaListUpper(BiliModel):
     """User media list upper."""
 
-    mid: int
-    name: str
-    face: str
+    mid: int = 0
+    name: str = ""
+    face: str = ""
     followed: BoolInt | None = None
     fans: int | None = None
     official_role: int | None = None
@@ -1653,19 +1661,19 @@ class UserMediaListUpper(BiliModel):
 class UserReservation(BiliModel):
     """A live or video premiere a user announced."""
 
-    sid: int
-    name: str
-    total: int
+    sid: int = 0
+    name: str = ""
+    total: int = 0
     """Number of users who reserved."""
-    stime: int
+    stime: int = 0
     """Seconds since epoch."""
-    etime: int
-    is_follow: BoolInt
-    state: int
+    etime: int = 0
+    is_follow: BoolInt = False
+    state: int = 0
     oid: str | None = None
-    type: int
+    type: int = 0
     """1 video premiere, 2 live."""
-    up_mid: int
+    up_mid: int = 0
     live_plan_start_time: int | None = None
     desc: str | None = None
     dynamic_id: str | None = None
@@ -1677,84 +1685,84 @@ class UserReservation(BiliModel):
 class UserAlbum(BiliModel):
     """User album."""
 
-    items: list[UserAlbumDoc]
+    items: NullList[UserAlbumDoc] = Field(default_factory=list)
 
 
 class UserAlbumDoc(BiliModel):
     """A picture post."""
 
-    doc_id: int
-    poster_uid: int
-    title: str
-    description: str
-    pictures: list[UserAlbumPicture]
-    count: int
-    ctime: int
+    doc_id: int = 0
+    poster_uid: int = 0
+    title: str = ""
+    description: str = ""
+    pictures: NullList[UserAlbumPicture] = Field(default_factory=list)
+    count: int = 0
+    ctime: int = 0
     """Seconds since epoch."""
-    view: int
-    like: int
+    view: int = 0
+    like: int = 0
 
 
 class UserAlbumPicture(BiliModel):
     """User album picture."""
 
-    img_src: str
-    img_width: int
-    img_height: int
-    img_size: float
+    img_src: str = ""
+    img_width: int = 0
+    img_height: int = 0
+    img_size: float = 0.0
     """KiB."""
 
 
 class UserAudios(BiliModel):
     """User audios."""
 
-    cur_page: int = Field(alias="curPage")
-    page_count: int = Field(alias="pageCount")
-    total_size: int = Field(alias="totalSize")
-    page_size: int = Field(alias="pageSize")
+    cur_page: int = Field(0, alias="curPage")
+    page_count: int = Field(0, alias="pageCount")
+    total_size: int = Field(0, alias="totalSize")
+    page_size: int = Field(0, alias="pageSize")
     data: list[UserAudio] | None = None
 
 
 class UserAudio(BiliModel):
     """An uploaded audio track."""
 
-    id: int
+    id: int = 0
     """Audio id (au number)."""
-    uid: int
-    uname: str
+    uid: int = 0
+    uname: str = ""
     author: str | None = None
-    title: str
-    cover: str
+    title: str = ""
+    cover: str = ""
     intro: str | None = None
-    lyric: str
-    crtype: int
-    duration: int
+    lyric: str = ""
+    crtype: int = 0
+    duration: int = 0
     """Seconds."""
-    passtime: int
+    passtime: int = 0
     """Publication, seconds since epoch."""
-    curtime: int
+    curtime: int = 0
     aid: int | None = None
     cid: int | None = None
     msid: Any | None = None
     attr: Any | None = None
     limit: Any | None = None
-    activity_id: Any | None = Field(default=None, alias="activityId")
+    activity_id: Any | None = Field(None, alias="activityId")
     limitdesc: Any | None = None
-    ctime: int
+    ctime: int = 0
     """Milliseconds since epoch."""
-    statistic: UserAudioStats
-    coin_num: int
+    statistic: NullModel[UserAudioStats] = Field(default_factory=lambda: UserAudioStats())
+    coin_num: int = 0
     is_cooper: Any | None = None
 
 
 class UserAudioStats(BiliModel):
     """User audio stats."""
 
-    sid: int
-    play: int
-    collect: int
-    comment: int
-    share: int
+    sid: int = 0
+    play: int = 0
+    collect: int = 0
+    comment: int = 0
+    share: int = 0
 
 
 class UserArticles(BiliModel):
@@ -1762,31 +1770,31 @@ class UserArticles(BiliModel):
 
     articles: list[UserArticle] | None = None
     """Absent when the user has no articles."""
-    pn: int
-    ps: int
-    count: int
+    pn: int = 0
+    ps: int = 0
+    count: int = 0
 
 
 class UserArticle(BiliModel):
     """User article."""
 
-    id: int
+    id: int = 0
     """Article id (cv number)."""
-    title: str
-    summary: str
-    banner_url: str
+    title: str = ""
+    summary: str = ""
+    banner_url: str = ""
     category: Any | None = None
     categories: list[Any] | None = None
-    template_id: int
-    state: int
-    author: UserArticleAuthor
-    reprint: int
-    image_urls: list[str]
-    publish_time: int
+    template_id: int = 0
+    state: int = 0
+    author: NullModel[UserArticleAuthor] = Field(default_factory=lambda: UserArticleAuthor())
+    reprint: int = 0
+    image_urls: NullList[str] = Field(default_factory=list)
+    publish_time: int = 0
     """Seconds since epoch."""
-    ctime: int
-    stats: UserArticleStats
-    words: int
+    ctime: int = 0
+    stats: NullModel[UserArticleStats] = Field(default_factory=lambda: UserArticleStats())
+    words: int = 0
     dynamic: str | None = None
     origin_image_urls: list[str] | None = None
     is_like: bool | None = None
@@ -1797,9 +1805,9 @@ class UserArticle(BiliModel):
 class UserArticleAuthor(BiliModel):
     """User article author."""
 
-    mid: int
-    name: str
-    face: str
+    mid: int = 0
+    name: str = ""
+    face: str = ""
     pendant: UserPendant | None = None
     official_verify: UserOfficialVerify | None = None
     nameplate: UserNameplate | None = None
@@ -1809,65 +1817,65 @@ class UserArticleAuthor(BiliModel):
 class UserArticleStats(BiliModel):
     """User article stats."""
 
-    view: int
-    favorite: int
-    like: int
-    dislike: int
-    reply: int
-    share: int
-    coin: int
-    dynamic: int
+    view: int = 0
+    favorite: int = 0
+    like: int = 0
+    dislike: int = 0
+    reply: int = 0
+    share: int = 0
+    coin: int = 0
+    dynamic: int = 0
 
 
 class UserArticleLists(BiliModel):
     """User article lists."""
 
-    lists: list[UserArticleList]
-    total: int
+    lists: NullList[UserArticleList] = Field(default_factory=list)
+    total: int = 0
 
 
 class UserArticleList(BiliModel):
     """A collection (文集) of articles."""
 
-    id: int
-    mid: int
-    name: str
-    image_url: str
-    update_time: int
+    id: int = 0
+    mid: int = 0
+    name: str = ""
+    image_url: str = ""
+    update_time: int = 0
     """Seconds since epoch."""
-    ctime: int
-    publish_time: int
-    summary: str
-    words: int
-    read: int
-    articles_count: int
-    state: int
-    reason: str
-    apply_time: str
-    check_time: str
+    ctime: int = 0
+    publish_time: int = 0
+    summary: str = ""
+    words: int = 0
+    read: int = 0
+    articles_count: int = 0
+    state: int = 0
+    reason: str = ""
+    apply_time: str = ""
+    check_time: str = ""
 
 
 class FollowedBangumiPage(BiliModel):
     """Followed bangumi page."""
 
-    list_: list[FollowedBangumi] = Field(alias="list")
-    pn: int
-    ps: int
-    total: int
+    list_: NullList[FollowedBangumi] = Field(default_factory=list, alias="list")
+    pn: int = 0
+    ps: int = 0
+    total: int = 0
 
 
 class FollowedBangumi(BiliModel):
     """A series a user follows."""
 
-    season_id: int
-    media_id: int
-    season_type: int
-    season_type_name: str
-    title: str
-    cover: str
-    total_count: int
+    season_id: int = 0
+    media_id: int = 0
+    season_type: int = 0
+    season_type_name: str = ""
+    title: str = ""
+    cover: str = ""
+    total_count: int = 0
     """-1 while still airing."""
-    is_finish: BoolInt
+    is_finish: BoolInt = False
     new_ep: Any | None = None
     stat: dict[str, int] | None = None
     rating: Any | None = None
@@ -1885,18 +1893,18 @@ class FollowedBangumi(BiliModel):
 class LegacyDynamicsPage(BiliModel):
     """Legacy dynamics page."""
 
-    has_more: BoolInt
+    has_more: BoolInt = False
     cards: list[LegacyDynamicCard] | None = None
     """Absent when there is nothing more."""
-    next_offset: int
+    next_offset: int = 0
     """Pass back as `offset` for the next page."""
 
 
 class LegacyDynamicCard(BiliModel):
     """Legacy dynamic card."""
 
-    desc: LegacyDynamicDesc
-    card: str
+    desc: NullModel[LegacyDynamicDesc] = Field(default_factory=lambda: LegacyDynamicDesc())
+    card: str = ""
     """The dynamic's body, as JSON text."""
     extend_json: str | None = None
     """Extra data, as JSON text."""
@@ -1906,12 +1914,12 @@ class LegacyDynamicCard(BiliModel):
 class LegacyDynamicDesc(BiliModel):
     """Legacy dynamic desc."""
 
-    uid: int
-    type: int
-    rid: int
-    dynamic_id: int
-    dynamic_id_str: str
-    timestamp: int
+    uid: int = 0
+    type: int = 0
+    rid: int = 0
+    dynamic_id: int = 0
+    dynamic_id_str: str = ""
+    timestamp: int = 0
     """Seconds since epoch."""
     view: int | None = None
     repost: int | None = None
@@ -1926,24 +1934,24 @@ class LegacyDynamicDesc(BiliModel):
 class UserDynamicsPage(BiliModel):
     """User dynamics page."""
 
-    has_more: bool
-    items: list[DynamicItem]
-    offset: str
+    has_more: bool = False
+    items: NullList[DynamicItem] = Field(default_factory=list)
+    offset: str = ""
     """Pass back as `offset` for the next page."""
-    update_baseline: str
-    update_num: int
+    update_baseline: str = ""
+    update_num: int = 0
 
 
 class DynamicItem(BiliModel):
     """One dynamic of the current feed."""
 
-    id_str: int | str
+    id_str: int | str = 0
     """Dynamic id."""
-    type: str
+    type: str = ""
     """DYNAMIC_TYPE_AV, DYNAMIC_TYPE_DRAW, DYNAMIC_TYPE_FORWARD, ..."""
-    visible: bool
-    basic: DynamicBasic
-    modules: DynamicModules
+    visible: bool = False
+    basic: NullModel[DynamicBasic] = Field(default_factory=lambda: DynamicBasic())
+    modules: NullModel[DynamicModules] = Field(default_factory=lambda: DynamicModules())
     orig: DynamicItem | None = None
     """The original dynamic of a repost."""
 
@@ -1951,20 +1959,20 @@ class DynamicItem(BiliModel):
 class DynamicBasic(BiliModel):
     """Dynamic basic."""
 
-    comment_id_str: str
+    comment_id_str: str = ""
     """oid of the comment area."""
-    comment_type: int
+    comment_type: int = 0
     """Type of the comment area."""
     like_icon: Any | None = None
-    rid_str: str
+    rid_str: str = ""
     jump_url: str | None = None
 
 
 class DynamicModules(BiliModel):
     """Dynamic modules."""
 
-    module_author: DynamicAuthor
-    module_dynamic: DynamicContent
+    module_author: NullModel[DynamicAuthor] = Field(default_factory=lambda: DynamicAuthor())
+    module_dynamic: NullModel[DynamicContent] = Field(default_factory=lambda: DynamicContent())
     module_more: Any | None = None
     module_stat: DynamicStats | None = None
     module_tag: Any | None = None
@@ -1973,23 +1981,23 @@ class DynamicModules(BiliModel):
 class DynamicAuthor(BiliModel):
     """Dynamic author."""
 
-    mid: int
-    name: str
-    face: str
+    mid: int = 0
+    name: str = ""
+    face: str = ""
     face_nft: bool | None = None
     following: bool | None = None
-    jump_url: str
-    label: str
+    jump_url: str = ""
+    label: str = ""
     official_verify: UserOfficialVerify | None = None
     pendant: UserPendant | None = None
     vip: UserVip | None = None
     decorate: Any | None = None
-    pub_action: str
+    pub_action: str = ""
     pub_location_text: str | None = None
-    pub_time: str
-    pub_ts: int
+    pub_time: str = ""
+    pub_ts: int = 0
     """Seconds since epoch."""
-    type: str
+    type: str = ""
 
 
 class DynamicContent(BiliModel):
@@ -2004,17 +2012,17 @@ class DynamicContent(BiliModel):
 class DynamicDesc(BiliModel):
     """Dynamic desc."""
 
-    text: str
-    rich_text_nodes: list[DynamicRichTextNode]
+    text: str = ""
+    rich_text_nodes: NullList[DynamicRichTextNode] = Field(default_factory=list)
 
 
 class DynamicRichTextNode(BiliModel):
     """Dynamic rich text node."""
 
-    type: str
+    type: str = ""
     """RICH_TEXT_NODE_TYPE_TEXT, ..._EMOJI, ..._AT, ..."""
-    text: str
-    orig_text: str
+    text: str = ""
+    orig_text: str = ""
     jump_url: str | None = None
     rid: str | None = None
     emoji: Any | None = None
@@ -2023,7 +2031,7 @@ class DynamicRichTextNode(BiliModel):
 class DynamicMajor(BiliModel):
     """Dynamic major."""
 
-    type: str
+    type: str = ""
     """MAJOR_TYPE_ARCHIVE, MAJOR_TYPE_DRAW, ...; names the filled field."""
     archive: DynamicArchive | None = None
     draw: DynamicDraw | None = None
@@ -2032,41 +2040,41 @@ class DynamicMajor(BiliModel):
 class DynamicArchive(BiliModel):
     """Dynamic archive."""
 
-    aid: int
-    bvid: str
-    title: str
-    cover: str
-    desc: str
-    duration_text: str
-    jump_url: str
-    stat: DynamicArchiveStat
+    aid: int = 0
+    bvid: str = ""
+    title: str = ""
+    cover: str = ""
+    desc: str = ""
+    duration_text: str = ""
+    jump_url: str = ""
+    stat: NullModel[DynamicArchiveStat] = Field(default_factory=lambda: DynamicArchiveStat())
     badge: Any | None = None
     disable_preview: int | None = None
-    type: int
+    type: int = 0
 
 
 class DynamicArchiveStat(BiliModel):
     """Dynamic archive stat."""
 
-    play: str
+    play: str = ""
     """Display text, e.g. 1.2万."""
-    danmaku: str
+    danmaku: str = ""
 
 
 class DynamicDraw(BiliModel):
     """Dynamic draw."""
 
-    id: int
-    items: list[DynamicDrawImage]
+    id: int = 0
+    items: NullList[DynamicDrawImage] = Field(default_factory=list)
 
 
 class DynamicDrawImage(BiliModel):
     """Dynamic draw image."""
 
-    src: str
-    width: int
-    height: int
-    size: float
+    src: str = ""
+    width: int = 0
+    height: int = 0
+    size: float = 0.0
     """KiB."""
     tags: list[Any] | None = None
 
@@ -2074,16 +2082,16 @@ class DynamicDrawImage(BiliModel):
 class DynamicStats(BiliModel):
     """Dynamic stats."""
 
-    comment: DynamicCounter
-    forward: DynamicCounter
-    like: DynamicCounter
+    comment: NullModel[DynamicCounter] = Field(default_factory=lambda: DynamicCounter())
+    forward: NullModel[DynamicCounter] = Field(default_factory=lambda: DynamicCounter())
+    like: NullModel[DynamicCounter] = Field(default_factory=lambda: DynamicCounter())
 
 
 class DynamicCounter(BiliModel):
     """Dynamic counter."""
 
-    count: int
-    forbidden: bool
+    count: int = 0
+    forbidden: bool = False
     status: bool | None = None
     """For likes: whether the logged-in user liked it."""
 
@@ -2100,16 +2108,16 @@ class CreatorFanData(BiliModel):
 class SpaceNavNum(BiliModel):
     """Item counts of a user's space menu."""
 
-    video: int
-    bangumi: int
-    cinema: int
-    channel: SpaceNavCount
-    favourite: SpaceNavCount
-    tag: int
-    article: int
-    playlist: int
-    album: int
-    audio: int
+    video: int = 0
+    bangumi: int = 0
+    cinema: int = 0
+    channel: NullModel[SpaceNavCount] = Field(default_factory=lambda: SpaceNavCount())
+    favourite: NullModel[SpaceNavCount] = Field(default_factory=lambda: SpaceNavCount())
+    tag: int = 0
+    article: int = 0
+    playlist: int = 0
+    album: int = 0
+    audio: int = 0
     pugv: int | None = None
     season_num: int | None = None
     opus: int | None = None
@@ -2118,9 +2126,9 @@ class SpaceNavNum(BiliModel):
 class SpaceNavCount(BiliModel):
     """Space nav count."""
 
-    master: int
+    master: int = 0
     """Count seen by the owner."""
-    guest: int
+    guest: int = 0
     """Count seen by visitors."""
 
 

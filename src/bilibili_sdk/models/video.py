@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from .._models import BiliModel
-from .._types import BoolInt
+from .._types import BoolInt, NullList, NullModel
 from ..danmaku import DmFontSize, DmMode
 
 __all__ = [
@@ -160,44 +160,44 @@ class VideoQuality(int, Enum):
 class VideoCoinResult(BiliModel):
     """Outcome of giving coins to a video."""
 
-    like: bool
+    like: bool = False
     """Whether the video was also liked."""
 
 
 class VideoTripleResult(BiliModel):
     """Outcome of a like + coin + favourite ("triple") action."""
 
-    like: bool
-    coin: bool
-    fav: bool
-    multiply: int
+    like: bool = False
+    coin: bool = False
+    fav: bool = False
+    multiply: int = 0
     """Number of coins given."""
 
 
 class VideoFavoriteResult(BiliModel):
     """Outcome of adding a video to, or removing it from, favourite folders."""
 
-    prompt: bool
+    prompt: bool = False
     ga_data: Any | None = None
-    toast_msg: str
-    success_num: int
+    toast_msg: str = ""
+    success_num: int = 0
 
 
 class DanmakuColorfulSrc(BiliModel):
     """Gradient colour style of a colourful danmaku."""
 
-    type: int
-    src: str
+    type: int = 0
+    src: str = ""
 
 
 class DanmakuSendResult(BiliModel):
     """The danmaku that was just sent."""
 
-    action: str
-    dmid: int
+    action: str = ""
+    dmid: int = 0
     """Danmaku id (may exceed 2^53)."""
-    dmid_str: str
-    visible: bool
+    dmid_str: str = ""
+    visible: bool = False
     animation: str | None = None
     dm_content: str | None = None
     colorful_src: DanmakuColorfulSrc | str | None = None
@@ -206,8 +206,8 @@ class DanmakuSendResult(BiliModel):
 class DanmakuLikeStat(BiliModel):
     """Like counter of one danmaku."""
 
-    likes: int
-    user_like: BoolInt
+    likes: int = 0
+    user_like: BoolInt = False
     """Whether the logged-in user liked it."""
     id_str: str | None = None
 
@@ -215,26 +215,26 @@ class DanmakuLikeStat(BiliModel):
 class VideoOwner(BiliModel):
     """The uploader of a video."""
 
-    mid: int
-    name: str
-    face: str
+    mid: int = 0
+    name: str = ""
+    face: str = ""
     """Avatar URL."""
 
 
 class VideoStat(BiliModel):
     """Counters of a video."""
 
-    aid: int
-    view: int
-    danmaku: int
-    reply: int
-    favorite: int
-    coin: int
-    share: int
-    now_rank: int
-    his_rank: int
+    aid: int = 0
+    view: int = 0
+    danmaku: int = 0
+    reply: int = 0
+    favorite: int = 0
+    coin: int = 0
+    share: int = 0
+    now_rank: int = 0
+    his_rank: int = 0
     """Best rank ever reached on the site ranking (0 if none)."""
-    like: int
+    like: int = 0
     dislike: int | None = None
     """Always 0."""
     evaluation: str | None = None
@@ -246,21 +246,21 @@ class VideoStat(BiliModel):
 class VideoRights(BiliModel):
     """Permission and property flags of a video."""
 
-    bp: BoolInt
-    elec: BoolInt
+    bp: BoolInt = False
+    elec: BoolInt = False
     """Charging (充电) is enabled."""
-    download: BoolInt
-    movie: BoolInt
-    pay: BoolInt
+    download: BoolInt = False
+    movie: BoolInt = False
+    pay: BoolInt = False
     """Paid PGC content."""
-    hd5: BoolInt
+    hd5: BoolInt = False
     """A high-bitrate stream exists."""
-    no_reprint: BoolInt
+    no_reprint: BoolInt = False
     """The uploader forbids reposting."""
-    autoplay: BoolInt
-    ugc_pay: BoolInt
+    autoplay: BoolInt = False
+    ugc_pay: BoolInt = False
     """Paid uploader content."""
-    is_cooperation: BoolInt
+    is_cooperation: BoolInt = False
     """Uploaded by several co-authors (see `staff`)."""
     ugc_pay_preview: BoolInt | None = None
     no_background: BoolInt | None = None
@@ -278,23 +278,23 @@ class VideoRights(BiliModel):
 class VideoDimension(BiliModel):
     """Resolution of a video part."""
 
-    width: int
-    height: int
-    rotate: BoolInt
+    width: int = 0
+    height: int = 0
+    rotate: BoolInt = False
     """Width and height must be swapped."""
 
 
 class VideoPage(BiliModel):
     """One part (分P) of a video."""
 
-    cid: int
-    page: int
+    cid: int = 0
+    page: int = 0
     """1-based part number."""
-    from_: str = Field(alias="from")
+    from_: str = Field("", alias="from")
     """Source: `vupload` for uploads to Bilibili, else an external site."""
-    part: str
+    part: str = ""
     """Title of the part."""
-    duration: int
+    duration: int = 0
     """Seconds."""
     vid: str | None = None
     """External video id (external sources only)."""
@@ -310,35 +310,35 @@ class VideoPage(BiliModel):
 class VideoDescPart(BiliModel):
     """A piece of the rich description; type 1 is text, type 2 mentions the user `biz_id`."""
 
-    raw_text: str
-    type: int
-    biz_id: int
+    raw_text: str = ""
+    type: int = 0
+    biz_id: int = 0
 
 
 class VideoArgueInfo(BiliModel):
     """Dispute or warning banner shown under a video."""
 
-    argue_msg: str
-    argue_type: int
-    argue_link: str
+    argue_msg: str = ""
+    argue_type: int = 0
+    argue_link: str = ""
 
 
 class VideoSubtitle(BiliModel):
     """Subtitles of a video (the list is empty when not logged in)."""
 
-    allow_submit: bool
-    list_: list[VideoSubtitleTrack] = Field(alias="list")
+    allow_submit: bool = False
+    list_: NullList[VideoSubtitleTrack] = Field(default_factory=list, alias="list")
 
 
 class VideoSubtitleTrack(BiliModel):
     """One subtitle track."""
 
-    id: int
-    lan: str
+    id: int = 0
+    lan: str = ""
     """Language code, e.g. `zh-CN`, `ai-zh`."""
-    lan_doc: str
-    is_lock: bool
-    subtitle_url: str
+    lan_doc: str = ""
+    is_lock: bool = False
+    subtitle_url: str = ""
     """URL of the JSON subtitle file (may lack the scheme)."""
     author_mid: int | None = None
     author: VideoSubtitleAuthor | None = None
@@ -352,8 +352,8 @@ class VideoSubtitleTrack(BiliModel):
 class VideoSubtitleAuthor(BiliModel):
     """Uploader of a subtitle track."""
 
-    mid: int
-    name: str
+    mid: int = 0
+    name: str = ""
     sex: str | None = None
     face: str | None = None
     sign: str | None = None
@@ -366,21 +366,21 @@ class VideoSubtitleAuthor(BiliModel):
 class VideoStaffMember(BiliModel):
     """A co-author of a jointly uploaded video."""
 
-    mid: int
-    title: str
+    mid: int = 0
+    title: str = ""
     """Role in the video."""
-    name: str
-    face: str
-    vip: UserVip
-    official: UserOfficial
-    follower: int
+    name: str = ""
+    face: str = ""
+    vip: NullModel[UserVip] = Field(default_factory=lambda: UserVip())
+    official: NullModel[UserOfficial] = Field(default_factory=lambda: UserOfficial())
+    follower: int = 0
     label_style: int | None = None
 
 
 class VideoUserGarb(BiliModel):
     """Decoration data of the uploader."""
 
-    url_image_ani_cut: str
+    url_image_ani_cut: str = ""
 
 
 class VideoHonorReply(BiliModel):
@@ -392,40 +392,40 @@ class VideoHonorReply(BiliModel):
 class VideoHonor(BiliModel):
     """An honour, e.g. a weekly-must-watch issue or a ranking position."""
 
-    aid: int
-    type: int
+    aid: int = 0
+    type: int = 0
     """1 site collection, 2 weekly must-watch, 3 ranking, 4 popular."""
-    desc: str
-    weekly_recommend_num: int
+    desc: str = ""
+    weekly_recommend_num: int = 0
 
 
 class VideoInfo(BiliModel):
     """Full information of a video."""
 
-    bvid: str
-    aid: int
-    videos: int
+    bvid: str = ""
+    aid: int = 0
+    videos: int = 0
     """Number of parts."""
-    tid: int
+    tid: int = 0
     """Zone id."""
-    tname: str
+    tname: str = ""
     """Zone name."""
-    copyright: int
+    copyright: int = 0
     """1 original, 2 repost."""
-    pic: str
+    pic: str = ""
     """Cover URL."""
-    title: str
-    pubdate: int
+    title: str = ""
+    pubdate: int = 0
     """Publication time, seconds since epoch."""
-    ctime: int
+    ctime: int = 0
     """Submission time, seconds since epoch."""
-    desc: str
+    desc: str = ""
     desc_v2: list[VideoDescPart] | None = None
     """Rich description; null when the description is empty."""
-    state: int
+    state: int = 0
     """Review state; 0 is public."""
     attribute: int | None = None
-    duration: int
+    duration: int = 0
     """Total length of all parts, seconds."""
     forward: int | None = None
     """aid this duplicate upload redirects to."""
@@ -435,15 +435,15 @@ class VideoInfo(BiliModel):
     """Bangumi episode URL for videos that are episodes."""
     season_id: int | None = None
     """Collection (合集) id when the video belongs to one."""
-    rights: VideoRights
-    owner: VideoOwner
-    stat: VideoStat
+    rights: NullModel[VideoRights] = Field(default_factory=lambda: VideoRights())
+    owner: NullModel[VideoOwner] = Field(default_factory=lambda: VideoOwner())
+    stat: NullModel[VideoStat] = Field(default_factory=lambda: VideoStat())
     argue_info: VideoArgueInfo | None = None
-    dynamic: str
+    dynamic: str = ""
     """Text of the post published with the video."""
-    cid: int
+    cid: int = 0
     """cid of the first part."""
-    dimension: VideoDimension
+    dimension: NullModel[VideoDimension] = Field(default_factory=lambda: VideoDimension())
     """Resolution of the first part."""
     premiere: Any | None = None
     teenage_mode: int | None = None
@@ -456,7 +456,7 @@ class VideoInfo(BiliModel):
     enable_vt: int | None = None
     vt_display: str | None = None
     no_cache: bool | None = None
-    pages: list[VideoPage]
+    pages: NullList[VideoPage] = Field(default_factory=list)
     subtitle: VideoSubtitle | None = None
     staff: list[VideoStaffMember] | None = None
     """Co-authors; only for joint uploads."""
@@ -474,12 +474,12 @@ class VideoInfo(BiliModel):
 class VideoDetail(BiliModel):
     """A video's information with its uploader card, tags, hot comments and related videos."""
 
-    view: VideoInfo = Field(alias="View")
-    card: VideoOwnerCard = Field(alias="Card")
-    tags: list[VideoTag] | None = Field(default=None, alias="Tags")
-    reply: VideoDetailReplies | None = Field(default=None, alias="Reply")
-    related: list[RelatedVideo] | None = Field(default=None, alias="Related")
-    spec: Any | None = Field(default=None, alias="Spec")
+    view: NullModel[VideoInfo] = Field(default_factory=lambda: VideoInfo(), alias="View")
+    card: NullModel[VideoOwnerCard] = Field(default_factory=lambda: VideoOwnerCard(), alias="Card")
+    tags: list[VideoTag] | None = Field(None, alias="Tags")
+    reply: VideoDetailReplies | None = Field(None, alias="Reply")
+    related: list[RelatedVideo] | None = Field(None, alias="Related")
+    spec: Any | None = Field(None, alias="Spec")
     hot_share: VideoHotShare | None = None
     elec: Any | None = None
     recommend: Any | None = None
@@ -494,54 +494,58 @@ class VideoDetail(BiliModel):
 class VideoOwnerCard(BiliModel):
     """The uploader's card shown beside a video."""
 
-    card: VideoOwnerProfile
+    card: NullModel[VideoOwnerProfile] = Field(default_factory=lambda: VideoOwnerProfile())
     space: VideoSpaceImage | None = None
-    following: bool
+    following: bool = False
     """The logged-in user follows the uploader (false when logged out)."""
-    archive_count: int
-    article_count: int
-    follower: int
-    like_num: int
+    archive_count: int = 0
+    article_count: int = 0
+    follower: int = 0
+    like_num: int = 0
 
 
 class VideoOwnerProfile(BiliModel):
     """The uploader's public profile."""
 
-    mid: str
+    mid: str = ""
     """User id, as a string."""
-    name: str
-    approve: bool
-    sex: str
-    rank: str
-    face: str
+    name: str = ""
+    approve: bool = False
+    sex: str = ""
+    rank: str = ""
+    face: str = ""
     face_nft: BoolInt | None = None
     face_nft_type: int | None = None
-    display_rank: str = Field(alias="DisplayRank")
-    regtime: int
-    spacesta: int
-    birthday: str
-    place: str
-    description: str
-    article: int
-    attentions: list[int]
-    fans: int
-    friend: int
-    attention: int
-    sign: str
-    level_info: UserLevelInfo
-    pendant: UserPendant
-    nameplate: UserNameplate
-    official: UserOfficial = Field(alias="Official")
-    official_verify: UserOfficialVerify
-    vip: UserVip
+    display_rank: str = Field("", alias="DisplayRank")
+    regtime: int = 0
+    spacesta: int = 0
+    birthday: str = ""
+    place: str = ""
+    description: str = ""
+    article: int = 0
+    attentions: NullList[int] = Field(default_factory=list)
+    fans: int = 0
+    friend: int = 0
+    attention: int = 0
+    sign: str = ""
+    level_info: NullModel[UserLevelInfo] = Field(default_factory=lambda: UserLevelInfo())
+    pendant: NullModel[UserPendant] = Field(default_factory=lambda: UserPendant())
+    nameplate: NullModel[UserNameplate] = Field(default_factory=lambda: UserNameplate())
+    official: NullModel[UserOfficial] = Field(
+        default_factory=lambda: UserOfficial(), alias="Official"
+    )
+    official_verify: NullModel[UserOfficialVerify] = Field(
+        default_factory=lambda: UserOfficialVerify()
+    )
+    vip: NullModel[UserVip] = Field(default_factory=lambda: UserVip())
     is_senior_member: BoolInt | None = None
 
 
 class VideoSpaceImage(BiliModel):
     """Header images of a user's space."""
 
-    s_img: str
-    l_img: str
+    s_img: str = ""
+    l_img: str = ""
 
 
 class VideoDetailReplies(BiliModel):
@@ -554,10 +558,10 @@ class VideoDetailReplies(BiliModel):
 class VideoDetailReply(BiliModel):
     """A hot comment (only ids and counters are filled here)."""
 
-    rpid: int
-    oid: int
-    type: int
-    mid: int
+    rpid: int = 0
+    oid: int = 0
+    type: int = 0
+    mid: int = 0
     root: int | None = None
     parent: int | None = None
     count: int | None = None
@@ -571,25 +575,25 @@ class VideoDetailReply(BiliModel):
 class VideoHotShare(BiliModel):
     """Hot-share panel."""
 
-    show: bool
-    list_: list[Any] = Field(alias="list")
+    show: bool = False
+    list_: NullList[Any] = Field(default_factory=list, alias="list")
 
 
 class VideoEmergency(BiliModel):
     """Interactions temporarily disabled on a video."""
 
-    no_like: bool
-    no_coin: bool
-    no_fav: bool
+    no_like: bool = False
+    no_coin: bool = False
+    no_fav: bool = False
     no_share: bool | None = None
 
 
 class VideoTag(BiliModel):
     """A tag, channel or recognised background music of a video."""
 
-    tag_id: int
+    tag_id: int = 0
     """0 for music tags."""
-    tag_name: str
+    tag_name: str = ""
     tag_type: str | None = None
     """`old_channel`, `topic`, `bgm`..."""
     music_id: str | None = None
@@ -621,33 +625,33 @@ class VideoTag(BiliModel):
 class VideoTagCount(BiliModel):
     """Usage counters of a tag."""
 
-    view: int
-    use: int
-    atten: int
+    view: int = 0
+    use: int = 0
+    atten: int = 0
 
 
 class RelatedVideo(BiliModel):
     """A video recommended next to another."""
 
-    aid: int
-    bvid: str
-    videos: int
-    tid: int
-    tname: str
-    copyright: int
-    pic: str
-    title: str
-    pubdate: int
-    ctime: int
-    desc: str
-    state: int
-    duration: int
-    rights: VideoRights
-    owner: VideoOwner
-    stat: VideoStat
-    dynamic: str
-    cid: int
-    dimension: VideoDimension
+    aid: int = 0
+    bvid: str = ""
+    videos: int = 0
+    tid: int = 0
+    tname: str = ""
+    copyright: int = 0
+    pic: str = ""
+    title: str = ""
+    pubdate: int = 0
+    ctime: int = 0
+    desc: str = ""
+    state: int = 0
+    duration: int = 0
+    rights: NullModel[VideoRights] = Field(default_factory=lambda: VideoRights())
+    owner: NullModel[VideoOwner] = Field(default_factory=lambda: VideoOwner())
+    stat: NullModel[VideoStat] = Field(default_factory=lambda: VideoStat())
+    dynamic: str = ""
+    cid: int = 0
+    dimension: NullModel[VideoDimension] = Field(default_factory=lambda: VideoDimension())
     short_link_v2: str | None = None
     up_from_v2: int | None = None
     first_frame: str | None = None
@@ -666,27 +670,27 @@ class RelatedVideo(BiliModel):
 class VideoAiRecommend(BiliModel):
     """Recommendation tracking data."""
 
-    id: int
-    goto: str
-    trackid: str
-    uniq_id: str
+    id: int = 0
+    goto: str = ""
+    trackid: str = ""
+    uniq_id: str = ""
 
 
 class VideoArchiveStat(BiliModel):
     """Counters of a video with its copyright flags."""
 
-    aid: int
+    aid: int = 0
     bvid: str | None = None
-    view: int | str
+    view: int | str = 0
     """`--` when the count is hidden."""
-    danmaku: int
-    reply: int
-    favorite: int
-    coin: int
-    share: int
-    like: int
-    now_rank: int
-    his_rank: int
+    danmaku: int = 0
+    reply: int = 0
+    favorite: int = 0
+    coin: int = 0
+    share: int = 0
+    like: int = 0
+    now_rank: int = 0
+    his_rank: int = 0
     dislike: int | None = None
     no_reprint: BoolInt | None = None
     copyright: int | None = None
@@ -698,8 +702,8 @@ class VideoArchiveStat(BiliModel):
 class VideoCidInfo(BiliModel):
     """BiliPlus record of a cid."""
 
-    cid: int
-    aid: int
+    cid: int = 0
+    aid: int = 0
     """0 when the video was deleted."""
     page: int | None = None
     title: str | None = None
@@ -714,36 +718,36 @@ class VideoCidInfo(BiliModel):
 class VideoChargers(BiliModel):
     """Charging (充电) panel of a video."""
 
-    show_info: VideoChargeShowInfo
-    av_count: int
+    show_info: NullModel[VideoChargeShowInfo] = Field(default_factory=lambda: VideoChargeShowInfo())
+    av_count: int = 0
     """Users who charged for this video."""
-    count: int
+    count: int = 0
     """Users who charged this month."""
-    total_count: int
+    total_count: int = 0
     """Users who ever charged."""
     special_day: int | None = None
     display_num: int | None = None
-    list_: list[VideoCharger] | None = Field(default=None, alias="list")
+    list_: list[VideoCharger] | None = Field(None, alias="list")
 
 
 class VideoChargeShowInfo(BiliModel):
     """Whether the thank-you list is shown."""
 
-    show: bool
-    state: int
+    show: bool = False
+    state: int = 0
 
 
 class VideoCharger(BiliModel):
     """A user who charged the uploader."""
 
-    mid: int
+    mid: int = 0
     """The uploader."""
-    pay_mid: int
+    pay_mid: int = 0
     """The charging user."""
-    rank: int
-    uname: str
-    avatar: str
-    message: str
+    rank: int = 0
+    uname: str = ""
+    avatar: str = ""
+    message: str = ""
     msg_deleted: BoolInt | None = None
     vip_info: VideoChargerVip | None = None
     trend_type: int | None = None
@@ -752,80 +756,82 @@ class VideoCharger(BiliModel):
 class VideoChargerVip(BiliModel):
     """Big-member status of a charging user."""
 
-    vip_type: int = Field(alias="vipType")
-    vip_due_msec: int = Field(alias="vipDueMsec")
-    vip_status: int = Field(alias="vipStatus")
+    vip_type: int = Field(0, alias="vipType")
+    vip_due_msec: int = Field(0, alias="vipDueMsec")
+    vip_status: int = Field(0, alias="vipStatus")
 
 
 class VideoOnlineCount(BiliModel):
     """Live viewer counts of a part, as display strings (e.g. `10万+`)."""
 
-    total: str
+    total: str = ""
     """All clients."""
-    count: str
+    count: str = ""
     """Web clients."""
-    show_switch: VideoOnlineShowSwitch
+    show_switch: NullModel[VideoOnlineShowSwitch] = Field(
+        default_factory=lambda: VideoOnlineShowSwitch()
+    )
 
 
 class VideoOnlineShowSwitch(BiliModel):
     """Which counts the player shows."""
 
-    total: bool
-    count: bool
+    total: bool = False
+    count: bool = False
 
 
 class VideoAiConclusion(BiliModel):
     """AI summary of a video part."""
 
-    code: int
+    code: int = 0
     """0 summary available, 1 none (no speech or queued), -1 not supported."""
-    model_result_: VideoAiModelResult | None = Field(default=None, alias="model_result")
-    stid: str
-    status: int
-    like_num: int
-    dislike_num: int
+    model_result_: VideoAiModelResult | None = Field(None, alias="model_result")
+    stid: str = ""
+    status: int = 0
+    like_num: int = 0
+    dislike_num: int = 0
 
 
 class VideoAiModelResult(BiliModel):
     """The summary text and outline."""
 
-    result_type: int
+    result_type: int = 0
     """0 nothing, 1 summary only, 2 summary and outline."""
-    summary: str
+    summary: str = ""
     outline: list[VideoAiOutlineSection] | None = None
 
 
 class VideoAiOutlineSection(BiliModel):
     """A section of the AI outline."""
 
-    title: str
-    part_outline: list[VideoAiOutlinePoint]
-    timestamp: int
+    title: str = ""
+    part_outline: NullList[VideoAiOutlinePoint] = Field(default_factory=list)
+    timestamp: int = 0
     """Start, seconds."""
 
 
 class VideoAiOutlinePoint(BiliModel):
     """A point of an outline section."""
 
-    timestamp: int
+    timestamp: int = 0
     """Start, seconds."""
-    content: str
+    content: str = ""
 
 
 class VideoSnapshot(BiliModel):
     """Sprite sheets of snapshots; each sheet is a grid of img_x_len by img_y_len frames."""
 
-    pvdata: str
+    pvdata: str = ""
     """URL of the binary snapshot time table."""
-    img_x_len: int
+    img_x_len: int = 0
     """Frames per row."""
-    img_y_len: int
+    img_y_len: int = 0
     """Frames per column."""
-    img_x_size: int
+    img_x_size: int = 0
     """Frame width, pixels."""
-    img_y_size: int
+    img_y_size: int = 0
     """Frame height, pixels."""
-    image: list[str]
+    image: NullList[str] = Field(default_factory=list)
     """Sheet URLs (without scheme)."""
     index: list[int] | None = None
     """Time of each frame in seconds (when asked for)."""
@@ -834,40 +840,40 @@ class VideoSnapshot(BiliModel):
 class VideoPbp(BiliModel):
     """Danmaku-density curve of a part."""
 
-    step_sec: int
+    step_sec: int = 0
     """Sampling interval, seconds."""
-    tagstr: str
-    events: VideoPbpEvents
-    debug: str
+    tagstr: str = ""
+    events: NullModel[VideoPbpEvents] = Field(default_factory=lambda: VideoPbpEvents())
+    debug: str = ""
     """JSON text with debugging counters."""
 
 
 class VideoPbpEvents(BiliModel):
     """Curve values."""
 
-    default: list[float]
+    default: NullList[float] = Field(default_factory=list)
     """One value per `step_sec` interval."""
 
 
 class VideoPlayUrl(BiliModel):
     """Stream URLs of a part; `dash` for DASH requests, `durl` for MP4 ones. URLs expire after about 2 hours and need a bilibili.com Referer."""
 
-    from_: str = Field(alias="from")
-    result: str
-    message: str
-    quality: int
+    from_: str = Field("", alias="from")
+    result: str = ""
+    message: str = ""
+    quality: int = 0
     """Quality code (see VideoQuality) of the MP4 stream."""
-    format: str
-    timelength: int
+    format: str = ""
+    timelength: int = 0
     """Length, milliseconds."""
-    accept_format: str
+    accept_format: str = ""
     """Comma-separated format names."""
-    accept_description: list[str]
-    accept_quality: list[int]
-    video_codecid: int
+    accept_description: NullList[str] = Field(default_factory=list)
+    accept_quality: NullList[int] = Field(default_factory=list)
+    video_codecid: int = 0
     """7 AVC, 12 HEVC, 13 AV1."""
-    seek_param: str
-    seek_type: str
+    seek_param: str = ""
+    seek_type: str = ""
     durl: list[VideoDurl] | None = None
     """MP4 (or legacy FLV) segments."""
     dash: VideoDash | None = None
@@ -881,14 +887,14 @@ class VideoPlayUrl(BiliModel):
 class VideoDurl(BiliModel):
     """One MP4/FLV segment."""
 
-    order: int
-    length: int
+    order: int = 0
+    length: int = 0
     """Milliseconds."""
-    size: int
+    size: int = 0
     """Bytes."""
     ahead: str | None = None
     vhead: str | None = None
-    url: str
+    url: str = ""
     backup_url: list[str] | None = None
     md5: str | None = None
 
@@ -896,10 +902,10 @@ class VideoDurl(BiliModel):
 class VideoDash(BiliModel):
     """DASH manifest data."""
 
-    duration: int
+    duration: int = 0
     """Seconds."""
-    min_buffer_time: float
-    video: list[VideoDashStream]
+    min_buffer_time: float = 0.0
+    video: NullList[VideoDashStream] = Field(default_factory=list)
     audio: list[VideoDashStream] | None = None
     """Null when the video has no sound."""
     dolby: VideoDashDolby | None = None
@@ -910,14 +916,14 @@ class VideoDash(BiliModel):
 class VideoDashStream(BiliModel):
     """One DASH video or audio representation (camelCase duplicates are kept as extras)."""
 
-    id: int
+    id: int = 0
     """Quality code: VideoQuality for video, 30216/30232/30280/30250/30251 for audio."""
-    base_url: str
+    base_url: str = ""
     backup_url: list[str] | None = None
-    bandwidth: int
+    bandwidth: int = 0
     """Bits per second."""
-    mime_type: str
-    codecs: str
+    mime_type: str = ""
+    codecs: str = ""
     width: int | None = None
     height: int | None = None
     frame_rate: str | None = None
@@ -931,16 +937,16 @@ class VideoDashStream(BiliModel):
 class VideoDashSegmentBase(BiliModel):
     """Byte ranges of the init and index boxes in the m4s file."""
 
-    initialization: str
+    initialization: str = ""
     """`first-last` bytes of ftyp+moov."""
-    index_range: str
+    index_range: str = ""
     """`first-last` bytes of sidx."""
 
 
 class VideoDashDolby(BiliModel):
     """Dolby audio streams."""
 
-    type: int
+    type: int = 0
     """0 none, 1 Dolby audio, 2 Dolby Atmos."""
     audio: list[VideoDashStream] | None = None
 
@@ -948,27 +954,27 @@ class VideoDashDolby(BiliModel):
 class VideoDashFlac(BiliModel):
     """Hi-Res lossless audio stream."""
 
-    display: bool
+    display: bool = False
     audio: VideoDashStream | None = None
 
 
 class VideoSupportFormat(BiliModel):
     """A quality the video offers."""
 
-    quality: int
-    format: str
-    new_description: str
-    display_desc: str
-    superscript: str
+    quality: int = 0
+    format: str = ""
+    new_description: str = ""
+    display_desc: str = ""
+    superscript: str = ""
     codecs: list[str] | None = None
 
 
 class VideoPlayerInfo(BiliModel):
     """Web player data of a part (fields beyond these are kept as extras)."""
 
-    aid: int
-    bvid: str
-    cid: int
+    aid: int = 0
+    bvid: str = ""
+    cid: int = 0
     allow_bp: bool | None = None
     no_share: bool | None = None
     page_no: int | None = None
@@ -1007,7 +1013,7 @@ class VideoPlayerInfo(BiliModel):
 class VideoPlayerIpInfo(BiliModel):
     """Location of the caller's IP."""
 
-    ip: str
+    ip: str = ""
     zone_ip: str | None = None
     zone_id: int | None = None
     country: str | None = None
@@ -1018,50 +1024,50 @@ class VideoPlayerIpInfo(BiliModel):
 class VideoPlayerSubtitle(BiliModel):
     """Subtitle tracks known to the player (empty when logged out)."""
 
-    allow_submit: bool
+    allow_submit: bool = False
     lan: str | None = None
     lan_doc: str | None = None
-    subtitles: list[VideoSubtitleTrack]
+    subtitles: NullList[VideoSubtitleTrack] = Field(default_factory=list)
 
 
 class VideoViewPoint(BiliModel):
     """A chapter of a part."""
 
-    type: int
-    from_: int = Field(alias="from")
+    type: int = 0
+    from_: int = Field(0, alias="from")
     """Start, seconds."""
-    to: int
+    to: int = 0
     """End, seconds."""
-    content: str
-    img_url: str | None = Field(default=None, alias="imgUrl")
-    logo_url: str | None = Field(default=None, alias="logoUrl")
+    content: str = ""
+    img_url: str | None = Field(None, alias="imgUrl")
+    logo_url: str | None = Field(None, alias="logoUrl")
 
 
 class VideoPlayerOptions(BiliModel):
     """Player options."""
 
-    is_360: bool
-    without_vip: bool
+    is_360: bool = False
+    without_vip: bool = False
 
 
 class VideoDmMask(BiliModel):
     """Danmaku mask (防挡弹幕) resource."""
 
-    cid: int
-    plat: int
-    fps: int
-    time: int
-    mask_url: str
+    cid: int = 0
+    plat: int = 0
+    fps: int = 0
+    time: int = 0
+    mask_url: str = ""
 
 
 class VideoBroadcastServers(BiliModel):
     """WebSocket servers for a video's live viewer count and danmaku."""
 
-    domain: str
+    domain: str = ""
     tcp_port: int | None = None
     ws_port: int | None = None
-    wss_port: int
-    heartbeat: int
+    wss_port: int = 0
+    heartbeat: int = 0
     """Heartbeat interval, seconds."""
     heartbeat_max: int | None = None
     nodes: list[str] | None = None
@@ -1071,46 +1077,46 @@ class VideoBroadcastServers(BiliModel):
 class VideoBroadcastBackoff(BiliModel):
     """Reconnection back-off parameters."""
 
-    max_delay: int
-    base_delay: int
-    factor: float
-    jitter: float
+    max_delay: int = 0
+    base_delay: int = 0
+    factor: float = 0.0
+    jitter: float = 0.0
 
 
 class VideoRelation(BiliModel):
     """The logged-in user's interactions with a video."""
 
-    attention: bool
+    attention: bool = False
     """Follows the uploader."""
-    favorite: bool
+    favorite: bool = False
     season_fav: bool | None = None
     """Favourited the collection the video belongs to."""
-    like: bool
-    dislike: bool
-    coin: int
+    like: bool = False
+    dislike: bool = False
+    coin: int = 0
     """Coins given (0-2)."""
 
 
 class VideoPaidCoins(BiliModel):
     """Coins the logged-in user gave a video."""
 
-    multiply: int
+    multiply: int = 0
     """0, 1 or 2."""
 
 
 class VideoFavoured(BiliModel):
     """Whether the logged-in user favourited a video."""
 
-    count: int
+    count: int = 0
     """Number of the user's folders holding the video."""
-    favoured: bool
+    favoured: bool = False
 
 
 class VideoFavFolders(BiliModel):
     """A user's favourite folders."""
 
-    count: int
-    list_: list[VideoFavFolder] | None = Field(default=None, alias="list")
+    count: int = 0
+    list_: list[VideoFavFolder] | None = Field(None, alias="list")
     """Null when the user has no folder."""
     season: Any | None = None
 
@@ -1118,38 +1124,38 @@ class VideoFavFolders(BiliModel):
 class VideoFavFolder(BiliModel):
     """A favourite folder."""
 
-    id: int
+    id: int = 0
     """Full folder id (media_id)."""
-    fid: int
+    fid: int = 0
     """Original folder id."""
-    mid: int
+    mid: int = 0
     """Owner."""
-    attr: int
+    attr: int = 0
     """Bit 0: not the default folder; bit 1: private."""
-    title: str
-    fav_state: BoolInt
+    title: str = ""
+    fav_state: BoolInt = False
     """The requested video is in this folder."""
-    media_count: int
+    media_count: int = 0
 
 
 class VideoNoteEntrance(BiliModel):
     """Whether notes are disabled for a video."""
 
-    forbid_note_entrance: bool
+    forbid_note_entrance: bool = False
 
 
 class VideoPrivateNotes(BiliModel):
     """Ids of the logged-in user's private notes on a video."""
 
-    note_ids: list[str] | None = Field(default=None, alias="noteIds")
+    note_ids: list[str] | None = Field(None, alias="noteIds")
     """Absent when there is no note."""
 
 
 class VideoPublicNotes(BiliModel):
     """A page of public notes on a video."""
 
-    list_: list[VideoPublicNote] | None = Field(default=None, alias="list")
-    page: VideoNotePage
+    list_: list[VideoPublicNote] | None = Field(None, alias="list")
+    page: NullModel[VideoNotePage] = Field(default_factory=lambda: VideoNotePage())
     show_public_note: bool | None = None
     message: str | None = None
 
@@ -1157,26 +1163,26 @@ class VideoPublicNotes(BiliModel):
 class VideoPublicNote(BiliModel):
     """A public note (published as an article)."""
 
-    cvid: int
+    cvid: int = 0
     """Article id."""
-    title: str
-    summary: str
-    pubtime: str
+    title: str = ""
+    summary: str = ""
+    pubtime: str = ""
     """`YYYY-MM-DD hh:mm`."""
-    web_url: str
-    message: str
-    author: VideoNoteAuthor
-    likes: int
-    has_like: bool
+    web_url: str = ""
+    message: str = ""
+    author: NullModel[VideoNoteAuthor] = Field(default_factory=lambda: VideoNoteAuthor())
+    likes: int = 0
+    has_like: bool = False
 
 
 class VideoNoteAuthor(BiliModel):
     """Author of a public note."""
 
-    mid: int
-    name: str
-    face: str
-    level: int
+    mid: int = 0
+    name: str = ""
+    face: str = ""
+    level: int = 0
     vip_info: UserVip | None = None
     pendant: UserPendant | None = None
 
@@ -1184,9 +1190,9 @@ class VideoNoteAuthor(BiliModel):
 class VideoNotePage(BiliModel):
     """Paging of a note list."""
 
-    total: int
-    size: int
-    num: int
+    total: int = 0
+    size: int = 0
+    num: int = 0
 
 
 from .user import (

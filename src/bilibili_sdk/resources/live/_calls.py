@@ -72,7 +72,7 @@ ITER_GUARD_LIST = Pager(
 
 
 def prepare_get_guard_list(
-    room_id: int, ruid: int, page: int = 1, page_size: int = 30
+    room_id: int, *, ruid: int, page: int = 1, page_size: int = 30
 ) -> Call[LiveGuardList]:
     query: dict[str, Any] = {}
     query["roomid"] = _v.positive_int("room_id", room_id)
@@ -102,7 +102,7 @@ ITER_ONLINE_GOLD_RANK = Pager(
 
 
 def prepare_get_online_gold_rank(
-    room_id: int, ruid: int, page: int = 1, page_size: int = 50
+    room_id: int, *, ruid: int, page: int = 1, page_size: int = 50
 ) -> Call[LiveOnlineGoldRank]:
     query: dict[str, Any] = {}
     query["roomId"] = _v.positive_int("room_id", room_id)
@@ -124,7 +124,7 @@ GET_SEVEN_RANK: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_get_seven_rank(room_id: int, ruid: int) -> Call[Any]:
+def prepare_get_seven_rank(room_id: int, *, ruid: int) -> Call[Any]:
     query: dict[str, Any] = {}
     query["roomid"] = _v.positive_int("room_id", room_id)
     query["ruid"] = _v.positive_int("ruid", ruid)
@@ -143,7 +143,7 @@ GET_FANS_MEDAL_RANK: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_get_fans_medal_rank(room_id: int, ruid: int) -> Call[Any]:
+def prepare_get_fans_medal_rank(room_id: int, *, ruid: int) -> Call[Any]:
     query: dict[str, Any] = {}
     query["roomid"] = _v.positive_int("room_id", room_id)
     query["ruid"] = _v.positive_int("ruid", ruid)
@@ -200,7 +200,7 @@ GET_MY_GUARD_INFO: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_get_my_guard_info(room_id: int, ruid: int, act_id: int = 100061) -> Call[Any]:
+def prepare_get_my_guard_info(room_id: int, *, ruid: int, act_id: int = 100061) -> Call[Any]:
     query: dict[str, Any] = {}
     query["roomId"] = _v.positive_int("room_id", room_id)
     query["uid"] = _v.positive_int("ruid", ruid)
@@ -220,7 +220,7 @@ SIGN_UP_GUARD_TASK: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_sign_up_guard_task(ruid: int, task_id: int = 1447) -> Call[Any]:
+def prepare_sign_up_guard_task(ruid: int, *, task_id: int = 1447) -> Call[Any]:
     form: dict[str, Any] = {}
     form["uid"] = _v.positive_int("ruid", ruid)
     form["task_id"] = _v.integer("task_id", task_id, None, None)
@@ -239,7 +239,7 @@ RECEIVE_GUARD_REWARDS: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_receive_guard_rewards(ruid: int, receive_type: int = 2) -> Call[Any]:
+def prepare_receive_guard_rewards(ruid: int, *, receive_type: int = 2) -> Call[Any]:
     form: dict[str, Any] = {}
     form["ruid"] = _v.positive_int("ruid", ruid)
     form["receive_type"] = _v.integer("receive_type", receive_type, None, None)
@@ -260,7 +260,7 @@ GET_GIFT_CONFIG: Endpoint[LiveGiftConfig] = Endpoint(
 
 
 def prepare_get_gift_config(
-    room_id: int | None = None, area_id: int | None = None, area_parent_id: int | None = None
+    *, room_id: int | None = None, area_id: int | None = None, area_parent_id: int | None = None
 ) -> Call[LiveGiftConfig]:
     query: dict[str, Any] = {"platform": "pc", "source": "live"}
     if room_id is not None:
@@ -286,7 +286,7 @@ GET_ROOM_GIFTS: Endpoint[LiveRoomGifts] = Endpoint(
 
 
 def prepare_get_room_gifts(
-    room_id: int, area_id: int | None = None, area_parent_id: int | None = None
+    room_id: int, *, area_id: int | None = None, area_parent_id: int | None = None
 ) -> Call[LiveRoomGifts]:
     query: dict[str, Any] = {"platform": "pc", "source": "live"}
     query["room_id"] = _v.positive_int("room_id", room_id)
@@ -312,6 +312,7 @@ SEND_GIFT_FROM_BAG: Endpoint[LiveGiftSendResult] = Endpoint(
 
 def prepare_send_gift_from_bag(
     room_id: int,
+    *,
     ruid: int,
     uid: int,
     bag_id: int,
@@ -354,6 +355,7 @@ SEND_GIFT_GOLD: Endpoint[LiveGiftSendResult] = Endpoint(
 
 def prepare_send_gift_gold(
     room_id: int,
+    *,
     ruid: int,
     uid: int,
     gift_id: int,
@@ -403,6 +405,7 @@ SEND_GIFT_SILVER: Endpoint[LiveGiftSendResult] = Endpoint(
 
 def prepare_send_gift_silver(
     room_id: int,
+    *,
     ruid: int,
     uid: int,
     gift_id: int,
@@ -474,7 +477,7 @@ GET_MY_GUARDS: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_get_my_guards(page: int = 1, page_size: int = 10) -> Call[Any]:
+def prepare_get_my_guards(*, page: int = 1, page_size: int = 10) -> Call[Any]:
     query: dict[str, Any] = {}
     query["page"] = _v.integer("page", page, 1, None)
     query["page_size"] = _v.integer("page_size", page_size, 1, None)
@@ -510,7 +513,7 @@ GET_FOLLOWED_LIVE_ROOMS: Endpoint[LiveFollowedLive] = Endpoint(
 )
 
 
-def prepare_get_followed_live_rooms(need_recommend: bool = True) -> Call[LiveFollowedLive]:
+def prepare_get_followed_live_rooms(*, need_recommend: bool = True) -> Call[LiveFollowedLive]:
     query: dict[str, Any] = {"filterRule": 0}
     query["need_recommend"] = _v.boolean("need_recommend", need_recommend, False)
     return Call(GET_FOLLOWED_LIVE_ROOMS, query=query)
@@ -536,7 +539,7 @@ ITER_FOLLOWED_OFFLINE_ROOMS = Pager(
 
 
 def prepare_get_followed_offline_rooms(
-    page: int = 1, page_size: int = 30
+    *, page: int = 1, page_size: int = 30
 ) -> Call[LiveFollowedOffline]:
     query: dict[str, Any] = {}
     query["page"] = _v.integer("page", page, 1, None)
@@ -564,7 +567,7 @@ ITER_FOLLOWED_ROOMS = Pager(
 )
 
 
-def prepare_get_followed_rooms(page: int = 1, page_size: int = 10) -> Call[LiveFollowedRooms]:
+def prepare_get_followed_rooms(*, page: int = 1, page_size: int = 10) -> Call[LiveFollowedRooms]:
     query: dict[str, Any] = {"ignoreRecord": 1, "hit_ab": "true"}
     query["page"] = _v.integer("page", page, 1, None)
     query["page_size"] = _v.integer("page_size", page_size, 1, 10)
@@ -590,7 +593,7 @@ ITER_MY_MEDALS = Pager(
 )
 
 
-def prepare_get_my_medals(page: int = 1, page_size: int = 10) -> Call[LiveMyMedals]:
+def prepare_get_my_medals(*, page: int = 1, page_size: int = 10) -> Call[LiveMyMedals]:
     query: dict[str, Any] = {}
     query["page"] = _v.integer("page", page, 1, None)
     query["page_size"] = _v.integer("page_size", page_size, 1, 10)
@@ -678,7 +681,7 @@ START_LIVE: Endpoint[LiveStartResult] = Endpoint(
 )
 
 
-def prepare_start_live(room_id: int, area_id: int) -> Call[LiveStartResult]:
+def prepare_start_live(room_id: int, *, area_id: int) -> Call[LiveStartResult]:
     form: dict[str, Any] = {"platform": "pc_link"}
     form["room_id"] = _v.positive_int("room_id", room_id)
     form["area_v2"] = _v.positive_int("area_id", area_id)
@@ -717,7 +720,11 @@ UPDATE_ROOM: Endpoint[LiveRoomUpdate] = Endpoint(
 
 
 def prepare_update_room(
-    room_id: int, title: str | None = None, add_tag: str | None = None, del_tag: str | None = None
+    room_id: int,
+    *,
+    title: str | None = None,
+    add_tag: str | None = None,
+    del_tag: str | None = None,
 ) -> Call[LiveRoomUpdate]:
     form: dict[str, Any] = {}
     form["room_id"] = _v.positive_int("room_id", room_id)
@@ -742,7 +749,7 @@ UPDATE_ROOM_NEWS: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_update_room_news(room_id: int, ruid: int, content: str) -> Call[None]:
+def prepare_update_room_news(room_id: int, *, ruid: int, content: str) -> Call[None]:
     form: dict[str, Any] = {}
     form["roomId"] = _v.positive_int("room_id", room_id)
     form["uid"] = _v.positive_int("ruid", ruid)
@@ -763,7 +770,7 @@ CREATE_RESERVE: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_create_reserve(title: str, start_time: int) -> Call[Any]:
+def prepare_create_reserve(title: str, *, start_time: int) -> Call[Any]:
     form: dict[str, Any] = {"type": 2, "from": 1}
     form["title"] = _v.string("title", title)
     form["live_plan_start_time"] = _v.integer("start_time", start_time, 1, None)
@@ -789,7 +796,7 @@ ITER_BANNED_USERS = Pager(
 )
 
 
-def prepare_get_banned_users(room_id: int, page: int = 1) -> Call[LiveBannedUsers]:
+def prepare_get_banned_users(room_id: int, *, page: int = 1) -> Call[LiveBannedUsers]:
     form: dict[str, Any] = {}
     form["room_id"] = _v.positive_int("room_id", room_id)
     form["ps"] = _v.integer("page", page, 1, None)
@@ -810,7 +817,7 @@ BAN_USER: Endpoint[None] = Endpoint(
 
 
 def prepare_ban_user(
-    room_id: int, mid: int, hour: int = -1, ban_type: int = 1, msg: str | None = None
+    room_id: int, *, mid: int, hour: int = -1, ban_type: int = 1, msg: str | None = None
 ) -> Call[None]:
     form: dict[str, Any] = {"mobile_app": "web", "visit_id": ""}
     form["room_id"] = _v.positive_int("room_id", room_id)
@@ -835,7 +842,7 @@ UNBAN_USER: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_unban_user(room_id: int, mid: int) -> Call[None]:
+def prepare_unban_user(room_id: int, *, mid: int) -> Call[None]:
     form: dict[str, Any] = {"visit_id": ""}
     form["room_id"] = _v.positive_int("room_id", room_id)
     form["tuid"] = _v.positive_int("mid", mid)
@@ -1092,6 +1099,7 @@ GET_ROOM_PLAY_INFO_V2: Endpoint[LiveRoomPlayInfoV2] = Endpoint(
 
 def prepare_get_room_play_info_v2(
     room_id: int,
+    *,
     protocol: LiveProtocol | str = "0,1",
     format: LiveFormat | str = "0,1,2",
     codec: LiveCodec | str = "0,1",
@@ -1119,7 +1127,7 @@ GET_PLAY_URL: Endpoint[LivePlayUrl] = Endpoint(
 )
 
 
-def prepare_get_play_url(room_id: int, quality: LiveQuality | int = 10000) -> Call[LivePlayUrl]:
+def prepare_get_play_url(room_id: int, *, quality: LiveQuality | int = 10000) -> Call[LivePlayUrl]:
     query: dict[str, Any] = {"platform": "web", "https_url_req": 1, "ptype": 16}
     query["cid"] = _v.positive_int("room_id", room_id)
     query["qn"] = _v.enum_value("quality", quality, LiveQuality)
@@ -1139,7 +1147,7 @@ GET_LEGACY_PLAY_URL: Endpoint[LivePlayUrl] = Endpoint(
 
 
 def prepare_get_legacy_play_url(
-    room_id: int, quality: LiveQuality | int = 10000, platform: str = "web"
+    room_id: int, *, quality: LiveQuality | int = 10000, platform: str = "web"
 ) -> Call[LivePlayUrl]:
     query: dict[str, Any] = {}
     query["cid"] = _v.positive_int("room_id", room_id)
@@ -1200,6 +1208,7 @@ SEND_DANMAKU: Endpoint[LiveDanmakuSendResult] = Endpoint(
 
 def prepare_send_danmaku(
     room_id: int,
+    *,
     msg: str,
     color: int = 16777215,
     font_size: int = 25,
@@ -1240,7 +1249,7 @@ SEND_EMOTICON: Endpoint[LiveDanmakuSendResult] = Endpoint(
 
 
 def prepare_send_emoticon(
-    room_id: int, emoticon: str, rnd: int | None = None
+    room_id: int, *, emoticon: str, rnd: int | None = None
 ) -> Call[LiveDanmakuSendResult]:
     form: dict[str, Any] = {
         "bubble": 0,
@@ -1293,7 +1302,7 @@ ITER_ROOMS_BY_AREA = Pager(
 
 
 def prepare_get_rooms_by_area(
-    parent_area_id: int, area_id: int = 0, page: int = 1, sort_type: str = ""
+    parent_area_id: int, *, area_id: int = 0, page: int = 1, sort_type: str = ""
 ) -> Call[LiveAreaRooms]:
     query: dict[str, Any] = {"platform": "web", "web_location": "444.253"}
     query["parent_area_id"] = _v.positive_int("parent_area_id", parent_area_id)

@@ -74,7 +74,7 @@ class Live(LiveExtras):
         self._client = client
 
     def get_guard_list(
-        self, *, room_id: int, ruid: int, page: int = 1, page_size: int = 30
+        self, room_id: int, *, ruid: int, page: int = 1, page_size: int = 30
     ) -> LiveGuardList:
         """List a room's guards (大航海); page 1 puts the top three in `top3`, the rest in `list`.
 
@@ -90,8 +90,8 @@ class Live(LiveExtras):
 
     def iter_guard_list(
         self,
-        *,
         room_id: int,
+        *,
         ruid: int,
         page: int = 1,
         page_size: int = 30,
@@ -111,7 +111,7 @@ class Live(LiveExtras):
         )
 
     def get_online_gold_rank(
-        self, *, room_id: int, ruid: int, page: int = 1, page_size: int = 50
+        self, room_id: int, *, ruid: int, page: int = 1, page_size: int = 50
     ) -> LiveOnlineGoldRank:
         """List a room's online gold rank (高能榜), viewers ranked by what they spent this broadcast.
 
@@ -129,8 +129,8 @@ class Live(LiveExtras):
 
     def iter_online_gold_rank(
         self,
-        *,
         room_id: int,
+        *,
         ruid: int,
         page: int = 1,
         page_size: int = 50,
@@ -149,7 +149,7 @@ class Live(LiveExtras):
             limit,
         )
 
-    def get_seven_rank(self, *, room_id: int, ruid: int) -> Any:
+    def get_seven_rank(self, room_id: int, *, ruid: int) -> Any:
         """Get a room's seven-day gift rank.
 
         GET https://api.live.bilibili.com/rankdb/v1/RoomRank/webSevenRank · login optional
@@ -160,7 +160,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_seven_rank(room_id=room_id, ruid=ruid))
 
-    def get_fans_medal_rank(self, *, room_id: int, ruid: int) -> Any:
+    def get_fans_medal_rank(self, room_id: int, *, ruid: int) -> Any:
         """Get a room's fan medal rank.
 
         GET https://api.live.bilibili.com/rankdb/v1/RoomRank/webMedalRank · login optional
@@ -171,7 +171,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_fans_medal_rank(room_id=room_id, ruid=ruid))
 
-    def get_popular_ticket_num(self, *, ruid: int) -> Any:
+    def get_popular_ticket_num(self, ruid: int) -> Any:
         """Get the logged-in user's popularity tickets (人气票) for a streamer (paid sent, free held).
 
         GET https://api.live.bilibili.com/xlive/general-interface/v1/rank/getUserPopularTicketsNum · login required
@@ -184,7 +184,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_popular_ticket_num(ruid=ruid))
 
-    def send_popular_ticket(self, *, ruid: int) -> Any:
+    def send_popular_ticket(self, ruid: int) -> Any:
         """Give all the logged-in user's free popularity tickets to a streamer.
 
         POST https://api.live.bilibili.com/xlive/general-interface/v1/rank/popularRankFreeScoreIncr · login required · csrf
@@ -197,7 +197,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_send_popular_ticket(ruid=ruid))
 
-    def get_my_guard_info(self, *, room_id: int, ruid: int, act_id: int = 100061) -> Any:
+    def get_my_guard_info(self, room_id: int, *, ruid: int, act_id: int = 100061) -> Any:
         """Get the logged-in user's guard status in a room (guard or not, level, guard journey).
 
         GET https://api.live.bilibili.com/xlive/fuxi-interface/general/half/initial · login required
@@ -214,7 +214,7 @@ class Live(LiveExtras):
             _c.prepare_get_my_guard_info(room_id=room_id, ruid=ruid, act_id=act_id)
         )
 
-    def sign_up_guard_task(self, *, ruid: int, task_id: int = 1447) -> Any:
+    def sign_up_guard_task(self, ruid: int, *, task_id: int = 1447) -> Any:
         """Check in to a streamer's guard journey (航海日志) task.
 
         POST https://api.live.bilibili.com/xlive/activity-interface/v2/userTask/UserTaskSignUp · login required · csrf
@@ -228,7 +228,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_sign_up_guard_task(ruid=ruid, task_id=task_id))
 
-    def receive_guard_rewards(self, *, ruid: int, receive_type: int = 2) -> Any:
+    def receive_guard_rewards(self, ruid: int, *, receive_type: int = 2) -> Any:
         """Collect the logged-in user's guard journey rewards for a streamer.
 
         POST https://api.live.bilibili.com/xlive/activity-interface/v2/spec-act/sep-guard/receive/awards · login required · csrf
@@ -267,7 +267,7 @@ class Live(LiveExtras):
         )
 
     def get_room_gifts(
-        self, *, room_id: int, area_id: int | None = None, area_parent_id: int | None = None
+        self, room_id: int, *, area_id: int | None = None, area_parent_id: int | None = None
     ) -> LiveRoomGifts:
         """List the gifts offered in a room's gift panel (ids only; prices are in `get_gift_config`).
 
@@ -286,8 +286,8 @@ class Live(LiveExtras):
 
     def send_gift_from_bag(
         self,
-        *,
         room_id: int,
+        *,
         ruid: int,
         uid: int,
         bag_id: int,
@@ -325,8 +325,8 @@ class Live(LiveExtras):
 
     def send_gift_gold(
         self,
-        *,
         room_id: int,
+        *,
         ruid: int,
         uid: int,
         gift_id: int,
@@ -365,8 +365,8 @@ class Live(LiveExtras):
 
     def send_gift_silver(
         self,
-        *,
         room_id: int,
+        *,
         ruid: int,
         uid: int,
         gift_id: int,
@@ -534,7 +534,7 @@ class Live(LiveExtras):
             limit,
         )
 
-    def wear_medal(self, *, medal_id: int) -> None:
+    def wear_medal(self, medal_id: int) -> None:
         """Wear one of the logged-in user's fan medals.
 
         POST https://api.live.bilibili.com/xlive/web-room/v1/fansMedal/wear · login required · csrf
@@ -577,7 +577,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_create_room())
 
-    def start_live(self, *, room_id: int, area_id: int) -> LiveStartResult:
+    def start_live(self, room_id: int, *, area_id: int) -> LiveStartResult:
         """Start broadcasting in the logged-in user's room; the answer holds the RTMP address and key.
 
         POST https://api.live.bilibili.com/room/v1/Room/startLive · app · login required · csrf
@@ -591,7 +591,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_start_live(room_id=room_id, area_id=area_id))
 
-    def stop_live(self, *, room_id: int) -> LiveStopResult:
+    def stop_live(self, room_id: int) -> LiveStopResult:
         """Stop broadcasting in the logged-in user's room.
 
         POST https://api.live.bilibili.com/room/v1/Room/stopLive · app · login required · csrf
@@ -606,8 +606,8 @@ class Live(LiveExtras):
 
     def update_room(
         self,
-        *,
         room_id: int,
+        *,
         title: str | None = None,
         add_tag: str | None = None,
         del_tag: str | None = None,
@@ -629,7 +629,7 @@ class Live(LiveExtras):
             _c.prepare_update_room(room_id=room_id, title=title, add_tag=add_tag, del_tag=del_tag)
         )
 
-    def update_room_news(self, *, room_id: int, ruid: int, content: str) -> None:
+    def update_room_news(self, room_id: int, *, ruid: int, content: str) -> None:
         """Change the news (公告) shown in the logged-in user's room.
 
         POST https://api.live.bilibili.com/xlive/app-blink/v1/index/updateRoomNews · login required · csrf
@@ -646,7 +646,7 @@ class Live(LiveExtras):
             _c.prepare_update_room_news(room_id=room_id, ruid=ruid, content=content)
         )
 
-    def create_reserve(self, *, title: str, start_time: int) -> Any:
+    def create_reserve(self, title: str, *, start_time: int) -> Any:
         """Create a reservation (预约) for an upcoming broadcast.
 
         POST https://api.bilibili.com/x/activity/up/reserve/create · login required · csrf
@@ -659,7 +659,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_create_reserve(title=title, start_time=start_time))
 
-    def get_banned_users(self, *, room_id: int, page: int = 1) -> LiveBannedUsers:
+    def get_banned_users(self, room_id: int, *, page: int = 1) -> LiveBannedUsers:
         """List the users banned from chatting in a room.
 
         POST https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/GetSilentUserList · login required · csrf
@@ -673,7 +673,7 @@ class Live(LiveExtras):
         return self._client._request(_c.prepare_get_banned_users(room_id=room_id, page=page))
 
     def iter_banned_users(
-        self, *, room_id: int, page: int = 1, limit: int | None = None
+        self, room_id: int, *, page: int = 1, limit: int | None = None
     ) -> Iterator[LiveBannedUser]:
         """Iterate over every item of `get_banned_users`, fetching pages as needed.
 
@@ -687,7 +687,7 @@ class Live(LiveExtras):
         )
 
     def ban_user(
-        self, *, room_id: int, mid: int, hour: int = -1, ban_type: int = 1, msg: str | None = None
+        self, room_id: int, *, mid: int, hour: int = -1, ban_type: int = 1, msg: str | None = None
     ) -> None:
         """Ban a user from chatting in a room.
 
@@ -707,7 +707,7 @@ class Live(LiveExtras):
             _c.prepare_ban_user(room_id=room_id, mid=mid, hour=hour, ban_type=ban_type, msg=msg)
         )
 
-    def unban_user(self, *, room_id: int, mid: int) -> None:
+    def unban_user(self, room_id: int, *, mid: int) -> None:
         """Lift a user's chat ban in a room.
 
         POST https://api.live.bilibili.com/xlive/web-ucenter/v1/banned/DelSilentUser · login required · csrf
@@ -721,7 +721,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_unban_user(room_id=room_id, mid=mid))
 
-    def get_room_play_info(self, *, room_id: int) -> LiveRoomPlayInfo:
+    def get_room_play_info(self, room_id: int) -> LiveRoomPlayInfo:
         """Get a live room's real id, owner and live status from its display (short) id.
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/index/getRoomPlayInfo
@@ -731,7 +731,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_room_play_info(room_id=room_id))
 
-    def get_danmu_info(self, *, room_id: int) -> LiveDanmuInfo:
+    def get_danmu_info(self, room_id: int) -> LiveDanmuInfo:
         """Get the danmaku websocket servers and the token that authenticates to them.
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/index/getDanmuInfo · wbi · login optional
@@ -751,7 +751,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_self_info())
 
-    def send_web_heartbeat(self, *, hb: str) -> LiveWebHeartbeat:
+    def send_web_heartbeat(self, hb: str) -> LiveWebHeartbeat:
         """Report that a web viewer is still watching (the player sends it every 60 seconds).
 
         GET https://live-trace.bilibili.com/xlive/rdata-interface/v1/heartbeat/webHeartBeat
@@ -761,7 +761,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_send_web_heartbeat(hb=hb))
 
-    def get_room_info(self, *, room_id: int) -> LiveRoomDetail:
+    def get_room_info(self, room_id: int) -> LiveRoomDetail:
         """Get a live room's page data (title, cover, area, streamer, news, viewer counter).
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/index/getInfoByRoom · login optional
@@ -771,7 +771,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_room_info(room_id=room_id))
 
-    def get_room_init(self, *, room_id: int) -> LiveRoomInit:
+    def get_room_init(self, room_id: int) -> LiveRoomInit:
         """Resolve a room id (short ids work too) to the real id, owner and live status.
 
         GET https://api.live.bilibili.com/room/v1/Room/room_init
@@ -781,7 +781,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_room_init(room_id=room_id))
 
-    def get_room_base_info(self, *, room_ids: Sequence[int]) -> LiveRoomBaseInfos:
+    def get_room_base_info(self, room_ids: Sequence[int]) -> LiveRoomBaseInfos:
         """Get rooms' base information (title, area, cover, streamer name, live status), several at once.
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/index/getRoomBaseInfo
@@ -791,14 +791,14 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_room_base_info(room_ids=room_ids))
 
-    def get_room_by_mid(self, *, mid: int) -> LiveUserRoom:
+    def get_room_by_mid(self, mid: int) -> LiveUserRoom:
         """Get the live room of a user (room id, title, cover, live status) by their mid.
 
         GET https://api.live.bilibili.com/room/v1/Room/getRoomInfoOld
         """
         return self._client._request(_c.prepare_get_room_by_mid(mid=mid))
 
-    def get_status_by_mids(self, *, mids: Sequence[int]) -> LiveRoomStatuses:
+    def get_status_by_mids(self, mids: Sequence[int]) -> LiveRoomStatuses:
         """Get streamers' rooms and live status by their mids (keyed by mid in the answer).
 
         GET https://api.live.bilibili.com/room/v1/Room/get_status_info_by_uids
@@ -808,14 +808,14 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_status_by_mids(mids=mids))
 
-    def get_anchor_info(self, *, mid: int) -> LiveAnchorInfo:
+    def get_anchor_info(self, mid: int) -> LiveAnchorInfo:
         """Get a streamer's live profile (anchor level, followers, medal name, room news) by mid.
 
         GET https://api.live.bilibili.com/live_user/v1/Master/info
         """
         return self._client._request(_c.prepare_get_anchor_info(mid=mid))
 
-    def get_room_anchor(self, *, room_id: int) -> LiveRoomAnchor:
+    def get_room_anchor(self, room_id: int) -> LiveRoomAnchor:
         """Get the streamer of a room with their live levels.
 
         GET https://api.live.bilibili.com/live_user/v1/UserInfo/get_anchor_in_room
@@ -825,7 +825,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_room_anchor(room_id=room_id))
 
-    def get_my_info_in_room(self, *, room_id: int) -> LiveMyRoomInfo:
+    def get_my_info_in_room(self, room_id: int) -> LiveMyRoomInfo:
         """Get the logged-in user's state in a room (levels, medal, danmaku length and colour rights).
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/index/getInfoByUser · login required
@@ -838,7 +838,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_my_info_in_room(room_id=room_id))
 
-    def get_lottery_info(self, *, room_id: int) -> LiveLotteryInfo:
+    def get_lottery_info(self, room_id: int) -> LiveLotteryInfo:
         """Get the lotteries running in a room (popularity red pockets, anchor lotteries, ...).
 
         GET https://api.live.bilibili.com/xlive/lottery-interface/v1/lottery/getLotteryInfoWeb · login optional
@@ -850,8 +850,8 @@ class Live(LiveExtras):
 
     def get_room_play_info_v2(
         self,
-        *,
         room_id: int,
+        *,
         protocol: LiveProtocol | str = "0,1",
         format: LiveFormat | str = "0,1,2",
         codec: LiveCodec | str = "0,1",
@@ -871,7 +871,7 @@ class Live(LiveExtras):
             )
         )
 
-    def get_play_url(self, *, room_id: int, quality: LiveQuality | int = 10000) -> LivePlayUrl:
+    def get_play_url(self, room_id: int, *, quality: LiveQuality | int = 10000) -> LivePlayUrl:
         """Get a room's FLV stream URLs at one quality.
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/playUrl/playUrl · login optional
@@ -882,7 +882,7 @@ class Live(LiveExtras):
         return self._client._request(_c.prepare_get_play_url(room_id=room_id, quality=quality))
 
     def get_legacy_play_url(
-        self, *, room_id: int, quality: LiveQuality | int = 10000, platform: str = "web"
+        self, room_id: int, *, quality: LiveQuality | int = 10000, platform: str = "web"
     ) -> LivePlayUrl:
         """Get a room's stream URLs from the older endpoint (FLV, or HLS with platform h5).
 
@@ -896,7 +896,7 @@ class Live(LiveExtras):
             _c.prepare_get_legacy_play_url(room_id=room_id, quality=quality, platform=platform)
         )
 
-    def get_danmaku_history(self, *, room_id: int) -> LiveDanmakuHistory:
+    def get_danmaku_history(self, room_id: int) -> LiveDanmakuHistory:
         """Get the last danmakus sent in a room (about ten from viewers, ten from admins).
 
         GET https://api.live.bilibili.com/xlive/web-room/v1/dM/gethistory · login optional
@@ -906,7 +906,7 @@ class Live(LiveExtras):
         """
         return self._client._request(_c.prepare_get_danmaku_history(room_id=room_id))
 
-    def get_emoticons(self, *, room_id: int) -> LiveEmoticons:
+    def get_emoticons(self, room_id: int) -> LiveEmoticons:
         """List the emoticon packages the logged-in user may send in a room.
 
         GET https://api.live.bilibili.com/xlive/web-ucenter/v2/emoticon/GetEmoticons · login required
@@ -921,8 +921,8 @@ class Live(LiveExtras):
 
     def send_danmaku(
         self,
-        *,
         room_id: int,
+        *,
         msg: str,
         color: int = 16777215,
         font_size: int = 25,
@@ -959,7 +959,7 @@ class Live(LiveExtras):
         )
 
     def send_emoticon(
-        self, *, room_id: int, emoticon: str, rnd: int | None = None
+        self, room_id: int, *, emoticon: str, rnd: int | None = None
     ) -> LiveDanmakuSendResult:
         """Send an emoticon (sticker) as a danmaku in a live room.
 
@@ -985,7 +985,7 @@ class Live(LiveExtras):
         return self._client._request(_c.prepare_get_area_list())
 
     def get_rooms_by_area(
-        self, *, parent_area_id: int, area_id: int = 0, page: int = 1, sort_type: str = ""
+        self, parent_area_id: int, *, area_id: int = 0, page: int = 1, sort_type: str = ""
     ) -> LiveAreaRooms:
         """List the live rooms of an area, most popular first unless sorted otherwise.
 
@@ -1004,8 +1004,8 @@ class Live(LiveExtras):
 
     def iter_rooms_by_area(
         self,
-        *,
         parent_area_id: int,
+        *,
         area_id: int = 0,
         page: int = 1,
         sort_type: str = "",

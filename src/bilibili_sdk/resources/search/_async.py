@@ -39,7 +39,7 @@ class AsyncSearch:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def search(self, *, keyword: str, page: int = 1) -> SearchAllResult:
+    async def search(self, keyword: str, *, page: int = 1) -> SearchAllResult:
         """Search all kinds of content at once; hits come grouped by kind.
 
         GET https://api.bilibili.com/x/web-interface/wbi/search/all/v2 · wbi · login optional
@@ -48,8 +48,8 @@ class AsyncSearch:
 
     async def search_by_type(
         self,
-        *,
         keyword: str,
+        *,
         search_type: SearchObjectType | str,
         order: str | None = None,
         order_sort: int | None = None,
@@ -97,8 +97,8 @@ class AsyncSearch:
 
     def iter_results(
         self,
-        *,
         keyword: str,
+        *,
         search_type: SearchObjectType | str,
         order: str | None = None,
         order_sort: int | None = None,
@@ -138,8 +138,8 @@ class AsyncSearch:
 
     async def search_live(
         self,
-        *,
         keyword: str,
+        *,
         order: OrderLiveRoom | str | None = None,
         page: int = 1,
         page_size: int = 42,
@@ -180,7 +180,7 @@ class AsyncSearch:
         """
         return await self._client._request(_c.prepare_get_app_hot_search_keywords(limit=limit))
 
-    async def get_suggest_keywords(self, *, keyword: str) -> SearchSuggestResult:
+    async def get_suggest_keywords(self, keyword: str) -> SearchSuggestResult:
         """Get keyword suggestions for a partial input.
 
         GET https://s.search.bilibili.com/main/suggest · login optional
@@ -190,7 +190,7 @@ class AsyncSearch:
         """
         return await self._client._request(_c.prepare_get_suggest_keywords(keyword=keyword))
 
-    async def search_games(self, *, keyword: str) -> Any:
+    async def search_games(self, keyword: str) -> Any:
         """Search games in the Bilibili game centre.
 
         GET https://line1-h5-pc-api.biligame.com/game/wiki/search
@@ -198,7 +198,7 @@ class AsyncSearch:
         return await self._client._request(_c.prepare_search_games(keyword=keyword))
 
     async def search_manga(
-        self, *, keyword: str, page: int = 1, page_size: int = 9
+        self, keyword: str, *, page: int = 1, page_size: int = 9
     ) -> MangaSearchResult:
         """Search manga on Bilibili Comics.
 
@@ -212,7 +212,7 @@ class AsyncSearch:
         )
 
     def iter_manga(
-        self, *, keyword: str, page: int = 1, page_size: int = 9, limit: int | None = None
+        self, keyword: str, *, page: int = 1, page_size: int = 9, limit: int | None = None
     ) -> AsyncIterator[MangaSearchItem]:
         """Iterate over every item of `search_manga`, fetching pages as needed.
 
@@ -226,7 +226,7 @@ class AsyncSearch:
         )
 
     async def search_cheese(
-        self, *, keyword: str, page: int = 1, page_size: int = 30, order: OrderCheese | int = -1
+        self, keyword: str, *, page: int = 1, page_size: int = 30, order: OrderCheese | int = -1
     ) -> CheeseSearchResult:
         """Search paid courses (cheese).
 
@@ -238,8 +238,8 @@ class AsyncSearch:
 
     def iter_courses(
         self,
-        *,
         keyword: str,
+        *,
         page: int = 1,
         page_size: int = 30,
         order: OrderCheese | int = -1,
@@ -259,7 +259,7 @@ class AsyncSearch:
         )
 
     async def search_channels(
-        self, *, keyword: str, page: int = 1, page_size: int | None = None
+        self, keyword: str, *, page: int = 1, page_size: int | None = None
     ) -> Any:
         """Search channels.
 

@@ -34,7 +34,7 @@ SEARCH: Endpoint[SearchAllResult] = Endpoint(
 )
 
 
-def prepare_search(keyword: str, page: int = 1) -> Call[SearchAllResult]:
+def prepare_search(keyword: str, *, page: int = 1) -> Call[SearchAllResult]:
     query: dict[str, Any] = {}
     query["keyword"] = _v.string("keyword", keyword)
     query["page"] = _v.integer("page", page, 1, 50)
@@ -62,6 +62,7 @@ ITER_RESULTS = Pager(
 
 def prepare_search_by_type(
     keyword: str,
+    *,
     search_type: SearchObjectType | str,
     order: str | None = None,
     order_sort: int | None = None,
@@ -132,7 +133,7 @@ SEARCH_LIVE: Endpoint[SearchLiveResult] = Endpoint(
 
 
 def prepare_search_live(
-    keyword: str, order: OrderLiveRoom | str | None = None, page: int = 1, page_size: int = 42
+    keyword: str, *, order: OrderLiveRoom | str | None = None, page: int = 1, page_size: int = 42
 ) -> Call[SearchLiveResult]:
     query: dict[str, Any] = {"search_type": "live"}
     query["keyword"] = _v.string("keyword", keyword)
@@ -187,7 +188,7 @@ GET_APP_HOT_SEARCH_KEYWORDS: Endpoint[AppHotSearchRanking] = Endpoint(
 )
 
 
-def prepare_get_app_hot_search_keywords(limit: int = 30) -> Call[AppHotSearchRanking]:
+def prepare_get_app_hot_search_keywords(*, limit: int = 30) -> Call[AppHotSearchRanking]:
     query: dict[str, Any] = {}
     query["limit"] = _v.integer("limit", limit, 1, 100)
     return Call(GET_APP_HOT_SEARCH_KEYWORDS, query=query)
@@ -250,7 +251,7 @@ ITER_MANGA = Pager(
 
 
 def prepare_search_manga(
-    keyword: str, page: int = 1, page_size: int = 9
+    keyword: str, *, page: int = 1, page_size: int = 9
 ) -> Call[MangaSearchResult]:
     query: dict[str, Any] = {"device": "pc", "platform": "web"}
     form: dict[str, Any] = {}
@@ -281,7 +282,7 @@ ITER_COURSES = Pager(
 
 
 def prepare_search_cheese(
-    keyword: str, page: int = 1, page_size: int = 30, order: OrderCheese | int = -1
+    keyword: str, *, page: int = 1, page_size: int = 30, order: OrderCheese | int = -1
 ) -> Call[CheeseSearchResult]:
     query: dict[str, Any] = {"classification_id": -1}
     query["word"] = _v.string("keyword", keyword)
@@ -303,7 +304,9 @@ SEARCH_CHANNELS: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_search_channels(keyword: str, page: int = 1, page_size: int | None = None) -> Call[Any]:
+def prepare_search_channels(
+    keyword: str, *, page: int = 1, page_size: int | None = None
+) -> Call[Any]:
     query: dict[str, Any] = {}
     query["keyword"] = _v.string("keyword", keyword)
     query["page"] = _v.integer("page", page, 1, None)

@@ -39,7 +39,7 @@ class Search:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def search(self, *, keyword: str, page: int = 1) -> SearchAllResult:
+    def search(self, keyword: str, *, page: int = 1) -> SearchAllResult:
         """Search all kinds of content at once; hits come grouped by kind.
 
         GET https://api.bilibili.com/x/web-interface/wbi/search/all/v2 · wbi · login optional
@@ -48,8 +48,8 @@ class Search:
 
     def search_by_type(
         self,
-        *,
         keyword: str,
+        *,
         search_type: SearchObjectType | str,
         order: str | None = None,
         order_sort: int | None = None,
@@ -97,8 +97,8 @@ class Search:
 
     def iter_results(
         self,
-        *,
         keyword: str,
+        *,
         search_type: SearchObjectType | str,
         order: str | None = None,
         order_sort: int | None = None,
@@ -138,8 +138,8 @@ class Search:
 
     def search_live(
         self,
-        *,
         keyword: str,
+        *,
         order: OrderLiveRoom | str | None = None,
         page: int = 1,
         page_size: int = 42,
@@ -180,7 +180,7 @@ class Search:
         """
         return self._client._request(_c.prepare_get_app_hot_search_keywords(limit=limit))
 
-    def get_suggest_keywords(self, *, keyword: str) -> SearchSuggestResult:
+    def get_suggest_keywords(self, keyword: str) -> SearchSuggestResult:
         """Get keyword suggestions for a partial input.
 
         GET https://s.search.bilibili.com/main/suggest · login optional
@@ -190,14 +190,14 @@ class Search:
         """
         return self._client._request(_c.prepare_get_suggest_keywords(keyword=keyword))
 
-    def search_games(self, *, keyword: str) -> Any:
+    def search_games(self, keyword: str) -> Any:
         """Search games in the Bilibili game centre.
 
         GET https://line1-h5-pc-api.biligame.com/game/wiki/search
         """
         return self._client._request(_c.prepare_search_games(keyword=keyword))
 
-    def search_manga(self, *, keyword: str, page: int = 1, page_size: int = 9) -> MangaSearchResult:
+    def search_manga(self, keyword: str, *, page: int = 1, page_size: int = 9) -> MangaSearchResult:
         """Search manga on Bilibili Comics.
 
         POST https://manga.bilibili.com/twirp/comic.v1.Comic/Search · login required
@@ -210,7 +210,7 @@ class Search:
         )
 
     def iter_manga(
-        self, *, keyword: str, page: int = 1, page_size: int = 9, limit: int | None = None
+        self, keyword: str, *, page: int = 1, page_size: int = 9, limit: int | None = None
     ) -> Iterator[MangaSearchItem]:
         """Iterate over every item of `search_manga`, fetching pages as needed.
 
@@ -224,7 +224,7 @@ class Search:
         )
 
     def search_cheese(
-        self, *, keyword: str, page: int = 1, page_size: int = 30, order: OrderCheese | int = -1
+        self, keyword: str, *, page: int = 1, page_size: int = 30, order: OrderCheese | int = -1
     ) -> CheeseSearchResult:
         """Search paid courses (cheese).
 
@@ -236,8 +236,8 @@ class Search:
 
     def iter_courses(
         self,
-        *,
         keyword: str,
+        *,
         page: int = 1,
         page_size: int = 30,
         order: OrderCheese | int = -1,
@@ -256,7 +256,7 @@ class Search:
             limit,
         )
 
-    def search_channels(self, *, keyword: str, page: int = 1, page_size: int | None = None) -> Any:
+    def search_channels(self, keyword: str, *, page: int = 1, page_size: int | None = None) -> Any:
         """Search channels.
 
         GET https://api.bilibili.com/x/web-interface/web/channel/search · login optional

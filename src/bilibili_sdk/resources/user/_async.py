@@ -108,7 +108,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_my_subscribe_groups())
 
-    async def get_user_subscribe_groups(self, *, mid: int) -> SubscribeGroupNames:
+    async def get_user_subscribe_groups(self, mid: int) -> SubscribeGroupNames:
         """Get the follow groups a followed user is in (group id → group name).
 
         GET https://api.bilibili.com/x/relation/tag/user · login required
@@ -121,7 +121,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_user_subscribe_groups(mid=mid))
 
-    async def create_subscribe_group(self, *, name: str) -> CreatedSubscribeGroup:
+    async def create_subscribe_group(self, name: str) -> CreatedSubscribeGroup:
         """Create a follow group.
 
         POST https://api.bilibili.com/x/relation/tag/create · login required · csrf
@@ -134,7 +134,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_create_subscribe_group(name=name))
 
-    async def delete_subscribe_group(self, *, group_id: int) -> None:
+    async def delete_subscribe_group(self, group_id: int) -> None:
         """Delete one of your follow groups (its members go back to the default group).
 
         POST https://api.bilibili.com/x/relation/tag/del · login required · csrf
@@ -147,7 +147,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_delete_subscribe_group(group_id=group_id))
 
-    async def rename_subscribe_group(self, *, group_id: int, name: str) -> None:
+    async def rename_subscribe_group(self, group_id: int, *, name: str) -> None:
         """Rename one of your follow groups.
 
         POST https://api.bilibili.com/x/relation/tag/update · login required · csrf
@@ -163,7 +163,7 @@ class AsyncUser:
             _c.prepare_rename_subscribe_group(group_id=group_id, name=name)
         )
 
-    async def set_subscribe_group(self, *, mids: Sequence[int], group_ids: Sequence[int]) -> None:
+    async def set_subscribe_group(self, mids: Sequence[int], *, group_ids: Sequence[int]) -> None:
         """Put followed users into follow groups (group id 0 moves them back to the default group).
 
         POST https://api.bilibili.com/x/relation/tags/addUsers · login required · csrf
@@ -179,7 +179,7 @@ class AsyncUser:
             _c.prepare_set_subscribe_group(mids=mids, group_ids=group_ids)
         )
 
-    async def get_relation(self, *, mid: int) -> UserRelation:
+    async def get_relation(self, mid: int) -> UserRelation:
         """Get the relation between you and a user, in both directions.
 
         GET https://api.bilibili.com/x/space/wbi/acc/relation · wbi · login required
@@ -189,7 +189,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_relation(mid=mid))
 
-    async def modify_relation(self, *, mid: int, act: RelationType | int) -> None:
+    async def modify_relation(self, mid: int, *, act: RelationType | int) -> None:
         """Follow, unfollow, block, unblock a user or remove them from your followers.
 
         POST https://api.bilibili.com/x/relation/modify · login required · csrf
@@ -280,7 +280,7 @@ class AsyncUser:
         )
 
     async def get_same_followings(
-        self, *, mid: int, page: int = 1, page_size: int = 50
+        self, mid: int, *, page: int = 1, page_size: int = 50
     ) -> FollowingUserList:
         """List the users that both you and another user follow.
 
@@ -297,7 +297,7 @@ class AsyncUser:
         )
 
     def iter_same_followings(
-        self, *, mid: int, page: int = 1, page_size: int = 50, limit: int | None = None
+        self, mid: int, *, page: int = 1, page_size: int = 50, limit: int | None = None
     ) -> AsyncIterator[FollowingUser]:
         """Iterate over every item of `get_same_followings`, fetching pages as needed.
 
@@ -470,7 +470,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_my_jury_info())
 
-    async def get_elec_user_monthly(self, *, mid: int) -> ElecMonthlyRank:
+    async def get_elec_user_monthly(self, mid: int) -> ElecMonthlyRank:
         """List this month's chargers (paying supporters) of a user, by rank.
 
         GET https://api.bilibili.com/x/ugcpay-rank/elec/month/up · login required
@@ -483,7 +483,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_elec_user_monthly(mid=mid))
 
-    async def get_uplikeimg(self, *, mid: int, aid: int | None = None) -> Any:
+    async def get_uplikeimg(self, mid: int, *, aid: int | None = None) -> Any:
         """Get the custom like/coin/favourite ("triple") animation an uploader set for their videos.
 
         GET https://api.bilibili.com/x/web-interface/view/uplikeimg · login required
@@ -497,7 +497,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_uplikeimg(mid=mid, aid=aid))
 
-    async def get_cheese(self, *, mid: int, page: int = 1, page_size: int = 20) -> CheesePage:
+    async def get_cheese(self, mid: int, *, page: int = 1, page_size: int = 20) -> CheesePage:
         """List the paid courses (cheese) a user publishes.
 
         GET https://api.bilibili.com/pugv/app/web/season/page · wbi · login optional
@@ -507,7 +507,7 @@ class AsyncUser:
         )
 
     def iter_cheese(
-        self, *, mid: int, page: int = 1, page_size: int = 20, limit: int | None = None
+        self, mid: int, *, page: int = 1, page_size: int = 20, limit: int | None = None
     ) -> AsyncIterator[CheeseSeason]:
         """Iterate over every item of `get_cheese`, fetching pages as needed.
 
@@ -521,7 +521,7 @@ class AsyncUser:
         )
 
     async def get_opus(
-        self, *, mid: int, type: OpusType | str = "all", offset: str = ""
+        self, mid: int, *, type: OpusType | str = "all", offset: str = ""
     ) -> OpusFeed:
         """List a user's image-text posts (opus), newest first.
 
@@ -533,7 +533,7 @@ class AsyncUser:
         return await self._client._request(_c.prepare_get_opus(mid=mid, type=type, offset=offset))
 
     def iter_opus(
-        self, *, mid: int, type: OpusType | str = "all", offset: str = "", limit: int | None = None
+        self, mid: int, *, type: OpusType | str = "all", offset: str = "", limit: int | None = None
     ) -> AsyncIterator[OpusFeedItem]:
         """Iterate over every item of `get_opus`, fetching pages as needed.
 
@@ -547,7 +547,7 @@ class AsyncUser:
         )
 
     async def get_channel_list(
-        self, *, mid: int, page: int = 1, page_size: int = 20
+        self, mid: int, *, page: int = 1, page_size: int = 20
     ) -> ChannelList:
         """List a user's seasons (合集) and series (列表), with their first videos.
 
@@ -558,7 +558,7 @@ class AsyncUser:
         )
 
     async def get_channel_videos_series(
-        self, *, mid: int, series_id: int, sort: str = "desc", page: int = 1, page_size: int = 100
+        self, mid: int, *, series_id: int, sort: str = "desc", page: int = 1, page_size: int = 100
     ) -> ChannelSeriesVideos:
         """List the videos of a series (old-style video list).
 
@@ -576,8 +576,8 @@ class AsyncUser:
 
     def iter_series_videos(
         self,
-        *,
         mid: int,
+        *,
         series_id: int,
         sort: str = "desc",
         page: int = 1,
@@ -599,8 +599,8 @@ class AsyncUser:
 
     async def get_channel_videos_season(
         self,
-        *,
         mid: int,
+        *,
         season_id: int,
         sort_reverse: bool = False,
         page: int = 1,
@@ -626,8 +626,8 @@ class AsyncUser:
 
     def iter_season_videos(
         self,
-        *,
         mid: int,
+        *,
         season_id: int,
         sort_reverse: bool = False,
         page: int = 1,
@@ -651,7 +651,7 @@ class AsyncUser:
             limit,
         )
 
-    async def get_channel_series_info(self, *, series_id: int) -> ChannelSeriesInfo:
+    async def get_channel_series_info(self, series_id: int) -> ChannelSeriesInfo:
         """Get a series' metadata (owner, name, keywords, video count).
 
         GET https://api.bilibili.com/x/series/series · login optional
@@ -659,7 +659,7 @@ class AsyncUser:
         return await self._client._request(_c.prepare_get_channel_series_info(series_id=series_id))
 
     async def get_channel_season_info(
-        self, *, season_id: int, page: int | None = None, page_size: int | None = None
+        self, season_id: int, *, page: int | None = None, page_size: int | None = None
     ) -> ChannelSeasonInfo:
         """Get a season's metadata and its videos, as shown in favourites.
 
@@ -675,8 +675,8 @@ class AsyncUser:
 
     def iter_season_medias(
         self,
-        *,
         season_id: int,
+        *,
         page: int | None = None,
         page_size: int | None = None,
         limit: int | None = None,
@@ -696,8 +696,8 @@ class AsyncUser:
 
     async def create_channel_series(
         self,
-        *,
         mid: int,
+        *,
         name: str,
         aids: Sequence[int] | None = None,
         keywords: Sequence[str] | None = None,
@@ -720,7 +720,7 @@ class AsyncUser:
             )
         )
 
-    async def add_aids_to_series(self, *, mid: int, series_id: int, aids: Sequence[int]) -> None:
+    async def add_aids_to_series(self, mid: int, *, series_id: int, aids: Sequence[int]) -> None:
         """Add videos to one of your series.
 
         POST https://api.bilibili.com/x/series/series/addArchives · login required · csrf
@@ -736,7 +736,7 @@ class AsyncUser:
         )
 
     async def delete_aids_from_series(
-        self, *, mid: int, series_id: int, aids: Sequence[int]
+        self, mid: int, *, series_id: int, aids: Sequence[int]
     ) -> None:
         """Remove videos from one of your series.
 
@@ -752,7 +752,7 @@ class AsyncUser:
             _c.prepare_delete_aids_from_series(mid=mid, series_id=series_id, aids=aids)
         )
 
-    async def delete_channel_series(self, *, mid: int, series_id: int, aids: Sequence[int]) -> None:
+    async def delete_channel_series(self, mid: int, *, series_id: int, aids: Sequence[int]) -> None:
         """Delete one of your series.
 
         POST https://api.bilibili.com/x/series/series/delete · login required · csrf
@@ -811,7 +811,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_experience_log())
 
-    async def get_uids_by_names(self, *, names: Sequence[str]) -> UidLookup:
+    async def get_uids_by_names(self, names: Sequence[str]) -> UidLookup:
         """Look up the mids of users by their exact nicknames.
 
         GET https://api.bilibili.com/x/polymer/web-dynamic/v1/name-to-uid · login optional
@@ -851,14 +851,14 @@ class AsyncUser:
             _c.prepare_edit_my_info(birthday=birthday, sex=sex, name=name, sign=sign)
         )
 
-    async def get_info(self, *, mid: int) -> UserInfo:
+    async def get_info(self, mid: int) -> UserInfo:
         """Get a user's space profile (name, face, level, vip, verification, live room, ...).
 
         GET https://api.bilibili.com/x/space/wbi/acc/info · wbi+dm · login optional
         """
         return await self._client._request(_c.prepare_get_info(mid=mid))
 
-    async def get_card(self, *, mid: int, photo: bool = False) -> UserCard:
+    async def get_card(self, mid: int, *, photo: bool = False) -> UserCard:
         """Get a user's name card (profile summary with follower and upload counts).
 
         GET https://api.bilibili.com/x/web-interface/card · login optional
@@ -868,14 +868,14 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_card(mid=mid, photo=photo))
 
-    async def get_space_notice(self, *, mid: int) -> str:
+    async def get_space_notice(self, mid: int) -> str:
         """Get the notice text pinned on a user's space.
 
         GET https://api.bilibili.com/x/space/notice · login optional
         """
         return await self._client._request(_c.prepare_get_space_notice(mid=mid))
 
-    async def get_fav_tags(self, *, mid: int, page: int = 1, page_size: int = 20) -> SubscribedTags:
+    async def get_fav_tags(self, mid: int, *, page: int = 1, page_size: int = 20) -> SubscribedTags:
         """List the tags (topics) a user subscribes to.
 
         GET https://api.bilibili.com/x/space/tag/sub/list · login optional
@@ -885,7 +885,7 @@ class AsyncUser:
         )
 
     def iter_fav_tags(
-        self, *, mid: int, page: int = 1, page_size: int = 20, limit: int | None = None
+        self, mid: int, *, page: int = 1, page_size: int = 20, limit: int | None = None
     ) -> AsyncIterator[SubscribedTag]:
         """Iterate over every item of `get_fav_tags`, fetching pages as needed.
 
@@ -898,35 +898,35 @@ class AsyncUser:
             limit,
         )
 
-    async def get_top_video(self, *, mid: int) -> SpaceVideo:
+    async def get_top_video(self, mid: int) -> SpaceVideo:
         """Get the video a user pinned on top of their space.
 
         GET https://api.bilibili.com/x/space/top/arc · login optional
         """
         return await self._client._request(_c.prepare_get_top_video(mid=mid))
 
-    async def get_masterpieces(self, *, mid: int) -> SpaceVideos:
+    async def get_masterpieces(self, mid: int) -> SpaceVideos:
         """List the videos a user marked as their masterpieces.
 
         GET https://api.bilibili.com/x/space/masterpiece · login optional
         """
         return await self._client._request(_c.prepare_get_masterpieces(mid=mid))
 
-    async def get_relation_info(self, *, mid: int) -> RelationStat:
+    async def get_relation_info(self, mid: int) -> RelationStat:
         """Get a user's following, follower, whisper and block counts.
 
         GET https://api.bilibili.com/x/relation/stat · login optional
         """
         return await self._client._request(_c.prepare_get_relation_info(mid=mid))
 
-    async def get_up_stat(self, *, mid: int) -> UpStat:
+    async def get_up_stat(self, mid: int) -> UpStat:
         """Get an uploader's total video views, article views and likes.
 
         GET https://api.bilibili.com/x/space/upstat · login optional
         """
         return await self._client._request(_c.prepare_get_up_stat(mid=mid))
 
-    async def get_medals(self, *, mid: int) -> UserMedalWall:
+    async def get_medals(self, mid: int) -> UserMedalWall:
         """List the fan medals a user owns (their medal wall).
 
         GET https://api.live.bilibili.com/xlive/web-ucenter/user/MedalWall · login required
@@ -938,8 +938,8 @@ class AsyncUser:
 
     async def get_videos(
         self,
-        *,
         mid: int,
+        *,
         order: UserVideoOrder | str = "pubdate",
         tid: int = 0,
         keyword: str = "",
@@ -962,8 +962,8 @@ class AsyncUser:
 
     def iter_videos(
         self,
-        *,
         mid: int,
+        *,
         order: UserVideoOrder | str = "pubdate",
         tid: int = 0,
         keyword: str = "",
@@ -986,8 +986,8 @@ class AsyncUser:
 
     async def get_media_list(
         self,
-        *,
         mid: int,
+        *,
         oid: int | None = None,
         page_size: int = 20,
         direction: bool = False,
@@ -1020,7 +1020,7 @@ class AsyncUser:
             )
         )
 
-    async def get_reservations(self, *, mid: int) -> UserReservations:
+    async def get_reservations(self, mid: int) -> UserReservations:
         """List the live and video reservations shown on a user's space.
 
         GET https://api.bilibili.com/x/space/reservation · wbi · login optional
@@ -1028,7 +1028,7 @@ class AsyncUser:
         return await self._client._request(_c.prepare_get_reservations(mid=mid))
 
     async def get_album(
-        self, *, mid: int, biz: UserAlbumType | str = "all", page: int = 0, page_size: int = 30
+        self, mid: int, *, biz: UserAlbumType | str = "all", page: int = 0, page_size: int = 30
     ) -> UserAlbum:
         """List a user's picture posts (album).
 
@@ -1043,8 +1043,8 @@ class AsyncUser:
 
     def iter_album(
         self,
-        *,
         mid: int,
+        *,
         biz: UserAlbumType | str = "all",
         page: int = 0,
         page_size: int = 30,
@@ -1062,7 +1062,7 @@ class AsyncUser:
         )
 
     async def get_audios(
-        self, *, mid: int, order: UserAudioOrder | int = 1, page: int = 1, page_size: int = 30
+        self, mid: int, *, order: UserAudioOrder | int = 1, page: int = 1, page_size: int = 30
     ) -> UserAudios:
         """List a user's uploaded audio tracks.
 
@@ -1074,8 +1074,8 @@ class AsyncUser:
 
     def iter_audios(
         self,
-        *,
         mid: int,
+        *,
         order: UserAudioOrder | int = 1,
         page: int = 1,
         page_size: int = 30,
@@ -1096,8 +1096,8 @@ class AsyncUser:
 
     async def get_articles(
         self,
-        *,
         mid: int,
+        *,
         order: UserArticleOrder | str = "publish_time",
         page: int = 1,
         page_size: int = 30,
@@ -1112,8 +1112,8 @@ class AsyncUser:
 
     def iter_articles(
         self,
-        *,
         mid: int,
+        *,
         order: UserArticleOrder | str = "publish_time",
         page: int = 1,
         page_size: int = 30,
@@ -1133,7 +1133,7 @@ class AsyncUser:
         )
 
     async def get_article_lists(
-        self, *, mid: int, order: UserArticleListOrder | int = 0
+        self, mid: int, *, order: UserArticleListOrder | int = 0
     ) -> UserArticleLists:
         """List a user's article collections.
 
@@ -1142,7 +1142,7 @@ class AsyncUser:
         return await self._client._request(_c.prepare_get_article_lists(mid=mid, order=order))
 
     async def get_dynamics(
-        self, *, mid: int, offset: int = 0, need_top: bool = False
+        self, mid: int, *, offset: int = 0, need_top: bool = False
     ) -> LegacyDynamicsPage:
         """List a user's dynamics through the legacy feed (cards carry their body as JSON text).
 
@@ -1157,7 +1157,7 @@ class AsyncUser:
         )
 
     def iter_dynamics(
-        self, *, mid: int, offset: int = 0, need_top: bool = False, limit: int | None = None
+        self, mid: int, *, offset: int = 0, need_top: bool = False, limit: int | None = None
     ) -> AsyncIterator[LegacyDynamicCard]:
         """Iterate over every item of `get_dynamics`, fetching pages as needed.
 
@@ -1170,7 +1170,7 @@ class AsyncUser:
             limit,
         )
 
-    async def get_dynamics_new(self, *, mid: int, offset: str = "") -> UserDynamicsPage:
+    async def get_dynamics_new(self, mid: int, *, offset: str = "") -> UserDynamicsPage:
         """List a user's dynamics (posts, reposts, uploads) through the current feed.
 
         GET https://api.bilibili.com/x/polymer/web-dynamic/v1/feed/space · wbi+dm · login optional
@@ -1181,7 +1181,7 @@ class AsyncUser:
         return await self._client._request(_c.prepare_get_dynamics_new(mid=mid, offset=offset))
 
     def iter_dynamics_new(
-        self, *, mid: int, offset: str = "", limit: int | None = None
+        self, mid: int, *, offset: str = "", limit: int | None = None
     ) -> AsyncIterator[DynamicItem]:
         """Iterate over every item of `get_dynamics_new`, fetching pages as needed.
 
@@ -1194,7 +1194,7 @@ class AsyncUser:
             limit,
         )
 
-    async def get_upower_qa_list(self, *, mid: int, anchor: int = 0, page_size: int = 20) -> Any:
+    async def get_upower_qa_list(self, mid: int, *, anchor: int = 0, page_size: int = 20) -> Any:
         """List the questions answered by an uploader for their charging (upower) supporters.
 
         GET https://api.bilibili.com/x/upower/qa/list · login required
@@ -1209,7 +1209,7 @@ class AsyncUser:
             _c.prepare_get_upower_qa_list(mid=mid, anchor=anchor, page_size=page_size)
         )
 
-    async def get_upower_qa_detail(self, *, qa_id: int) -> Any:
+    async def get_upower_qa_detail(self, qa_id: int) -> Any:
         """Get one charging (upower) question and its answer.
 
         GET https://api.bilibili.com/x/upower/qa/info · login required
@@ -1224,8 +1224,8 @@ class AsyncUser:
 
     async def get_subscribed_bangumi(
         self,
-        *,
         mid: int,
+        *,
         bangumi_type: UserBangumiType | int = 1,
         follow_status: UserBangumiFollowStatus | int = 0,
         page: int = 1,
@@ -1247,8 +1247,8 @@ class AsyncUser:
 
     def iter_subscribed_bangumi(
         self,
-        *,
         mid: int,
+        *,
         bangumi_type: UserBangumiType | int = 1,
         follow_status: UserBangumiFollowStatus | int = 0,
         page: int = 1,
@@ -1274,8 +1274,8 @@ class AsyncUser:
 
     async def get_followings(
         self,
-        *,
         mid: int,
+        *,
         order: str = "desc",
         order_type: str | None = None,
         page: int = 1,
@@ -1300,8 +1300,8 @@ class AsyncUser:
 
     def iter_followings(
         self,
-        *,
         mid: int,
+        *,
         order: str = "desc",
         order_type: str | None = None,
         page: int = 1,
@@ -1321,7 +1321,7 @@ class AsyncUser:
             limit,
         )
 
-    async def get_all_followings(self, *, mid: int) -> list[int]:
+    async def get_all_followings(self, mid: int) -> list[int]:
         """List the mids of every user the logged-in account follows.
 
         GET https://api.bilibili.com/x/web-interface/attentions · login required
@@ -1332,7 +1332,7 @@ class AsyncUser:
         return await self._client._request(_c.prepare_get_all_followings(mid=mid))
 
     async def get_followers(
-        self, *, mid: int, order: str = "desc", page: int = 1, page_size: int = 50
+        self, mid: int, *, order: str = "desc", page: int = 1, page_size: int = 50
     ) -> FollowingUserList:
         """List a user's followers (other users' lists stop after a few pages).
 
@@ -1350,8 +1350,8 @@ class AsyncUser:
 
     def iter_followers(
         self,
-        *,
         mid: int,
+        *,
         order: str = "desc",
         page: int = 1,
         page_size: int = 50,
@@ -1380,7 +1380,7 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_get_top_followers(since=since))
 
-    async def get_overview_stat(self, *, mid: int) -> SpaceNavNum:
+    async def get_overview_stat(self, mid: int) -> SpaceNavNum:
         """Get the number of videos, articles, albums, favourites... shown in a user's space menu.
 
         GET https://api.bilibili.com/x/space/navnum · login optional

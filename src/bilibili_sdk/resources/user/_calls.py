@@ -151,7 +151,7 @@ RENAME_SUBSCRIBE_GROUP: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_rename_subscribe_group(group_id: int, name: str) -> Call[None]:
+def prepare_rename_subscribe_group(group_id: int, *, name: str) -> Call[None]:
     form: dict[str, Any] = {}
     form["tagid"] = _v.integer("group_id", group_id, None, None)
     form["name"] = _v.string("name", name)
@@ -170,7 +170,7 @@ SET_SUBSCRIBE_GROUP: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_set_subscribe_group(mids: Sequence[int], group_ids: Sequence[int]) -> Call[None]:
+def prepare_set_subscribe_group(mids: Sequence[int], *, group_ids: Sequence[int]) -> Call[None]:
     form: dict[str, Any] = {}
     form["fids"] = _v.int_list("mids", mids, ",")
     form["tagids"] = _v.int_list("group_ids", group_ids, ",")
@@ -208,7 +208,7 @@ MODIFY_RELATION: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_modify_relation(mid: int, act: RelationType | int) -> Call[None]:
+def prepare_modify_relation(mid: int, *, act: RelationType | int) -> Call[None]:
     form: dict[str, Any] = {"re_src": 11}
     form["fid"] = _v.positive_int("mid", mid)
     form["act"] = _v.enum_value("act", act, RelationType)
@@ -227,7 +227,7 @@ GET_MY_SPECIAL_FOLLOWINGS: Endpoint[MidList] = Endpoint(
 )
 
 
-def prepare_get_my_special_followings(page: int = 1, page_size: int = 50) -> Call[MidList]:
+def prepare_get_my_special_followings(*, page: int = 1, page_size: int = 50) -> Call[MidList]:
     query: dict[str, Any] = {}
     query["pn"] = _v.integer("page", page, 1, None)
     query["ps"] = _v.integer("page_size", page_size, 1, None)
@@ -254,7 +254,7 @@ ITER_MY_WHISPER_FOLLOWINGS = Pager(
 
 
 def prepare_get_my_whisper_followings(
-    page: int = 1, page_size: int = 50
+    *, page: int = 1, page_size: int = 50
 ) -> Call[FollowingUserList]:
     query: dict[str, Any] = {}
     query["pn"] = _v.integer("page", page, 1, None)
@@ -297,7 +297,7 @@ ITER_MY_BLACK_LIST = Pager(
 )
 
 
-def prepare_get_my_black_list(page: int = 1, page_size: int = 50) -> Call[FollowingUserList]:
+def prepare_get_my_black_list(*, page: int = 1, page_size: int = 50) -> Call[FollowingUserList]:
     query: dict[str, Any] = {}
     query["pn"] = _v.integer("page", page, 1, None)
     query["ps"] = _v.integer("page_size", page_size, 1, None)
@@ -324,7 +324,7 @@ ITER_SAME_FOLLOWINGS = Pager(
 
 
 def prepare_get_same_followings(
-    mid: int, page: int = 1, page_size: int = 50
+    mid: int, *, page: int = 1, page_size: int = 50
 ) -> Call[FollowingUserList]:
     query: dict[str, Any] = {}
     query["vmid"] = _v.positive_int("mid", mid)
@@ -352,7 +352,7 @@ ITER_MY_HISTORY = Pager(
 )
 
 
-def prepare_get_my_history(page: int = 1, page_size: int = 100) -> Call[HistoryVideos]:
+def prepare_get_my_history(*, page: int = 1, page_size: int = 100) -> Call[HistoryVideos]:
     query: dict[str, Any] = {}
     query["pn"] = _v.integer("page", page, 1, None)
     query["ps"] = _v.integer("page_size", page_size, 1, None)
@@ -379,6 +379,7 @@ ITER_HISTORY = Pager(
 
 
 def prepare_get_my_history_new(
+    *,
     type: HistoryType | str = "all",
     page_size: int = 20,
     view_at: int | None = None,
@@ -425,7 +426,7 @@ GET_MY_EVENTS: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_get_my_events(ts: int = 0) -> Call[Any]:
+def prepare_get_my_events(*, ts: int = 0) -> Call[Any]:
     query: dict[str, Any] = {}
     query["ts"] = _v.integer("ts", ts, None, None)
     return Call(GET_MY_EVENTS, query=query)
@@ -450,7 +451,7 @@ ITER_MY_NOTES = Pager(
 )
 
 
-def prepare_get_my_notes(page: int = 1, page_size: int = 10) -> Call[NoteList]:
+def prepare_get_my_notes(*, page: int = 1, page_size: int = 10) -> Call[NoteList]:
     query: dict[str, Any] = {}
     query["pn"] = _v.integer("page", page, 1, None)
     query["ps"] = _v.integer("page_size", page_size, 1, None)
@@ -476,7 +477,7 @@ ITER_MY_PUBLIC_NOTES = Pager(
 )
 
 
-def prepare_get_my_public_notes(page: int = 1, page_size: int = 10) -> Call[NoteList]:
+def prepare_get_my_public_notes(*, page: int = 1, page_size: int = 10) -> Call[NoteList]:
     query: dict[str, Any] = {}
     query["pn"] = _v.integer("page", page, 1, None)
     query["ps"] = _v.integer("page_size", page_size, 1, None)
@@ -529,7 +530,7 @@ GET_UPLIKEIMG: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_get_uplikeimg(mid: int, aid: int | None = None) -> Call[Any]:
+def prepare_get_uplikeimg(mid: int, *, aid: int | None = None) -> Call[Any]:
     query: dict[str, Any] = {}
     query["vmid"] = _v.positive_int("mid", mid)
     if aid is not None:
@@ -556,7 +557,7 @@ ITER_CHEESE = Pager(
 )
 
 
-def prepare_get_cheese(mid: int, page: int = 1, page_size: int = 20) -> Call[CheesePage]:
+def prepare_get_cheese(mid: int, *, page: int = 1, page_size: int = 20) -> Call[CheesePage]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
     query["pn"] = _v.integer("page", page, 1, None)
@@ -584,7 +585,7 @@ ITER_OPUS = Pager(
 )
 
 
-def prepare_get_opus(mid: int, type: OpusType | str = "all", offset: str = "") -> Call[OpusFeed]:
+def prepare_get_opus(mid: int, *, type: OpusType | str = "all", offset: str = "") -> Call[OpusFeed]:
     query: dict[str, Any] = {"web_location": "333.1387"}
     query["host_mid"] = _v.positive_int("mid", mid)
     query["type"] = _v.enum_value("type", type, OpusType)
@@ -604,7 +605,7 @@ GET_CHANNEL_LIST: Endpoint[ChannelList] = Endpoint(
 )
 
 
-def prepare_get_channel_list(mid: int, page: int = 1, page_size: int = 20) -> Call[ChannelList]:
+def prepare_get_channel_list(mid: int, *, page: int = 1, page_size: int = 20) -> Call[ChannelList]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
     query["page_num"] = _v.integer("page", page, 1, None)
@@ -632,7 +633,7 @@ ITER_SERIES_VIDEOS = Pager(
 
 
 def prepare_get_channel_videos_series(
-    mid: int, series_id: int, sort: str = "desc", page: int = 1, page_size: int = 100
+    mid: int, *, series_id: int, sort: str = "desc", page: int = 1, page_size: int = 100
 ) -> Call[ChannelSeriesVideos]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
@@ -663,7 +664,7 @@ ITER_SEASON_VIDEOS = Pager(
 
 
 def prepare_get_channel_videos_season(
-    mid: int, season_id: int, sort_reverse: bool = False, page: int = 1, page_size: int = 100
+    mid: int, *, season_id: int, sort_reverse: bool = False, page: int = 1, page_size: int = 100
 ) -> Call[ChannelSeasonVideos]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
@@ -712,7 +713,7 @@ ITER_SEASON_MEDIAS = Pager(
 
 
 def prepare_get_channel_season_info(
-    season_id: int, page: int | None = None, page_size: int | None = None
+    season_id: int, *, page: int | None = None, page_size: int | None = None
 ) -> Call[ChannelSeasonInfo]:
     query: dict[str, Any] = {}
     query["season_id"] = _v.positive_int("season_id", season_id)
@@ -737,6 +738,7 @@ CREATE_CHANNEL_SERIES: Endpoint[CreatedChannelSeries] = Endpoint(
 
 def prepare_create_channel_series(
     mid: int,
+    *,
     name: str,
     aids: Sequence[int] | None = None,
     keywords: Sequence[str] | None = None,
@@ -765,7 +767,7 @@ ADD_AIDS_TO_SERIES: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_add_aids_to_series(mid: int, series_id: int, aids: Sequence[int]) -> Call[None]:
+def prepare_add_aids_to_series(mid: int, *, series_id: int, aids: Sequence[int]) -> Call[None]:
     form: dict[str, Any] = {}
     form["mid"] = _v.positive_int("mid", mid)
     form["series_id"] = _v.positive_int("series_id", series_id)
@@ -785,7 +787,7 @@ DELETE_AIDS_FROM_SERIES: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_delete_aids_from_series(mid: int, series_id: int, aids: Sequence[int]) -> Call[None]:
+def prepare_delete_aids_from_series(mid: int, *, series_id: int, aids: Sequence[int]) -> Call[None]:
     form: dict[str, Any] = {}
     form["mid"] = _v.positive_int("mid", mid)
     form["series_id"] = _v.positive_int("series_id", series_id)
@@ -805,7 +807,7 @@ DELETE_CHANNEL_SERIES: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_delete_channel_series(mid: int, series_id: int, aids: Sequence[int]) -> Call[None]:
+def prepare_delete_channel_series(mid: int, *, series_id: int, aids: Sequence[int]) -> Call[None]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
     query["series_id"] = _v.positive_int("series_id", series_id)
@@ -825,7 +827,7 @@ SET_SPACE_NOTICE: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_set_space_notice(notice: str = "") -> Call[None]:
+def prepare_set_space_notice(*, notice: str = "") -> Call[None]:
     form: dict[str, Any] = {}
     form["notice"] = _v.string("notice", notice)
     return Call(SET_SPACE_NOTICE, form=form)
@@ -926,7 +928,7 @@ EDIT_MY_INFO: Endpoint[None] = Endpoint(
 
 
 def prepare_edit_my_info(
-    birthday: str | datetime.date, sex: str, name: str, sign: str
+    *, birthday: str | datetime.date, sex: str, name: str, sign: str
 ) -> Call[None]:
     form: dict[str, Any] = {}
     form["birthday"] = _v.date("birthday", birthday)
@@ -966,7 +968,7 @@ GET_CARD: Endpoint[UserCard] = Endpoint(
 )
 
 
-def prepare_get_card(mid: int, photo: bool = False) -> Call[UserCard]:
+def prepare_get_card(mid: int, *, photo: bool = False) -> Call[UserCard]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
     query["photo"] = _v.boolean("photo", photo, True)
@@ -1010,7 +1012,7 @@ ITER_FAV_TAGS = Pager(
 )
 
 
-def prepare_get_fav_tags(mid: int, page: int = 1, page_size: int = 20) -> Call[SubscribedTags]:
+def prepare_get_fav_tags(mid: int, *, page: int = 1, page_size: int = 20) -> Call[SubscribedTags]:
     query: dict[str, Any] = {}
     query["vmid"] = _v.positive_int("mid", mid)
     query["pn"] = _v.integer("page", page, 1, None)
@@ -1130,6 +1132,7 @@ ITER_VIDEOS = Pager(
 
 def prepare_get_videos(
     mid: int,
+    *,
     order: UserVideoOrder | str = "pubdate",
     tid: int = 0,
     keyword: str = "",
@@ -1161,6 +1164,7 @@ GET_MEDIA_LIST: Endpoint[UserMediaListPage] = Endpoint(
 
 def prepare_get_media_list(
     mid: int,
+    *,
     oid: int | None = None,
     page_size: int = 20,
     direction: bool = False,
@@ -1220,7 +1224,7 @@ ITER_ALBUM = Pager(
 
 
 def prepare_get_album(
-    mid: int, biz: UserAlbumType | str = "all", page: int = 0, page_size: int = 30
+    mid: int, *, biz: UserAlbumType | str = "all", page: int = 0, page_size: int = 30
 ) -> Call[UserAlbum]:
     query: dict[str, Any] = {}
     query["uid"] = _v.positive_int("mid", mid)
@@ -1250,7 +1254,7 @@ ITER_AUDIOS = Pager(
 
 
 def prepare_get_audios(
-    mid: int, order: UserAudioOrder | int = 1, page: int = 1, page_size: int = 30
+    mid: int, *, order: UserAudioOrder | int = 1, page: int = 1, page_size: int = 30
 ) -> Call[UserAudios]:
     query: dict[str, Any] = {}
     query["uid"] = _v.positive_int("mid", mid)
@@ -1280,7 +1284,7 @@ ITER_ARTICLES = Pager(
 
 
 def prepare_get_articles(
-    mid: int, order: UserArticleOrder | str = "publish_time", page: int = 1, page_size: int = 30
+    mid: int, *, order: UserArticleOrder | str = "publish_time", page: int = 1, page_size: int = 30
 ) -> Call[UserArticles]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
@@ -1303,7 +1307,7 @@ GET_ARTICLE_LISTS: Endpoint[UserArticleLists] = Endpoint(
 
 
 def prepare_get_article_lists(
-    mid: int, order: UserArticleListOrder | int = 0
+    mid: int, *, order: UserArticleListOrder | int = 0
 ) -> Call[UserArticleLists]:
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
@@ -1331,7 +1335,7 @@ ITER_DYNAMICS = Pager(
 
 
 def prepare_get_dynamics(
-    mid: int, offset: int = 0, need_top: bool = False
+    mid: int, *, offset: int = 0, need_top: bool = False
 ) -> Call[LegacyDynamicsPage]:
     query: dict[str, Any] = {}
     query["host_uid"] = _v.positive_int("mid", mid)
@@ -1365,7 +1369,7 @@ ITER_DYNAMICS_NEW = Pager(
 )
 
 
-def prepare_get_dynamics_new(mid: int, offset: str = "") -> Call[UserDynamicsPage]:
+def prepare_get_dynamics_new(mid: int, *, offset: str = "") -> Call[UserDynamicsPage]:
     query: dict[str, Any] = {
         "timezone_offset": -480,
         "features": "itemOpusStyle,listOnlyfans,opusBigCover,onlyfansVote,forwardListHidden,decorationCard,commentsNewVersion,onlyfansAssetsV2,ugcDelete,onlyfansQaCard",
@@ -1390,7 +1394,7 @@ GET_UPOWER_QA_LIST: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_get_upower_qa_list(mid: int, anchor: int = 0, page_size: int = 20) -> Call[Any]:
+def prepare_get_upower_qa_list(mid: int, *, anchor: int = 0, page_size: int = 20) -> Call[Any]:
     query: dict[str, Any] = {"privilege_type": 0, "fans_filter": 0, "up_filter": 0}
     query["up_mid"] = _v.positive_int("mid", mid)
     query["anchor"] = _v.integer("anchor", anchor, 0, None)
@@ -1437,6 +1441,7 @@ ITER_SUBSCRIBED_BANGUMI = Pager(
 
 def prepare_get_subscribed_bangumi(
     mid: int,
+    *,
     bangumi_type: UserBangumiType | int = 1,
     follow_status: UserBangumiFollowStatus | int = 0,
     page: int = 1,
@@ -1471,7 +1476,12 @@ ITER_FOLLOWINGS = Pager(
 
 
 def prepare_get_followings(
-    mid: int, order: str = "desc", order_type: str | None = None, page: int = 1, page_size: int = 50
+    mid: int,
+    *,
+    order: str = "desc",
+    order_type: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
 ) -> Call[FollowingUserList]:
     query: dict[str, Any] = {}
     query["vmid"] = _v.positive_int("mid", mid)
@@ -1523,7 +1533,7 @@ ITER_FOLLOWERS = Pager(
 
 
 def prepare_get_followers(
-    mid: int, order: str = "desc", page: int = 1, page_size: int = 50
+    mid: int, *, order: str = "desc", page: int = 1, page_size: int = 50
 ) -> Call[FollowingUserList]:
     query: dict[str, Any] = {}
     query["vmid"] = _v.positive_int("mid", mid)
@@ -1545,7 +1555,7 @@ GET_TOP_FOLLOWERS: Endpoint[CreatorFanData] = Endpoint(
 )
 
 
-def prepare_get_top_followers(since: int | None = None) -> Call[CreatorFanData]:
+def prepare_get_top_followers(*, since: int | None = None) -> Call[CreatorFanData]:
     query: dict[str, Any] = {}
     if since is not None:
         query["t"] = _v.integer("since", since, 0, None)

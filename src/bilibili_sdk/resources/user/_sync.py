@@ -108,7 +108,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_my_subscribe_groups())
 
-    def get_user_subscribe_groups(self, *, mid: int) -> SubscribeGroupNames:
+    def get_user_subscribe_groups(self, mid: int) -> SubscribeGroupNames:
         """Get the follow groups a followed user is in (group id → group name).
 
         GET https://api.bilibili.com/x/relation/tag/user · login required
@@ -121,7 +121,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_user_subscribe_groups(mid=mid))
 
-    def create_subscribe_group(self, *, name: str) -> CreatedSubscribeGroup:
+    def create_subscribe_group(self, name: str) -> CreatedSubscribeGroup:
         """Create a follow group.
 
         POST https://api.bilibili.com/x/relation/tag/create · login required · csrf
@@ -134,7 +134,7 @@ class User:
         """
         return self._client._request(_c.prepare_create_subscribe_group(name=name))
 
-    def delete_subscribe_group(self, *, group_id: int) -> None:
+    def delete_subscribe_group(self, group_id: int) -> None:
         """Delete one of your follow groups (its members go back to the default group).
 
         POST https://api.bilibili.com/x/relation/tag/del · login required · csrf
@@ -147,7 +147,7 @@ class User:
         """
         return self._client._request(_c.prepare_delete_subscribe_group(group_id=group_id))
 
-    def rename_subscribe_group(self, *, group_id: int, name: str) -> None:
+    def rename_subscribe_group(self, group_id: int, *, name: str) -> None:
         """Rename one of your follow groups.
 
         POST https://api.bilibili.com/x/relation/tag/update · login required · csrf
@@ -163,7 +163,7 @@ class User:
             _c.prepare_rename_subscribe_group(group_id=group_id, name=name)
         )
 
-    def set_subscribe_group(self, *, mids: Sequence[int], group_ids: Sequence[int]) -> None:
+    def set_subscribe_group(self, mids: Sequence[int], *, group_ids: Sequence[int]) -> None:
         """Put followed users into follow groups (group id 0 moves them back to the default group).
 
         POST https://api.bilibili.com/x/relation/tags/addUsers · login required · csrf
@@ -177,7 +177,7 @@ class User:
         """
         return self._client._request(_c.prepare_set_subscribe_group(mids=mids, group_ids=group_ids))
 
-    def get_relation(self, *, mid: int) -> UserRelation:
+    def get_relation(self, mid: int) -> UserRelation:
         """Get the relation between you and a user, in both directions.
 
         GET https://api.bilibili.com/x/space/wbi/acc/relation · wbi · login required
@@ -187,7 +187,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_relation(mid=mid))
 
-    def modify_relation(self, *, mid: int, act: RelationType | int) -> None:
+    def modify_relation(self, mid: int, *, act: RelationType | int) -> None:
         """Follow, unfollow, block, unblock a user or remove them from your followers.
 
         POST https://api.bilibili.com/x/relation/modify · login required · csrf
@@ -274,7 +274,7 @@ class User:
         )
 
     def get_same_followings(
-        self, *, mid: int, page: int = 1, page_size: int = 50
+        self, mid: int, *, page: int = 1, page_size: int = 50
     ) -> FollowingUserList:
         """List the users that both you and another user follow.
 
@@ -291,7 +291,7 @@ class User:
         )
 
     def iter_same_followings(
-        self, *, mid: int, page: int = 1, page_size: int = 50, limit: int | None = None
+        self, mid: int, *, page: int = 1, page_size: int = 50, limit: int | None = None
     ) -> Iterator[FollowingUser]:
         """Iterate over every item of `get_same_followings`, fetching pages as needed.
 
@@ -460,7 +460,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_my_jury_info())
 
-    def get_elec_user_monthly(self, *, mid: int) -> ElecMonthlyRank:
+    def get_elec_user_monthly(self, mid: int) -> ElecMonthlyRank:
         """List this month's chargers (paying supporters) of a user, by rank.
 
         GET https://api.bilibili.com/x/ugcpay-rank/elec/month/up · login required
@@ -473,7 +473,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_elec_user_monthly(mid=mid))
 
-    def get_uplikeimg(self, *, mid: int, aid: int | None = None) -> Any:
+    def get_uplikeimg(self, mid: int, *, aid: int | None = None) -> Any:
         """Get the custom like/coin/favourite ("triple") animation an uploader set for their videos.
 
         GET https://api.bilibili.com/x/web-interface/view/uplikeimg · login required
@@ -487,7 +487,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_uplikeimg(mid=mid, aid=aid))
 
-    def get_cheese(self, *, mid: int, page: int = 1, page_size: int = 20) -> CheesePage:
+    def get_cheese(self, mid: int, *, page: int = 1, page_size: int = 20) -> CheesePage:
         """List the paid courses (cheese) a user publishes.
 
         GET https://api.bilibili.com/pugv/app/web/season/page · wbi · login optional
@@ -495,7 +495,7 @@ class User:
         return self._client._request(_c.prepare_get_cheese(mid=mid, page=page, page_size=page_size))
 
     def iter_cheese(
-        self, *, mid: int, page: int = 1, page_size: int = 20, limit: int | None = None
+        self, mid: int, *, page: int = 1, page_size: int = 20, limit: int | None = None
     ) -> Iterator[CheeseSeason]:
         """Iterate over every item of `get_cheese`, fetching pages as needed.
 
@@ -508,7 +508,7 @@ class User:
             limit,
         )
 
-    def get_opus(self, *, mid: int, type: OpusType | str = "all", offset: str = "") -> OpusFeed:
+    def get_opus(self, mid: int, *, type: OpusType | str = "all", offset: str = "") -> OpusFeed:
         """List a user's image-text posts (opus), newest first.
 
         GET https://api.bilibili.com/x/polymer/web-dynamic/v1/opus/feed/space · wbi · login optional
@@ -519,7 +519,7 @@ class User:
         return self._client._request(_c.prepare_get_opus(mid=mid, type=type, offset=offset))
 
     def iter_opus(
-        self, *, mid: int, type: OpusType | str = "all", offset: str = "", limit: int | None = None
+        self, mid: int, *, type: OpusType | str = "all", offset: str = "", limit: int | None = None
     ) -> Iterator[OpusFeedItem]:
         """Iterate over every item of `get_opus`, fetching pages as needed.
 
@@ -532,7 +532,7 @@ class User:
             limit,
         )
 
-    def get_channel_list(self, *, mid: int, page: int = 1, page_size: int = 20) -> ChannelList:
+    def get_channel_list(self, mid: int, *, page: int = 1, page_size: int = 20) -> ChannelList:
         """List a user's seasons (合集) and series (列表), with their first videos.
 
         GET https://api.bilibili.com/x/polymer/web-space/seasons_series_list · wbi · login optional
@@ -542,7 +542,7 @@ class User:
         )
 
     def get_channel_videos_series(
-        self, *, mid: int, series_id: int, sort: str = "desc", page: int = 1, page_size: int = 100
+        self, mid: int, *, series_id: int, sort: str = "desc", page: int = 1, page_size: int = 100
     ) -> ChannelSeriesVideos:
         """List the videos of a series (old-style video list).
 
@@ -560,8 +560,8 @@ class User:
 
     def iter_series_videos(
         self,
-        *,
         mid: int,
+        *,
         series_id: int,
         sort: str = "desc",
         page: int = 1,
@@ -583,8 +583,8 @@ class User:
 
     def get_channel_videos_season(
         self,
-        *,
         mid: int,
+        *,
         season_id: int,
         sort_reverse: bool = False,
         page: int = 1,
@@ -610,8 +610,8 @@ class User:
 
     def iter_season_videos(
         self,
-        *,
         mid: int,
+        *,
         season_id: int,
         sort_reverse: bool = False,
         page: int = 1,
@@ -635,7 +635,7 @@ class User:
             limit,
         )
 
-    def get_channel_series_info(self, *, series_id: int) -> ChannelSeriesInfo:
+    def get_channel_series_info(self, series_id: int) -> ChannelSeriesInfo:
         """Get a series' metadata (owner, name, keywords, video count).
 
         GET https://api.bilibili.com/x/series/series · login optional
@@ -643,7 +643,7 @@ class User:
         return self._client._request(_c.prepare_get_channel_series_info(series_id=series_id))
 
     def get_channel_season_info(
-        self, *, season_id: int, page: int | None = None, page_size: int | None = None
+        self, season_id: int, *, page: int | None = None, page_size: int | None = None
     ) -> ChannelSeasonInfo:
         """Get a season's metadata and its videos, as shown in favourites.
 
@@ -659,8 +659,8 @@ class User:
 
     def iter_season_medias(
         self,
-        *,
         season_id: int,
+        *,
         page: int | None = None,
         page_size: int | None = None,
         limit: int | None = None,
@@ -680,8 +680,8 @@ class User:
 
     def create_channel_series(
         self,
-        *,
         mid: int,
+        *,
         name: str,
         aids: Sequence[int] | None = None,
         keywords: Sequence[str] | None = None,
@@ -704,7 +704,7 @@ class User:
             )
         )
 
-    def add_aids_to_series(self, *, mid: int, series_id: int, aids: Sequence[int]) -> None:
+    def add_aids_to_series(self, mid: int, *, series_id: int, aids: Sequence[int]) -> None:
         """Add videos to one of your series.
 
         POST https://api.bilibili.com/x/series/series/addArchives · login required · csrf
@@ -719,7 +719,7 @@ class User:
             _c.prepare_add_aids_to_series(mid=mid, series_id=series_id, aids=aids)
         )
 
-    def delete_aids_from_series(self, *, mid: int, series_id: int, aids: Sequence[int]) -> None:
+    def delete_aids_from_series(self, mid: int, *, series_id: int, aids: Sequence[int]) -> None:
         """Remove videos from one of your series.
 
         POST https://api.bilibili.com/x/series/series/delArchives · login required · csrf
@@ -734,7 +734,7 @@ class User:
             _c.prepare_delete_aids_from_series(mid=mid, series_id=series_id, aids=aids)
         )
 
-    def delete_channel_series(self, *, mid: int, series_id: int, aids: Sequence[int]) -> None:
+    def delete_channel_series(self, mid: int, *, series_id: int, aids: Sequence[int]) -> None:
         """Delete one of your series.
 
         POST https://api.bilibili.com/x/series/series/delete · login required · csrf
@@ -793,7 +793,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_experience_log())
 
-    def get_uids_by_names(self, *, names: Sequence[str]) -> UidLookup:
+    def get_uids_by_names(self, names: Sequence[str]) -> UidLookup:
         """Look up the mids of users by their exact nicknames.
 
         GET https://api.bilibili.com/x/polymer/web-dynamic/v1/name-to-uid · login optional
@@ -833,14 +833,14 @@ class User:
             _c.prepare_edit_my_info(birthday=birthday, sex=sex, name=name, sign=sign)
         )
 
-    def get_info(self, *, mid: int) -> UserInfo:
+    def get_info(self, mid: int) -> UserInfo:
         """Get a user's space profile (name, face, level, vip, verification, live room, ...).
 
         GET https://api.bilibili.com/x/space/wbi/acc/info · wbi+dm · login optional
         """
         return self._client._request(_c.prepare_get_info(mid=mid))
 
-    def get_card(self, *, mid: int, photo: bool = False) -> UserCard:
+    def get_card(self, mid: int, *, photo: bool = False) -> UserCard:
         """Get a user's name card (profile summary with follower and upload counts).
 
         GET https://api.bilibili.com/x/web-interface/card · login optional
@@ -850,14 +850,14 @@ class User:
         """
         return self._client._request(_c.prepare_get_card(mid=mid, photo=photo))
 
-    def get_space_notice(self, *, mid: int) -> str:
+    def get_space_notice(self, mid: int) -> str:
         """Get the notice text pinned on a user's space.
 
         GET https://api.bilibili.com/x/space/notice · login optional
         """
         return self._client._request(_c.prepare_get_space_notice(mid=mid))
 
-    def get_fav_tags(self, *, mid: int, page: int = 1, page_size: int = 20) -> SubscribedTags:
+    def get_fav_tags(self, mid: int, *, page: int = 1, page_size: int = 20) -> SubscribedTags:
         """List the tags (topics) a user subscribes to.
 
         GET https://api.bilibili.com/x/space/tag/sub/list · login optional
@@ -867,7 +867,7 @@ class User:
         )
 
     def iter_fav_tags(
-        self, *, mid: int, page: int = 1, page_size: int = 20, limit: int | None = None
+        self, mid: int, *, page: int = 1, page_size: int = 20, limit: int | None = None
     ) -> Iterator[SubscribedTag]:
         """Iterate over every item of `get_fav_tags`, fetching pages as needed.
 
@@ -880,35 +880,35 @@ class User:
             limit,
         )
 
-    def get_top_video(self, *, mid: int) -> SpaceVideo:
+    def get_top_video(self, mid: int) -> SpaceVideo:
         """Get the video a user pinned on top of their space.
 
         GET https://api.bilibili.com/x/space/top/arc · login optional
         """
         return self._client._request(_c.prepare_get_top_video(mid=mid))
 
-    def get_masterpieces(self, *, mid: int) -> SpaceVideos:
+    def get_masterpieces(self, mid: int) -> SpaceVideos:
         """List the videos a user marked as their masterpieces.
 
         GET https://api.bilibili.com/x/space/masterpiece · login optional
         """
         return self._client._request(_c.prepare_get_masterpieces(mid=mid))
 
-    def get_relation_info(self, *, mid: int) -> RelationStat:
+    def get_relation_info(self, mid: int) -> RelationStat:
         """Get a user's following, follower, whisper and block counts.
 
         GET https://api.bilibili.com/x/relation/stat · login optional
         """
         return self._client._request(_c.prepare_get_relation_info(mid=mid))
 
-    def get_up_stat(self, *, mid: int) -> UpStat:
+    def get_up_stat(self, mid: int) -> UpStat:
         """Get an uploader's total video views, article views and likes.
 
         GET https://api.bilibili.com/x/space/upstat · login optional
         """
         return self._client._request(_c.prepare_get_up_stat(mid=mid))
 
-    def get_medals(self, *, mid: int) -> UserMedalWall:
+    def get_medals(self, mid: int) -> UserMedalWall:
         """List the fan medals a user owns (their medal wall).
 
         GET https://api.live.bilibili.com/xlive/web-ucenter/user/MedalWall · login required
@@ -920,8 +920,8 @@ class User:
 
     def get_videos(
         self,
-        *,
         mid: int,
+        *,
         order: UserVideoOrder | str = "pubdate",
         tid: int = 0,
         keyword: str = "",
@@ -944,8 +944,8 @@ class User:
 
     def iter_videos(
         self,
-        *,
         mid: int,
+        *,
         order: UserVideoOrder | str = "pubdate",
         tid: int = 0,
         keyword: str = "",
@@ -968,8 +968,8 @@ class User:
 
     def get_media_list(
         self,
-        *,
         mid: int,
+        *,
         oid: int | None = None,
         page_size: int = 20,
         direction: bool = False,
@@ -1002,7 +1002,7 @@ class User:
             )
         )
 
-    def get_reservations(self, *, mid: int) -> UserReservations:
+    def get_reservations(self, mid: int) -> UserReservations:
         """List the live and video reservations shown on a user's space.
 
         GET https://api.bilibili.com/x/space/reservation · wbi · login optional
@@ -1010,7 +1010,7 @@ class User:
         return self._client._request(_c.prepare_get_reservations(mid=mid))
 
     def get_album(
-        self, *, mid: int, biz: UserAlbumType | str = "all", page: int = 0, page_size: int = 30
+        self, mid: int, *, biz: UserAlbumType | str = "all", page: int = 0, page_size: int = 30
     ) -> UserAlbum:
         """List a user's picture posts (album).
 
@@ -1025,8 +1025,8 @@ class User:
 
     def iter_album(
         self,
-        *,
         mid: int,
+        *,
         biz: UserAlbumType | str = "all",
         page: int = 0,
         page_size: int = 30,
@@ -1044,7 +1044,7 @@ class User:
         )
 
     def get_audios(
-        self, *, mid: int, order: UserAudioOrder | int = 1, page: int = 1, page_size: int = 30
+        self, mid: int, *, order: UserAudioOrder | int = 1, page: int = 1, page_size: int = 30
     ) -> UserAudios:
         """List a user's uploaded audio tracks.
 
@@ -1056,8 +1056,8 @@ class User:
 
     def iter_audios(
         self,
-        *,
         mid: int,
+        *,
         order: UserAudioOrder | int = 1,
         page: int = 1,
         page_size: int = 30,
@@ -1078,8 +1078,8 @@ class User:
 
     def get_articles(
         self,
-        *,
         mid: int,
+        *,
         order: UserArticleOrder | str = "publish_time",
         page: int = 1,
         page_size: int = 30,
@@ -1094,8 +1094,8 @@ class User:
 
     def iter_articles(
         self,
-        *,
         mid: int,
+        *,
         order: UserArticleOrder | str = "publish_time",
         page: int = 1,
         page_size: int = 30,
@@ -1115,7 +1115,7 @@ class User:
         )
 
     def get_article_lists(
-        self, *, mid: int, order: UserArticleListOrder | int = 0
+        self, mid: int, *, order: UserArticleListOrder | int = 0
     ) -> UserArticleLists:
         """List a user's article collections.
 
@@ -1124,7 +1124,7 @@ class User:
         return self._client._request(_c.prepare_get_article_lists(mid=mid, order=order))
 
     def get_dynamics(
-        self, *, mid: int, offset: int = 0, need_top: bool = False
+        self, mid: int, *, offset: int = 0, need_top: bool = False
     ) -> LegacyDynamicsPage:
         """List a user's dynamics through the legacy feed (cards carry their body as JSON text).
 
@@ -1139,7 +1139,7 @@ class User:
         )
 
     def iter_dynamics(
-        self, *, mid: int, offset: int = 0, need_top: bool = False, limit: int | None = None
+        self, mid: int, *, offset: int = 0, need_top: bool = False, limit: int | None = None
     ) -> Iterator[LegacyDynamicCard]:
         """Iterate over every item of `get_dynamics`, fetching pages as needed.
 
@@ -1152,7 +1152,7 @@ class User:
             limit,
         )
 
-    def get_dynamics_new(self, *, mid: int, offset: str = "") -> UserDynamicsPage:
+    def get_dynamics_new(self, mid: int, *, offset: str = "") -> UserDynamicsPage:
         """List a user's dynamics (posts, reposts, uploads) through the current feed.
 
         GET https://api.bilibili.com/x/polymer/web-dynamic/v1/feed/space · wbi+dm · login optional
@@ -1163,7 +1163,7 @@ class User:
         return self._client._request(_c.prepare_get_dynamics_new(mid=mid, offset=offset))
 
     def iter_dynamics_new(
-        self, *, mid: int, offset: str = "", limit: int | None = None
+        self, mid: int, *, offset: str = "", limit: int | None = None
     ) -> Iterator[DynamicItem]:
         """Iterate over every item of `get_dynamics_new`, fetching pages as needed.
 
@@ -1176,7 +1176,7 @@ class User:
             limit,
         )
 
-    def get_upower_qa_list(self, *, mid: int, anchor: int = 0, page_size: int = 20) -> Any:
+    def get_upower_qa_list(self, mid: int, *, anchor: int = 0, page_size: int = 20) -> Any:
         """List the questions answered by an uploader for their charging (upower) supporters.
 
         GET https://api.bilibili.com/x/upower/qa/list · login required
@@ -1191,7 +1191,7 @@ class User:
             _c.prepare_get_upower_qa_list(mid=mid, anchor=anchor, page_size=page_size)
         )
 
-    def get_upower_qa_detail(self, *, qa_id: int) -> Any:
+    def get_upower_qa_detail(self, qa_id: int) -> Any:
         """Get one charging (upower) question and its answer.
 
         GET https://api.bilibili.com/x/upower/qa/info · login required
@@ -1206,8 +1206,8 @@ class User:
 
     def get_subscribed_bangumi(
         self,
-        *,
         mid: int,
+        *,
         bangumi_type: UserBangumiType | int = 1,
         follow_status: UserBangumiFollowStatus | int = 0,
         page: int = 1,
@@ -1229,8 +1229,8 @@ class User:
 
     def iter_subscribed_bangumi(
         self,
-        *,
         mid: int,
+        *,
         bangumi_type: UserBangumiType | int = 1,
         follow_status: UserBangumiFollowStatus | int = 0,
         page: int = 1,
@@ -1256,8 +1256,8 @@ class User:
 
     def get_followings(
         self,
-        *,
         mid: int,
+        *,
         order: str = "desc",
         order_type: str | None = None,
         page: int = 1,
@@ -1282,8 +1282,8 @@ class User:
 
     def iter_followings(
         self,
-        *,
         mid: int,
+        *,
         order: str = "desc",
         order_type: str | None = None,
         page: int = 1,
@@ -1303,7 +1303,7 @@ class User:
             limit,
         )
 
-    def get_all_followings(self, *, mid: int) -> list[int]:
+    def get_all_followings(self, mid: int) -> list[int]:
         """List the mids of every user the logged-in account follows.
 
         GET https://api.bilibili.com/x/web-interface/attentions · login required
@@ -1314,7 +1314,7 @@ class User:
         return self._client._request(_c.prepare_get_all_followings(mid=mid))
 
     def get_followers(
-        self, *, mid: int, order: str = "desc", page: int = 1, page_size: int = 50
+        self, mid: int, *, order: str = "desc", page: int = 1, page_size: int = 50
     ) -> FollowingUserList:
         """List a user's followers (other users' lists stop after a few pages).
 
@@ -1332,8 +1332,8 @@ class User:
 
     def iter_followers(
         self,
-        *,
         mid: int,
+        *,
         order: str = "desc",
         page: int = 1,
         page_size: int = 50,
@@ -1362,7 +1362,7 @@ class User:
         """
         return self._client._request(_c.prepare_get_top_followers(since=since))
 
-    def get_overview_stat(self, *, mid: int) -> SpaceNavNum:
+    def get_overview_stat(self, mid: int) -> SpaceNavNum:
         """Get the number of videos, articles, albums, favourites... shown in a user's space menu.
 
         GET https://api.bilibili.com/x/space/navnum · login optional

@@ -60,12 +60,21 @@ class AsyncVideo(AsyncVideoExtras):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def like(self, *, aid: int | None = None, bvid: str | None = None, like: int = 1) -> None:
+    async def like(
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        like: int = 1,
+    ) -> None:
         """Like or unlike a video.
 
         POST https://api.bilibili.com/x/web-interface/archive/like · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
             like: 1 to like, 2 to undo the like.
@@ -73,10 +82,12 @@ class AsyncVideo(AsyncVideoExtras):
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_like(aid=aid, bvid=bvid, like=like))
+        return await self._client._request(_c.prepare_like(video, aid=aid, bvid=bvid, like=like))
 
     async def add_coin(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -88,6 +99,7 @@ class AsyncVideo(AsyncVideoExtras):
         POST https://api.bilibili.com/x/web-interface/coin/add · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
             multiply: Number of coins.
@@ -97,65 +109,79 @@ class AsyncVideo(AsyncVideoExtras):
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return await self._client._request(
-            _c.prepare_add_coin(aid=aid, bvid=bvid, multiply=multiply, select_like=select_like)
+            _c.prepare_add_coin(
+                video, aid=aid, bvid=bvid, multiply=multiply, select_like=select_like
+            )
         )
 
-    async def share(self, *, aid: int | None = None, bvid: str | None = None) -> int:
+    async def share(
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+    ) -> int:
         """Count a share of a video; returns the new share count.
 
         POST https://api.bilibili.com/x/web-interface/share/add · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_share(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_share(video, aid=aid, bvid=bvid))
 
-    async def triple(self, *, aid: int | None = None, bvid: str | None = None) -> VideoTripleResult:
+    async def triple(
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+    ) -> VideoTripleResult:
         """Like, give two coins to and favourite a video in one action.
 
         POST https://api.bilibili.com/x/web-interface/archive/like/triple · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_triple(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_triple(video, aid=aid, bvid=bvid))
 
-    async def add_tag(self, *, aid: int, tag_name: str) -> Any:
+    async def add_tag(
+        self, video: str | int | None = None, /, *, tag_name: str, aid: int | None = None
+    ) -> Any:
         """Add a tag to a video.
 
         POST https://api.bilibili.com/x/tag/archive/add · login required · csrf
 
         Args:
-            aid: Video id (av number).
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             tag_name: Name of the tag to add.
+            aid: Video id (av number).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_add_tag(aid=aid, tag_name=tag_name))
+        return await self._client._request(_c.prepare_add_tag(video, tag_name=tag_name, aid=aid))
 
-    async def delete_tag(self, *, aid: int, tag_id: int) -> None:
+    async def delete_tag(
+        self, video: str | int | None = None, /, *, tag_id: int, aid: int | None = None
+    ) -> None:
         """Remove a tag from a video.
 
         POST https://api.bilibili.com/x/tag/archive/del · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_delete_tag(aid=aid, tag_id=tag_id))
+        return await self._client._request(_c.prepare_delete_tag(video, tag_id=tag_id, aid=aid))
 
-    async def subscribe_tag(self, *, tag_id: int) -> None:
+    async def subscribe_tag(self, tag_id: int) -> None:
         """Subscribe to a tag.
 
         POST https://api.bilibili.com/x/tag/subscribe/add · login required · csrf
@@ -165,7 +191,7 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(_c.prepare_subscribe_tag(tag_id=tag_id))
 
-    async def unsubscribe_tag(self, *, tag_id: int) -> None:
+    async def unsubscribe_tag(self, tag_id: int) -> None:
         """Unsubscribe from a tag.
 
         POST https://api.bilibili.com/x/tag/subscribe/cancel · login required · csrf
@@ -177,10 +203,12 @@ class AsyncVideo(AsyncVideoExtras):
 
     async def appeal(
         self,
+        video: str | int | None = None,
+        /,
         *,
-        aid: int,
         reason: VideoAppealReasonType | int,
         detail: str,
+        aid: int | None = None,
         attach: str | None = None,
         plagiarism_bvid: str | None = None,
         source: str | None = None,
@@ -190,8 +218,9 @@ class AsyncVideo(AsyncVideoExtras):
         POST https://api.bilibili.com/x/web-interface/appeal/v2/submit · login required · csrf
 
         Args:
-            aid: Video id (av number).
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             detail: Free-text explanation.
+            aid: Video id (av number).
             attach: Attachment (uploaded image URLs).
             plagiarism_bvid: With PLAGIARISM: the earlier video this one copies.
             source: With UNREAL_COPYRIGHT: where the original work comes from.
@@ -201,9 +230,10 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(
             _c.prepare_appeal(
-                aid=aid,
+                video,
                 reason=reason,
                 detail=detail,
+                aid=aid,
                 attach=attach,
                 plagiarism_bvid=plagiarism_bvid,
                 source=source,
@@ -212,8 +242,10 @@ class AsyncVideo(AsyncVideoExtras):
 
     async def set_favorite(
         self,
+        video: str | int | None = None,
+        /,
         *,
-        aid: int,
+        aid: int | None = None,
         add_media_ids: Sequence[int] | None = None,
         del_media_ids: Sequence[int] | None = None,
     ) -> VideoFavoriteResult:
@@ -222,6 +254,7 @@ class AsyncVideo(AsyncVideoExtras):
         POST https://api.bilibili.com/x/v3/fav/resource/deal · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             add_media_ids: Ids of the folders to add the video to.
             del_media_ids: Ids of the folders to remove the video from.
@@ -231,22 +264,32 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(
             _c.prepare_set_favorite(
-                aid=aid, add_media_ids=add_media_ids, del_media_ids=del_media_ids
+                video, aid=aid, add_media_ids=add_media_ids, del_media_ids=del_media_ids
             )
         )
 
     async def submit_subtitle(
-        self, *, cid: int, bvid: str, lan: str, data: Any, submit: bool = False, sign: bool = False
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        cid: int,
+        lan: str,
+        data: Any,
+        bvid: str | None = None,
+        submit: bool = False,
+        sign: bool = False,
     ) -> Any:
         """Save a subtitle draft for one page of a video, or submit it for review.
 
         POST https://api.bilibili.com/x/v2/dm/subtitle/draft/save · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Page (cid) the subtitle belongs to.
-            bvid: Video id (BV...).
             lan: Language code, e.g. zh-CN, en-US.
             data: Subtitle document: font_size, font_color, background_alpha, background_color, Stroke and body (list of from/to/location/content).
+            bvid: Video id (BV...).
             submit: True to submit for review, false to keep a draft.
             sign: Credit the author on the subtitle.
 
@@ -255,37 +298,54 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(
             _c.prepare_submit_subtitle(
-                cid=cid, bvid=bvid, lan=lan, data=data, submit=submit, sign=sign
+                video, cid=cid, lan=lan, data=data, bvid=bvid, submit=submit, sign=sign
             )
         )
 
-    async def report_watch_history(self, *, aid: int, cid: int, progress: int = 0) -> None:
+    async def report_watch_history(
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        cid: int,
+        aid: int | None = None,
+        progress: int = 0,
+    ) -> None:
         """Record watch progress of a video page in the user's history.
 
         POST https://api.bilibili.com/x/v2/history/report · login required · csrf
 
         Args:
-            aid: Video id (av number).
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Page id.
+            aid: Video id (av number).
             progress: Playback position in seconds.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return await self._client._request(
-            _c.prepare_report_watch_history(aid=aid, cid=cid, progress=progress)
+            _c.prepare_report_watch_history(video, cid=cid, aid=aid, progress=progress)
         )
 
     async def report_start_watching(
-        self, *, aid: int, cid: int, mid: int | None = None, part: int | None = None
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        cid: int,
+        aid: int | None = None,
+        mid: int | None = None,
+        part: int | None = None,
     ) -> None:
         """Report that playback of a video page started (counts a view).
 
         POST https://api.bilibili.com/x/click-interface/click/web/h5 · login required · csrf
 
         Args:
-            aid: Video id (av number).
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Page id.
+            aid: Video id (av number).
             mid: The logged-in user's mid.
             part: Page number, 1-based.
 
@@ -293,11 +353,11 @@ class AsyncVideo(AsyncVideoExtras):
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return await self._client._request(
-            _c.prepare_report_start_watching(aid=aid, cid=cid, mid=mid, part=part)
+            _c.prepare_report_start_watching(video, cid=cid, aid=aid, mid=mid, part=part)
         )
 
     async def get_danmaku_segment(
-        self, *, cid: int, segment_index: int = 1, aid: int | None = None
+        self, cid: int, *, segment_index: int = 1, aid: int | None = None
     ) -> list[Danmaku]:
         """Get one 6-minute segment of a part's danmaku, decoded from protobuf.
 
@@ -313,7 +373,7 @@ class AsyncVideo(AsyncVideoExtras):
         )
 
     async def get_history_danmaku_segment(
-        self, *, cid: int, date: str | datetime.date, aid: int | None = None
+        self, cid: int, *, date: str | datetime.date, aid: int | None = None
     ) -> list[Danmaku]:
         """Get a part's danmaku as they were on a past day, decoded from protobuf.
 
@@ -331,7 +391,7 @@ class AsyncVideo(AsyncVideoExtras):
             _c.prepare_get_history_danmaku_segment(cid=cid, date=date, aid=aid)
         )
 
-    async def get_danmaku_view(self, *, cid: int, aid: int | None = None) -> DanmakuView:
+    async def get_danmaku_view(self, cid: int, *, aid: int | None = None) -> DanmakuView:
         """Get a part's danmaku metadata - segment layout, special (BAS) files, command danmaku and the viewer's danmaku settings.
 
         GET https://api.bilibili.com/x/v2/dm/web/view · login optional
@@ -342,7 +402,7 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(_c.prepare_get_danmaku_view(cid=cid, aid=aid))
 
-    async def get_danmaku_xml(self, *, cid: int) -> str:
+    async def get_danmaku_xml(self, cid: int) -> str:
         """Get a part's current danmaku as Bilibili's XML document (parse it with `bilibili_sdk.danmaku.parse_xml`).
 
         GET https://api.bilibili.com/x/v1/dm/list.so
@@ -352,7 +412,7 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(_c.prepare_get_danmaku_xml(cid=cid))
 
-    async def get_history_danmaku_index(self, *, cid: int, month: str) -> list[str] | None:
+    async def get_history_danmaku_index(self, cid: int, *, month: str) -> list[str] | None:
         """List the days of a month that have history danmakus for a video page.
 
         GET https://api.bilibili.com/x/v2/dm/history/index · login required
@@ -368,7 +428,7 @@ class AsyncVideo(AsyncVideoExtras):
             _c.prepare_get_history_danmaku_index(cid=cid, month=month)
         )
 
-    async def has_liked_danmakus(self, *, cid: int, ids: Sequence[int]) -> DanmakuLikeStats:
+    async def has_liked_danmakus(self, cid: int, *, ids: Sequence[int]) -> DanmakuLikeStats:
         """Get like counts of some danmakus and whether the user liked them.
 
         GET https://api.bilibili.com/x/v2/dm/thumbup/stats · login required
@@ -384,6 +444,8 @@ class AsyncVideo(AsyncVideoExtras):
 
     async def send_danmaku(
         self,
+        video: str | int | None = None,
+        /,
         *,
         cid: int,
         msg: str,
@@ -400,6 +462,7 @@ class AsyncVideo(AsyncVideoExtras):
         POST https://api.bilibili.com/x/v2/dm/post · login required · csrf
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Page id.
             msg: Text, under 100 characters.
             aid: Video id (av number).
@@ -413,6 +476,7 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(
             _c.prepare_send_danmaku(
+                video,
                 cid=cid,
                 msg=msg,
                 aid=aid,
@@ -425,7 +489,7 @@ class AsyncVideo(AsyncVideoExtras):
             )
         )
 
-    async def like_danmaku(self, *, dmid: int, cid: int, like: int = 1) -> None:
+    async def like_danmaku(self, dmid: int, *, cid: int, like: int = 1) -> None:
         """Like or unlike a danmaku.
 
         POST https://api.bilibili.com/x/v2/dm/thumbup/add · login required · csrf
@@ -441,7 +505,7 @@ class AsyncVideo(AsyncVideoExtras):
         return await self._client._request(_c.prepare_like_danmaku(dmid=dmid, cid=cid, like=like))
 
     async def operate_danmaku(
-        self, *, cid: int, dmids: Sequence[int], state: DanmakuOperatorType | int
+        self, cid: int, *, dmids: Sequence[int], state: DanmakuOperatorType | int
     ) -> None:
         """Delete, protect or unprotect danmakus of a page you own.
 
@@ -458,17 +522,20 @@ class AsyncVideo(AsyncVideoExtras):
             _c.prepare_operate_danmaku(cid=cid, dmids=dmids, state=state)
         )
 
-    async def get_danmaku_snapshot(self, *, aid: int) -> list[str]:
+    async def get_danmaku_snapshot(
+        self, video: str | int | None = None, /, *, aid: int | None = None
+    ) -> list[str]:
         """Get a short list of recent danmaku texts of a video.
 
         GET https://api.bilibili.com/x/v2/dm/ajax · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
         """
-        return await self._client._request(_c.prepare_get_danmaku_snapshot(aid=aid))
+        return await self._client._request(_c.prepare_get_danmaku_snapshot(video, aid=aid))
 
-    async def recall_danmaku(self, *, dmid: int, cid: int) -> None:
+    async def recall_danmaku(self, dmid: int, *, cid: int) -> None:
         """Withdraw a danmaku you sent less than two minutes ago.
 
         POST https://api.bilibili.com/x/dm/recall · login required · csrf
@@ -482,19 +549,24 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(_c.prepare_recall_danmaku(dmid=dmid, cid=cid))
 
-    async def get_info(self, *, aid: int | None = None, bvid: str | None = None) -> VideoInfo:
+    async def get_info(
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+    ) -> VideoInfo:
         """Get a video's full information (title, uploader, pages, stats, rights).
 
         GET https://api.bilibili.com/x/web-interface/view · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
         """
-        return await self._client._request(_c.prepare_get_info(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_get_info(video, aid=aid, bvid=bvid))
 
     async def get_detail(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -506,6 +578,7 @@ class AsyncVideo(AsyncVideoExtras):
         GET https://api.bilibili.com/x/web-interface/wbi/view/detail · wbi · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
             need_operation_card: Also return operation cards.
@@ -513,49 +586,64 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(
             _c.prepare_get_detail(
-                aid=aid, bvid=bvid, need_operation_card=need_operation_card, need_elec=need_elec
+                video,
+                aid=aid,
+                bvid=bvid,
+                need_operation_card=need_operation_card,
+                need_elec=need_elec,
             )
         )
 
     async def get_stat(
-        self, *, aid: int | None = None, bvid: str | None = None
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
     ) -> VideoArchiveStat:
         """Get a video's counters (views, danmaku, likes, coins, favourites, shares).
 
         GET https://api.bilibili.com/x/web-interface/archive/stat · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
         """
-        return await self._client._request(_c.prepare_get_stat(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_get_stat(video, aid=aid, bvid=bvid))
 
-    async def get_pages(self, *, aid: int | None = None, bvid: str | None = None) -> VideoPages:
+    async def get_pages(
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+    ) -> VideoPages:
         """List the parts (分P) of a video with their cids and durations.
 
         GET https://api.bilibili.com/x/player/pagelist · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
         """
-        return await self._client._request(_c.prepare_get_pages(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_get_pages(video, aid=aid, bvid=bvid))
 
     async def get_tags(
-        self, *, aid: int | None = None, bvid: str | None = None, cid: int | None = None
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        aid: int | None = None,
+        bvid: str | None = None,
+        cid: int | None = None,
     ) -> VideoTags:
         """List the tags (and recognised background music) of a video.
 
         GET https://api.bilibili.com/x/web-interface/view/detail/tag · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
             cid: Part id; the first part when omitted.
         """
-        return await self._client._request(_c.prepare_get_tags(aid=aid, bvid=bvid, cid=cid))
+        return await self._client._request(_c.prepare_get_tags(video, aid=aid, bvid=bvid, cid=cid))
 
-    async def get_cid_info(self, *, cid: int) -> VideoCidInfo:
+    async def get_cid_info(self, cid: int) -> VideoCidInfo:
         """Look up which video and part a cid belongs to (third-party BiliPlus service).
 
         GET https://hd.biliplus.com/api/cidinfo
@@ -566,65 +654,94 @@ class AsyncVideo(AsyncVideoExtras):
         return await self._client._request(_c.prepare_get_cid_info(cid=cid))
 
     async def get_related(
-        self, *, aid: int | None = None, bvid: str | None = None
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
     ) -> RelatedVideos:
         """List the videos recommended next to a video.
 
         GET https://api.bilibili.com/x/web-interface/archive/related · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
         """
-        return await self._client._request(_c.prepare_get_related(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_get_related(video, aid=aid, bvid=bvid))
 
     async def get_chargers(
-        self, *, mid: int, aid: int | None = None, bvid: str | None = None
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        mid: int,
+        aid: int | None = None,
+        bvid: str | None = None,
     ) -> VideoChargers:
         """List the users who charged (充电) the uploader of a video this month.
 
         GET https://api.bilibili.com/x/web-interface/elec/show · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             mid: The uploader's user id.
             aid: Video id (av number).
             bvid: Video id (BV...).
         """
-        return await self._client._request(_c.prepare_get_chargers(mid=mid, aid=aid, bvid=bvid))
+        return await self._client._request(
+            _c.prepare_get_chargers(video, mid=mid, aid=aid, bvid=bvid)
+        )
 
     async def get_online(
-        self, *, cid: int, aid: int | None = None, bvid: str | None = None
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        cid: int,
+        aid: int | None = None,
+        bvid: str | None = None,
     ) -> VideoOnlineCount:
         """Get how many people are watching a video part right now.
 
         GET https://api.bilibili.com/x/player/online/total · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Part id.
             aid: Video id (av number).
             bvid: Video id (BV...).
         """
-        return await self._client._request(_c.prepare_get_online(cid=cid, aid=aid, bvid=bvid))
+        return await self._client._request(
+            _c.prepare_get_online(video, cid=cid, aid=aid, bvid=bvid)
+        )
 
     async def get_ai_conclusion(
-        self, *, cid: int, up_mid: int, aid: int | None = None, bvid: str | None = None
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        cid: int,
+        up_mid: int,
+        aid: int | None = None,
+        bvid: str | None = None,
     ) -> VideoAiConclusion:
         """Get the AI-generated summary and outline of a video part.
 
         GET https://api.bilibili.com/x/web-interface/view/conclusion/get · wbi · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Part id.
             up_mid: The uploader's user id (VideoInfo.owner.mid).
             aid: Video id (av number).
             bvid: Video id (BV...).
         """
         return await self._client._request(
-            _c.prepare_get_ai_conclusion(cid=cid, up_mid=up_mid, aid=aid, bvid=bvid)
+            _c.prepare_get_ai_conclusion(video, cid=cid, up_mid=up_mid, aid=aid, bvid=bvid)
         )
 
     async def get_video_snapshot(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -636,27 +753,31 @@ class AsyncVideo(AsyncVideoExtras):
         GET https://api.bilibili.com/x/player/videoshot · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
             cid: Part id; the first part when omitted.
             index: Also return the time of each snapshot in `index`.
         """
         return await self._client._request(
-            _c.prepare_get_video_snapshot(aid=aid, bvid=bvid, cid=cid, index=index)
+            _c.prepare_get_video_snapshot(video, aid=aid, bvid=bvid, cid=cid, index=index)
         )
 
-    async def get_video_preview_snapshot(self, *, aid: int) -> VideoSnapshot:
+    async def get_video_preview_snapshot(
+        self, video: str | int | None = None, /, *, aid: int | None = None
+    ) -> VideoSnapshot:
         """Get the small preview sprite sheets shown when hovering a video card.
 
         GET https://api.bilibili.com/pvideo · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
         """
-        return await self._client._request(_c.prepare_get_video_preview_snapshot(aid=aid))
+        return await self._client._request(_c.prepare_get_video_preview_snapshot(video, aid=aid))
 
     async def get_pbp(
-        self, *, cid: int, aid: int | None = None, bvid: str | None = None
+        self, cid: int, *, aid: int | None = None, bvid: str | None = None
     ) -> VideoPbp:
         """Get the danmaku-density curve (高能进度条) of a video part.
 
@@ -671,6 +792,8 @@ class AsyncVideo(AsyncVideoExtras):
 
     async def get_play_url(
         self,
+        video: str | int | None = None,
+        /,
         *,
         cid: int,
         aid: int | None = None,
@@ -686,6 +809,7 @@ class AsyncVideo(AsyncVideoExtras):
         GET https://api.bilibili.com/x/player/wbi/playurl · wbi · login optional
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Part id.
             aid: Video id (av number).
             bvid: Video id (BV...).
@@ -697,6 +821,7 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(
             _c.prepare_get_play_url(
+                video,
                 cid=cid,
                 aid=aid,
                 bvid=bvid,
@@ -709,13 +834,21 @@ class AsyncVideo(AsyncVideoExtras):
         )
 
     async def get_player_info(
-        self, *, cid: int, aid: int | None = None, bvid: str | None = None, ep_id: int | None = None
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        cid: int,
+        aid: int | None = None,
+        bvid: str | None = None,
+        ep_id: int | None = None,
     ) -> VideoPlayerInfo:
         """Get the web player's data for a part (subtitles, chapters, last position, permissions).
 
         GET https://api.bilibili.com/x/player/wbi/v2 · wbi+dm · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             cid: Part id.
             aid: Video id (av number).
             bvid: Video id (BV...).
@@ -725,7 +858,7 @@ class AsyncVideo(AsyncVideoExtras):
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return await self._client._request(
-            _c.prepare_get_player_info(cid=cid, aid=aid, bvid=bvid, ep_id=ep_id)
+            _c.prepare_get_player_info(video, cid=cid, aid=aid, bvid=bvid, ep_id=ep_id)
         )
 
     async def get_broadcast_servers(self) -> VideoBroadcastServers:
@@ -736,65 +869,73 @@ class AsyncVideo(AsyncVideoExtras):
         return await self._client._request(_c.prepare_get_broadcast_servers())
 
     async def get_relation(
-        self, *, aid: int | None = None, bvid: str | None = None
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
     ) -> VideoRelation:
         """Get whether the logged-in user follows the uploader, liked, coined or favourited a video.
 
         GET https://api.bilibili.com/x/web-interface/archive/relation · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_get_relation(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_get_relation(video, aid=aid, bvid=bvid))
 
-    async def has_liked(self, *, aid: int | None = None, bvid: str | None = None) -> bool:
+    async def has_liked(
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+    ) -> bool:
         """Tell whether the logged-in user has liked a video.
 
         GET https://api.bilibili.com/x/web-interface/archive/has/like · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_has_liked(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_has_liked(video, aid=aid, bvid=bvid))
 
     async def get_pay_coins(
-        self, *, aid: int | None = None, bvid: str | None = None
+        self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
     ) -> VideoPaidCoins:
         """Get how many coins the logged-in user has given a video.
 
         GET https://api.bilibili.com/x/web-interface/archive/coins · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
             bvid: Video id (BV...).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_get_pay_coins(aid=aid, bvid=bvid))
+        return await self._client._request(_c.prepare_get_pay_coins(video, aid=aid, bvid=bvid))
 
-    async def has_favoured(self, *, aid: int) -> VideoFavoured:
+    async def has_favoured(
+        self, video: str | int | None = None, /, *, aid: int | None = None
+    ) -> VideoFavoured:
         """Tell whether the logged-in user has favourited a video.
 
         GET https://api.bilibili.com/x/v2/fav/video/favoured · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_has_favoured(aid=aid))
+        return await self._client._request(_c.prepare_has_favoured(video, aid=aid))
 
-    async def get_fav_folders(self, *, mid: int, aid: int | None = None) -> VideoFavFolders:
+    async def get_fav_folders(self, mid: int, *, aid: int | None = None) -> VideoFavFolders:
         """List a user's favourite folders, marking those that hold a given video.
 
         GET https://api.bilibili.com/x/v3/fav/folder/created/list-all · login required
@@ -808,51 +949,71 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(_c.prepare_get_fav_folders(mid=mid, aid=aid))
 
-    async def is_forbid_note(self, *, aid: int) -> VideoNoteEntrance:
+    async def is_forbid_note(
+        self, video: str | int | None = None, /, *, aid: int | None = None
+    ) -> VideoNoteEntrance:
         """Tell whether notes are disabled for a video.
 
         GET https://api.bilibili.com/x/note/is_forbid · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_is_forbid_note(aid=aid))
+        return await self._client._request(_c.prepare_is_forbid_note(video, aid=aid))
 
-    async def get_private_notes(self, *, aid: int) -> VideoPrivateNotes:
+    async def get_private_notes(
+        self, video: str | int | None = None, /, *, aid: int | None = None
+    ) -> VideoPrivateNotes:
         """List the ids of the logged-in user's private notes on a video.
 
         GET https://api.bilibili.com/x/note/list/archive · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
-        return await self._client._request(_c.prepare_get_private_notes(aid=aid))
+        return await self._client._request(_c.prepare_get_private_notes(video, aid=aid))
 
     async def get_public_notes(
-        self, *, aid: int, page: int = 1, page_size: int = 10
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        aid: int | None = None,
+        page: int = 1,
+        page_size: int = 10,
     ) -> VideoPublicNotes:
         """List the public notes written on a video.
 
         GET https://api.bilibili.com/x/note/publish/list/archive · login required
 
         Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return await self._client._request(
-            _c.prepare_get_public_notes(aid=aid, page=page, page_size=page_size)
+            _c.prepare_get_public_notes(video, aid=aid, page=page, page_size=page_size)
         )
 
     def iter_public_notes(
-        self, *, aid: int, page: int = 1, page_size: int = 10, limit: int | None = None
+        self,
+        video: str | int | None = None,
+        /,
+        *,
+        aid: int | None = None,
+        page: int = 1,
+        page_size: int = 10,
+        limit: int | None = None,
     ) -> AsyncIterator[VideoPublicNote]:
         """Iterate over every item of `get_public_notes`, fetching pages as needed.
 
@@ -860,7 +1021,9 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return self._client._paginate(
             _c.ITER_PUBLIC_NOTES,
-            lambda _page: _c.prepare_get_public_notes(aid=aid, page=_page, page_size=page_size),
+            lambda _page: _c.prepare_get_public_notes(
+                video, aid=aid, page=_page, page_size=page_size
+            ),
             page,
             limit,
         )

@@ -57,8 +57,15 @@ LIKE: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_like(aid: int | None = None, bvid: str | None = None, like: int = 1) -> Call[None]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_like(
+    video: str | int | None = None,
+    /,
+    *,
+    aid: int | None = None,
+    bvid: str | None = None,
+    like: int = 1,
+) -> Call[None]:
+    aid, bvid = _v.video(video, aid, bvid)
     form: dict[str, Any] = {}
     if aid is not None:
         form["aid"] = _v.positive_int("aid", aid)
@@ -81,9 +88,15 @@ ADD_COIN: Endpoint[VideoCoinResult] = Endpoint(
 
 
 def prepare_add_coin(
-    aid: int | None = None, bvid: str | None = None, multiply: int = 1, select_like: bool = False
+    video: str | int | None = None,
+    /,
+    *,
+    aid: int | None = None,
+    bvid: str | None = None,
+    multiply: int = 1,
+    select_like: bool = False,
 ) -> Call[VideoCoinResult]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     form: dict[str, Any] = {}
     if aid is not None:
         form["aid"] = _v.positive_int("aid", aid)
@@ -106,8 +119,10 @@ SHARE: Endpoint[int] = Endpoint(
 )
 
 
-def prepare_share(aid: int | None = None, bvid: str | None = None) -> Call[int]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_share(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[int]:
+    aid, bvid = _v.video(video, aid, bvid)
     form: dict[str, Any] = {}
     if aid is not None:
         form["aid"] = _v.positive_int("aid", aid)
@@ -128,8 +143,10 @@ TRIPLE: Endpoint[VideoTripleResult] = Endpoint(
 )
 
 
-def prepare_triple(aid: int | None = None, bvid: str | None = None) -> Call[VideoTripleResult]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_triple(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[VideoTripleResult]:
+    aid, bvid = _v.video(video, aid, bvid)
     form: dict[str, Any] = {}
     if aid is not None:
         form["aid"] = _v.positive_int("aid", aid)
@@ -150,7 +167,10 @@ ADD_TAG: Endpoint[Any] = Endpoint(
 )
 
 
-def prepare_add_tag(aid: int, tag_name: str) -> Call[Any]:
+def prepare_add_tag(
+    video: str | int | None = None, /, *, tag_name: str, aid: int | None = None
+) -> Call[Any]:
+    aid = _v.video_aid(video, aid)
     form: dict[str, Any] = {}
     form["aid"] = _v.positive_int("aid", aid)
     form["tag_name"] = _v.string("tag_name", tag_name)
@@ -169,7 +189,10 @@ DELETE_TAG: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_delete_tag(aid: int, tag_id: int) -> Call[None]:
+def prepare_delete_tag(
+    video: str | int | None = None, /, *, tag_id: int, aid: int | None = None
+) -> Call[None]:
+    aid = _v.video_aid(video, aid)
     form: dict[str, Any] = {}
     form["aid"] = _v.positive_int("aid", aid)
     form["tag_id"] = _v.positive_int("tag_id", tag_id)
@@ -225,13 +248,17 @@ APPEAL: Endpoint[None] = Endpoint(
 
 
 def prepare_appeal(
-    aid: int,
+    video: str | int | None = None,
+    /,
+    *,
     reason: VideoAppealReasonType | int,
     detail: str,
+    aid: int | None = None,
     attach: str | None = None,
     plagiarism_bvid: str | None = None,
     source: str | None = None,
 ) -> Call[None]:
+    aid = _v.video_aid(video, aid)
     form: dict[str, Any] = {}
     form["aid"] = _v.positive_int("aid", aid)
     form["tid"] = _v.enum_value("reason", reason, VideoAppealReasonType)
@@ -259,8 +286,14 @@ SET_FAVORITE: Endpoint[VideoFavoriteResult] = Endpoint(
 
 
 def prepare_set_favorite(
-    aid: int, add_media_ids: Sequence[int] | None = None, del_media_ids: Sequence[int] | None = None
+    video: str | int | None = None,
+    /,
+    *,
+    aid: int | None = None,
+    add_media_ids: Sequence[int] | None = None,
+    del_media_ids: Sequence[int] | None = None,
 ) -> Call[VideoFavoriteResult]:
+    aid = _v.video_aid(video, aid)
     form: dict[str, Any] = {"type": 2}
     form["rid"] = _v.positive_int("aid", aid)
     if add_media_ids is not None:
@@ -284,8 +317,17 @@ SUBMIT_SUBTITLE: Endpoint[Any] = Endpoint(
 
 
 def prepare_submit_subtitle(
-    cid: int, bvid: str, lan: str, data: Any, submit: bool = False, sign: bool = False
+    video: str | int | None = None,
+    /,
+    *,
+    cid: int,
+    lan: str,
+    data: Any,
+    bvid: str | None = None,
+    submit: bool = False,
+    sign: bool = False,
 ) -> Call[Any]:
+    bvid = _v.video_bvid(video, bvid)
     form: dict[str, Any] = {"type": 1}
     form["oid"] = _v.positive_int("cid", cid)
     form["bvid"] = _v.bvid("bvid", bvid)
@@ -308,7 +350,10 @@ REPORT_WATCH_HISTORY: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_report_watch_history(aid: int, cid: int, progress: int = 0) -> Call[None]:
+def prepare_report_watch_history(
+    video: str | int | None = None, /, *, cid: int, aid: int | None = None, progress: int = 0
+) -> Call[None]:
+    aid = _v.video_aid(video, aid)
     form: dict[str, Any] = {}
     form["aid"] = _v.positive_int("aid", aid)
     form["cid"] = _v.positive_int("cid", cid)
@@ -329,8 +374,15 @@ REPORT_START_WATCHING: Endpoint[None] = Endpoint(
 
 
 def prepare_report_start_watching(
-    aid: int, cid: int, mid: int | None = None, part: int | None = None
+    video: str | int | None = None,
+    /,
+    *,
+    cid: int,
+    aid: int | None = None,
+    mid: int | None = None,
+    part: int | None = None,
 ) -> Call[None]:
+    aid = _v.video_aid(video, aid)
     form: dict[str, Any] = {}
     form["aid"] = _v.positive_int("aid", aid)
     form["cid"] = _v.positive_int("cid", cid)
@@ -356,7 +408,7 @@ GET_DANMAKU_SEGMENT: Endpoint[list[Danmaku]] = Endpoint(
 
 
 def prepare_get_danmaku_segment(
-    cid: int, segment_index: int = 1, aid: int | None = None
+    cid: int, *, segment_index: int = 1, aid: int | None = None
 ) -> Call[list[Danmaku]]:
     query: dict[str, Any] = {"type": 1}
     query["oid"] = _v.positive_int("cid", cid)
@@ -381,7 +433,7 @@ GET_HISTORY_DANMAKU_SEGMENT: Endpoint[list[Danmaku]] = Endpoint(
 
 
 def prepare_get_history_danmaku_segment(
-    cid: int, date: str | datetime.date, aid: int | None = None
+    cid: int, *, date: str | datetime.date, aid: int | None = None
 ) -> Call[list[Danmaku]]:
     query: dict[str, Any] = {"type": 1}
     query["oid"] = _v.positive_int("cid", cid)
@@ -405,7 +457,7 @@ GET_DANMAKU_VIEW: Endpoint[DanmakuView] = Endpoint(
 )
 
 
-def prepare_get_danmaku_view(cid: int, aid: int | None = None) -> Call[DanmakuView]:
+def prepare_get_danmaku_view(cid: int, *, aid: int | None = None) -> Call[DanmakuView]:
     query: dict[str, Any] = {"type": 1}
     query["oid"] = _v.positive_int("cid", cid)
     if aid is not None:
@@ -445,7 +497,7 @@ GET_HISTORY_DANMAKU_INDEX: Endpoint[list[str] | None] = Endpoint(
 )
 
 
-def prepare_get_history_danmaku_index(cid: int, month: str) -> Call[list[str] | None]:
+def prepare_get_history_danmaku_index(cid: int, *, month: str) -> Call[list[str] | None]:
     query: dict[str, Any] = {"type": 1}
     query["oid"] = _v.positive_int("cid", cid)
     query["month"] = _v.string("month", month)
@@ -464,7 +516,7 @@ HAS_LIKED_DANMAKUS: Endpoint[DanmakuLikeStats] = Endpoint(
 )
 
 
-def prepare_has_liked_danmakus(cid: int, ids: Sequence[int]) -> Call[DanmakuLikeStats]:
+def prepare_has_liked_danmakus(cid: int, *, ids: Sequence[int]) -> Call[DanmakuLikeStats]:
     query: dict[str, Any] = {}
     query["oid"] = _v.positive_int("cid", cid)
     query["ids"] = _v.int_list("ids", ids, ",")
@@ -485,6 +537,9 @@ SEND_DANMAKU: Endpoint[DanmakuSendResult] = Endpoint(
 
 
 def prepare_send_danmaku(
+    video: str | int | None = None,
+    /,
+    *,
     cid: int,
     msg: str,
     aid: int | None = None,
@@ -495,7 +550,7 @@ def prepare_send_danmaku(
     pool: int = 0,
     mode: DmMode | int = 1,
 ) -> Call[DanmakuSendResult]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     form: dict[str, Any] = {"type": 1, "plat": 1}
     form["oid"] = _v.positive_int("cid", cid)
     form["msg"] = _v.string("msg", msg)
@@ -524,7 +579,7 @@ LIKE_DANMAKU: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_like_danmaku(dmid: int, cid: int, like: int = 1) -> Call[None]:
+def prepare_like_danmaku(dmid: int, *, cid: int, like: int = 1) -> Call[None]:
     form: dict[str, Any] = {"platform": "web_player"}
     form["dmid"] = _v.positive_int("dmid", dmid)
     form["oid"] = _v.positive_int("cid", cid)
@@ -546,7 +601,7 @@ OPERATE_DANMAKU: Endpoint[None] = Endpoint(
 
 
 def prepare_operate_danmaku(
-    cid: int, dmids: Sequence[int], state: DanmakuOperatorType | int
+    cid: int, *, dmids: Sequence[int], state: DanmakuOperatorType | int
 ) -> Call[None]:
     form: dict[str, Any] = {"type": 1}
     form["oid"] = _v.positive_int("cid", cid)
@@ -567,7 +622,10 @@ GET_DANMAKU_SNAPSHOT: Endpoint[list[str]] = Endpoint(
 )
 
 
-def prepare_get_danmaku_snapshot(aid: int) -> Call[list[str]]:
+def prepare_get_danmaku_snapshot(
+    video: str | int | None = None, /, *, aid: int | None = None
+) -> Call[list[str]]:
+    aid = _v.video_aid(video, aid)
     query: dict[str, Any] = {}
     query["aid"] = _v.positive_int("aid", aid)
     return Call(GET_DANMAKU_SNAPSHOT, query=query)
@@ -585,7 +643,7 @@ RECALL_DANMAKU: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_recall_danmaku(dmid: int, cid: int) -> Call[None]:
+def prepare_recall_danmaku(dmid: int, *, cid: int) -> Call[None]:
     form: dict[str, Any] = {}
     form["dmid"] = _v.positive_int("dmid", dmid)
     form["cid"] = _v.positive_int("cid", cid)
@@ -604,8 +662,10 @@ GET_INFO: Endpoint[VideoInfo] = Endpoint(
 )
 
 
-def prepare_get_info(aid: int | None = None, bvid: str | None = None) -> Call[VideoInfo]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_get_info(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[VideoInfo]:
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -627,12 +687,15 @@ GET_DETAIL: Endpoint[VideoDetail] = Endpoint(
 
 
 def prepare_get_detail(
+    video: str | int | None = None,
+    /,
+    *,
     aid: int | None = None,
     bvid: str | None = None,
     need_operation_card: bool = False,
     need_elec: bool = False,
 ) -> Call[VideoDetail]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -655,8 +718,10 @@ GET_STAT: Endpoint[VideoArchiveStat] = Endpoint(
 )
 
 
-def prepare_get_stat(aid: int | None = None, bvid: str | None = None) -> Call[VideoArchiveStat]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_get_stat(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[VideoArchiveStat]:
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -677,8 +742,10 @@ GET_PAGES: Endpoint[VideoPages] = Endpoint(
 )
 
 
-def prepare_get_pages(aid: int | None = None, bvid: str | None = None) -> Call[VideoPages]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_get_pages(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[VideoPages]:
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -700,9 +767,14 @@ GET_TAGS: Endpoint[VideoTags] = Endpoint(
 
 
 def prepare_get_tags(
-    aid: int | None = None, bvid: str | None = None, cid: int | None = None
+    video: str | int | None = None,
+    /,
+    *,
+    aid: int | None = None,
+    bvid: str | None = None,
+    cid: int | None = None,
 ) -> Call[VideoTags]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -743,8 +815,10 @@ GET_RELATED: Endpoint[RelatedVideos] = Endpoint(
 )
 
 
-def prepare_get_related(aid: int | None = None, bvid: str | None = None) -> Call[RelatedVideos]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_get_related(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[RelatedVideos]:
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -766,9 +840,9 @@ GET_CHARGERS: Endpoint[VideoChargers] = Endpoint(
 
 
 def prepare_get_chargers(
-    mid: int, aid: int | None = None, bvid: str | None = None
+    video: str | int | None = None, /, *, mid: int, aid: int | None = None, bvid: str | None = None
 ) -> Call[VideoChargers]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     query["mid"] = _v.positive_int("mid", mid)
     if aid is not None:
@@ -791,9 +865,9 @@ GET_ONLINE: Endpoint[VideoOnlineCount] = Endpoint(
 
 
 def prepare_get_online(
-    cid: int, aid: int | None = None, bvid: str | None = None
+    video: str | int | None = None, /, *, cid: int, aid: int | None = None, bvid: str | None = None
 ) -> Call[VideoOnlineCount]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     query["cid"] = _v.positive_int("cid", cid)
     if aid is not None:
@@ -817,9 +891,15 @@ GET_AI_CONCLUSION: Endpoint[VideoAiConclusion] = Endpoint(
 
 
 def prepare_get_ai_conclusion(
-    cid: int, up_mid: int, aid: int | None = None, bvid: str | None = None
+    video: str | int | None = None,
+    /,
+    *,
+    cid: int,
+    up_mid: int,
+    aid: int | None = None,
+    bvid: str | None = None,
 ) -> Call[VideoAiConclusion]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {"web_location": "333.788"}
     query["cid"] = _v.positive_int("cid", cid)
     query["up_mid"] = _v.positive_int("up_mid", up_mid)
@@ -843,9 +923,15 @@ GET_VIDEO_SNAPSHOT: Endpoint[VideoSnapshot] = Endpoint(
 
 
 def prepare_get_video_snapshot(
-    aid: int | None = None, bvid: str | None = None, cid: int | None = None, index: bool = False
+    video: str | int | None = None,
+    /,
+    *,
+    aid: int | None = None,
+    bvid: str | None = None,
+    cid: int | None = None,
+    index: bool = False,
 ) -> Call[VideoSnapshot]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -869,7 +955,10 @@ GET_VIDEO_PREVIEW_SNAPSHOT: Endpoint[VideoSnapshot] = Endpoint(
 )
 
 
-def prepare_get_video_preview_snapshot(aid: int) -> Call[VideoSnapshot]:
+def prepare_get_video_preview_snapshot(
+    video: str | int | None = None, /, *, aid: int | None = None
+) -> Call[VideoSnapshot]:
+    aid = _v.video_aid(video, aid)
     query: dict[str, Any] = {}
     query["aid"] = _v.positive_int("aid", aid)
     return Call(GET_VIDEO_PREVIEW_SNAPSHOT, query=query)
@@ -887,7 +976,7 @@ GET_PBP: Endpoint[VideoPbp] = Endpoint(
 )
 
 
-def prepare_get_pbp(cid: int, aid: int | None = None, bvid: str | None = None) -> Call[VideoPbp]:
+def prepare_get_pbp(cid: int, *, aid: int | None = None, bvid: str | None = None) -> Call[VideoPbp]:
     query: dict[str, Any] = {}
     query["cid"] = _v.positive_int("cid", cid)
     if aid is not None:
@@ -918,6 +1007,9 @@ GET_PLAY_URL: Endpoint[VideoPlayUrl] = Endpoint(
 
 
 def prepare_get_play_url(
+    video: str | int | None = None,
+    /,
+    *,
     cid: int,
     aid: int | None = None,
     bvid: str | None = None,
@@ -927,7 +1019,7 @@ def prepare_get_play_url(
     platform: str | None = None,
     high_quality: bool | None = None,
 ) -> Call[VideoPlayUrl]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {
         "fnver": 0,
         "voice_balance": 1,
@@ -965,9 +1057,15 @@ GET_PLAYER_INFO: Endpoint[VideoPlayerInfo] = Endpoint(
 
 
 def prepare_get_player_info(
-    cid: int, aid: int | None = None, bvid: str | None = None, ep_id: int | None = None
+    video: str | int | None = None,
+    /,
+    *,
+    cid: int,
+    aid: int | None = None,
+    bvid: str | None = None,
+    ep_id: int | None = None,
 ) -> Call[VideoPlayerInfo]:
-    _v.one_of(aid=aid, bvid=bvid)
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {"isGaiaAvoided": "false", "web_location": 1315873}
     query["cid"] = _v.positive_int("cid", cid)
     if aid is not None:
@@ -1009,8 +1107,10 @@ GET_RELATION: Endpoint[VideoRelation] = Endpoint(
 )
 
 
-def prepare_get_relation(aid: int | None = None, bvid: str | None = None) -> Call[VideoRelation]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_get_relation(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[VideoRelation]:
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -1031,8 +1131,10 @@ HAS_LIKED: Endpoint[bool] = Endpoint(
 )
 
 
-def prepare_has_liked(aid: int | None = None, bvid: str | None = None) -> Call[bool]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_has_liked(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[bool]:
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -1053,8 +1155,10 @@ GET_PAY_COINS: Endpoint[VideoPaidCoins] = Endpoint(
 )
 
 
-def prepare_get_pay_coins(aid: int | None = None, bvid: str | None = None) -> Call[VideoPaidCoins]:
-    _v.one_of(aid=aid, bvid=bvid)
+def prepare_get_pay_coins(
+    video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
+) -> Call[VideoPaidCoins]:
+    aid, bvid = _v.video(video, aid, bvid)
     query: dict[str, Any] = {}
     if aid is not None:
         query["aid"] = _v.positive_int("aid", aid)
@@ -1075,7 +1179,10 @@ HAS_FAVOURED: Endpoint[VideoFavoured] = Endpoint(
 )
 
 
-def prepare_has_favoured(aid: int) -> Call[VideoFavoured]:
+def prepare_has_favoured(
+    video: str | int | None = None, /, *, aid: int | None = None
+) -> Call[VideoFavoured]:
+    aid = _v.video_aid(video, aid)
     query: dict[str, Any] = {}
     query["aid"] = _v.positive_int("aid", aid)
     return Call(HAS_FAVOURED, query=query)
@@ -1094,7 +1201,7 @@ GET_FAV_FOLDERS: Endpoint[VideoFavFolders] = Endpoint(
 )
 
 
-def prepare_get_fav_folders(mid: int, aid: int | None = None) -> Call[VideoFavFolders]:
+def prepare_get_fav_folders(mid: int, *, aid: int | None = None) -> Call[VideoFavFolders]:
     query: dict[str, Any] = {"type": 2}
     query["up_mid"] = _v.positive_int("mid", mid)
     if aid is not None:
@@ -1114,7 +1221,10 @@ IS_FORBID_NOTE: Endpoint[VideoNoteEntrance] = Endpoint(
 )
 
 
-def prepare_is_forbid_note(aid: int) -> Call[VideoNoteEntrance]:
+def prepare_is_forbid_note(
+    video: str | int | None = None, /, *, aid: int | None = None
+) -> Call[VideoNoteEntrance]:
+    aid = _v.video_aid(video, aid)
     query: dict[str, Any] = {}
     query["aid"] = _v.positive_int("aid", aid)
     return Call(IS_FORBID_NOTE, query=query)
@@ -1133,7 +1243,10 @@ GET_PRIVATE_NOTES: Endpoint[VideoPrivateNotes] = Endpoint(
 )
 
 
-def prepare_get_private_notes(aid: int) -> Call[VideoPrivateNotes]:
+def prepare_get_private_notes(
+    video: str | int | None = None, /, *, aid: int | None = None
+) -> Call[VideoPrivateNotes]:
+    aid = _v.video_aid(video, aid)
     query: dict[str, Any] = {"oid_type": 0}
     query["oid"] = _v.positive_int("aid", aid)
     return Call(GET_PRIVATE_NOTES, query=query)
@@ -1160,8 +1273,9 @@ ITER_PUBLIC_NOTES = Pager(
 
 
 def prepare_get_public_notes(
-    aid: int, page: int = 1, page_size: int = 10
+    video: str | int | None = None, /, *, aid: int | None = None, page: int = 1, page_size: int = 10
 ) -> Call[VideoPublicNotes]:
+    aid = _v.video_aid(video, aid)
     query: dict[str, Any] = {"oid_type": 0}
     query["oid"] = _v.positive_int("aid", aid)
     query["pn"] = _v.integer("page", page, 1, None)
