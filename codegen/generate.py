@@ -428,11 +428,14 @@ class Renderer:
             ]
         )
         client = self.env.get_template("client.py.j2")
+        raw = self.env.get_template("raw.py.j2")
         return {
             f"{base}/__init__.py": init,
             f"{base}/_calls.py": self.env.get_template("calls.py.j2").render(**ctx),
             f"{base}/_sync.py": client.render(aio=False, **ctx),
             f"{base}/_async.py": client.render(aio=True, **ctx),
+            f"{base}/_raw_sync.py": raw.render(aio=False, **ctx),
+            f"{base}/_raw_async.py": raw.render(aio=True, **ctx),
         }
 
     def models_init(self) -> str:

@@ -93,8 +93,13 @@ class BaseClient:
         default_headers: Mapping[str, str] | None,
         base_urls: Mapping[str, str] | None,
         wbi_retry_times: int | None = None,
+        strict: bool = False,
     ) -> None:
         s = request_settings.get_all()
+        if not isinstance(strict, bool):
+            raise ArgsException(f"strict: expected a bool, got {strict!r}", argument="strict")
+        # Validate responses without the lenient defaults (missing fields and nulls raise).
+        self.strict = strict
         if credential is not None and not isinstance(credential, Credential):
             raise ArgsException("credential: expected a Credential or None", argument="credential")
         self.credential = credential
@@ -151,6 +156,7 @@ class BaseClient:
             "default_headers",
             "base_urls",
             "wbi_retry_times",
+            "strict",
         }
         for k in overrides:
             if k not in allowed:
@@ -170,6 +176,7 @@ class BaseClient:
             default_headers=overrides.get("default_headers", self.default_headers),
             base_urls=overrides.get("base_urls", self.base_urls),
             wbi_retry_times=overrides.get("wbi_retry_times", self.wbi_retry_times),
+            strict=overrides.get("strict", self.strict),
         )
         new._auto_buvid, new._bili_ticket = self._auto_buvid, self._bili_ticket
         new._http = self._http
@@ -278,7 +285,9 @@ class BaseClient:
         return request, auth
 
     # ------------------------------------------------------------ decoding
-    def _decode(self, call: Call[T], response: httpx.Response) -> T:
+    def _decode(self, call: Call[T], response: httpx.Response, validate: bool = True) -> Any:
+        """The result of a response, or its payload unvalidated (`validate=False`, raw calls);
+        raises on transport-level and envelope errors."""
         ep = call.endpoint
         status = response.status_code
         content = response.content
@@ -319,7 +328,7 @@ class BaseClient:
             raise ResponseException(
                 f"malformed envelope [{ep.label}]", status=status, endpoint=ep.label
             )
-        return self._validate(ep, payload)
+        return self._validate(ep, payload) if validate else payload
 
     def _decode_raw(self, ep: Endpoint[T], response: httpx.Response) -> T:
         try:
@@ -350,19 +359,21 @@ class BaseClient:
         from pydantic import ValidationError
 
         try:
-            return validate(payload)  # type: ignore[no-any-return]
+            if not self.strict:
+                return validate(payload)  # type: ignore[no-any-return]
+            result = validate(payload, context=_STRICT_CONTEXT)
         except ValidationError as e:
-            first = "; ".join(
+            problems = [
                 f"{'.'.join(str(x) for x in err['loc']) or '<root>'}: {err['msg']}"
-                for err in e.errors()[:3]
-            )
-            more = f" (+{e.error_count() - 3} more)" if e.error_count() > 3 else ""
-            name = getattr(ep.model, "__name__", str(ep.model))
-            raise ResponseValidationException(
-                f"the response does not fit {name}: {first}{more} [{ep.label}]",
-                data=payload,
-                endpoint=ep.label,
-            ) from e
+                for err in e.errors()
+            ]
+            raise _invalid(ep, payload, problems) from e
+        from ._response import missing_fields
+
+        missing = missing_fields(result)
+        if missing:
+            raise _invalid(ep, payload, [f"{m}: missing (strict)" for m in missing])
+        return result  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------ retries
     def _retry_delay(
@@ -441,6 +452,27 @@ class BaseClient:
 
 
 _NOT_JSON = object()
+_STRICT_CONTEXT = {"bilibili_sdk.strict": True}
+
+
+def _invalid(ep: Endpoint[Any], payload: Any, problems: list[str]) -> ResponseValidationException:
+    """Which fields failed, where, and how to get at the raw body."""
+    shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+    name = getattr(ep.model, "__name__", str(ep.model))
+    ns, _, method = ep.name.partition(".")
+    hint = (
+        f"the raw body is in this exception's .data, or call "
+        f"client.{ns}.with_raw_response.{method}(...)"
+        if method
+        else "the raw body is in this exception's .data"
+    )
+    return ResponseValidationException(
+        f"the response does not fit {name}: {shown} [{ep.label}]; {hint}",
+        data=payload,
+        endpoint=ep.label,
+    )
+
+
 _NAV: Endpoint[Any] = Endpoint(
     "credential.check_valid",
     "GET",

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 
@@ -14,6 +14,7 @@ from ._base_client import BaseClient, PageState
 from ._credential import Credential
 from ._endpoint import Call, Pager
 from ._exceptions import ApiException, NotLoggedInException, ResponseException
+from ._response import RawResponse
 from .resources._namespaces import AsyncNamespaces, SyncNamespaces
 
 __all__ = ["AsyncClient", "Client"]
@@ -51,6 +52,7 @@ class Client(BaseClient, SyncNamespaces):
         transport: httpx.BaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
         wbi_retry_times: int | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credential,
@@ -62,6 +64,7 @@ class Client(BaseClient, SyncNamespaces):
             default_headers=default_headers,
             base_urls=base_urls,
             wbi_retry_times=wbi_retry_times,
+            strict=strict,
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
 
@@ -89,6 +92,12 @@ class Client(BaseClient, SyncNamespaces):
 
     # -- the call
     def _request(self, call: Call[T]) -> T:
+        return cast("T", self._send(call, False))
+
+    def _request_raw(self, call: Call[T]) -> RawResponse[T]:
+        return cast("RawResponse[T]", self._send(call, True))
+
+    def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
         attempt = wbi_attempt = 0
@@ -100,6 +109,8 @@ class Client(BaseClient, SyncNamespaces):
             try:
                 response = self._http.send(request, auth=auth)
                 self._log_response(call, response, started)
+                if raw:
+                    return RawResponse(self, call, response, self._decode(call, response, False))
                 return self._decode(call, response)
             except httpx.TransportError as e:
                 delay = self._retry_delay(call, e, attempt, None)
@@ -111,6 +122,8 @@ class Client(BaseClient, SyncNamespaces):
                     continue
                 delay = self._retry_delay(call, e, attempt, response)
                 if delay is None:
+                    if raw and response is not None:
+                        return RawResponse(self, call, response, error=e)
                     raise
             attempt += 1
             time.sleep(delay)
@@ -154,6 +167,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         transport: httpx.AsyncBaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
         wbi_retry_times: int | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credential,
@@ -165,6 +179,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
             default_headers=default_headers,
             base_urls=base_urls,
             wbi_retry_times=wbi_retry_times,
+            strict=strict,
         )
         self._http = self._init_http(httpx.AsyncClient, http_client, transport)
 
@@ -190,6 +205,12 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         return f"<AsyncClient credential={self.credential!r}>"
 
     async def _request(self, call: Call[T]) -> T:
+        return cast("T", await self._send(call, False))
+
+    async def _request_raw(self, call: Call[T]) -> RawResponse[T]:
+        return cast("RawResponse[T]", await self._send(call, True))
+
+    async def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
         attempt = wbi_attempt = 0
@@ -201,6 +222,8 @@ class AsyncClient(BaseClient, AsyncNamespaces):
             try:
                 response = await self._http.send(request, auth=auth)
                 self._log_response(call, response, started)
+                if raw:
+                    return RawResponse(self, call, response, self._decode(call, response, False))
                 return self._decode(call, response)
             except httpx.TransportError as e:
                 delay = self._retry_delay(call, e, attempt, None)
@@ -212,6 +235,8 @@ class AsyncClient(BaseClient, AsyncNamespaces):
                     continue
                 delay = self._retry_delay(call, e, attempt, response)
                 if delay is None:
+                    if raw and response is not None:
+                        return RawResponse(self, call, response, error=e)
                     raise
             attempt += 1
             await asyncio.sleep(delay)

@@ -61,6 +61,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ._raw_async import AsyncLiveWithRawResponse
 
 __all__ = ["AsyncLive"]
 
@@ -72,6 +73,14 @@ class AsyncLive(AsyncLiveExtras):
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> AsyncLiveWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_async import AsyncLiveWithRawResponse
+
+        return AsyncLiveWithRawResponse(self._client)
 
     async def get_guard_list(
         self, room_id: int, *, ruid: int, page: int = 1, page_size: int = 30

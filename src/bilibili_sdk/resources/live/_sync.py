@@ -61,6 +61,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ._raw_sync import LiveWithRawResponse
 
 __all__ = ["Live"]
 
@@ -72,6 +73,14 @@ class Live(LiveExtras):
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> LiveWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_sync import LiveWithRawResponse
+
+        return LiveWithRawResponse(self._client)
 
     def get_guard_list(
         self, room_id: int, *, ruid: int, page: int = 1, page_size: int = 30

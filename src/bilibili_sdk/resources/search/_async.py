@@ -27,6 +27,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ._raw_async import AsyncSearchWithRawResponse
 
 __all__ = ["AsyncSearch"]
 
@@ -38,6 +39,14 @@ class AsyncSearch:
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> AsyncSearchWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_async import AsyncSearchWithRawResponse
+
+        return AsyncSearchWithRawResponse(self._client)
 
     async def search(self, keyword: str, *, page: int = 1) -> SearchAllResult:
         """Search all kinds of content at once; hits come grouped by kind.

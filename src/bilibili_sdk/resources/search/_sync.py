@@ -27,6 +27,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ._raw_sync import SearchWithRawResponse
 
 __all__ = ["Search"]
 
@@ -38,6 +39,14 @@ class Search:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> SearchWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_sync import SearchWithRawResponse
+
+        return SearchWithRawResponse(self._client)
 
     def search(self, keyword: str, *, page: int = 1) -> SearchAllResult:
         """Search all kinds of content at once; hits come grouped by kind.

@@ -86,6 +86,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ._raw_async import AsyncUserWithRawResponse
 
 __all__ = ["AsyncUser"]
 
@@ -97,6 +98,14 @@ class AsyncUser:
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> AsyncUserWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_async import AsyncUserWithRawResponse
+
+        return AsyncUserWithRawResponse(self._client)
 
     async def get_my_subscribe_groups(self) -> SubscribeGroups:
         """List your follow groups (special, default and your own groups) with member counts.

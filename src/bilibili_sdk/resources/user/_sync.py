@@ -86,6 +86,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ._raw_sync import UserWithRawResponse
 
 __all__ = ["User"]
 
@@ -97,6 +98,14 @@ class User:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> UserWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_sync import UserWithRawResponse
+
+        return UserWithRawResponse(self._client)
 
     def get_my_subscribe_groups(self) -> SubscribeGroups:
         """List your follow groups (special, default and your own groups) with member counts.

@@ -48,6 +48,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ._raw_async import AsyncVideoWithRawResponse
 
 __all__ = ["AsyncVideo"]
 
@@ -59,6 +60,14 @@ class AsyncVideo(AsyncVideoExtras):
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> AsyncVideoWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_async import AsyncVideoWithRawResponse
+
+        return AsyncVideoWithRawResponse(self._client)
 
     async def like(
         self,

@@ -48,6 +48,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ._raw_sync import VideoWithRawResponse
 
 __all__ = ["Video"]
 
@@ -59,6 +60,14 @@ class Video(VideoExtras):
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> VideoWithRawResponse:
+        """The same calls, each returning a `RawResponse`: the HTTP response, `.json()` (the
+        whole body, unvalidated) and `.parse()` (the typed result)."""
+        from ._raw_sync import VideoWithRawResponse
+
+        return VideoWithRawResponse(self._client)
 
     def like(
         self,
