@@ -128,10 +128,10 @@ class Renderer:
         if m is None or m.root is not None or name in seen:
             return False
         for f in m.fields:
-            if f.optional or f.type in _ZERO or f.type.startswith(("list[", "dict[")):
-                continue
             if f.required:
                 return False
+            if f.optional or f.type in _ZERO or f.type.startswith(("list[", "dict[")):
+                continue
             if f.type in self.models and not self.defaultable(f.type, seen | {name}):
                 return False
             if f.type not in self.models and self.lenient_default(f)[1] is None:

@@ -1161,7 +1161,7 @@ class MyProfession(BiliModel):
 class UserInfo(BiliModel):
     """A user's space profile."""
 
-    mid: int = 0
+    mid: int
     name: str = ""
     sex: str = ""
     """男, 女 or 保密 (undisclosed)."""

@@ -402,8 +402,8 @@ class VideoHonor(BiliModel):
 class VideoInfo(BiliModel):
     """Full information of a video."""
 
-    bvid: str = ""
-    aid: int = 0
+    bvid: str
+    aid: int
     videos: int = 0
     """Number of parts."""
     tid: int = 0
@@ -474,7 +474,7 @@ class VideoInfo(BiliModel):
 class VideoDetail(BiliModel):
     """A video's information with its uploader card, tags, hot comments and related videos."""
 
-    view: NullModel[VideoInfo] = Field(default_factory=lambda: VideoInfo(), alias="View")
+    view: VideoInfo = Field(alias="View")
     card: NullModel[VideoOwnerCard] = Field(default_factory=lambda: VideoOwnerCard(), alias="Card")
     tags: list[VideoTag] | None = Field(None, alias="Tags")
     reply: VideoDetailReplies | None = Field(None, alias="Reply")
