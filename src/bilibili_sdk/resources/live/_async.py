@@ -92,6 +92,8 @@ class AsyncLive(AsyncLiveExtras):
         Args:
             room_id: Room id (short ids work too).
             ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            page: Page number, from 1.
+            page_size: Guards per page.
         """
         return await self._client._request(
             _c.prepare_get_guard_list(room_id=room_id, ruid=ruid, page=page, page_size=page_size)
@@ -129,6 +131,8 @@ class AsyncLive(AsyncLiveExtras):
         Args:
             room_id: Room id (short ids work too).
             ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            page: Page number, from 1.
+            page_size: Viewers per page, at most 100.
         """
         return await self._client._request(
             _c.prepare_get_online_gold_rank(
@@ -318,7 +322,10 @@ class AsyncLive(AsyncLiveExtras):
             ruid: The streamer's mid (`get_room_play_info(...).uid`).
             uid: The sender's mid: the logged-in user.
             bag_id: The bag entry (`bag_id` in `get_my_bag`).
+            gift_id: Gift id of the bag entry (`gift_id` in `get_my_bag`).
+            gift_num: How many of the gift to give.
             price: Unit price; 0 for bag gifts.
+            storm_beat_id: Rhythm storm (节奏风暴) id; 0, as the web client sends, for none.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -357,7 +364,9 @@ class AsyncLive(AsyncLiveExtras):
             ruid: The streamer's mid (`get_room_play_info(...).uid`).
             uid: The sender's mid: the logged-in user.
             gift_id: A gift id from `get_gift_config`.
+            gift_num: How many of the gift to give.
             price: Unit price in gold seeds (`price` in `get_gift_config`).
+            storm_beat_id: Rhythm storm (节奏风暴) id; 0, as the web client sends, for none.
             rnd: Client timestamp (seconds) the web client adds; the current time when not given.
 
         Raises:
@@ -397,7 +406,9 @@ class AsyncLive(AsyncLiveExtras):
             ruid: The streamer's mid (`get_room_play_info(...).uid`).
             uid: The sender's mid: the logged-in user.
             gift_id: A gift id from `get_gift_config` (1 is 辣条).
+            gift_num: How many of the gift to give.
             price: Unit price in silver seeds (辣条: 100).
+            storm_beat_id: Rhythm storm (节奏风暴) id; 0, as the web client sends, for none.
             rnd: Client timestamp (seconds) the web client adds; the current time when not given.
 
         Raises:
@@ -441,6 +452,10 @@ class AsyncLive(AsyncLiveExtras):
 
         GET https://api.live.bilibili.com/xlive/web-ucenter/user/guards · login required
 
+        Args:
+            page: Page number, from 1.
+            page_size: Guard entries per page.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -478,6 +493,10 @@ class AsyncLive(AsyncLiveExtras):
 
         GET https://api.live.bilibili.com/xlive/app-interface/v1/relation/unliveAnchor · login required
 
+        Args:
+            page: Page number, from 1.
+            page_size: Rooms per page.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -504,6 +523,10 @@ class AsyncLive(AsyncLiveExtras):
 
         GET https://api.live.bilibili.com/xlive/web-ucenter/user/following · login required
 
+        Args:
+            page: Page number, from 1.
+            page_size: Rooms per page, at most 10.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -529,6 +552,10 @@ class AsyncLive(AsyncLiveExtras):
         """List the fan medals the logged-in user owns.
 
         GET https://api.live.bilibili.com/xlive/app-ucenter/v1/user/GetMyMedals · login required
+
+        Args:
+            page: Page number, from 1.
+            page_size: Medals per page, at most 10.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -667,6 +694,7 @@ class AsyncLive(AsyncLiveExtras):
         POST https://api.bilibili.com/x/activity/up/reserve/create · login required · csrf
 
         Args:
+            title: Title of the reservation.
             start_time: Planned start, unix seconds.
 
         Raises:
@@ -683,6 +711,7 @@ class AsyncLive(AsyncLiveExtras):
 
         Args:
             room_id: Room id.
+            page: Page number, from 1 (sent as `ps`).
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -812,6 +841,9 @@ class AsyncLive(AsyncLiveExtras):
         """Get the live room of a user (room id, title, cover, live status) by their mid.
 
         GET https://api.live.bilibili.com/room/v1/Room/getRoomInfoOld
+
+        Args:
+            mid: User id (mid) of the streamer.
         """
         return await self._client._request(_c.prepare_get_room_by_mid(mid=mid))
 
@@ -829,6 +861,9 @@ class AsyncLive(AsyncLiveExtras):
         """Get a streamer's live profile (anchor level, followers, medal name, room news) by mid.
 
         GET https://api.live.bilibili.com/live_user/v1/Master/info
+
+        Args:
+            mid: User id (mid) of the streamer.
         """
         return await self._client._request(_c.prepare_get_anchor_info(mid=mid))
 
@@ -880,6 +915,9 @@ class AsyncLive(AsyncLiveExtras):
 
         Args:
             room_id: Room id (short ids work too).
+            protocol: Stream protocols: FLV (HTTP-FLV), HLS, or ALL of them (default).
+            format: Containers: FLV, TS, FMP4, or ALL of them (default); TS and FMP4 come over HLS.
+            codec: Video codecs: AVC, HEVC, or ALL of them (default).
             quality: Wanted quality; the answer lists the others in `accept_qn`.
         """
         return await self._client._request(
@@ -897,6 +935,7 @@ class AsyncLive(AsyncLiveExtras):
 
         Args:
             room_id: The room's real id.
+            quality: Wanted quality; ORIGINAL (原画) by default.
         """
         return await self._client._request(
             _c.prepare_get_play_url(room_id=room_id, quality=quality)
@@ -911,6 +950,7 @@ class AsyncLive(AsyncLiveExtras):
 
         Args:
             room_id: The room's real id.
+            quality: Wanted quality; ORIGINAL (原画) by default.
             platform: `web` for HTTP-FLV, `h5` for HLS.
         """
         return await self._client._request(
@@ -1015,6 +1055,7 @@ class AsyncLive(AsyncLiveExtras):
         Args:
             parent_area_id: The parent area (see `get_area_list`).
             area_id: A sub-area of the parent; 0 for the whole parent area.
+            page: Page number, from 1.
             sort_type: A `sort_type` from the answer's `new_tags` (e.g. `live_time` for newest); empty for the default order.
         """
         return await self._client._request(

@@ -52,6 +52,10 @@ class Search:
         """Search all kinds of content at once; hits come grouped by kind.
 
         GET https://api.bilibili.com/x/web-interface/wbi/search/all/v2 · wbi · login optional
+
+        Args:
+            keyword: Words to search for.
+            page: Page number, 1 to 50.
         """
         return self._client._request(_c.prepare_search(keyword=keyword, page=page))
 
@@ -76,6 +80,7 @@ class Search:
         GET https://api.bilibili.com/x/web-interface/wbi/search/type · wbi · login optional
 
         Args:
+            keyword: Words to search for.
             search_type: Kind of content; for SearchObjectType.LIVE call search_live.
             order: Sort order: an OrderVideo, OrderArticle, OrderLiveRoom or OrderUser value matching search_type.
             order_sort: User search only: 0 descending, 1 ascending.
@@ -85,6 +90,7 @@ class Search:
             category_id: Article or photo search only: a CategoryTypeArticle / CategoryTypePhoto value.
             pubtime_begin: Video search only: published at or after (seconds since epoch).
             pubtime_end: Video search only: published at or before (seconds since epoch).
+            page: Page number, 1 to 50.
             page_size: Hits per page (the web client asks for 42).
         """
         return self._client._request(
@@ -158,7 +164,9 @@ class Search:
         GET https://api.bilibili.com/x/web-interface/wbi/search/type · wbi · login optional
 
         Args:
-            order: Sort order of the rooms.
+            keyword: Words to search for.
+            order: ONLINE most popular first (the server default) or NEWLIVE most recently started first.
+            page: Page number, 1 to 50.
             page_size: Hits per page.
         """
         return self._client._request(
@@ -203,6 +211,9 @@ class Search:
         """Search games in the Bilibili game centre.
 
         GET https://line1-h5-pc-api.biligame.com/game/wiki/search
+
+        Args:
+            keyword: Words to search for.
         """
         return self._client._request(_c.prepare_search_games(keyword=keyword))
 
@@ -210,6 +221,11 @@ class Search:
         """Search manga on Bilibili Comics.
 
         POST https://manga.bilibili.com/twirp/comic.v1.Comic/Search · login required
+
+        Args:
+            keyword: Words to search for.
+            page: Page number, from 1.
+            page_size: Results per page.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -238,6 +254,12 @@ class Search:
         """Search paid courses (cheese).
 
         GET https://api.bilibili.com/pugv/app/web/seasonSeek · login optional
+
+        Args:
+            keyword: Words to search for.
+            page: Page number, from 1.
+            page_size: Results per page.
+            order: RECOMMEND relevance (default), SELL best-selling, NEW newest, CHEEP cheapest first.
         """
         return self._client._request(
             _c.prepare_search_cheese(keyword=keyword, page=page, page_size=page_size, order=order)
@@ -269,6 +291,11 @@ class Search:
         """Search channels.
 
         GET https://api.bilibili.com/x/web-interface/web/channel/search · login optional
+
+        Args:
+            keyword: Words to search for.
+            page: Page number, from 1.
+            page_size: Results per page; the server's default when not given.
         """
         return self._client._request(
             _c.prepare_search_channels(keyword=keyword, page=page, page_size=page_size)

@@ -191,6 +191,9 @@ class User:
 
         GET https://api.bilibili.com/x/space/wbi/acc/relation · wbi · login required
 
+        Args:
+            mid: User id (mid) of the other user.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -202,8 +205,8 @@ class User:
         POST https://api.bilibili.com/x/relation/modify · login required · csrf
 
         Args:
-            mid: The other user.
-            act: What to do.
+            mid: User id (mid) of the user to follow, block or remove.
+            act: Follow, unfollow, follow or unfollow secretly, block, unblock, or remove a follower.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -214,6 +217,10 @@ class User:
         """List the mids of the users you marked as special follows.
 
         GET https://api.bilibili.com/x/relation/tag/special · login required
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -226,6 +233,10 @@ class User:
         """List the users you follow secretly.
 
         GET https://api.bilibili.com/x/relation/whispers · login required
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -263,6 +274,10 @@ class User:
 
         GET https://api.bilibili.com/x/relation/blacks · login required
 
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -290,7 +305,9 @@ class User:
         GET https://api.bilibili.com/x/relation/same/followings · login required
 
         Args:
-            mid: The other user.
+            mid: User id (mid) of the user to compare followings with.
+            page: Page number, from 1.
+            page_size: Users per page.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -317,6 +334,10 @@ class User:
         """List your watch history (legacy endpoint with full video details), newest first.
 
         GET https://api.bilibili.com/x/v2/history · login required
+
+        Args:
+            page: Page number, from 1.
+            page_size: Entries per page.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -351,7 +372,8 @@ class User:
         GET https://api.bilibili.com/x/web-interface/history/cursor · login required
 
         Args:
-            type: Kind of entries to list.
+            type: Kind of entries: ALL (default), ARCHIVE videos, LIVE rooms, ARTICLE articles.
+            page_size: Entries per page, at most 30.
             view_at: Cursor: list entries viewed before this time (seconds since epoch); take it from `cursor.view_at` of the previous page.
             max_oid: Cursor: id of the last entry of the previous page (`cursor.max`).
             business: Cursor: business of the last entry of the previous page (`cursor.business`).
@@ -416,6 +438,10 @@ class User:
 
         GET https://api.bilibili.com/x/note/list · login required
 
+        Args:
+            page: Page number, from 1.
+            page_size: Notes per page.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -439,6 +465,10 @@ class User:
         """List your published (public) video notes.
 
         GET https://api.bilibili.com/x/note/publish/list/user · login required
+
+        Args:
+            page: Page number, from 1.
+            page_size: Notes per page.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -500,6 +530,11 @@ class User:
         """List the paid courses (cheese) a user publishes.
 
         GET https://api.bilibili.com/pugv/app/web/season/page · wbi · login optional
+
+        Args:
+            mid: User id (mid) of the course publisher.
+            page: Page number, from 1.
+            page_size: Courses per page.
         """
         return self._client._request(_c.prepare_get_cheese(mid=mid, page=page, page_size=page_size))
 
@@ -523,6 +558,8 @@ class User:
         GET https://api.bilibili.com/x/polymer/web-dynamic/v1/opus/feed/space · wbi · login optional
 
         Args:
+            mid: User id (mid) of the author.
+            type: Filter: ALL (default), ARTICLE (articles only) or DYNAMIC (dynamics only).
             offset: Cursor: `offset` of the previous page; empty for the first page.
         """
         return self._client._request(_c.prepare_get_opus(mid=mid, type=type, offset=offset))
@@ -545,6 +582,11 @@ class User:
         """List a user's seasons (合集) and series (列表), with their first videos.
 
         GET https://api.bilibili.com/x/polymer/web-space/seasons_series_list · wbi · login optional
+
+        Args:
+            mid: User id (mid) of the space owner.
+            page: Page number, from 1.
+            page_size: Seasons and series per page, at most 20.
         """
         return self._client._request(
             _c.prepare_get_channel_list(mid=mid, page=page, page_size=page_size)
@@ -559,7 +601,10 @@ class User:
 
         Args:
             mid: Owner of the series.
+            series_id: Id of the series (列表).
             sort: desc: default order; asc: reversed.
+            page: Page number, from 1.
+            page_size: Videos per page.
         """
         return self._client._request(
             _c.prepare_get_channel_videos_series(
@@ -605,7 +650,10 @@ class User:
 
         Args:
             mid: Owner of the season.
+            season_id: Id of the season (合集).
             sort_reverse: True for ascending order instead of the default one.
+            page: Page number, from 1.
+            page_size: Videos per page.
         """
         return self._client._request(
             _c.prepare_get_channel_videos_season(
@@ -648,6 +696,9 @@ class User:
         """Get a series' metadata (owner, name, keywords, video count).
 
         GET https://api.bilibili.com/x/series/series · login optional
+
+        Args:
+            series_id: Id of the series (列表).
         """
         return self._client._request(_c.prepare_get_channel_series_info(series_id=series_id))
 
@@ -659,6 +710,7 @@ class User:
         GET https://api.bilibili.com/x/space/fav/season/list · login optional
 
         Args:
+            season_id: Id of the season (合集).
             page: Page of `medias` (server default 1).
             page_size: Videos per page (server default 20).
         """
@@ -702,7 +754,10 @@ class User:
 
         Args:
             mid: Your own mid.
+            name: Title of the new series.
             aids: Videos to put in the list.
+            keywords: Keywords of the series; none when not given.
+            description: Description of the series; empty for none.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -720,6 +775,8 @@ class User:
 
         Args:
             mid: Your own mid.
+            series_id: Id of your series to add the videos to.
+            aids: av numbers of the videos to add.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -735,6 +792,8 @@ class User:
 
         Args:
             mid: Your own mid.
+            series_id: Id of your series to remove the videos from.
+            aids: av numbers of the videos to remove.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -750,6 +809,7 @@ class User:
 
         Args:
             mid: Your own mid.
+            series_id: Id of the series to delete.
             aids: Every video of the series (the web client sends them all).
 
         Raises:
@@ -846,6 +906,9 @@ class User:
         """Get a user's space profile (name, face, level, vip, verification, live room, ...).
 
         GET https://api.bilibili.com/x/space/wbi/acc/info · wbi+dm · login optional
+
+        Args:
+            mid: User id (mid) of the user whose profile to get.
         """
         return self._client._request(_c.prepare_get_info(mid=mid))
 
@@ -855,6 +918,7 @@ class User:
         GET https://api.bilibili.com/x/web-interface/card · login optional
 
         Args:
+            mid: User id (mid) of the user whose card to get.
             photo: Also return the space banner images.
         """
         return self._client._request(_c.prepare_get_card(mid=mid, photo=photo))
@@ -863,6 +927,9 @@ class User:
         """Get the notice text pinned on a user's space.
 
         GET https://api.bilibili.com/x/space/notice · login optional
+
+        Args:
+            mid: User id (mid) of the space owner.
         """
         return self._client._request(_c.prepare_get_space_notice(mid=mid))
 
@@ -870,6 +937,11 @@ class User:
         """List the tags (topics) a user subscribes to.
 
         GET https://api.bilibili.com/x/space/tag/sub/list · login optional
+
+        Args:
+            mid: User id (mid) of the user whose subscribed tags to list.
+            page: Page number, from 1.
+            page_size: Tags per page, at most 50.
         """
         return self._client._request(
             _c.prepare_get_fav_tags(mid=mid, page=page, page_size=page_size)
@@ -893,6 +965,9 @@ class User:
         """Get the video a user pinned on top of their space.
 
         GET https://api.bilibili.com/x/space/top/arc · login optional
+
+        Args:
+            mid: User id (mid) of the space owner.
         """
         return self._client._request(_c.prepare_get_top_video(mid=mid))
 
@@ -900,6 +975,9 @@ class User:
         """List the videos a user marked as their masterpieces.
 
         GET https://api.bilibili.com/x/space/masterpiece · login optional
+
+        Args:
+            mid: User id (mid) of the space owner.
         """
         return self._client._request(_c.prepare_get_masterpieces(mid=mid))
 
@@ -907,6 +985,9 @@ class User:
         """Get a user's following, follower, whisper and block counts.
 
         GET https://api.bilibili.com/x/relation/stat · login optional
+
+        Args:
+            mid: User id (mid) of the user whose relation counts to get.
         """
         return self._client._request(_c.prepare_get_relation_info(mid=mid))
 
@@ -914,6 +995,9 @@ class User:
         """Get an uploader's total video views, article views and likes.
 
         GET https://api.bilibili.com/x/space/upstat · login optional
+
+        Args:
+            mid: User id (mid) of the uploader.
         """
         return self._client._request(_c.prepare_get_up_stat(mid=mid))
 
@@ -921,6 +1005,9 @@ class User:
         """List the fan medals a user owns (their medal wall).
 
         GET https://api.live.bilibili.com/xlive/web-ucenter/user/MedalWall · login required
+
+        Args:
+            mid: User id (mid) of the user whose medal wall to list.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -942,8 +1029,12 @@ class User:
         GET https://api.bilibili.com/x/space/wbi/arc/search · wbi+dm · login optional
 
         Args:
+            mid: User id (mid) of the uploader.
+            order: PUBDATE newest first (default), VIEW most played, FAVORITE most favourited.
             tid: Only videos of this zone; 0 for all zones.
             keyword: Only videos matching this keyword.
+            page: Page number, from 1.
+            page_size: Videos per page, at most 50.
         """
         return self._client._request(
             _c.prepare_get_videos(
@@ -992,9 +1083,12 @@ class User:
         GET https://api.bilibili.com/x/v2/medialist/resource/list · wbi · login optional
 
         Args:
+            mid: User id (mid) of the uploader whose videos to list.
             oid: Start from this video (av number); the list head when not given.
+            page_size: Number of videos to return, at most 100.
             direction: True to read towards the end of the list from `oid`, false towards its head.
             desc: Sort descending.
+            order: Sort column: PUBDATE publish time (default), PLAY play count, COLLECT favourites.
             tid: Zone filter; 0 for all zones.
             with_current: Include the `oid` video itself in the list.
         """
@@ -1015,6 +1109,9 @@ class User:
         """List the live and video reservations shown on a user's space.
 
         GET https://api.bilibili.com/x/space/reservation · wbi · login optional
+
+        Args:
+            mid: User id (mid) of the space owner.
         """
         return self._client._request(_c.prepare_get_reservations(mid=mid))
 
@@ -1026,7 +1123,10 @@ class User:
         GET https://api.vc.bilibili.com/link_draw/v1/doc/doc_list · login optional
 
         Args:
+            mid: User id (mid) of the poster.
+            biz: Category filter: ALL (default), DRAW drawings, PHOTO photos, DAILY daily posts.
             page: Page number, counted from 0.
+            page_size: Posts per page, at most 50.
         """
         return self._client._request(
             _c.prepare_get_album(mid=mid, biz=biz, page=page, page_size=page_size)
@@ -1058,6 +1158,12 @@ class User:
         """List a user's uploaded audio tracks.
 
         GET https://api.bilibili.com/audio/music-service/web/song/upper · login optional
+
+        Args:
+            mid: User id (mid) of the uploader.
+            order: PUBDATE newest first (default), VIEW most played, FAVORITE most favourited.
+            page: Page number, from 1.
+            page_size: Tracks per page, at most 100.
         """
         return self._client._request(
             _c.prepare_get_audios(mid=mid, order=order, page=page, page_size=page_size)
@@ -1096,6 +1202,12 @@ class User:
         """List a user's articles.
 
         GET https://api.bilibili.com/x/space/wbi/article · wbi · login optional
+
+        Args:
+            mid: User id (mid) of the author.
+            order: PUBDATE newest first (default), FAVORITE most favourited, VIEW most read.
+            page: Page number, from 1.
+            page_size: Articles per page, at most 50.
         """
         return self._client._request(
             _c.prepare_get_articles(mid=mid, order=order, page=page, page_size=page_size)
@@ -1129,6 +1241,10 @@ class User:
         """List a user's article collections.
 
         GET https://api.bilibili.com/x/article/up/lists · login optional
+
+        Args:
+            mid: User id (mid) of the author.
+            order: LATEST most recently updated first (default), VIEW most read first.
         """
         return self._client._request(_c.prepare_get_article_lists(mid=mid, order=order))
 
@@ -1140,6 +1256,7 @@ class User:
         GET https://api.vc.bilibili.com/dynamic_svr/v1/dynamic_svr/space_history · login optional
 
         Args:
+            mid: User id (mid) of the user whose dynamics to list.
             offset: `next_offset` of the previous page; 0 for the first page.
             need_top: Include the pinned dynamic.
         """
@@ -1167,6 +1284,7 @@ class User:
         GET https://api.bilibili.com/x/polymer/web-dynamic/v1/feed/space · wbi+dm · login optional
 
         Args:
+            mid: User id (mid) of the user whose dynamics to list.
             offset: `offset` of the previous page; empty for the first page.
         """
         return self._client._request(_c.prepare_get_dynamics_new(mid=mid, offset=offset))
@@ -1191,7 +1309,9 @@ class User:
         GET https://api.bilibili.com/x/upower/qa/list · login required
 
         Args:
+            mid: User id (mid) of the uploader.
             anchor: Anchor returned by the previous page; 0 for the first page.
+            page_size: Questions per page, at most 50.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -1225,6 +1345,13 @@ class User:
         """List the anime or TV series a user follows.
 
         GET https://api.bilibili.com/x/space/bangumi/follow/list · login optional
+
+        Args:
+            mid: User id (mid) of the user whose followed series to list.
+            bangumi_type: BANGUMI for anime (default), DRAMA for TV series and documentaries.
+            follow_status: Watch status: ALL (default), WANT to watch, WATCHING, WATCHED.
+            page: Page number, from 1.
+            page_size: Series per page, at most 30.
         """
         return self._client._request(
             _c.prepare_get_subscribed_bangumi(
@@ -1277,8 +1404,11 @@ class User:
         GET https://api.bilibili.com/x/relation/followings · login required
 
         Args:
+            mid: User id (mid) of the user whose followings to list.
             order: By follow time, newest (desc) or oldest (asc) first.
             order_type: `attention` sorts by most visited (own list only); default is follow order.
+            page: Page number, from 1.
+            page_size: Users per page, at most 50.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -1317,6 +1447,9 @@ class User:
 
         GET https://api.bilibili.com/x/web-interface/attentions · login required
 
+        Args:
+            mid: User id (mid) of the account whose followings to list.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -1330,7 +1463,10 @@ class User:
         GET https://api.bilibili.com/x/relation/followers · login required
 
         Args:
+            mid: User id (mid) of the user whose followers to list.
             order: By follow time, newest (desc) or oldest (asc) first.
+            page: Page number, from 1.
+            page_size: Users per page, at most 50.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -1375,5 +1511,8 @@ class User:
         """Get the number of videos, articles, albums, favourites... shown in a user's space menu.
 
         GET https://api.bilibili.com/x/space/navnum · login optional
+
+        Args:
+            mid: User id (mid) of the space owner.
         """
         return self._client._request(_c.prepare_get_overview_stat(mid=mid))

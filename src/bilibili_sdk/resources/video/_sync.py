@@ -183,6 +183,7 @@ class Video(VideoExtras):
 
         Args:
             video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
+            tag_id: Id of the tag to remove.
             aid: Video id (av number).
 
         Raises:
@@ -195,6 +196,9 @@ class Video(VideoExtras):
 
         POST https://api.bilibili.com/x/tag/subscribe/add · login required · csrf
 
+        Args:
+            tag_id: Id of the tag to subscribe to.
+
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
@@ -204,6 +208,9 @@ class Video(VideoExtras):
         """Unsubscribe from a tag.
 
         POST https://api.bilibili.com/x/tag/subscribe/cancel · login required · csrf
+
+        Args:
+            tag_id: Id of the tag to unsubscribe from.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -228,6 +235,7 @@ class Video(VideoExtras):
 
         Args:
             video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
+            reason: Report reason (sent as `tid`); PLAGIARISM needs plagiarism_bvid, UNREAL_COPYRIGHT needs source.
             detail: Free-text explanation.
             aid: Video id (av number).
             attach: Attachment (uploaded image URLs).
@@ -476,7 +484,9 @@ class Video(VideoExtras):
             bvid: Video id (BV...).
             progress: Position in the video, in milliseconds.
             color: RGB colour as a decimal integer (16777215 is white).
+            fontsize: Font size in pixels (DmFontSize); NORMAL (25) by default.
             pool: 0 normal, 1 subtitle pool, 2 special (code/BAS) pool.
+            mode: Display mode: FLY scrolling (default), BOTTOM, TOP, ADVANCE; SPECIAL (BAS) needs pool 2.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -521,6 +531,7 @@ class Video(VideoExtras):
         Args:
             cid: Page id.
             dmids: Danmaku ids.
+            state: DELETE, PROTECT or UNPROTECT the given danmakus.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
@@ -996,6 +1007,8 @@ class Video(VideoExtras):
         Args:
             video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             aid: Video id (av number).
+            page: Page number, from 1.
+            page_size: Notes per page.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
