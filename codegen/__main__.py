@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(e.errors)} error(s) in the catalogue", file=sys.stderr)
         return 1
 
+    for warning in cat.warnings:
+        print(warning, file=sys.stderr)
     if args.cmd == "validate":
         n = len(cat.endpoints())
         print(f"catalogue OK: {n} endpoints in {len(cat.namespaces)} namespaces")

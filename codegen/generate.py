@@ -284,6 +284,12 @@ class Renderer:
         lines.append(f"return Call({', '.join(args)})")
         return lines
 
+    def args_doc(self, ep: Endpoint) -> list[str]:
+        args = [(p.name, p.doc) for p in self.ordered(ep) if p.doc]
+        if ep.video_slot:
+            args.insert(0, ("video", VIDEO_SLOT_DOC))
+        return [f"    {name}: {doc}" for name, doc in args]
+
     def docstring(self, ep: Endpoint) -> str:
         flags = [ep.sign.replace("none", "") or None]
         flags.append(
@@ -293,12 +299,9 @@ class Renderer:
             flags.append("csrf")
         line2 = " · ".join([f"{ep.method} {ep.url}"] + [f for f in flags if f])
         out = [ep.doc.strip(), "", line2]
-        args = [(p.name, p.doc) for p in self.ordered(ep) if p.doc]
-        if ep.video_slot:
-            args.insert(0, ("video", VIDEO_SLOT_DOC))
+        args = self.args_doc(ep)
         if args:
-            out += ["", "Args:"]
-            out += [f"    {name}: {doc}" for name, doc in args]
+            out += ["", "Args:", *args]
         if ep.auth == "required":
             out += ["", "Raises:", "    CredentialNoSessdataException: the client has no SESSDATA."]
         return '"""' + "\n".join(out) + '\n"""'
@@ -309,7 +312,11 @@ class Renderer:
         out = [
             f"Iterate over every item of `{ep.name}`, fetching pages as needed.",
             "",
-            f"Starts at `{start}`; `limit` stops after that many items.",
+            ep.doc.strip(),
+            "",
+            "Args:",
+            *self.args_doc(ep),
+            f"    limit: Stop after this many items; None walks every page (from `{start}`).",
         ]
         return '"""' + "\n".join(out) + '\n"""'
 

@@ -233,6 +233,8 @@ class Namespace:
 class Catalogue:
     namespaces: list[Namespace]
     errors_table: dict[int, tuple[str, str]]  # code -> (exception class, doc)
+    # `file:line: warning: ...` for what is allowed but should be fixed (a parameter without doc).
+    warnings: list[str] = field(default_factory=list)
 
     def endpoints(self) -> list[Endpoint]:
         return [ep for ns in self.namespaces for ep in ns.endpoints]
@@ -954,4 +956,10 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
     errors.extend(rctx.errors)
     if errors:
         raise SpecError(errors)
+    cat.warnings = [
+        f"{ep.file}:{p.line}: warning: {ep.namespace}.{ep.name} param {p.name} has no doc"
+        for ep in cat.endpoints()
+        for p in ep.params
+        if not p.doc.strip()
+    ]
     return cat

@@ -110,7 +110,14 @@ class Live(LiveExtras):
     ) -> Iterator[LiveGuard]:
         """Iterate over every item of `get_guard_list`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List a room's guards (大航海); page 1 puts the top three in `top3`, the rest in `list`.
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            page: Page number, from 1.
+            page_size: Guards per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_GUARD_LIST,
@@ -151,7 +158,14 @@ class Live(LiveExtras):
     ) -> Iterator[LiveOnlineRankEntry]:
         """Iterate over every item of `get_online_gold_rank`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List a room's online gold rank (高能榜), viewers ranked by what they spent this broadcast.
+
+        Args:
+            room_id: Room id (short ids work too).
+            ruid: The streamer's mid (`get_room_play_info(...).uid`).
+            page: Page number, from 1.
+            page_size: Viewers per page, at most 100.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_ONLINE_GOLD_RANK,
@@ -505,7 +519,12 @@ class Live(LiveExtras):
     ) -> Iterator[LiveFollowedOfflineRoom]:
         """Iterate over every item of `get_followed_offline_rooms`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the followed streamers who are not live now.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Rooms per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_FOLLOWED_OFFLINE_ROOMS,
@@ -533,7 +552,12 @@ class Live(LiveExtras):
     ) -> Iterator[LiveFollowedRoom]:
         """Iterate over every item of `get_followed_rooms`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the followed streamers' rooms, live ones first.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Rooms per page, at most 10.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_FOLLOWED_ROOMS,
@@ -561,7 +585,12 @@ class Live(LiveExtras):
     ) -> Iterator[LiveMyMedal]:
         """Iterate over every item of `get_my_medals`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the fan medals the logged-in user owns.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Medals per page, at most 10.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_MY_MEDALS,
@@ -715,7 +744,12 @@ class Live(LiveExtras):
     ) -> Iterator[LiveBannedUser]:
         """Iterate over every item of `get_banned_users`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the users banned from chatting in a room.
+
+        Args:
+            room_id: Room id.
+            page: Page number, from 1 (sent as `ps`).
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_BANNED_USERS,
@@ -1063,7 +1097,14 @@ class Live(LiveExtras):
     ) -> Iterator[LiveAreaRoom]:
         """Iterate over every item of `get_rooms_by_area`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the live rooms of an area, most popular first unless sorted otherwise.
+
+        Args:
+            parent_area_id: The parent area (see `get_area_list`).
+            area_id: A sub-area of the parent; 0 for the whole parent area.
+            page: Page number, from 1.
+            sort_type: A `sort_type` from the answer's `new_tags` (e.g. `live_time` for newest); empty for the default order.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_ROOMS_BY_AREA,

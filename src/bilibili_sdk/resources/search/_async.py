@@ -129,7 +129,22 @@ class AsyncSearch:
     ) -> AsyncIterator[SearchHit]:
         """Iterate over every item of `search_by_type`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        Search one kind of content, with kind-specific sorting and filters.
+
+        Args:
+            keyword: Words to search for.
+            search_type: Kind of content; for SearchObjectType.LIVE call search_live.
+            order: Sort order: an OrderVideo, OrderArticle, OrderLiveRoom or OrderUser value matching search_type.
+            order_sort: User search only: 0 descending, 1 ascending.
+            user_type: User search only: 0 all, 1 uploaders, 2 ordinary users, 3 verified users.
+            duration: Video search only: 0 any, 1 under 10 min, 2 10-30 min, 3 30-60 min, 4 over 60 min.
+            tid: Video search only: zone id to filter on (0 all).
+            category_id: Article or photo search only: a CategoryTypeArticle / CategoryTypePhoto value.
+            pubtime_begin: Video search only: published at or after (seconds since epoch).
+            pubtime_end: Video search only: published at or before (seconds since epoch).
+            page: Page number, 1 to 50.
+            page_size: Hits per page (the web client asks for 42).
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_RESULTS,
@@ -241,7 +256,13 @@ class AsyncSearch:
     ) -> AsyncIterator[MangaSearchItem]:
         """Iterate over every item of `search_manga`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        Search manga on Bilibili Comics.
+
+        Args:
+            keyword: Words to search for.
+            page: Page number, from 1.
+            page_size: Results per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_MANGA,
@@ -278,7 +299,14 @@ class AsyncSearch:
     ) -> AsyncIterator[CheeseSearchItem]:
         """Iterate over every item of `search_cheese`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        Search paid courses (cheese).
+
+        Args:
+            keyword: Words to search for.
+            page: Page number, from 1.
+            page_size: Results per page.
+            order: RECOMMEND relevance (default), SELL best-selling, NEW newest, CHEEP cheapest first.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_COURSES,

@@ -254,7 +254,12 @@ class AsyncUser:
     ) -> AsyncIterator[FollowingUser]:
         """Iterate over every item of `get_my_whisper_followings`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the users you follow secretly.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_MY_WHISPER_FOLLOWINGS,
@@ -294,7 +299,12 @@ class AsyncUser:
     ) -> AsyncIterator[FollowingUser]:
         """Iterate over every item of `get_my_black_list`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the users you blocked.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_MY_BLACK_LIST,
@@ -327,7 +337,13 @@ class AsyncUser:
     ) -> AsyncIterator[FollowingUser]:
         """Iterate over every item of `get_same_followings`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the users that both you and another user follow.
+
+        Args:
+            mid: User id (mid) of the user to compare followings with.
+            page: Page number, from 1.
+            page_size: Users per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_SAME_FOLLOWINGS,
@@ -357,7 +373,12 @@ class AsyncUser:
     ) -> AsyncIterator[HistoryVideo]:
         """Iterate over every item of `get_my_history`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List your watch history (legacy endpoint with full video details), newest first.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Entries per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_MY_HISTORY,
@@ -407,7 +428,15 @@ class AsyncUser:
     ) -> AsyncIterator[HistoryItem]:
         """Iterate over every item of `get_my_history_new`, fetching pages as needed.
 
-        Starts at `view_at`; `limit` stops after that many items.
+        List your browsing history (videos, episodes, live rooms, articles), newest first.
+
+        Args:
+            type: Kind of entries: ALL (default), ARCHIVE videos, LIVE rooms, ARTICLE articles.
+            page_size: Entries per page, at most 30.
+            view_at: Cursor: list entries viewed before this time (seconds since epoch); take it from `cursor.view_at` of the previous page.
+            max_oid: Cursor: id of the last entry of the previous page (`cursor.max`).
+            business: Cursor: business of the last entry of the previous page (`cursor.business`).
+            limit: Stop after this many items; None walks every page (from `view_at`).
         """
         return self._client._paginate(
             _c.ITER_HISTORY,
@@ -460,7 +489,12 @@ class AsyncUser:
     ) -> AsyncIterator[Note]:
         """Iterate over every item of `get_my_notes`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List all your video notes (private and public).
+
+        Args:
+            page: Page number, from 1.
+            page_size: Notes per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_MY_NOTES,
@@ -490,7 +524,12 @@ class AsyncUser:
     ) -> AsyncIterator[Note]:
         """Iterate over every item of `get_my_public_notes`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List your published (public) video notes.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Notes per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_MY_PUBLIC_NOTES,
@@ -555,7 +594,13 @@ class AsyncUser:
     ) -> AsyncIterator[CheeseSeason]:
         """Iterate over every item of `get_cheese`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the paid courses (cheese) a user publishes.
+
+        Args:
+            mid: User id (mid) of the course publisher.
+            page: Page number, from 1.
+            page_size: Courses per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_CHEESE,
@@ -583,7 +628,13 @@ class AsyncUser:
     ) -> AsyncIterator[OpusFeedItem]:
         """Iterate over every item of `get_opus`, fetching pages as needed.
 
-        Starts at `offset`; `limit` stops after that many items.
+        List a user's image-text posts (opus), newest first.
+
+        Args:
+            mid: User id (mid) of the author.
+            type: Filter: ALL (default), ARTICLE (articles only) or DYNAMIC (dynamics only).
+            offset: Cursor: `offset` of the previous page; empty for the first page.
+            limit: Stop after this many items; None walks every page (from `offset`).
         """
         return self._client._paginate(
             _c.ITER_OPUS,
@@ -640,7 +691,15 @@ class AsyncUser:
     ) -> AsyncIterator[ChannelArchive]:
         """Iterate over every item of `get_channel_videos_series`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the videos of a series (old-style video list).
+
+        Args:
+            mid: Owner of the series.
+            series_id: Id of the series (列表).
+            sort: desc: default order; asc: reversed.
+            page: Page number, from 1.
+            page_size: Videos per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_SERIES_VIDEOS,
@@ -693,7 +752,15 @@ class AsyncUser:
     ) -> AsyncIterator[ChannelArchive]:
         """Iterate over every item of `get_channel_videos_season`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the videos of a season (collection).
+
+        Args:
+            mid: Owner of the season.
+            season_id: Id of the season (合集).
+            sort_reverse: True for ascending order instead of the default one.
+            page: Page number, from 1.
+            page_size: Videos per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_SEASON_VIDEOS,
@@ -744,7 +811,13 @@ class AsyncUser:
     ) -> AsyncIterator[FavSeasonMedia]:
         """Iterate over every item of `get_channel_season_info`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        Get a season's metadata and its videos, as shown in favourites.
+
+        Args:
+            season_id: Id of the season (合集).
+            page: Page of `medias` (server default 1).
+            page_size: Videos per page (server default 20).
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_SEASON_MEDIAS,
@@ -970,7 +1043,13 @@ class AsyncUser:
     ) -> AsyncIterator[SubscribedTag]:
         """Iterate over every item of `get_fav_tags`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the tags (topics) a user subscribes to.
+
+        Args:
+            mid: User id (mid) of the user whose subscribed tags to list.
+            page: Page number, from 1.
+            page_size: Tags per page, at most 50.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_FAV_TAGS,
@@ -1073,7 +1152,16 @@ class AsyncUser:
     ) -> AsyncIterator[UserVideo]:
         """Iterate over every item of `get_videos`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List a user's uploaded videos, newest first by default.
+
+        Args:
+            mid: User id (mid) of the uploader.
+            order: PUBDATE newest first (default), VIEW most played, FAVORITE most favourited.
+            tid: Only videos of this zone; 0 for all zones.
+            keyword: Only videos matching this keyword.
+            page: Page number, from 1.
+            page_size: Videos per page, at most 50.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_VIDEOS,
@@ -1161,7 +1249,14 @@ class AsyncUser:
     ) -> AsyncIterator[UserAlbumDoc]:
         """Iterate over every item of `get_album`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List a user's picture posts (album).
+
+        Args:
+            mid: User id (mid) of the poster.
+            biz: Category filter: ALL (default), DRAW drawings, PHOTO photos, DAILY daily posts.
+            page: Page number, counted from 0.
+            page_size: Posts per page, at most 50.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_ALBUM,
@@ -1198,7 +1293,14 @@ class AsyncUser:
     ) -> AsyncIterator[UserAudio]:
         """Iterate over every item of `get_audios`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List a user's uploaded audio tracks.
+
+        Args:
+            mid: User id (mid) of the uploader.
+            order: PUBDATE newest first (default), VIEW most played, FAVORITE most favourited.
+            page: Page number, from 1.
+            page_size: Tracks per page, at most 100.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_AUDIOS,
@@ -1242,7 +1344,14 @@ class AsyncUser:
     ) -> AsyncIterator[UserArticle]:
         """Iterate over every item of `get_articles`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List a user's articles.
+
+        Args:
+            mid: User id (mid) of the author.
+            order: PUBDATE newest first (default), FAVORITE most favourited, VIEW most read.
+            page: Page number, from 1.
+            page_size: Articles per page, at most 50.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_ARTICLES,
@@ -1287,7 +1396,13 @@ class AsyncUser:
     ) -> AsyncIterator[LegacyDynamicCard]:
         """Iterate over every item of `get_dynamics`, fetching pages as needed.
 
-        Starts at `offset`; `limit` stops after that many items.
+        List a user's dynamics through the legacy feed (cards carry their body as JSON text).
+
+        Args:
+            mid: User id (mid) of the user whose dynamics to list.
+            offset: `next_offset` of the previous page; 0 for the first page.
+            need_top: Include the pinned dynamic.
+            limit: Stop after this many items; None walks every page (from `offset`).
         """
         return self._client._paginate(
             _c.ITER_DYNAMICS,
@@ -1312,7 +1427,12 @@ class AsyncUser:
     ) -> AsyncIterator[DynamicItem]:
         """Iterate over every item of `get_dynamics_new`, fetching pages as needed.
 
-        Starts at `offset`; `limit` stops after that many items.
+        List a user's dynamics (posts, reposts, uploads) through the current feed.
+
+        Args:
+            mid: User id (mid) of the user whose dynamics to list.
+            offset: `offset` of the previous page; empty for the first page.
+            limit: Stop after this many items; None walks every page (from `offset`).
         """
         return self._client._paginate(
             _c.ITER_DYNAMICS_NEW,
@@ -1393,7 +1513,15 @@ class AsyncUser:
     ) -> AsyncIterator[FollowedBangumi]:
         """Iterate over every item of `get_subscribed_bangumi`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the anime or TV series a user follows.
+
+        Args:
+            mid: User id (mid) of the user whose followed series to list.
+            bangumi_type: BANGUMI for anime (default), DRAMA for TV series and documentaries.
+            follow_status: Watch status: ALL (default), WANT to watch, WATCHING, WATCHED.
+            page: Page number, from 1.
+            page_size: Series per page, at most 30.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_SUBSCRIBED_BANGUMI,
@@ -1449,7 +1577,15 @@ class AsyncUser:
     ) -> AsyncIterator[FollowingUser]:
         """Iterate over every item of `get_followings`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the users a user follows (other users' lists stop after a few pages).
+
+        Args:
+            mid: User id (mid) of the user whose followings to list.
+            order: By follow time, newest (desc) or oldest (asc) first.
+            order_type: `attention` sorts by most visited (own list only); default is follow order.
+            page: Page number, from 1.
+            page_size: Users per page, at most 50.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_FOLLOWINGS,
@@ -1504,7 +1640,14 @@ class AsyncUser:
     ) -> AsyncIterator[FollowingUser]:
         """Iterate over every item of `get_followers`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List a user's followers (other users' lists stop after a few pages).
+
+        Args:
+            mid: User id (mid) of the user whose followers to list.
+            order: By follow time, newest (desc) or oldest (asc) first.
+            page: Page number, from 1.
+            page_size: Users per page, at most 50.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_FOLLOWERS,

@@ -1029,7 +1029,14 @@ class Video(VideoExtras):
     ) -> Iterator[VideoPublicNote]:
         """Iterate over every item of `get_public_notes`, fetching pages as needed.
 
-        Starts at `page`; `limit` stops after that many items.
+        List the public notes written on a video.
+
+        Args:
+            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
+            aid: Video id (av number).
+            page: Page number, from 1.
+            page_size: Notes per page.
+            limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_PUBLIC_NOTES,
