@@ -61,6 +61,7 @@ class Renderer:
         self.enums = cat.enums()
         self.owner: dict[str, str] = {m.name: m.namespace for m in self.models.values()}
         self.owner.update({e.name: e.namespace for e in self.enums.values()})
+        self.place = self._placement()
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
             undefined=jinja2.StrictUndefined,
@@ -79,6 +80,7 @@ class Renderer:
             path=lambda p: "()" if p == "." else (repr(tuple(p.split("."))) if p else "None"),
             signature=self.signature,
             pager_signature=self.pager_signature,
+            model_arg=self.model_arg,
             prepare_body=self.prepare_body,
             call_args=self.call_args,
             docstring=self.docstring,
@@ -193,6 +195,22 @@ class Renderer:
         if not parts:
             return ""
         return (", " if lead else "") + ", ".join(parts)
+
+    def model_arg(self, ep: Endpoint) -> str:
+        """`model=` of an Endpoint: a plain type, or a lambda importing the models on first use."""
+        expr = self.result_type(ep)
+        refs = [t for t in self.type_refs(expr) if not self.place[t].endswith("._enums")]
+        if ep.decode or not refs:
+            return f"model={expr}"
+        lazy = _TOKEN.sub(
+            lambda m: (
+                f'_models("{self.place[m.group(0)]}").{m.group(0)}'
+                if m.group(0) in self.owner
+                else m.group(0)
+            ),
+            expr,
+        )
+        return f"model_ref=lambda: {lazy}"
 
     def pager_signature(self, ep: Endpoint) -> str:
         sig = self.signature(ep, lead=True)
@@ -339,31 +357,123 @@ class Renderer:
     def type_refs(self, expr: str) -> list[str]:
         return [t for t in _TOKEN.findall(expr) if t in self.owner]
 
-    def models_module(self, ns: Namespace) -> str:
-        local = {m.name for m in ns.models} | {e.name for e in ns.enums}
-        foreign: dict[str, set[str]] = {}
+    def _placement(self) -> dict[str, str]:
+        """The module (under `models/`) that defines each model and enum.
+
+        A first call should build only the models it validates, so each namespace package
+        splits its models by the endpoints that reach them: `<ns>._<endpoint>` holds what only
+        that endpoint returns, `<ns>._shared` what several return, `<ns>._enums` the enums
+        (plain classes, needed by argument checks without pydantic); `common._shared` holds the
+        pieces several namespaces use. Imports only ever point at `_shared`/`_enums` modules and
+        `common`, so there are no cycles.
+        """
+        reach: dict[str, set[tuple[str, str]]] = {m: set() for m in self.models}
+        for ep in self.cat.endpoints():
+            for t in self.closure(ep.response or ""):
+                reach[t].add((ep.namespace, ep.name))
+        place: dict[str, str] = {}
+        for name, m in self.models.items():
+            hits = reach[name]
+            if m.namespace != "common" and len(hits) == 1:
+                ((ns, ep),) = hits
+                if ns == m.namespace:
+                    place[name] = f"{ns}._{ep}"
+                    continue
+            place[name] = f"{m.namespace}._shared"
+        for name, e in self.enums.items():
+            place[name] = f"{e.namespace}._enums"
+        return place
+
+    def closure(self, expr: str) -> set[str]:
+        """Every model reachable from a type expression."""
+        out: set[str] = set()
+        stack = [t for t in self.type_refs(expr) if t in self.models]
+        while stack:
+            t = stack.pop()
+            if t in out:
+                continue
+            out.add(t)
+            m = self.models[t]
+            for e in [f.type for f in m.fields] + ([m.root] if m.root else []):
+                stack += [r for r in self.type_refs(e) if r in self.models]
+        return out
+
+    def model_modules(self, ns: Namespace) -> dict[str, str]:
+        """`models/<ns>/`: a lazy `__init__`, `_enums`, `_shared` and one module per endpoint."""
+        files: dict[str, str] = {}
+        by_module: dict[str, list[Model]] = {}
         for m in ns.models:
-            exprs = [f.type for f in m.fields] + ([m.root] if m.root else [])
-            for expr in exprs:
-                for t in self.type_refs(expr):
-                    if t not in local:
-                        foreign.setdefault(self.owner[t], set()).add(t)
-        for e in ns.enums:
-            if e.module:
-                foreign.setdefault("@" + e.module, set()).add(e.name)
-        classes = [m for m in ns.models if m.root is None]
-        aliases = self._sorted_aliases([m for m in ns.models if m.root is not None])
-        exported = sorted([e.name for e in ns.enums] + [m.name for m in ns.models])
+            by_module.setdefault(self.place[m.name], []).append(m)
         tpl = self.env.get_template("models.py.j2")
-        return tpl.render(
-            ns=ns,
-            classes=classes,
-            aliases=aliases,
-            exported=exported,
-            local_enums=[e for e in ns.enums if not e.module],
-            hand_imports=sorted((k[1:], sorted(v)) for k, v in foreign.items() if k[0] == "@"),
-            imports=sorted((k, sorted(v)) for k, v in foreign.items() if k[0] != "@"),
+        for module, members in sorted(by_module.items()):
+            local = {m.name for m in members}
+            imports: dict[str, set[str]] = {}
+            for m in members:
+                for expr in [f.type for f in m.fields] + ([m.root] if m.root else []):
+                    for t in self.type_refs(expr):
+                        if t not in local:
+                            imports.setdefault(self.place[t], set()).add(t)
+            files[f"models/{module.replace('.', '/')}.py"] = tpl.render(
+                ns=ns,
+                module=module,
+                classes=[m for m in members if m.root is None],
+                aliases=self._sorted_aliases([m for m in members if m.root is not None]),
+                exported=sorted(local),
+                imports=sorted((k, sorted(v)) for k, v in imports.items()),
+            )
+        if ns.enums:
+            hand: dict[str, list[str]] = {}
+            for e in ns.enums:
+                if e.module:
+                    hand.setdefault(e.module, []).append(e.name)
+            files[f"models/{ns.name}/_enums.py"] = self.env.get_template("enums.py.j2").render(
+                ns=ns,
+                local_enums=[e for e in ns.enums if not e.module],
+                hand_imports=sorted(hand.items()),
+                exported=sorted(e.name for e in ns.enums),
+            )
+        names = sorted(n for n in self.place if self.owner[n] == ns.name)
+        files[f"models/{ns.name}/__init__.py"] = self.lazy_init(
+            f"Response models and enums of the `{ns.name}` namespace, each loaded on first use.",
+            {n: self.place[n].split(".", 1)[1] for n in names},
         )
+        return files
+
+    def lazy_init(self, doc: str, where: dict[str, str]) -> str:
+        """A package `__init__` whose names import their submodule on first access."""
+        lines = [
+            HEADER.format(name="*.yaml"),
+            f'"""{doc}"""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "import importlib",
+            "from typing import TYPE_CHECKING, Any",
+            "",
+            "if TYPE_CHECKING:",
+        ]
+        lines += [f"    from .{o} import {n} as {n}" for n, o in sorted(where.items())]
+        lines += ["", "_WHERE: dict[str, str] = {"]
+        lines += [f"    {n!r}: {o!r}," for n, o in sorted(where.items())]
+        lines += ["}", "", "__all__ = ["]
+        lines += [f"    {n!r}," for n in sorted(where)]
+        lines += [
+            "]",
+            "",
+            "",
+            "def __getattr__(name: str) -> Any:",
+            "    try:",
+            "        module = _WHERE[name]",
+            "    except KeyError:",
+            '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None',
+            '    return getattr(importlib.import_module(f".{module}", __name__), name)',
+            "",
+            "",
+            "def __dir__() -> list[str]:",
+            "    return list(__all__)",
+            "",
+        ]
+        return "\n".join(lines)
 
     def _sorted_aliases(self, aliases: list[Model]) -> list[Model]:
         names = {m.name for m in aliases}
@@ -391,7 +501,7 @@ class Renderer:
                 exprs.append(ep.paginate.item_type)
             for expr in exprs:
                 for t in self.type_refs(expr or ""):
-                    needed.setdefault(self.owner[t], set()).add(t)
+                    needed.setdefault(self.place[t], set()).add(t)
             if ep.decode_module and ep.response:
                 for t in _TOKEN.findall(ep.response):
                     if t not in self.owner and t not in ("list", "dict", "str", "int", "bytes"):
@@ -400,7 +510,12 @@ class Renderer:
         ctx = {
             "ns": ns,
             "cls": cls,
+            # Types for annotations only (under TYPE_CHECKING): models load on first validation.
             "model_imports": sorted((k, sorted(v)) for k, v in needed.items()),
+            # Enums check arguments at run time; their modules are plain and cheap.
+            "enum_imports": sorted(
+                (k, sorted(v)) for k, v in needed.items() if k.endswith("._enums")
+            ),
             "hand_imports": sorted((k, sorted(v)) for k, v in by_hand.items()),
             "extras": (ns.extras, f"{cls}Extras", f"Async{cls}Extras") if ns.extras else None,
         }
@@ -446,41 +561,10 @@ class Renderer:
         }
 
     def models_init(self) -> str:
-        names = sorted((n, o) for n, o in self.owner.items())
-        lines = [
-            HEADER.format(name="*.yaml"),
-            '"""Response models and enums, loaded on first use (`from bilibili_sdk.models import X`)."""',
-            "",
-            "from __future__ import annotations",
-            "",
-            "import importlib",
-            "from typing import TYPE_CHECKING, Any",
-            "",
-            "if TYPE_CHECKING:",
-        ]
-        for n, o in names:
-            lines.append(f"    from .{o} import {n} as {n}")
-        lines += ["", "_WHERE: dict[str, str] = {"]
-        lines += [f"    {n!r}: {o!r}," for n, o in names]
-        lines += ["}", "", "__all__ = ["]
-        lines += [f"    {n!r}," for n, _ in names]
-        lines += [
-            "]",
-            "",
-            "",
-            "def __getattr__(name: str) -> Any:",
-            "    try:",
-            "        module = _WHERE[name]",
-            "    except KeyError:",
-            '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None',
-            '    return getattr(importlib.import_module(f".{module}", __name__), name)',
-            "",
-            "",
-            "def __dir__() -> list[str]:",
-            "    return list(__all__)",
-            "",
-        ]
-        return "\n".join(lines)
+        return self.lazy_init(
+            "Response models and enums, loaded on first use (`from bilibili_sdk.models import X`).",
+            dict(self.place),
+        )
 
     def namespaces_module(self) -> str:
         nss = [ns for ns in self.cat.namespaces if ns.endpoints]
@@ -560,7 +644,7 @@ class Renderer:
         files: dict[str, str] = {}
         for ns in self.cat.namespaces:
             if ns.models or ns.enums:
-                files[f"models/{ns.name}.py"] = self.models_module(ns)
+                files.update(self.model_modules(ns))
             if ns.endpoints:
                 files.update(self.resource_modules(ns))
                 files[f"testing/_examples/{ns.name}.json"] = self.examples_file(ns)

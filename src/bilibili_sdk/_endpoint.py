@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
@@ -29,6 +31,8 @@ class Endpoint(Generic[T]):
     __slots__ = (
         "_adapter",
         "_decoder",
+        "_model",
+        "_model_ref",
         "auth",
         "csrf",
         "decoder",
@@ -36,7 +40,6 @@ class Endpoint(Generic[T]):
         "fixed",
         "host",
         "method",
-        "model",
         "name",
         "path",
         "raises",
@@ -55,6 +58,7 @@ class Endpoint(Generic[T]):
         csrf: bool = False,
         envelope: str = "data",
         model: Any = None,
+        model_ref: Callable[[], Any] | None = None,
         raises: Mapping[int, str] | None = None,
         fixed: Mapping[str, Any] | None = None,
         decoder: str | None = None,
@@ -69,7 +73,10 @@ class Endpoint(Generic[T]):
         self.auth = auth
         self.csrf = csrf
         self.envelope = envelope
-        self.model = model
+        # The response type, or a function importing it on first use: a namespace's models
+        # are built only when one of its calls is first validated.
+        self._model = model
+        self._model_ref = model_ref
         self.raises = dict(raises or {})
         # Constant parameters: they tell apart endpoints that share a URL (mock routing).
         self.fixed = dict(fixed or {})
@@ -81,6 +88,14 @@ class Endpoint(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name} {self.method} {self.host}{self.path}>"
+
+    @property
+    def model(self) -> Any:
+        """The response type (None: the call returns None)."""
+        if self._model_ref is not None:
+            self._model = self._model_ref()
+            self._model_ref = None
+        return self._model
 
     def decode_body(self, content: bytes, text: str) -> Any:
         """Turn a non-JSON body into this endpoint's result."""
@@ -100,6 +115,11 @@ class Endpoint(Generic[T]):
     def label(self) -> str:
         """`video.get_info GET api.bilibili.com/x/web-interface/view`, for messages."""
         return f"{self.name} {self.method} {self.host}{self.path}"
+
+
+def models(module: str) -> ModuleType:
+    """`bilibili_sdk.models.<module>`, imported on first use by generated endpoints."""
+    return importlib.import_module(f"bilibili_sdk.models.{module}")
 
 
 class Call(Generic[T]):

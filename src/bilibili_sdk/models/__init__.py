@@ -8,792 +8,792 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .live import LiveAnchorBase as LiveAnchorBase
-    from .live import LiveAnchorExp as LiveAnchorExp
-    from .live import LiveAnchorInfo as LiveAnchorInfo
-    from .live import LiveAnchorLevel as LiveAnchorLevel
-    from .live import LiveAnchorMedal as LiveAnchorMedal
-    from .live import LiveAnchorNews as LiveAnchorNews
-    from .live import LiveAnchorProfile as LiveAnchorProfile
-    from .live import LiveAnchorRelation as LiveAnchorRelation
-    from .live import LiveArea as LiveArea
-    from .live import LiveAreaList as LiveAreaList
-    from .live import LiveAreaRoom as LiveAreaRoom
-    from .live import LiveAreaRooms as LiveAreaRooms
-    from .live import LiveAreaTag as LiveAreaTag
-    from .live import LiveBag as LiveBag
-    from .live import LiveBagItem as LiveBagItem
-    from .live import LiveBannedUser as LiveBannedUser
-    from .live import LiveBannedUsers as LiveBannedUsers
-    from .live import LiveCodec as LiveCodec
-    from .live import LiveCreatedRoom as LiveCreatedRoom
-    from .live import LiveDanmakuCheck as LiveDanmakuCheck
-    from .live import LiveDanmakuHistory as LiveDanmakuHistory
-    from .live import LiveDanmakuModeInfo as LiveDanmakuModeInfo
-    from .live import LiveDanmakuReply as LiveDanmakuReply
-    from .live import LiveDanmakuSendResult as LiveDanmakuSendResult
-    from .live import LiveDanmakuUser as LiveDanmakuUser
-    from .live import LiveDanmakuUserBase as LiveDanmakuUserBase
-    from .live import LiveDanmuHost as LiveDanmuHost
-    from .live import LiveDanmuInfo as LiveDanmuInfo
-    from .live import LiveDanmuRights as LiveDanmuRights
-    from .live import LiveEmoticon as LiveEmoticon
-    from .live import LiveEmoticonPackage as LiveEmoticonPackage
-    from .live import LiveEmoticons as LiveEmoticons
-    from .live import LiveFollowedLive as LiveFollowedLive
-    from .live import LiveFollowedLiveRoom as LiveFollowedLiveRoom
-    from .live import LiveFollowedOffline as LiveFollowedOffline
-    from .live import LiveFollowedOfflineRoom as LiveFollowedOfflineRoom
-    from .live import LiveFollowedRoom as LiveFollowedRoom
-    from .live import LiveFollowedRooms as LiveFollowedRooms
-    from .live import LiveFormat as LiveFormat
-    from .live import LiveGift as LiveGift
-    from .live import LiveGiftConfig as LiveGiftConfig
-    from .live import LiveGiftSendResult as LiveGiftSendResult
-    from .live import LiveGuard as LiveGuard
-    from .live import LiveGuardList as LiveGuardList
-    from .live import LiveGuardListInfo as LiveGuardListInfo
-    from .live import LiveHistoryDanmaku as LiveHistoryDanmaku
-    from .live import LiveHistoryEmoticon as LiveHistoryEmoticon
-    from .live import LiveLotteryInfo as LiveLotteryInfo
-    from .live import LiveMasterLevel as LiveMasterLevel
-    from .live import LiveMedalPageInfo as LiveMedalPageInfo
-    from .live import LiveMyMedal as LiveMyMedal
-    from .live import LiveMyMedals as LiveMyMedals
-    from .live import LiveMyRoomInfo as LiveMyRoomInfo
-    from .live import LiveMyRoomLevel as LiveMyRoomLevel
-    from .live import LiveMyRoomProperty as LiveMyRoomProperty
-    from .live import LiveMyRoomUser as LiveMyRoomUser
-    from .live import LiveOfficialInfo as LiveOfficialInfo
-    from .live import LiveOfficialVerify as LiveOfficialVerify
-    from .live import LiveOnlineGoldRank as LiveOnlineGoldRank
-    from .live import LiveOnlineRankEntry as LiveOnlineRankEntry
-    from .live import LiveParentArea as LiveParentArea
-    from .live import LivePlayUrl as LivePlayUrl
-    from .live import LivePlayUrlInfo as LivePlayUrlInfo
-    from .live import LivePlayUrlLine as LivePlayUrlLine
-    from .live import LivePlayUrlV2 as LivePlayUrlV2
-    from .live import LiveProtocol as LiveProtocol
-    from .live import LivePushProtocol as LivePushProtocol
-    from .live import LiveQuality as LiveQuality
-    from .live import LiveQualityDesc as LiveQualityDesc
-    from .live import LiveQualityName as LiveQualityName
-    from .live import LiveRedPocket as LiveRedPocket
-    from .live import LiveRedPocketAward as LiveRedPocketAward
-    from .live import LiveRoomAnchor as LiveRoomAnchor
-    from .live import LiveRoomAnchorLevel as LiveRoomAnchorLevel
-    from .live import LiveRoomAnchorProfile as LiveRoomAnchorProfile
-    from .live import LiveRoomAudit as LiveRoomAudit
-    from .live import LiveRoomBaseInfo as LiveRoomBaseInfo
-    from .live import LiveRoomBaseInfos as LiveRoomBaseInfos
-    from .live import LiveRoomDetail as LiveRoomDetail
-    from .live import LiveRoomDetailAnchor as LiveRoomDetailAnchor
-    from .live import LiveRoomDetailRoom as LiveRoomDetailRoom
-    from .live import LiveRoomGiftEntry as LiveRoomGiftEntry
-    from .live import LiveRoomGiftLists as LiveRoomGiftLists
-    from .live import LiveRoomGifts as LiveRoomGifts
-    from .live import LiveRoomInit as LiveRoomInit
-    from .live import LiveRoomNews as LiveRoomNews
-    from .live import LiveRoomPlayInfo as LiveRoomPlayInfo
-    from .live import LiveRoomPlayInfoV2 as LiveRoomPlayInfoV2
-    from .live import LiveRoomSilentInfo as LiveRoomSilentInfo
-    from .live import LiveRoomStatus as LiveRoomStatus
-    from .live import LiveRoomStatuses as LiveRoomStatuses
-    from .live import LiveRoomUpdate as LiveRoomUpdate
-    from .live import LiveRoomUpdated as LiveRoomUpdated
-    from .live import LiveRtmp as LiveRtmp
-    from .live import LiveSelfInfo as LiveSelfInfo
-    from .live import LiveSignInfo as LiveSignInfo
-    from .live import LiveSignMonth as LiveSignMonth
-    from .live import LiveStartResult as LiveStartResult
-    from .live import LiveStopResult as LiveStopResult
-    from .live import LiveStream as LiveStream
-    from .live import LiveStreamCodec as LiveStreamCodec
-    from .live import LiveStreamFormat as LiveStreamFormat
-    from .live import LiveStreamHost as LiveStreamHost
-    from .live import LiveUserMedal as LiveUserMedal
-    from .live import LiveUserRoom as LiveUserRoom
-    from .live import LiveWebHeartbeat as LiveWebHeartbeat
-    from .search import AppHotSearchRanking as AppHotSearchRanking
-    from .search import AppHotSearchWord as AppHotSearchWord
-    from .search import CategoryTypeArticle as CategoryTypeArticle
-    from .search import CategoryTypePhoto as CategoryTypePhoto
-    from .search import CheeseSearchItem as CheeseSearchItem
-    from .search import CheeseSearchPage as CheeseSearchPage
-    from .search import CheeseSearchResult as CheeseSearchResult
-    from .search import DefaultSearchKeyword as DefaultSearchKeyword
-    from .search import HotSearchWord as HotSearchWord
-    from .search import HotSearchWords as HotSearchWords
-    from .search import MangaSearchItem as MangaSearchItem
-    from .search import MangaSearchResult as MangaSearchResult
-    from .search import OrderArticle as OrderArticle
-    from .search import OrderCheese as OrderCheese
-    from .search import OrderLiveRoom as OrderLiveRoom
-    from .search import OrderUser as OrderUser
-    from .search import OrderVideo as OrderVideo
-    from .search import SearchAllResult as SearchAllResult
-    from .search import SearchArticleItem as SearchArticleItem
-    from .search import SearchByTypeResult as SearchByTypeResult
-    from .search import SearchHit as SearchHit
-    from .search import SearchLiveGroups as SearchLiveGroups
-    from .search import SearchLiveResult as SearchLiveResult
-    from .search import SearchLiveRoomItem as SearchLiveRoomItem
-    from .search import SearchLiveUserItem as SearchLiveUserItem
-    from .search import SearchMediaBadge as SearchMediaBadge
-    from .search import SearchMediaEpisode as SearchMediaEpisode
-    from .search import SearchMediaItem as SearchMediaItem
-    from .search import SearchMediaScore as SearchMediaScore
-    from .search import SearchObjectType as SearchObjectType
-    from .search import SearchPageInfo as SearchPageInfo
-    from .search import SearchPhotoItem as SearchPhotoItem
-    from .search import SearchResultGroup as SearchResultGroup
-    from .search import SearchResultItem as SearchResultItem
-    from .search import SearchSuggestResult as SearchSuggestResult
-    from .search import SearchSuggestTag as SearchSuggestTag
-    from .search import SearchTopicItem as SearchTopicItem
-    from .search import SearchUserItem as SearchUserItem
-    from .search import SearchUserOfficialVerify as SearchUserOfficialVerify
-    from .search import SearchUserVideo as SearchUserVideo
-    from .search import SearchVideoItem as SearchVideoItem
-    from .user import ChannelArchive as ChannelArchive
-    from .user import ChannelArchiveStat as ChannelArchiveStat
-    from .user import ChannelList as ChannelList
-    from .user import ChannelListItems as ChannelListItems
-    from .user import ChannelListPage as ChannelListPage
-    from .user import ChannelSeason as ChannelSeason
-    from .user import ChannelSeasonInfo as ChannelSeasonInfo
-    from .user import ChannelSeasonMeta as ChannelSeasonMeta
-    from .user import ChannelSeasonVideos as ChannelSeasonVideos
-    from .user import ChannelSeries as ChannelSeries
-    from .user import ChannelSeriesInfo as ChannelSeriesInfo
-    from .user import ChannelSeriesMeta as ChannelSeriesMeta
-    from .user import ChannelSeriesVideos as ChannelSeriesVideos
-    from .user import ChannelSeriesVideosPage as ChannelSeriesVideosPage
-    from .user import CheesePage as CheesePage
-    from .user import CheesePageInfo as CheesePageInfo
-    from .user import CheeseSeason as CheeseSeason
-    from .user import CoinBalance as CoinBalance
-    from .user import CreatedChannelSeries as CreatedChannelSeries
-    from .user import CreatedSubscribeGroup as CreatedSubscribeGroup
-    from .user import CreatorFanData as CreatorFanData
-    from .user import DynamicArchive as DynamicArchive
-    from .user import DynamicArchiveStat as DynamicArchiveStat
-    from .user import DynamicAuthor as DynamicAuthor
-    from .user import DynamicBasic as DynamicBasic
-    from .user import DynamicContent as DynamicContent
-    from .user import DynamicCounter as DynamicCounter
-    from .user import DynamicDesc as DynamicDesc
-    from .user import DynamicDraw as DynamicDraw
-    from .user import DynamicDrawImage as DynamicDrawImage
-    from .user import DynamicItem as DynamicItem
-    from .user import DynamicMajor as DynamicMajor
-    from .user import DynamicModules as DynamicModules
-    from .user import DynamicRichTextNode as DynamicRichTextNode
-    from .user import DynamicStats as DynamicStats
-    from .user import ElecMonthlyRank as ElecMonthlyRank
-    from .user import ElecRankUser as ElecRankUser
-    from .user import ElecRankVip as ElecRankVip
-    from .user import FavSeasonCounts as FavSeasonCounts
-    from .user import FavSeasonDetail as FavSeasonDetail
-    from .user import FavSeasonMedia as FavSeasonMedia
-    from .user import FavSeasonUpper as FavSeasonUpper
-    from .user import FollowedBangumi as FollowedBangumi
-    from .user import FollowedBangumiPage as FollowedBangumiPage
-    from .user import FollowingUser as FollowingUser
-    from .user import FollowingUserList as FollowingUserList
-    from .user import FollowingUserVip as FollowingUserVip
-    from .user import FollowingUserVipLabel as FollowingUserVipLabel
-    from .user import HistoryBangumi as HistoryBangumi
-    from .user import HistoryBangumiSeason as HistoryBangumiSeason
-    from .user import HistoryBusinessType as HistoryBusinessType
-    from .user import HistoryCheese as HistoryCheese
-    from .user import HistoryCursor as HistoryCursor
-    from .user import HistoryDimension as HistoryDimension
-    from .user import HistoryItem as HistoryItem
-    from .user import HistoryPage as HistoryPage
-    from .user import HistoryTab as HistoryTab
-    from .user import HistoryTarget as HistoryTarget
-    from .user import HistoryType as HistoryType
-    from .user import HistoryVideo as HistoryVideo
-    from .user import HistoryVideoOwner as HistoryVideoOwner
-    from .user import HistoryVideoPage as HistoryVideoPage
-    from .user import HistoryVideos as HistoryVideos
-    from .user import HistoryVideoStat as HistoryVideoStat
-    from .user import JuryInfo as JuryInfo
-    from .user import LegacyDynamicCard as LegacyDynamicCard
-    from .user import LegacyDynamicDesc as LegacyDynamicDesc
-    from .user import LegacyDynamicsPage as LegacyDynamicsPage
-    from .user import MidList as MidList
-    from .user import MyInfo as MyInfo
-    from .user import MyProfession as MyProfession
-    from .user import Note as Note
-    from .user import NoteArchive as NoteArchive
-    from .user import NoteList as NoteList
-    from .user import NotePage as NotePage
-    from .user import OpusCover as OpusCover
-    from .user import OpusFeed as OpusFeed
-    from .user import OpusFeedItem as OpusFeedItem
-    from .user import OpusStat as OpusStat
-    from .user import OpusType as OpusType
-    from .user import RelationAttributes as RelationAttributes
-    from .user import RelationStat as RelationStat
-    from .user import RelationType as RelationType
-    from .user import SpaceNavCount as SpaceNavCount
-    from .user import SpaceNavNum as SpaceNavNum
-    from .user import SpaceVideo as SpaceVideo
-    from .user import SpaceVideos as SpaceVideos
-    from .user import SubscribedTag as SubscribedTag
-    from .user import SubscribedTags as SubscribedTags
-    from .user import SubscribeGroup as SubscribeGroup
-    from .user import SubscribeGroupNames as SubscribeGroupNames
-    from .user import SubscribeGroups as SubscribeGroups
-    from .user import UidLookup as UidLookup
-    from .user import UidLookupItem as UidLookupItem
-    from .user import UpStat as UpStat
-    from .user import UpStatViews as UpStatViews
-    from .user import UserAlbum as UserAlbum
-    from .user import UserAlbumDoc as UserAlbumDoc
-    from .user import UserAlbumPicture as UserAlbumPicture
-    from .user import UserAlbumType as UserAlbumType
-    from .user import UserArticle as UserArticle
-    from .user import UserArticleAuthor as UserArticleAuthor
-    from .user import UserArticleList as UserArticleList
-    from .user import UserArticleListOrder as UserArticleListOrder
-    from .user import UserArticleLists as UserArticleLists
-    from .user import UserArticleOrder as UserArticleOrder
-    from .user import UserArticles as UserArticles
-    from .user import UserArticleStats as UserArticleStats
-    from .user import UserAudio as UserAudio
-    from .user import UserAudioOrder as UserAudioOrder
-    from .user import UserAudios as UserAudios
-    from .user import UserAudioStats as UserAudioStats
-    from .user import UserBangumiFollowStatus as UserBangumiFollowStatus
-    from .user import UserBangumiType as UserBangumiType
-    from .user import UserCard as UserCard
-    from .user import UserCardProfile as UserCardProfile
-    from .user import UserContract as UserContract
-    from .user import UserDynamicsPage as UserDynamicsPage
-    from .user import UserElec as UserElec
-    from .user import UserElecShowInfo as UserElecShowInfo
-    from .user import UserEpisodicButton as UserEpisodicButton
-    from .user import UserExpLog as UserExpLog
-    from .user import UserExpRecord as UserExpRecord
-    from .user import UserFansMedal as UserFansMedal
-    from .user import UserHonourInfo as UserHonourInfo
-    from .user import UserInfo as UserInfo
-    from .user import UserLevelInfo as UserLevelInfo
-    from .user import UserLiveRoom as UserLiveRoom
-    from .user import UserLiveWatched as UserLiveWatched
-    from .user import UserLoginLog as UserLoginLog
-    from .user import UserLoginRecord as UserLoginRecord
-    from .user import UserMedalInfo as UserMedalInfo
-    from .user import UserMedalStyle as UserMedalStyle
-    from .user import UserMedalWall as UserMedalWall
-    from .user import UserMedalWallEntry as UserMedalWallEntry
-    from .user import UserMediaListItem as UserMediaListItem
-    from .user import UserMedialistOrder as UserMedialistOrder
-    from .user import UserMediaListPage as UserMediaListPage
-    from .user import UserMediaListUpper as UserMediaListUpper
-    from .user import UserMoralLog as UserMoralLog
-    from .user import UserNameplate as UserNameplate
-    from .user import UserOfficial as UserOfficial
-    from .user import UserOfficialVerify as UserOfficialVerify
-    from .user import UserPendant as UserPendant
-    from .user import UserProfession as UserProfession
-    from .user import UserRelation as UserRelation
-    from .user import UserReservation as UserReservation
-    from .user import UserReservations as UserReservations
-    from .user import UserSchool as UserSchool
-    from .user import UserSeries as UserSeries
-    from .user import UserSpaceImages as UserSpaceImages
-    from .user import UserSysNotice as UserSysNotice
-    from .user import UserVideo as UserVideo
-    from .user import UserVideoList as UserVideoList
-    from .user import UserVideoOrder as UserVideoOrder
-    from .user import UserVideoPageInfo as UserVideoPageInfo
-    from .user import UserVideos as UserVideos
-    from .user import UserVideoZone as UserVideoZone
-    from .user import UserVip as UserVip
-    from .user import UserVipLabel as UserVipLabel
-    from .user import UserWornMedal as UserWornMedal
-    from .video import DanmakuColorfulSrc as DanmakuColorfulSrc
-    from .video import DanmakuLikeStat as DanmakuLikeStat
-    from .video import DanmakuLikeStats as DanmakuLikeStats
-    from .video import DanmakuOperatorType as DanmakuOperatorType
-    from .video import DanmakuSendResult as DanmakuSendResult
-    from .video import DmFontSize as DmFontSize
-    from .video import DmMode as DmMode
-    from .video import RelatedVideo as RelatedVideo
-    from .video import RelatedVideos as RelatedVideos
-    from .video import VideoAiConclusion as VideoAiConclusion
-    from .video import VideoAiModelResult as VideoAiModelResult
-    from .video import VideoAiOutlinePoint as VideoAiOutlinePoint
-    from .video import VideoAiOutlineSection as VideoAiOutlineSection
-    from .video import VideoAiRecommend as VideoAiRecommend
-    from .video import VideoAppealReasonType as VideoAppealReasonType
-    from .video import VideoArchiveStat as VideoArchiveStat
-    from .video import VideoArgueInfo as VideoArgueInfo
-    from .video import VideoBroadcastBackoff as VideoBroadcastBackoff
-    from .video import VideoBroadcastServers as VideoBroadcastServers
-    from .video import VideoCharger as VideoCharger
-    from .video import VideoChargers as VideoChargers
-    from .video import VideoChargerVip as VideoChargerVip
-    from .video import VideoChargeShowInfo as VideoChargeShowInfo
-    from .video import VideoCidInfo as VideoCidInfo
-    from .video import VideoCoinResult as VideoCoinResult
-    from .video import VideoDash as VideoDash
-    from .video import VideoDashDolby as VideoDashDolby
-    from .video import VideoDashFlac as VideoDashFlac
-    from .video import VideoDashSegmentBase as VideoDashSegmentBase
-    from .video import VideoDashStream as VideoDashStream
-    from .video import VideoDescPart as VideoDescPart
-    from .video import VideoDetail as VideoDetail
-    from .video import VideoDetailReplies as VideoDetailReplies
-    from .video import VideoDetailReply as VideoDetailReply
-    from .video import VideoDimension as VideoDimension
-    from .video import VideoDmMask as VideoDmMask
-    from .video import VideoDurl as VideoDurl
-    from .video import VideoEmergency as VideoEmergency
-    from .video import VideoFavFolder as VideoFavFolder
-    from .video import VideoFavFolders as VideoFavFolders
-    from .video import VideoFavoriteResult as VideoFavoriteResult
-    from .video import VideoFavoured as VideoFavoured
-    from .video import VideoHonor as VideoHonor
-    from .video import VideoHonorReply as VideoHonorReply
-    from .video import VideoHotShare as VideoHotShare
-    from .video import VideoInfo as VideoInfo
-    from .video import VideoNoteAuthor as VideoNoteAuthor
-    from .video import VideoNoteEntrance as VideoNoteEntrance
-    from .video import VideoNotePage as VideoNotePage
-    from .video import VideoOnlineCount as VideoOnlineCount
-    from .video import VideoOnlineShowSwitch as VideoOnlineShowSwitch
-    from .video import VideoOwner as VideoOwner
-    from .video import VideoOwnerCard as VideoOwnerCard
-    from .video import VideoOwnerProfile as VideoOwnerProfile
-    from .video import VideoPage as VideoPage
-    from .video import VideoPages as VideoPages
-    from .video import VideoPaidCoins as VideoPaidCoins
-    from .video import VideoPbp as VideoPbp
-    from .video import VideoPbpEvents as VideoPbpEvents
-    from .video import VideoPlayerInfo as VideoPlayerInfo
-    from .video import VideoPlayerIpInfo as VideoPlayerIpInfo
-    from .video import VideoPlayerOptions as VideoPlayerOptions
-    from .video import VideoPlayerSubtitle as VideoPlayerSubtitle
-    from .video import VideoPlayUrl as VideoPlayUrl
-    from .video import VideoPrivateNotes as VideoPrivateNotes
-    from .video import VideoPublicNote as VideoPublicNote
-    from .video import VideoPublicNotes as VideoPublicNotes
-    from .video import VideoQuality as VideoQuality
-    from .video import VideoRelation as VideoRelation
-    from .video import VideoRights as VideoRights
-    from .video import VideoSnapshot as VideoSnapshot
-    from .video import VideoSpaceImage as VideoSpaceImage
-    from .video import VideoStaffMember as VideoStaffMember
-    from .video import VideoStat as VideoStat
-    from .video import VideoSubtitle as VideoSubtitle
-    from .video import VideoSubtitleAuthor as VideoSubtitleAuthor
-    from .video import VideoSubtitleTrack as VideoSubtitleTrack
-    from .video import VideoSupportFormat as VideoSupportFormat
-    from .video import VideoTag as VideoTag
-    from .video import VideoTagCount as VideoTagCount
-    from .video import VideoTags as VideoTags
-    from .video import VideoTripleResult as VideoTripleResult
-    from .video import VideoUserGarb as VideoUserGarb
-    from .video import VideoViewPoint as VideoViewPoint
+    from .common._shared import UserLevelInfo as UserLevelInfo
+    from .common._shared import UserLiveWatched as UserLiveWatched
+    from .common._shared import UserNameplate as UserNameplate
+    from .common._shared import UserOfficial as UserOfficial
+    from .common._shared import UserOfficialVerify as UserOfficialVerify
+    from .common._shared import UserPendant as UserPendant
+    from .common._shared import UserVip as UserVip
+    from .common._shared import UserVipLabel as UserVipLabel
+    from .common._shared import VideoDimension as VideoDimension
+    from .common._shared import VideoOwner as VideoOwner
+    from .common._shared import VideoRights as VideoRights
+    from .common._shared import VideoStat as VideoStat
+    from .live._create_room import LiveCreatedRoom as LiveCreatedRoom
+    from .live._enums import LiveCodec as LiveCodec
+    from .live._enums import LiveFormat as LiveFormat
+    from .live._enums import LiveProtocol as LiveProtocol
+    from .live._enums import LiveQuality as LiveQuality
+    from .live._get_anchor_info import LiveAnchorExp as LiveAnchorExp
+    from .live._get_anchor_info import LiveAnchorInfo as LiveAnchorInfo
+    from .live._get_anchor_info import LiveAnchorNews as LiveAnchorNews
+    from .live._get_anchor_info import LiveAnchorProfile as LiveAnchorProfile
+    from .live._get_area_list import LiveArea as LiveArea
+    from .live._get_area_list import LiveAreaList as LiveAreaList
+    from .live._get_area_list import LiveParentArea as LiveParentArea
+    from .live._get_banned_users import LiveBannedUser as LiveBannedUser
+    from .live._get_banned_users import LiveBannedUsers as LiveBannedUsers
+    from .live._get_danmaku_history import LiveDanmakuCheck as LiveDanmakuCheck
+    from .live._get_danmaku_history import LiveDanmakuHistory as LiveDanmakuHistory
+    from .live._get_danmaku_history import LiveDanmakuReply as LiveDanmakuReply
+    from .live._get_danmaku_history import LiveDanmakuUser as LiveDanmakuUser
+    from .live._get_danmaku_history import LiveDanmakuUserBase as LiveDanmakuUserBase
+    from .live._get_danmaku_history import LiveHistoryDanmaku as LiveHistoryDanmaku
+    from .live._get_danmaku_history import LiveHistoryEmoticon as LiveHistoryEmoticon
+    from .live._get_danmaku_history import LiveUserMedal as LiveUserMedal
+    from .live._get_danmu_info import LiveDanmuHost as LiveDanmuHost
+    from .live._get_danmu_info import LiveDanmuInfo as LiveDanmuInfo
+    from .live._get_emoticons import LiveEmoticon as LiveEmoticon
+    from .live._get_emoticons import LiveEmoticonPackage as LiveEmoticonPackage
+    from .live._get_emoticons import LiveEmoticons as LiveEmoticons
+    from .live._get_followed_live_rooms import LiveFollowedLive as LiveFollowedLive
+    from .live._get_followed_live_rooms import LiveFollowedLiveRoom as LiveFollowedLiveRoom
+    from .live._get_followed_offline_rooms import LiveFollowedOffline as LiveFollowedOffline
+    from .live._get_followed_offline_rooms import LiveFollowedOfflineRoom as LiveFollowedOfflineRoom
+    from .live._get_followed_rooms import LiveFollowedRoom as LiveFollowedRoom
+    from .live._get_followed_rooms import LiveFollowedRooms as LiveFollowedRooms
+    from .live._get_gift_config import LiveGift as LiveGift
+    from .live._get_gift_config import LiveGiftConfig as LiveGiftConfig
+    from .live._get_guard_list import LiveGuard as LiveGuard
+    from .live._get_guard_list import LiveGuardList as LiveGuardList
+    from .live._get_guard_list import LiveGuardListInfo as LiveGuardListInfo
+    from .live._get_last_month_sign_info import LiveSignMonth as LiveSignMonth
+    from .live._get_lottery_info import LiveLotteryInfo as LiveLotteryInfo
+    from .live._get_lottery_info import LiveRedPocket as LiveRedPocket
+    from .live._get_lottery_info import LiveRedPocketAward as LiveRedPocketAward
+    from .live._get_my_bag import LiveBag as LiveBag
+    from .live._get_my_bag import LiveBagItem as LiveBagItem
+    from .live._get_my_info_in_room import LiveDanmuRights as LiveDanmuRights
+    from .live._get_my_info_in_room import LiveMyRoomInfo as LiveMyRoomInfo
+    from .live._get_my_info_in_room import LiveMyRoomLevel as LiveMyRoomLevel
+    from .live._get_my_info_in_room import LiveMyRoomProperty as LiveMyRoomProperty
+    from .live._get_my_info_in_room import LiveMyRoomUser as LiveMyRoomUser
+    from .live._get_my_medals import LiveMedalPageInfo as LiveMedalPageInfo
+    from .live._get_my_medals import LiveMyMedal as LiveMyMedal
+    from .live._get_my_medals import LiveMyMedals as LiveMyMedals
+    from .live._get_online_gold_rank import LiveOnlineGoldRank as LiveOnlineGoldRank
+    from .live._get_online_gold_rank import LiveOnlineRankEntry as LiveOnlineRankEntry
+    from .live._get_room_anchor import LiveRoomAnchor as LiveRoomAnchor
+    from .live._get_room_anchor import LiveRoomAnchorLevel as LiveRoomAnchorLevel
+    from .live._get_room_anchor import LiveRoomAnchorProfile as LiveRoomAnchorProfile
+    from .live._get_room_base_info import LiveRoomBaseInfo as LiveRoomBaseInfo
+    from .live._get_room_base_info import LiveRoomBaseInfos as LiveRoomBaseInfos
+    from .live._get_room_by_mid import LiveUserRoom as LiveUserRoom
+    from .live._get_room_gifts import LiveRoomGiftEntry as LiveRoomGiftEntry
+    from .live._get_room_gifts import LiveRoomGiftLists as LiveRoomGiftLists
+    from .live._get_room_gifts import LiveRoomGifts as LiveRoomGifts
+    from .live._get_room_info import LiveAnchorBase as LiveAnchorBase
+    from .live._get_room_info import LiveAnchorLevel as LiveAnchorLevel
+    from .live._get_room_info import LiveAnchorMedal as LiveAnchorMedal
+    from .live._get_room_info import LiveAnchorRelation as LiveAnchorRelation
+    from .live._get_room_info import LiveRoomDetail as LiveRoomDetail
+    from .live._get_room_info import LiveRoomDetailAnchor as LiveRoomDetailAnchor
+    from .live._get_room_info import LiveRoomDetailRoom as LiveRoomDetailRoom
+    from .live._get_room_info import LiveRoomNews as LiveRoomNews
+    from .live._get_room_info import LiveRoomSilentInfo as LiveRoomSilentInfo
+    from .live._get_room_init import LiveRoomInit as LiveRoomInit
+    from .live._get_room_play_info import LiveRoomPlayInfo as LiveRoomPlayInfo
+    from .live._get_room_play_info_v2 import LivePlayUrlInfo as LivePlayUrlInfo
+    from .live._get_room_play_info_v2 import LivePlayUrlV2 as LivePlayUrlV2
+    from .live._get_room_play_info_v2 import LiveQualityDesc as LiveQualityDesc
+    from .live._get_room_play_info_v2 import LiveRoomPlayInfoV2 as LiveRoomPlayInfoV2
+    from .live._get_room_play_info_v2 import LiveStream as LiveStream
+    from .live._get_room_play_info_v2 import LiveStreamCodec as LiveStreamCodec
+    from .live._get_room_play_info_v2 import LiveStreamFormat as LiveStreamFormat
+    from .live._get_room_play_info_v2 import LiveStreamHost as LiveStreamHost
+    from .live._get_rooms_by_area import LiveAreaRoom as LiveAreaRoom
+    from .live._get_rooms_by_area import LiveAreaRooms as LiveAreaRooms
+    from .live._get_rooms_by_area import LiveAreaTag as LiveAreaTag
+    from .live._get_self_info import LiveSelfInfo as LiveSelfInfo
+    from .live._get_sign_info import LiveSignInfo as LiveSignInfo
+    from .live._get_status_by_mids import LiveRoomStatus as LiveRoomStatus
+    from .live._get_status_by_mids import LiveRoomStatuses as LiveRoomStatuses
+    from .live._send_web_heartbeat import LiveWebHeartbeat as LiveWebHeartbeat
+    from .live._shared import LiveDanmakuModeInfo as LiveDanmakuModeInfo
+    from .live._shared import LiveDanmakuSendResult as LiveDanmakuSendResult
+    from .live._shared import LiveGiftSendResult as LiveGiftSendResult
+    from .live._shared import LiveMasterLevel as LiveMasterLevel
+    from .live._shared import LiveOfficialInfo as LiveOfficialInfo
+    from .live._shared import LiveOfficialVerify as LiveOfficialVerify
+    from .live._shared import LivePlayUrl as LivePlayUrl
+    from .live._shared import LivePlayUrlLine as LivePlayUrlLine
+    from .live._shared import LiveQualityName as LiveQualityName
+    from .live._start_live import LivePushProtocol as LivePushProtocol
+    from .live._start_live import LiveRtmp as LiveRtmp
+    from .live._start_live import LiveStartResult as LiveStartResult
+    from .live._stop_live import LiveStopResult as LiveStopResult
+    from .live._update_room import LiveRoomAudit as LiveRoomAudit
+    from .live._update_room import LiveRoomUpdate as LiveRoomUpdate
+    from .live._update_room import LiveRoomUpdated as LiveRoomUpdated
+    from .search._enums import CategoryTypeArticle as CategoryTypeArticle
+    from .search._enums import CategoryTypePhoto as CategoryTypePhoto
+    from .search._enums import OrderArticle as OrderArticle
+    from .search._enums import OrderCheese as OrderCheese
+    from .search._enums import OrderLiveRoom as OrderLiveRoom
+    from .search._enums import OrderUser as OrderUser
+    from .search._enums import OrderVideo as OrderVideo
+    from .search._enums import SearchObjectType as SearchObjectType
+    from .search._get_app_hot_search_keywords import AppHotSearchRanking as AppHotSearchRanking
+    from .search._get_app_hot_search_keywords import AppHotSearchWord as AppHotSearchWord
+    from .search._get_default_search_keyword import DefaultSearchKeyword as DefaultSearchKeyword
+    from .search._get_hot_search_keywords import HotSearchWord as HotSearchWord
+    from .search._get_hot_search_keywords import HotSearchWords as HotSearchWords
+    from .search._get_suggest_keywords import SearchSuggestResult as SearchSuggestResult
+    from .search._get_suggest_keywords import SearchSuggestTag as SearchSuggestTag
+    from .search._search import SearchAllResult as SearchAllResult
+    from .search._search import SearchResultGroup as SearchResultGroup
+    from .search._search_by_type import SearchByTypeResult as SearchByTypeResult
+    from .search._search_cheese import CheeseSearchItem as CheeseSearchItem
+    from .search._search_cheese import CheeseSearchPage as CheeseSearchPage
+    from .search._search_cheese import CheeseSearchResult as CheeseSearchResult
+    from .search._search_live import SearchLiveGroups as SearchLiveGroups
+    from .search._search_live import SearchLiveResult as SearchLiveResult
+    from .search._search_manga import MangaSearchItem as MangaSearchItem
+    from .search._search_manga import MangaSearchResult as MangaSearchResult
+    from .search._shared import SearchArticleItem as SearchArticleItem
+    from .search._shared import SearchHit as SearchHit
+    from .search._shared import SearchLiveRoomItem as SearchLiveRoomItem
+    from .search._shared import SearchLiveUserItem as SearchLiveUserItem
+    from .search._shared import SearchMediaBadge as SearchMediaBadge
+    from .search._shared import SearchMediaEpisode as SearchMediaEpisode
+    from .search._shared import SearchMediaItem as SearchMediaItem
+    from .search._shared import SearchMediaScore as SearchMediaScore
+    from .search._shared import SearchPageInfo as SearchPageInfo
+    from .search._shared import SearchPhotoItem as SearchPhotoItem
+    from .search._shared import SearchResultItem as SearchResultItem
+    from .search._shared import SearchTopicItem as SearchTopicItem
+    from .search._shared import SearchUserItem as SearchUserItem
+    from .search._shared import SearchUserOfficialVerify as SearchUserOfficialVerify
+    from .search._shared import SearchUserVideo as SearchUserVideo
+    from .search._shared import SearchVideoItem as SearchVideoItem
+    from .user._create_channel_series import CreatedChannelSeries as CreatedChannelSeries
+    from .user._create_subscribe_group import CreatedSubscribeGroup as CreatedSubscribeGroup
+    from .user._enums import HistoryBusinessType as HistoryBusinessType
+    from .user._enums import HistoryType as HistoryType
+    from .user._enums import OpusType as OpusType
+    from .user._enums import RelationType as RelationType
+    from .user._enums import UserAlbumType as UserAlbumType
+    from .user._enums import UserArticleListOrder as UserArticleListOrder
+    from .user._enums import UserArticleOrder as UserArticleOrder
+    from .user._enums import UserAudioOrder as UserAudioOrder
+    from .user._enums import UserBangumiFollowStatus as UserBangumiFollowStatus
+    from .user._enums import UserBangumiType as UserBangumiType
+    from .user._enums import UserMedialistOrder as UserMedialistOrder
+    from .user._enums import UserVideoOrder as UserVideoOrder
+    from .user._get_album import UserAlbum as UserAlbum
+    from .user._get_album import UserAlbumDoc as UserAlbumDoc
+    from .user._get_album import UserAlbumPicture as UserAlbumPicture
+    from .user._get_article_lists import UserArticleList as UserArticleList
+    from .user._get_article_lists import UserArticleLists as UserArticleLists
+    from .user._get_articles import UserArticle as UserArticle
+    from .user._get_articles import UserArticleAuthor as UserArticleAuthor
+    from .user._get_articles import UserArticles as UserArticles
+    from .user._get_articles import UserArticleStats as UserArticleStats
+    from .user._get_audios import UserAudio as UserAudio
+    from .user._get_audios import UserAudios as UserAudios
+    from .user._get_audios import UserAudioStats as UserAudioStats
+    from .user._get_card import UserCard as UserCard
+    from .user._get_card import UserCardProfile as UserCardProfile
+    from .user._get_card import UserSpaceImages as UserSpaceImages
+    from .user._get_channel_list import ChannelList as ChannelList
+    from .user._get_channel_list import ChannelListItems as ChannelListItems
+    from .user._get_channel_list import ChannelSeason as ChannelSeason
+    from .user._get_channel_list import ChannelSeries as ChannelSeries
+    from .user._get_channel_season_info import ChannelSeasonInfo as ChannelSeasonInfo
+    from .user._get_channel_season_info import FavSeasonCounts as FavSeasonCounts
+    from .user._get_channel_season_info import FavSeasonDetail as FavSeasonDetail
+    from .user._get_channel_season_info import FavSeasonMedia as FavSeasonMedia
+    from .user._get_channel_season_info import FavSeasonUpper as FavSeasonUpper
+    from .user._get_channel_series_info import ChannelSeriesInfo as ChannelSeriesInfo
+    from .user._get_channel_videos_season import ChannelSeasonVideos as ChannelSeasonVideos
+    from .user._get_channel_videos_series import ChannelSeriesVideos as ChannelSeriesVideos
+    from .user._get_channel_videos_series import ChannelSeriesVideosPage as ChannelSeriesVideosPage
+    from .user._get_cheese import CheesePage as CheesePage
+    from .user._get_cheese import CheesePageInfo as CheesePageInfo
+    from .user._get_cheese import CheeseSeason as CheeseSeason
+    from .user._get_dynamics import LegacyDynamicCard as LegacyDynamicCard
+    from .user._get_dynamics import LegacyDynamicDesc as LegacyDynamicDesc
+    from .user._get_dynamics import LegacyDynamicsPage as LegacyDynamicsPage
+    from .user._get_dynamics_new import DynamicArchive as DynamicArchive
+    from .user._get_dynamics_new import DynamicArchiveStat as DynamicArchiveStat
+    from .user._get_dynamics_new import DynamicAuthor as DynamicAuthor
+    from .user._get_dynamics_new import DynamicBasic as DynamicBasic
+    from .user._get_dynamics_new import DynamicContent as DynamicContent
+    from .user._get_dynamics_new import DynamicCounter as DynamicCounter
+    from .user._get_dynamics_new import DynamicDesc as DynamicDesc
+    from .user._get_dynamics_new import DynamicDraw as DynamicDraw
+    from .user._get_dynamics_new import DynamicDrawImage as DynamicDrawImage
+    from .user._get_dynamics_new import DynamicItem as DynamicItem
+    from .user._get_dynamics_new import DynamicMajor as DynamicMajor
+    from .user._get_dynamics_new import DynamicModules as DynamicModules
+    from .user._get_dynamics_new import DynamicRichTextNode as DynamicRichTextNode
+    from .user._get_dynamics_new import DynamicStats as DynamicStats
+    from .user._get_dynamics_new import UserDynamicsPage as UserDynamicsPage
+    from .user._get_elec_user_monthly import ElecMonthlyRank as ElecMonthlyRank
+    from .user._get_elec_user_monthly import ElecRankUser as ElecRankUser
+    from .user._get_elec_user_monthly import ElecRankVip as ElecRankVip
+    from .user._get_experience_log import UserExpLog as UserExpLog
+    from .user._get_experience_log import UserExpRecord as UserExpRecord
+    from .user._get_fav_tags import SubscribedTag as SubscribedTag
+    from .user._get_fav_tags import SubscribedTags as SubscribedTags
+    from .user._get_info import UserContract as UserContract
+    from .user._get_info import UserElec as UserElec
+    from .user._get_info import UserElecShowInfo as UserElecShowInfo
+    from .user._get_info import UserFansMedal as UserFansMedal
+    from .user._get_info import UserHonourInfo as UserHonourInfo
+    from .user._get_info import UserInfo as UserInfo
+    from .user._get_info import UserLiveRoom as UserLiveRoom
+    from .user._get_info import UserProfession as UserProfession
+    from .user._get_info import UserSchool as UserSchool
+    from .user._get_info import UserSeries as UserSeries
+    from .user._get_info import UserSysNotice as UserSysNotice
+    from .user._get_info import UserWornMedal as UserWornMedal
+    from .user._get_login_log import UserLoginLog as UserLoginLog
+    from .user._get_login_log import UserLoginRecord as UserLoginRecord
+    from .user._get_masterpieces import SpaceVideos as SpaceVideos
+    from .user._get_medals import UserMedalInfo as UserMedalInfo
+    from .user._get_medals import UserMedalStyle as UserMedalStyle
+    from .user._get_medals import UserMedalWall as UserMedalWall
+    from .user._get_medals import UserMedalWallEntry as UserMedalWallEntry
+    from .user._get_media_list import UserMediaListItem as UserMediaListItem
+    from .user._get_media_list import UserMediaListPage as UserMediaListPage
+    from .user._get_media_list import UserMediaListUpper as UserMediaListUpper
+    from .user._get_moral_log import UserMoralLog as UserMoralLog
+    from .user._get_my_coins import CoinBalance as CoinBalance
+    from .user._get_my_history import HistoryBangumi as HistoryBangumi
+    from .user._get_my_history import HistoryBangumiSeason as HistoryBangumiSeason
+    from .user._get_my_history import HistoryCheese as HistoryCheese
+    from .user._get_my_history import HistoryDimension as HistoryDimension
+    from .user._get_my_history import HistoryVideo as HistoryVideo
+    from .user._get_my_history import HistoryVideoOwner as HistoryVideoOwner
+    from .user._get_my_history import HistoryVideoPage as HistoryVideoPage
+    from .user._get_my_history import HistoryVideos as HistoryVideos
+    from .user._get_my_history import HistoryVideoStat as HistoryVideoStat
+    from .user._get_my_history_new import HistoryCursor as HistoryCursor
+    from .user._get_my_history_new import HistoryItem as HistoryItem
+    from .user._get_my_history_new import HistoryPage as HistoryPage
+    from .user._get_my_history_new import HistoryTab as HistoryTab
+    from .user._get_my_history_new import HistoryTarget as HistoryTarget
+    from .user._get_my_info import MyInfo as MyInfo
+    from .user._get_my_info import MyProfession as MyProfession
+    from .user._get_my_jury_info import JuryInfo as JuryInfo
+    from .user._get_my_special_followings import MidList as MidList
+    from .user._get_my_subscribe_groups import SubscribeGroup as SubscribeGroup
+    from .user._get_my_subscribe_groups import SubscribeGroups as SubscribeGroups
+    from .user._get_opus import OpusCover as OpusCover
+    from .user._get_opus import OpusFeed as OpusFeed
+    from .user._get_opus import OpusFeedItem as OpusFeedItem
+    from .user._get_opus import OpusStat as OpusStat
+    from .user._get_overview_stat import SpaceNavCount as SpaceNavCount
+    from .user._get_overview_stat import SpaceNavNum as SpaceNavNum
+    from .user._get_relation import RelationAttributes as RelationAttributes
+    from .user._get_relation import UserRelation as UserRelation
+    from .user._get_relation_info import RelationStat as RelationStat
+    from .user._get_reservations import UserReservation as UserReservation
+    from .user._get_reservations import UserReservations as UserReservations
+    from .user._get_subscribed_bangumi import FollowedBangumi as FollowedBangumi
+    from .user._get_subscribed_bangumi import FollowedBangumiPage as FollowedBangumiPage
+    from .user._get_top_followers import CreatorFanData as CreatorFanData
+    from .user._get_uids_by_names import UidLookup as UidLookup
+    from .user._get_uids_by_names import UidLookupItem as UidLookupItem
+    from .user._get_up_stat import UpStat as UpStat
+    from .user._get_up_stat import UpStatViews as UpStatViews
+    from .user._get_user_subscribe_groups import SubscribeGroupNames as SubscribeGroupNames
+    from .user._get_videos import UserEpisodicButton as UserEpisodicButton
+    from .user._get_videos import UserVideo as UserVideo
+    from .user._get_videos import UserVideoList as UserVideoList
+    from .user._get_videos import UserVideoPageInfo as UserVideoPageInfo
+    from .user._get_videos import UserVideos as UserVideos
+    from .user._get_videos import UserVideoZone as UserVideoZone
+    from .user._shared import ChannelArchive as ChannelArchive
+    from .user._shared import ChannelArchiveStat as ChannelArchiveStat
+    from .user._shared import ChannelListPage as ChannelListPage
+    from .user._shared import ChannelSeasonMeta as ChannelSeasonMeta
+    from .user._shared import ChannelSeriesMeta as ChannelSeriesMeta
+    from .user._shared import FollowingUser as FollowingUser
+    from .user._shared import FollowingUserList as FollowingUserList
+    from .user._shared import FollowingUserVip as FollowingUserVip
+    from .user._shared import FollowingUserVipLabel as FollowingUserVipLabel
+    from .user._shared import Note as Note
+    from .user._shared import NoteArchive as NoteArchive
+    from .user._shared import NoteList as NoteList
+    from .user._shared import NotePage as NotePage
+    from .user._shared import SpaceVideo as SpaceVideo
+    from .video._add_coin import VideoCoinResult as VideoCoinResult
+    from .video._enums import DanmakuOperatorType as DanmakuOperatorType
+    from .video._enums import DmFontSize as DmFontSize
+    from .video._enums import DmMode as DmMode
+    from .video._enums import VideoAppealReasonType as VideoAppealReasonType
+    from .video._enums import VideoQuality as VideoQuality
+    from .video._get_ai_conclusion import VideoAiConclusion as VideoAiConclusion
+    from .video._get_ai_conclusion import VideoAiModelResult as VideoAiModelResult
+    from .video._get_ai_conclusion import VideoAiOutlinePoint as VideoAiOutlinePoint
+    from .video._get_ai_conclusion import VideoAiOutlineSection as VideoAiOutlineSection
+    from .video._get_broadcast_servers import VideoBroadcastBackoff as VideoBroadcastBackoff
+    from .video._get_broadcast_servers import VideoBroadcastServers as VideoBroadcastServers
+    from .video._get_chargers import VideoCharger as VideoCharger
+    from .video._get_chargers import VideoChargers as VideoChargers
+    from .video._get_chargers import VideoChargerVip as VideoChargerVip
+    from .video._get_chargers import VideoChargeShowInfo as VideoChargeShowInfo
+    from .video._get_cid_info import VideoCidInfo as VideoCidInfo
+    from .video._get_detail import VideoDetail as VideoDetail
+    from .video._get_detail import VideoDetailReplies as VideoDetailReplies
+    from .video._get_detail import VideoDetailReply as VideoDetailReply
+    from .video._get_detail import VideoEmergency as VideoEmergency
+    from .video._get_detail import VideoHotShare as VideoHotShare
+    from .video._get_detail import VideoOwnerCard as VideoOwnerCard
+    from .video._get_detail import VideoOwnerProfile as VideoOwnerProfile
+    from .video._get_detail import VideoSpaceImage as VideoSpaceImage
+    from .video._get_fav_folders import VideoFavFolder as VideoFavFolder
+    from .video._get_fav_folders import VideoFavFolders as VideoFavFolders
+    from .video._get_online import VideoOnlineCount as VideoOnlineCount
+    from .video._get_online import VideoOnlineShowSwitch as VideoOnlineShowSwitch
+    from .video._get_pages import VideoPages as VideoPages
+    from .video._get_pay_coins import VideoPaidCoins as VideoPaidCoins
+    from .video._get_pbp import VideoPbp as VideoPbp
+    from .video._get_pbp import VideoPbpEvents as VideoPbpEvents
+    from .video._get_play_url import VideoDash as VideoDash
+    from .video._get_play_url import VideoDashDolby as VideoDashDolby
+    from .video._get_play_url import VideoDashFlac as VideoDashFlac
+    from .video._get_play_url import VideoDashSegmentBase as VideoDashSegmentBase
+    from .video._get_play_url import VideoDashStream as VideoDashStream
+    from .video._get_play_url import VideoDurl as VideoDurl
+    from .video._get_play_url import VideoPlayUrl as VideoPlayUrl
+    from .video._get_play_url import VideoSupportFormat as VideoSupportFormat
+    from .video._get_player_info import VideoDmMask as VideoDmMask
+    from .video._get_player_info import VideoPlayerInfo as VideoPlayerInfo
+    from .video._get_player_info import VideoPlayerIpInfo as VideoPlayerIpInfo
+    from .video._get_player_info import VideoPlayerOptions as VideoPlayerOptions
+    from .video._get_player_info import VideoPlayerSubtitle as VideoPlayerSubtitle
+    from .video._get_player_info import VideoViewPoint as VideoViewPoint
+    from .video._get_private_notes import VideoPrivateNotes as VideoPrivateNotes
+    from .video._get_public_notes import VideoNoteAuthor as VideoNoteAuthor
+    from .video._get_public_notes import VideoNotePage as VideoNotePage
+    from .video._get_public_notes import VideoPublicNote as VideoPublicNote
+    from .video._get_public_notes import VideoPublicNotes as VideoPublicNotes
+    from .video._get_related import RelatedVideos as RelatedVideos
+    from .video._get_relation import VideoRelation as VideoRelation
+    from .video._get_stat import VideoArchiveStat as VideoArchiveStat
+    from .video._get_tags import VideoTags as VideoTags
+    from .video._has_favoured import VideoFavoured as VideoFavoured
+    from .video._has_liked_danmakus import DanmakuLikeStat as DanmakuLikeStat
+    from .video._has_liked_danmakus import DanmakuLikeStats as DanmakuLikeStats
+    from .video._is_forbid_note import VideoNoteEntrance as VideoNoteEntrance
+    from .video._send_danmaku import DanmakuColorfulSrc as DanmakuColorfulSrc
+    from .video._send_danmaku import DanmakuSendResult as DanmakuSendResult
+    from .video._set_favorite import VideoFavoriteResult as VideoFavoriteResult
+    from .video._shared import RelatedVideo as RelatedVideo
+    from .video._shared import VideoAiRecommend as VideoAiRecommend
+    from .video._shared import VideoArgueInfo as VideoArgueInfo
+    from .video._shared import VideoDescPart as VideoDescPart
+    from .video._shared import VideoHonor as VideoHonor
+    from .video._shared import VideoHonorReply as VideoHonorReply
+    from .video._shared import VideoInfo as VideoInfo
+    from .video._shared import VideoPage as VideoPage
+    from .video._shared import VideoSnapshot as VideoSnapshot
+    from .video._shared import VideoStaffMember as VideoStaffMember
+    from .video._shared import VideoSubtitle as VideoSubtitle
+    from .video._shared import VideoSubtitleAuthor as VideoSubtitleAuthor
+    from .video._shared import VideoSubtitleTrack as VideoSubtitleTrack
+    from .video._shared import VideoTag as VideoTag
+    from .video._shared import VideoTagCount as VideoTagCount
+    from .video._shared import VideoUserGarb as VideoUserGarb
+    from .video._triple import VideoTripleResult as VideoTripleResult
 
 _WHERE: dict[str, str] = {
-    "AppHotSearchRanking": "search",
-    "AppHotSearchWord": "search",
-    "CategoryTypeArticle": "search",
-    "CategoryTypePhoto": "search",
-    "ChannelArchive": "user",
-    "ChannelArchiveStat": "user",
-    "ChannelList": "user",
-    "ChannelListItems": "user",
-    "ChannelListPage": "user",
-    "ChannelSeason": "user",
-    "ChannelSeasonInfo": "user",
-    "ChannelSeasonMeta": "user",
-    "ChannelSeasonVideos": "user",
-    "ChannelSeries": "user",
-    "ChannelSeriesInfo": "user",
-    "ChannelSeriesMeta": "user",
-    "ChannelSeriesVideos": "user",
-    "ChannelSeriesVideosPage": "user",
-    "CheesePage": "user",
-    "CheesePageInfo": "user",
-    "CheeseSearchItem": "search",
-    "CheeseSearchPage": "search",
-    "CheeseSearchResult": "search",
-    "CheeseSeason": "user",
-    "CoinBalance": "user",
-    "CreatedChannelSeries": "user",
-    "CreatedSubscribeGroup": "user",
-    "CreatorFanData": "user",
-    "DanmakuColorfulSrc": "video",
-    "DanmakuLikeStat": "video",
-    "DanmakuLikeStats": "video",
-    "DanmakuOperatorType": "video",
-    "DanmakuSendResult": "video",
-    "DefaultSearchKeyword": "search",
-    "DmFontSize": "video",
-    "DmMode": "video",
-    "DynamicArchive": "user",
-    "DynamicArchiveStat": "user",
-    "DynamicAuthor": "user",
-    "DynamicBasic": "user",
-    "DynamicContent": "user",
-    "DynamicCounter": "user",
-    "DynamicDesc": "user",
-    "DynamicDraw": "user",
-    "DynamicDrawImage": "user",
-    "DynamicItem": "user",
-    "DynamicMajor": "user",
-    "DynamicModules": "user",
-    "DynamicRichTextNode": "user",
-    "DynamicStats": "user",
-    "ElecMonthlyRank": "user",
-    "ElecRankUser": "user",
-    "ElecRankVip": "user",
-    "FavSeasonCounts": "user",
-    "FavSeasonDetail": "user",
-    "FavSeasonMedia": "user",
-    "FavSeasonUpper": "user",
-    "FollowedBangumi": "user",
-    "FollowedBangumiPage": "user",
-    "FollowingUser": "user",
-    "FollowingUserList": "user",
-    "FollowingUserVip": "user",
-    "FollowingUserVipLabel": "user",
-    "HistoryBangumi": "user",
-    "HistoryBangumiSeason": "user",
-    "HistoryBusinessType": "user",
-    "HistoryCheese": "user",
-    "HistoryCursor": "user",
-    "HistoryDimension": "user",
-    "HistoryItem": "user",
-    "HistoryPage": "user",
-    "HistoryTab": "user",
-    "HistoryTarget": "user",
-    "HistoryType": "user",
-    "HistoryVideo": "user",
-    "HistoryVideoOwner": "user",
-    "HistoryVideoPage": "user",
-    "HistoryVideoStat": "user",
-    "HistoryVideos": "user",
-    "HotSearchWord": "search",
-    "HotSearchWords": "search",
-    "JuryInfo": "user",
-    "LegacyDynamicCard": "user",
-    "LegacyDynamicDesc": "user",
-    "LegacyDynamicsPage": "user",
-    "LiveAnchorBase": "live",
-    "LiveAnchorExp": "live",
-    "LiveAnchorInfo": "live",
-    "LiveAnchorLevel": "live",
-    "LiveAnchorMedal": "live",
-    "LiveAnchorNews": "live",
-    "LiveAnchorProfile": "live",
-    "LiveAnchorRelation": "live",
-    "LiveArea": "live",
-    "LiveAreaList": "live",
-    "LiveAreaRoom": "live",
-    "LiveAreaRooms": "live",
-    "LiveAreaTag": "live",
-    "LiveBag": "live",
-    "LiveBagItem": "live",
-    "LiveBannedUser": "live",
-    "LiveBannedUsers": "live",
-    "LiveCodec": "live",
-    "LiveCreatedRoom": "live",
-    "LiveDanmakuCheck": "live",
-    "LiveDanmakuHistory": "live",
-    "LiveDanmakuModeInfo": "live",
-    "LiveDanmakuReply": "live",
-    "LiveDanmakuSendResult": "live",
-    "LiveDanmakuUser": "live",
-    "LiveDanmakuUserBase": "live",
-    "LiveDanmuHost": "live",
-    "LiveDanmuInfo": "live",
-    "LiveDanmuRights": "live",
-    "LiveEmoticon": "live",
-    "LiveEmoticonPackage": "live",
-    "LiveEmoticons": "live",
-    "LiveFollowedLive": "live",
-    "LiveFollowedLiveRoom": "live",
-    "LiveFollowedOffline": "live",
-    "LiveFollowedOfflineRoom": "live",
-    "LiveFollowedRoom": "live",
-    "LiveFollowedRooms": "live",
-    "LiveFormat": "live",
-    "LiveGift": "live",
-    "LiveGiftConfig": "live",
-    "LiveGiftSendResult": "live",
-    "LiveGuard": "live",
-    "LiveGuardList": "live",
-    "LiveGuardListInfo": "live",
-    "LiveHistoryDanmaku": "live",
-    "LiveHistoryEmoticon": "live",
-    "LiveLotteryInfo": "live",
-    "LiveMasterLevel": "live",
-    "LiveMedalPageInfo": "live",
-    "LiveMyMedal": "live",
-    "LiveMyMedals": "live",
-    "LiveMyRoomInfo": "live",
-    "LiveMyRoomLevel": "live",
-    "LiveMyRoomProperty": "live",
-    "LiveMyRoomUser": "live",
-    "LiveOfficialInfo": "live",
-    "LiveOfficialVerify": "live",
-    "LiveOnlineGoldRank": "live",
-    "LiveOnlineRankEntry": "live",
-    "LiveParentArea": "live",
-    "LivePlayUrl": "live",
-    "LivePlayUrlInfo": "live",
-    "LivePlayUrlLine": "live",
-    "LivePlayUrlV2": "live",
-    "LiveProtocol": "live",
-    "LivePushProtocol": "live",
-    "LiveQuality": "live",
-    "LiveQualityDesc": "live",
-    "LiveQualityName": "live",
-    "LiveRedPocket": "live",
-    "LiveRedPocketAward": "live",
-    "LiveRoomAnchor": "live",
-    "LiveRoomAnchorLevel": "live",
-    "LiveRoomAnchorProfile": "live",
-    "LiveRoomAudit": "live",
-    "LiveRoomBaseInfo": "live",
-    "LiveRoomBaseInfos": "live",
-    "LiveRoomDetail": "live",
-    "LiveRoomDetailAnchor": "live",
-    "LiveRoomDetailRoom": "live",
-    "LiveRoomGiftEntry": "live",
-    "LiveRoomGiftLists": "live",
-    "LiveRoomGifts": "live",
-    "LiveRoomInit": "live",
-    "LiveRoomNews": "live",
-    "LiveRoomPlayInfo": "live",
-    "LiveRoomPlayInfoV2": "live",
-    "LiveRoomSilentInfo": "live",
-    "LiveRoomStatus": "live",
-    "LiveRoomStatuses": "live",
-    "LiveRoomUpdate": "live",
-    "LiveRoomUpdated": "live",
-    "LiveRtmp": "live",
-    "LiveSelfInfo": "live",
-    "LiveSignInfo": "live",
-    "LiveSignMonth": "live",
-    "LiveStartResult": "live",
-    "LiveStopResult": "live",
-    "LiveStream": "live",
-    "LiveStreamCodec": "live",
-    "LiveStreamFormat": "live",
-    "LiveStreamHost": "live",
-    "LiveUserMedal": "live",
-    "LiveUserRoom": "live",
-    "LiveWebHeartbeat": "live",
-    "MangaSearchItem": "search",
-    "MangaSearchResult": "search",
-    "MidList": "user",
-    "MyInfo": "user",
-    "MyProfession": "user",
-    "Note": "user",
-    "NoteArchive": "user",
-    "NoteList": "user",
-    "NotePage": "user",
-    "OpusCover": "user",
-    "OpusFeed": "user",
-    "OpusFeedItem": "user",
-    "OpusStat": "user",
-    "OpusType": "user",
-    "OrderArticle": "search",
-    "OrderCheese": "search",
-    "OrderLiveRoom": "search",
-    "OrderUser": "search",
-    "OrderVideo": "search",
-    "RelatedVideo": "video",
-    "RelatedVideos": "video",
-    "RelationAttributes": "user",
-    "RelationStat": "user",
-    "RelationType": "user",
-    "SearchAllResult": "search",
-    "SearchArticleItem": "search",
-    "SearchByTypeResult": "search",
-    "SearchHit": "search",
-    "SearchLiveGroups": "search",
-    "SearchLiveResult": "search",
-    "SearchLiveRoomItem": "search",
-    "SearchLiveUserItem": "search",
-    "SearchMediaBadge": "search",
-    "SearchMediaEpisode": "search",
-    "SearchMediaItem": "search",
-    "SearchMediaScore": "search",
-    "SearchObjectType": "search",
-    "SearchPageInfo": "search",
-    "SearchPhotoItem": "search",
-    "SearchResultGroup": "search",
-    "SearchResultItem": "search",
-    "SearchSuggestResult": "search",
-    "SearchSuggestTag": "search",
-    "SearchTopicItem": "search",
-    "SearchUserItem": "search",
-    "SearchUserOfficialVerify": "search",
-    "SearchUserVideo": "search",
-    "SearchVideoItem": "search",
-    "SpaceNavCount": "user",
-    "SpaceNavNum": "user",
-    "SpaceVideo": "user",
-    "SpaceVideos": "user",
-    "SubscribeGroup": "user",
-    "SubscribeGroupNames": "user",
-    "SubscribeGroups": "user",
-    "SubscribedTag": "user",
-    "SubscribedTags": "user",
-    "UidLookup": "user",
-    "UidLookupItem": "user",
-    "UpStat": "user",
-    "UpStatViews": "user",
-    "UserAlbum": "user",
-    "UserAlbumDoc": "user",
-    "UserAlbumPicture": "user",
-    "UserAlbumType": "user",
-    "UserArticle": "user",
-    "UserArticleAuthor": "user",
-    "UserArticleList": "user",
-    "UserArticleListOrder": "user",
-    "UserArticleLists": "user",
-    "UserArticleOrder": "user",
-    "UserArticleStats": "user",
-    "UserArticles": "user",
-    "UserAudio": "user",
-    "UserAudioOrder": "user",
-    "UserAudioStats": "user",
-    "UserAudios": "user",
-    "UserBangumiFollowStatus": "user",
-    "UserBangumiType": "user",
-    "UserCard": "user",
-    "UserCardProfile": "user",
-    "UserContract": "user",
-    "UserDynamicsPage": "user",
-    "UserElec": "user",
-    "UserElecShowInfo": "user",
-    "UserEpisodicButton": "user",
-    "UserExpLog": "user",
-    "UserExpRecord": "user",
-    "UserFansMedal": "user",
-    "UserHonourInfo": "user",
-    "UserInfo": "user",
-    "UserLevelInfo": "user",
-    "UserLiveRoom": "user",
-    "UserLiveWatched": "user",
-    "UserLoginLog": "user",
-    "UserLoginRecord": "user",
-    "UserMedalInfo": "user",
-    "UserMedalStyle": "user",
-    "UserMedalWall": "user",
-    "UserMedalWallEntry": "user",
-    "UserMediaListItem": "user",
-    "UserMediaListPage": "user",
-    "UserMediaListUpper": "user",
-    "UserMedialistOrder": "user",
-    "UserMoralLog": "user",
-    "UserNameplate": "user",
-    "UserOfficial": "user",
-    "UserOfficialVerify": "user",
-    "UserPendant": "user",
-    "UserProfession": "user",
-    "UserRelation": "user",
-    "UserReservation": "user",
-    "UserReservations": "user",
-    "UserSchool": "user",
-    "UserSeries": "user",
-    "UserSpaceImages": "user",
-    "UserSysNotice": "user",
-    "UserVideo": "user",
-    "UserVideoList": "user",
-    "UserVideoOrder": "user",
-    "UserVideoPageInfo": "user",
-    "UserVideoZone": "user",
-    "UserVideos": "user",
-    "UserVip": "user",
-    "UserVipLabel": "user",
-    "UserWornMedal": "user",
-    "VideoAiConclusion": "video",
-    "VideoAiModelResult": "video",
-    "VideoAiOutlinePoint": "video",
-    "VideoAiOutlineSection": "video",
-    "VideoAiRecommend": "video",
-    "VideoAppealReasonType": "video",
-    "VideoArchiveStat": "video",
-    "VideoArgueInfo": "video",
-    "VideoBroadcastBackoff": "video",
-    "VideoBroadcastServers": "video",
-    "VideoChargeShowInfo": "video",
-    "VideoCharger": "video",
-    "VideoChargerVip": "video",
-    "VideoChargers": "video",
-    "VideoCidInfo": "video",
-    "VideoCoinResult": "video",
-    "VideoDash": "video",
-    "VideoDashDolby": "video",
-    "VideoDashFlac": "video",
-    "VideoDashSegmentBase": "video",
-    "VideoDashStream": "video",
-    "VideoDescPart": "video",
-    "VideoDetail": "video",
-    "VideoDetailReplies": "video",
-    "VideoDetailReply": "video",
-    "VideoDimension": "video",
-    "VideoDmMask": "video",
-    "VideoDurl": "video",
-    "VideoEmergency": "video",
-    "VideoFavFolder": "video",
-    "VideoFavFolders": "video",
-    "VideoFavoriteResult": "video",
-    "VideoFavoured": "video",
-    "VideoHonor": "video",
-    "VideoHonorReply": "video",
-    "VideoHotShare": "video",
-    "VideoInfo": "video",
-    "VideoNoteAuthor": "video",
-    "VideoNoteEntrance": "video",
-    "VideoNotePage": "video",
-    "VideoOnlineCount": "video",
-    "VideoOnlineShowSwitch": "video",
-    "VideoOwner": "video",
-    "VideoOwnerCard": "video",
-    "VideoOwnerProfile": "video",
-    "VideoPage": "video",
-    "VideoPages": "video",
-    "VideoPaidCoins": "video",
-    "VideoPbp": "video",
-    "VideoPbpEvents": "video",
-    "VideoPlayUrl": "video",
-    "VideoPlayerInfo": "video",
-    "VideoPlayerIpInfo": "video",
-    "VideoPlayerOptions": "video",
-    "VideoPlayerSubtitle": "video",
-    "VideoPrivateNotes": "video",
-    "VideoPublicNote": "video",
-    "VideoPublicNotes": "video",
-    "VideoQuality": "video",
-    "VideoRelation": "video",
-    "VideoRights": "video",
-    "VideoSnapshot": "video",
-    "VideoSpaceImage": "video",
-    "VideoStaffMember": "video",
-    "VideoStat": "video",
-    "VideoSubtitle": "video",
-    "VideoSubtitleAuthor": "video",
-    "VideoSubtitleTrack": "video",
-    "VideoSupportFormat": "video",
-    "VideoTag": "video",
-    "VideoTagCount": "video",
-    "VideoTags": "video",
-    "VideoTripleResult": "video",
-    "VideoUserGarb": "video",
-    "VideoViewPoint": "video",
+    "AppHotSearchRanking": "search._get_app_hot_search_keywords",
+    "AppHotSearchWord": "search._get_app_hot_search_keywords",
+    "CategoryTypeArticle": "search._enums",
+    "CategoryTypePhoto": "search._enums",
+    "ChannelArchive": "user._shared",
+    "ChannelArchiveStat": "user._shared",
+    "ChannelList": "user._get_channel_list",
+    "ChannelListItems": "user._get_channel_list",
+    "ChannelListPage": "user._shared",
+    "ChannelSeason": "user._get_channel_list",
+    "ChannelSeasonInfo": "user._get_channel_season_info",
+    "ChannelSeasonMeta": "user._shared",
+    "ChannelSeasonVideos": "user._get_channel_videos_season",
+    "ChannelSeries": "user._get_channel_list",
+    "ChannelSeriesInfo": "user._get_channel_series_info",
+    "ChannelSeriesMeta": "user._shared",
+    "ChannelSeriesVideos": "user._get_channel_videos_series",
+    "ChannelSeriesVideosPage": "user._get_channel_videos_series",
+    "CheesePage": "user._get_cheese",
+    "CheesePageInfo": "user._get_cheese",
+    "CheeseSearchItem": "search._search_cheese",
+    "CheeseSearchPage": "search._search_cheese",
+    "CheeseSearchResult": "search._search_cheese",
+    "CheeseSeason": "user._get_cheese",
+    "CoinBalance": "user._get_my_coins",
+    "CreatedChannelSeries": "user._create_channel_series",
+    "CreatedSubscribeGroup": "user._create_subscribe_group",
+    "CreatorFanData": "user._get_top_followers",
+    "DanmakuColorfulSrc": "video._send_danmaku",
+    "DanmakuLikeStat": "video._has_liked_danmakus",
+    "DanmakuLikeStats": "video._has_liked_danmakus",
+    "DanmakuOperatorType": "video._enums",
+    "DanmakuSendResult": "video._send_danmaku",
+    "DefaultSearchKeyword": "search._get_default_search_keyword",
+    "DmFontSize": "video._enums",
+    "DmMode": "video._enums",
+    "DynamicArchive": "user._get_dynamics_new",
+    "DynamicArchiveStat": "user._get_dynamics_new",
+    "DynamicAuthor": "user._get_dynamics_new",
+    "DynamicBasic": "user._get_dynamics_new",
+    "DynamicContent": "user._get_dynamics_new",
+    "DynamicCounter": "user._get_dynamics_new",
+    "DynamicDesc": "user._get_dynamics_new",
+    "DynamicDraw": "user._get_dynamics_new",
+    "DynamicDrawImage": "user._get_dynamics_new",
+    "DynamicItem": "user._get_dynamics_new",
+    "DynamicMajor": "user._get_dynamics_new",
+    "DynamicModules": "user._get_dynamics_new",
+    "DynamicRichTextNode": "user._get_dynamics_new",
+    "DynamicStats": "user._get_dynamics_new",
+    "ElecMonthlyRank": "user._get_elec_user_monthly",
+    "ElecRankUser": "user._get_elec_user_monthly",
+    "ElecRankVip": "user._get_elec_user_monthly",
+    "FavSeasonCounts": "user._get_channel_season_info",
+    "FavSeasonDetail": "user._get_channel_season_info",
+    "FavSeasonMedia": "user._get_channel_season_info",
+    "FavSeasonUpper": "user._get_channel_season_info",
+    "FollowedBangumi": "user._get_subscribed_bangumi",
+    "FollowedBangumiPage": "user._get_subscribed_bangumi",
+    "FollowingUser": "user._shared",
+    "FollowingUserList": "user._shared",
+    "FollowingUserVip": "user._shared",
+    "FollowingUserVipLabel": "user._shared",
+    "HistoryBangumi": "user._get_my_history",
+    "HistoryBangumiSeason": "user._get_my_history",
+    "HistoryBusinessType": "user._enums",
+    "HistoryCheese": "user._get_my_history",
+    "HistoryCursor": "user._get_my_history_new",
+    "HistoryDimension": "user._get_my_history",
+    "HistoryItem": "user._get_my_history_new",
+    "HistoryPage": "user._get_my_history_new",
+    "HistoryTab": "user._get_my_history_new",
+    "HistoryTarget": "user._get_my_history_new",
+    "HistoryType": "user._enums",
+    "HistoryVideo": "user._get_my_history",
+    "HistoryVideoOwner": "user._get_my_history",
+    "HistoryVideoPage": "user._get_my_history",
+    "HistoryVideoStat": "user._get_my_history",
+    "HistoryVideos": "user._get_my_history",
+    "HotSearchWord": "search._get_hot_search_keywords",
+    "HotSearchWords": "search._get_hot_search_keywords",
+    "JuryInfo": "user._get_my_jury_info",
+    "LegacyDynamicCard": "user._get_dynamics",
+    "LegacyDynamicDesc": "user._get_dynamics",
+    "LegacyDynamicsPage": "user._get_dynamics",
+    "LiveAnchorBase": "live._get_room_info",
+    "LiveAnchorExp": "live._get_anchor_info",
+    "LiveAnchorInfo": "live._get_anchor_info",
+    "LiveAnchorLevel": "live._get_room_info",
+    "LiveAnchorMedal": "live._get_room_info",
+    "LiveAnchorNews": "live._get_anchor_info",
+    "LiveAnchorProfile": "live._get_anchor_info",
+    "LiveAnchorRelation": "live._get_room_info",
+    "LiveArea": "live._get_area_list",
+    "LiveAreaList": "live._get_area_list",
+    "LiveAreaRoom": "live._get_rooms_by_area",
+    "LiveAreaRooms": "live._get_rooms_by_area",
+    "LiveAreaTag": "live._get_rooms_by_area",
+    "LiveBag": "live._get_my_bag",
+    "LiveBagItem": "live._get_my_bag",
+    "LiveBannedUser": "live._get_banned_users",
+    "LiveBannedUsers": "live._get_banned_users",
+    "LiveCodec": "live._enums",
+    "LiveCreatedRoom": "live._create_room",
+    "LiveDanmakuCheck": "live._get_danmaku_history",
+    "LiveDanmakuHistory": "live._get_danmaku_history",
+    "LiveDanmakuModeInfo": "live._shared",
+    "LiveDanmakuReply": "live._get_danmaku_history",
+    "LiveDanmakuSendResult": "live._shared",
+    "LiveDanmakuUser": "live._get_danmaku_history",
+    "LiveDanmakuUserBase": "live._get_danmaku_history",
+    "LiveDanmuHost": "live._get_danmu_info",
+    "LiveDanmuInfo": "live._get_danmu_info",
+    "LiveDanmuRights": "live._get_my_info_in_room",
+    "LiveEmoticon": "live._get_emoticons",
+    "LiveEmoticonPackage": "live._get_emoticons",
+    "LiveEmoticons": "live._get_emoticons",
+    "LiveFollowedLive": "live._get_followed_live_rooms",
+    "LiveFollowedLiveRoom": "live._get_followed_live_rooms",
+    "LiveFollowedOffline": "live._get_followed_offline_rooms",
+    "LiveFollowedOfflineRoom": "live._get_followed_offline_rooms",
+    "LiveFollowedRoom": "live._get_followed_rooms",
+    "LiveFollowedRooms": "live._get_followed_rooms",
+    "LiveFormat": "live._enums",
+    "LiveGift": "live._get_gift_config",
+    "LiveGiftConfig": "live._get_gift_config",
+    "LiveGiftSendResult": "live._shared",
+    "LiveGuard": "live._get_guard_list",
+    "LiveGuardList": "live._get_guard_list",
+    "LiveGuardListInfo": "live._get_guard_list",
+    "LiveHistoryDanmaku": "live._get_danmaku_history",
+    "LiveHistoryEmoticon": "live._get_danmaku_history",
+    "LiveLotteryInfo": "live._get_lottery_info",
+    "LiveMasterLevel": "live._shared",
+    "LiveMedalPageInfo": "live._get_my_medals",
+    "LiveMyMedal": "live._get_my_medals",
+    "LiveMyMedals": "live._get_my_medals",
+    "LiveMyRoomInfo": "live._get_my_info_in_room",
+    "LiveMyRoomLevel": "live._get_my_info_in_room",
+    "LiveMyRoomProperty": "live._get_my_info_in_room",
+    "LiveMyRoomUser": "live._get_my_info_in_room",
+    "LiveOfficialInfo": "live._shared",
+    "LiveOfficialVerify": "live._shared",
+    "LiveOnlineGoldRank": "live._get_online_gold_rank",
+    "LiveOnlineRankEntry": "live._get_online_gold_rank",
+    "LiveParentArea": "live._get_area_list",
+    "LivePlayUrl": "live._shared",
+    "LivePlayUrlInfo": "live._get_room_play_info_v2",
+    "LivePlayUrlLine": "live._shared",
+    "LivePlayUrlV2": "live._get_room_play_info_v2",
+    "LiveProtocol": "live._enums",
+    "LivePushProtocol": "live._start_live",
+    "LiveQuality": "live._enums",
+    "LiveQualityDesc": "live._get_room_play_info_v2",
+    "LiveQualityName": "live._shared",
+    "LiveRedPocket": "live._get_lottery_info",
+    "LiveRedPocketAward": "live._get_lottery_info",
+    "LiveRoomAnchor": "live._get_room_anchor",
+    "LiveRoomAnchorLevel": "live._get_room_anchor",
+    "LiveRoomAnchorProfile": "live._get_room_anchor",
+    "LiveRoomAudit": "live._update_room",
+    "LiveRoomBaseInfo": "live._get_room_base_info",
+    "LiveRoomBaseInfos": "live._get_room_base_info",
+    "LiveRoomDetail": "live._get_room_info",
+    "LiveRoomDetailAnchor": "live._get_room_info",
+    "LiveRoomDetailRoom": "live._get_room_info",
+    "LiveRoomGiftEntry": "live._get_room_gifts",
+    "LiveRoomGiftLists": "live._get_room_gifts",
+    "LiveRoomGifts": "live._get_room_gifts",
+    "LiveRoomInit": "live._get_room_init",
+    "LiveRoomNews": "live._get_room_info",
+    "LiveRoomPlayInfo": "live._get_room_play_info",
+    "LiveRoomPlayInfoV2": "live._get_room_play_info_v2",
+    "LiveRoomSilentInfo": "live._get_room_info",
+    "LiveRoomStatus": "live._get_status_by_mids",
+    "LiveRoomStatuses": "live._get_status_by_mids",
+    "LiveRoomUpdate": "live._update_room",
+    "LiveRoomUpdated": "live._update_room",
+    "LiveRtmp": "live._start_live",
+    "LiveSelfInfo": "live._get_self_info",
+    "LiveSignInfo": "live._get_sign_info",
+    "LiveSignMonth": "live._get_last_month_sign_info",
+    "LiveStartResult": "live._start_live",
+    "LiveStopResult": "live._stop_live",
+    "LiveStream": "live._get_room_play_info_v2",
+    "LiveStreamCodec": "live._get_room_play_info_v2",
+    "LiveStreamFormat": "live._get_room_play_info_v2",
+    "LiveStreamHost": "live._get_room_play_info_v2",
+    "LiveUserMedal": "live._get_danmaku_history",
+    "LiveUserRoom": "live._get_room_by_mid",
+    "LiveWebHeartbeat": "live._send_web_heartbeat",
+    "MangaSearchItem": "search._search_manga",
+    "MangaSearchResult": "search._search_manga",
+    "MidList": "user._get_my_special_followings",
+    "MyInfo": "user._get_my_info",
+    "MyProfession": "user._get_my_info",
+    "Note": "user._shared",
+    "NoteArchive": "user._shared",
+    "NoteList": "user._shared",
+    "NotePage": "user._shared",
+    "OpusCover": "user._get_opus",
+    "OpusFeed": "user._get_opus",
+    "OpusFeedItem": "user._get_opus",
+    "OpusStat": "user._get_opus",
+    "OpusType": "user._enums",
+    "OrderArticle": "search._enums",
+    "OrderCheese": "search._enums",
+    "OrderLiveRoom": "search._enums",
+    "OrderUser": "search._enums",
+    "OrderVideo": "search._enums",
+    "RelatedVideo": "video._shared",
+    "RelatedVideos": "video._get_related",
+    "RelationAttributes": "user._get_relation",
+    "RelationStat": "user._get_relation_info",
+    "RelationType": "user._enums",
+    "SearchAllResult": "search._search",
+    "SearchArticleItem": "search._shared",
+    "SearchByTypeResult": "search._search_by_type",
+    "SearchHit": "search._shared",
+    "SearchLiveGroups": "search._search_live",
+    "SearchLiveResult": "search._search_live",
+    "SearchLiveRoomItem": "search._shared",
+    "SearchLiveUserItem": "search._shared",
+    "SearchMediaBadge": "search._shared",
+    "SearchMediaEpisode": "search._shared",
+    "SearchMediaItem": "search._shared",
+    "SearchMediaScore": "search._shared",
+    "SearchObjectType": "search._enums",
+    "SearchPageInfo": "search._shared",
+    "SearchPhotoItem": "search._shared",
+    "SearchResultGroup": "search._search",
+    "SearchResultItem": "search._shared",
+    "SearchSuggestResult": "search._get_suggest_keywords",
+    "SearchSuggestTag": "search._get_suggest_keywords",
+    "SearchTopicItem": "search._shared",
+    "SearchUserItem": "search._shared",
+    "SearchUserOfficialVerify": "search._shared",
+    "SearchUserVideo": "search._shared",
+    "SearchVideoItem": "search._shared",
+    "SpaceNavCount": "user._get_overview_stat",
+    "SpaceNavNum": "user._get_overview_stat",
+    "SpaceVideo": "user._shared",
+    "SpaceVideos": "user._get_masterpieces",
+    "SubscribeGroup": "user._get_my_subscribe_groups",
+    "SubscribeGroupNames": "user._get_user_subscribe_groups",
+    "SubscribeGroups": "user._get_my_subscribe_groups",
+    "SubscribedTag": "user._get_fav_tags",
+    "SubscribedTags": "user._get_fav_tags",
+    "UidLookup": "user._get_uids_by_names",
+    "UidLookupItem": "user._get_uids_by_names",
+    "UpStat": "user._get_up_stat",
+    "UpStatViews": "user._get_up_stat",
+    "UserAlbum": "user._get_album",
+    "UserAlbumDoc": "user._get_album",
+    "UserAlbumPicture": "user._get_album",
+    "UserAlbumType": "user._enums",
+    "UserArticle": "user._get_articles",
+    "UserArticleAuthor": "user._get_articles",
+    "UserArticleList": "user._get_article_lists",
+    "UserArticleListOrder": "user._enums",
+    "UserArticleLists": "user._get_article_lists",
+    "UserArticleOrder": "user._enums",
+    "UserArticleStats": "user._get_articles",
+    "UserArticles": "user._get_articles",
+    "UserAudio": "user._get_audios",
+    "UserAudioOrder": "user._enums",
+    "UserAudioStats": "user._get_audios",
+    "UserAudios": "user._get_audios",
+    "UserBangumiFollowStatus": "user._enums",
+    "UserBangumiType": "user._enums",
+    "UserCard": "user._get_card",
+    "UserCardProfile": "user._get_card",
+    "UserContract": "user._get_info",
+    "UserDynamicsPage": "user._get_dynamics_new",
+    "UserElec": "user._get_info",
+    "UserElecShowInfo": "user._get_info",
+    "UserEpisodicButton": "user._get_videos",
+    "UserExpLog": "user._get_experience_log",
+    "UserExpRecord": "user._get_experience_log",
+    "UserFansMedal": "user._get_info",
+    "UserHonourInfo": "user._get_info",
+    "UserInfo": "user._get_info",
+    "UserLevelInfo": "common._shared",
+    "UserLiveRoom": "user._get_info",
+    "UserLiveWatched": "common._shared",
+    "UserLoginLog": "user._get_login_log",
+    "UserLoginRecord": "user._get_login_log",
+    "UserMedalInfo": "user._get_medals",
+    "UserMedalStyle": "user._get_medals",
+    "UserMedalWall": "user._get_medals",
+    "UserMedalWallEntry": "user._get_medals",
+    "UserMediaListItem": "user._get_media_list",
+    "UserMediaListPage": "user._get_media_list",
+    "UserMediaListUpper": "user._get_media_list",
+    "UserMedialistOrder": "user._enums",
+    "UserMoralLog": "user._get_moral_log",
+    "UserNameplate": "common._shared",
+    "UserOfficial": "common._shared",
+    "UserOfficialVerify": "common._shared",
+    "UserPendant": "common._shared",
+    "UserProfession": "user._get_info",
+    "UserRelation": "user._get_relation",
+    "UserReservation": "user._get_reservations",
+    "UserReservations": "user._get_reservations",
+    "UserSchool": "user._get_info",
+    "UserSeries": "user._get_info",
+    "UserSpaceImages": "user._get_card",
+    "UserSysNotice": "user._get_info",
+    "UserVideo": "user._get_videos",
+    "UserVideoList": "user._get_videos",
+    "UserVideoOrder": "user._enums",
+    "UserVideoPageInfo": "user._get_videos",
+    "UserVideoZone": "user._get_videos",
+    "UserVideos": "user._get_videos",
+    "UserVip": "common._shared",
+    "UserVipLabel": "common._shared",
+    "UserWornMedal": "user._get_info",
+    "VideoAiConclusion": "video._get_ai_conclusion",
+    "VideoAiModelResult": "video._get_ai_conclusion",
+    "VideoAiOutlinePoint": "video._get_ai_conclusion",
+    "VideoAiOutlineSection": "video._get_ai_conclusion",
+    "VideoAiRecommend": "video._shared",
+    "VideoAppealReasonType": "video._enums",
+    "VideoArchiveStat": "video._get_stat",
+    "VideoArgueInfo": "video._shared",
+    "VideoBroadcastBackoff": "video._get_broadcast_servers",
+    "VideoBroadcastServers": "video._get_broadcast_servers",
+    "VideoChargeShowInfo": "video._get_chargers",
+    "VideoCharger": "video._get_chargers",
+    "VideoChargerVip": "video._get_chargers",
+    "VideoChargers": "video._get_chargers",
+    "VideoCidInfo": "video._get_cid_info",
+    "VideoCoinResult": "video._add_coin",
+    "VideoDash": "video._get_play_url",
+    "VideoDashDolby": "video._get_play_url",
+    "VideoDashFlac": "video._get_play_url",
+    "VideoDashSegmentBase": "video._get_play_url",
+    "VideoDashStream": "video._get_play_url",
+    "VideoDescPart": "video._shared",
+    "VideoDetail": "video._get_detail",
+    "VideoDetailReplies": "video._get_detail",
+    "VideoDetailReply": "video._get_detail",
+    "VideoDimension": "common._shared",
+    "VideoDmMask": "video._get_player_info",
+    "VideoDurl": "video._get_play_url",
+    "VideoEmergency": "video._get_detail",
+    "VideoFavFolder": "video._get_fav_folders",
+    "VideoFavFolders": "video._get_fav_folders",
+    "VideoFavoriteResult": "video._set_favorite",
+    "VideoFavoured": "video._has_favoured",
+    "VideoHonor": "video._shared",
+    "VideoHonorReply": "video._shared",
+    "VideoHotShare": "video._get_detail",
+    "VideoInfo": "video._shared",
+    "VideoNoteAuthor": "video._get_public_notes",
+    "VideoNoteEntrance": "video._is_forbid_note",
+    "VideoNotePage": "video._get_public_notes",
+    "VideoOnlineCount": "video._get_online",
+    "VideoOnlineShowSwitch": "video._get_online",
+    "VideoOwner": "common._shared",
+    "VideoOwnerCard": "video._get_detail",
+    "VideoOwnerProfile": "video._get_detail",
+    "VideoPage": "video._shared",
+    "VideoPages": "video._get_pages",
+    "VideoPaidCoins": "video._get_pay_coins",
+    "VideoPbp": "video._get_pbp",
+    "VideoPbpEvents": "video._get_pbp",
+    "VideoPlayUrl": "video._get_play_url",
+    "VideoPlayerInfo": "video._get_player_info",
+    "VideoPlayerIpInfo": "video._get_player_info",
+    "VideoPlayerOptions": "video._get_player_info",
+    "VideoPlayerSubtitle": "video._get_player_info",
+    "VideoPrivateNotes": "video._get_private_notes",
+    "VideoPublicNote": "video._get_public_notes",
+    "VideoPublicNotes": "video._get_public_notes",
+    "VideoQuality": "video._enums",
+    "VideoRelation": "video._get_relation",
+    "VideoRights": "common._shared",
+    "VideoSnapshot": "video._shared",
+    "VideoSpaceImage": "video._get_detail",
+    "VideoStaffMember": "video._shared",
+    "VideoStat": "common._shared",
+    "VideoSubtitle": "video._shared",
+    "VideoSubtitleAuthor": "video._shared",
+    "VideoSubtitleTrack": "video._shared",
+    "VideoSupportFormat": "video._get_play_url",
+    "VideoTag": "video._shared",
+    "VideoTagCount": "video._shared",
+    "VideoTags": "video._get_tags",
+    "VideoTripleResult": "video._triple",
+    "VideoUserGarb": "video._shared",
+    "VideoViewPoint": "video._get_player_info",
 }
 
 __all__ = [

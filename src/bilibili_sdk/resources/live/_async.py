@@ -7,60 +7,49 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._extras.live import AsyncLiveExtras
-from ...models.live import (
-    LiveAnchorInfo,
-    LiveAreaList,
-    LiveAreaRoom,
-    LiveAreaRooms,
-    LiveBag,
-    LiveBannedUser,
-    LiveBannedUsers,
-    LiveCodec,
-    LiveCreatedRoom,
-    LiveDanmakuHistory,
-    LiveDanmakuSendResult,
-    LiveDanmuInfo,
-    LiveEmoticons,
-    LiveFollowedLive,
-    LiveFollowedOffline,
-    LiveFollowedOfflineRoom,
-    LiveFollowedRoom,
-    LiveFollowedRooms,
-    LiveFormat,
-    LiveGiftConfig,
-    LiveGiftSendResult,
-    LiveGuard,
-    LiveGuardList,
-    LiveLotteryInfo,
-    LiveMyMedal,
-    LiveMyMedals,
-    LiveMyRoomInfo,
-    LiveOnlineGoldRank,
-    LiveOnlineRankEntry,
-    LivePlayUrl,
-    LiveProtocol,
-    LiveQuality,
-    LiveRoomAnchor,
-    LiveRoomBaseInfos,
-    LiveRoomDetail,
-    LiveRoomGifts,
-    LiveRoomInit,
-    LiveRoomPlayInfo,
-    LiveRoomPlayInfoV2,
-    LiveRoomStatuses,
-    LiveRoomUpdate,
-    LiveSelfInfo,
-    LiveSignInfo,
-    LiveSignMonth,
-    LiveStartResult,
-    LiveStopResult,
-    LiveUserRoom,
-    LiveWebHeartbeat,
-)
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...models.live._create_room import LiveCreatedRoom
+    from ...models.live._enums import LiveCodec, LiveFormat, LiveProtocol, LiveQuality
+    from ...models.live._get_anchor_info import LiveAnchorInfo
+    from ...models.live._get_area_list import LiveAreaList
+    from ...models.live._get_banned_users import LiveBannedUser, LiveBannedUsers
+    from ...models.live._get_danmaku_history import LiveDanmakuHistory
+    from ...models.live._get_danmu_info import LiveDanmuInfo
+    from ...models.live._get_emoticons import LiveEmoticons
+    from ...models.live._get_followed_live_rooms import LiveFollowedLive
+    from ...models.live._get_followed_offline_rooms import (
+        LiveFollowedOffline,
+        LiveFollowedOfflineRoom,
+    )
+    from ...models.live._get_followed_rooms import LiveFollowedRoom, LiveFollowedRooms
+    from ...models.live._get_gift_config import LiveGiftConfig
+    from ...models.live._get_guard_list import LiveGuard, LiveGuardList
+    from ...models.live._get_last_month_sign_info import LiveSignMonth
+    from ...models.live._get_lottery_info import LiveLotteryInfo
+    from ...models.live._get_my_bag import LiveBag
+    from ...models.live._get_my_info_in_room import LiveMyRoomInfo
+    from ...models.live._get_my_medals import LiveMyMedal, LiveMyMedals
+    from ...models.live._get_online_gold_rank import LiveOnlineGoldRank, LiveOnlineRankEntry
+    from ...models.live._get_room_anchor import LiveRoomAnchor
+    from ...models.live._get_room_base_info import LiveRoomBaseInfos
+    from ...models.live._get_room_by_mid import LiveUserRoom
+    from ...models.live._get_room_gifts import LiveRoomGifts
+    from ...models.live._get_room_info import LiveRoomDetail
+    from ...models.live._get_room_init import LiveRoomInit
+    from ...models.live._get_room_play_info import LiveRoomPlayInfo
+    from ...models.live._get_room_play_info_v2 import LiveRoomPlayInfoV2
+    from ...models.live._get_rooms_by_area import LiveAreaRoom, LiveAreaRooms
+    from ...models.live._get_self_info import LiveSelfInfo
+    from ...models.live._get_sign_info import LiveSignInfo
+    from ...models.live._get_status_by_mids import LiveRoomStatuses
+    from ...models.live._send_web_heartbeat import LiveWebHeartbeat
+    from ...models.live._shared import LiveDanmakuSendResult, LiveGiftSendResult, LivePlayUrl
+    from ...models.live._start_live import LiveStartResult
+    from ...models.live._stop_live import LiveStopResult
+    from ...models.live._update_room import LiveRoomUpdate
     from ._raw_async import AsyncLiveWithRawResponse
 
 __all__ = ["AsyncLive"]

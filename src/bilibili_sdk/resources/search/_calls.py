@@ -3,24 +3,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import _validate as _v
 from ..._endpoint import Call, Endpoint, Pager
-from ...models.search import (
-    AppHotSearchRanking,
-    CheeseSearchResult,
-    DefaultSearchKeyword,
-    HotSearchWords,
-    MangaSearchResult,
-    OrderCheese,
-    OrderLiveRoom,
-    SearchAllResult,
-    SearchByTypeResult,
-    SearchLiveResult,
-    SearchObjectType,
-    SearchSuggestResult,
-)
+from ..._endpoint import models as _models
+from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
+
+if TYPE_CHECKING:
+    from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
+    from ...models.search._get_app_hot_search_keywords import AppHotSearchRanking
+    from ...models.search._get_default_search_keyword import DefaultSearchKeyword
+    from ...models.search._get_hot_search_keywords import HotSearchWords
+    from ...models.search._get_suggest_keywords import SearchSuggestResult
+    from ...models.search._search import SearchAllResult
+    from ...models.search._search_by_type import SearchByTypeResult
+    from ...models.search._search_cheese import CheeseSearchResult
+    from ...models.search._search_live import SearchLiveResult
+    from ...models.search._search_manga import MangaSearchResult
+
 
 SEARCH: Endpoint[SearchAllResult] = Endpoint(
     "search.search",
@@ -30,7 +31,7 @@ SEARCH: Endpoint[SearchAllResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=SearchAllResult,
+    model_ref=lambda: _models("search._search").SearchAllResult,
 )
 
 
@@ -49,7 +50,7 @@ SEARCH_BY_TYPE: Endpoint[SearchByTypeResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=SearchByTypeResult,
+    model_ref=lambda: _models("search._search_by_type").SearchByTypeResult,
 )
 ITER_RESULTS = Pager(
     "page",
@@ -127,7 +128,7 @@ SEARCH_LIVE: Endpoint[SearchLiveResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=SearchLiveResult,
+    model_ref=lambda: _models("search._search_live").SearchLiveResult,
     fixed={"search_type": "live"},
 )
 
@@ -152,7 +153,7 @@ GET_DEFAULT_SEARCH_KEYWORD: Endpoint[DefaultSearchKeyword] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=DefaultSearchKeyword,
+    model_ref=lambda: _models("search._get_default_search_keyword").DefaultSearchKeyword,
 )
 
 
@@ -168,7 +169,7 @@ GET_HOT_SEARCH_KEYWORDS: Endpoint[HotSearchWords] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="none",
-    model=HotSearchWords,
+    model_ref=lambda: _models("search._get_hot_search_keywords").HotSearchWords,
 )
 
 
@@ -184,7 +185,7 @@ GET_APP_HOT_SEARCH_KEYWORDS: Endpoint[AppHotSearchRanking] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=AppHotSearchRanking,
+    model_ref=lambda: _models("search._get_app_hot_search_keywords").AppHotSearchRanking,
 )
 
 
@@ -202,7 +203,7 @@ GET_SUGGEST_KEYWORDS: Endpoint[SearchSuggestResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="result",
-    model=SearchSuggestResult,
+    model_ref=lambda: _models("search._get_suggest_keywords").SearchSuggestResult,
 )
 
 
@@ -238,7 +239,7 @@ SEARCH_MANGA: Endpoint[MangaSearchResult] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=MangaSearchResult,
+    model_ref=lambda: _models("search._search_manga").MangaSearchResult,
     fixed={"device": "pc", "platform": "web"},
 )
 ITER_MANGA = Pager(
@@ -269,7 +270,7 @@ SEARCH_CHEESE: Endpoint[CheeseSearchResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=CheeseSearchResult,
+    model_ref=lambda: _models("search._search_cheese").CheeseSearchResult,
     fixed={"classification_id": -1},
 )
 ITER_COURSES = Pager(

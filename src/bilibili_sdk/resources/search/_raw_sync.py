@@ -6,24 +6,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..._response import RawResponse
-from ...models.search import (
-    AppHotSearchRanking,
-    CheeseSearchResult,
-    DefaultSearchKeyword,
-    HotSearchWords,
-    MangaSearchResult,
-    OrderCheese,
-    OrderLiveRoom,
-    SearchAllResult,
-    SearchByTypeResult,
-    SearchLiveResult,
-    SearchObjectType,
-    SearchSuggestResult,
-)
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
+    from ...models.search._get_app_hot_search_keywords import AppHotSearchRanking
+    from ...models.search._get_default_search_keyword import DefaultSearchKeyword
+    from ...models.search._get_hot_search_keywords import HotSearchWords
+    from ...models.search._get_suggest_keywords import SearchSuggestResult
+    from ...models.search._search import SearchAllResult
+    from ...models.search._search_by_type import SearchByTypeResult
+    from ...models.search._search_cheese import CheeseSearchResult
+    from ...models.search._search_live import SearchLiveResult
+    from ...models.search._search_manga import MangaSearchResult
 
 __all__ = ["SearchWithRawResponse"]
 

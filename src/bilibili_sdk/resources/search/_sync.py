@@ -6,27 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ...models.search import (
-    AppHotSearchRanking,
-    CheeseSearchItem,
-    CheeseSearchResult,
-    DefaultSearchKeyword,
-    HotSearchWords,
-    MangaSearchItem,
-    MangaSearchResult,
-    OrderCheese,
-    OrderLiveRoom,
-    SearchAllResult,
-    SearchByTypeResult,
-    SearchHit,
-    SearchLiveResult,
-    SearchObjectType,
-    SearchSuggestResult,
-)
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
+    from ...models.search._get_app_hot_search_keywords import AppHotSearchRanking
+    from ...models.search._get_default_search_keyword import DefaultSearchKeyword
+    from ...models.search._get_hot_search_keywords import HotSearchWords
+    from ...models.search._get_suggest_keywords import SearchSuggestResult
+    from ...models.search._search import SearchAllResult
+    from ...models.search._search_by_type import SearchByTypeResult
+    from ...models.search._search_cheese import CheeseSearchItem, CheeseSearchResult
+    from ...models.search._search_live import SearchLiveResult
+    from ...models.search._search_manga import MangaSearchItem, MangaSearchResult
+    from ...models.search._shared import SearchHit
     from ._raw_sync import SearchWithRawResponse
 
 __all__ = ["Search"]

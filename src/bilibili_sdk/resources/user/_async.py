@@ -7,85 +7,74 @@ import datetime
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...models.user import (
-    ChannelArchive,
-    ChannelList,
-    ChannelSeasonInfo,
-    ChannelSeasonVideos,
-    ChannelSeriesInfo,
-    ChannelSeriesVideos,
-    CheesePage,
-    CheeseSeason,
-    CoinBalance,
-    CreatedChannelSeries,
-    CreatedSubscribeGroup,
-    CreatorFanData,
-    DynamicItem,
-    ElecMonthlyRank,
-    FavSeasonMedia,
-    FollowedBangumi,
-    FollowedBangumiPage,
-    FollowingUser,
-    FollowingUserList,
-    HistoryBusinessType,
-    HistoryItem,
-    HistoryPage,
-    HistoryType,
-    HistoryVideo,
-    HistoryVideos,
-    JuryInfo,
-    LegacyDynamicCard,
-    LegacyDynamicsPage,
-    MidList,
-    MyInfo,
-    Note,
-    NoteList,
-    OpusFeed,
-    OpusFeedItem,
-    OpusType,
-    RelationStat,
-    RelationType,
-    SpaceNavNum,
-    SpaceVideo,
-    SpaceVideos,
-    SubscribedTag,
-    SubscribedTags,
-    SubscribeGroupNames,
-    SubscribeGroups,
-    UidLookup,
-    UpStat,
-    UserAlbum,
-    UserAlbumDoc,
-    UserAlbumType,
-    UserArticle,
-    UserArticleListOrder,
-    UserArticleLists,
-    UserArticleOrder,
-    UserArticles,
-    UserAudio,
-    UserAudioOrder,
-    UserAudios,
-    UserBangumiFollowStatus,
-    UserBangumiType,
-    UserCard,
-    UserDynamicsPage,
-    UserExpLog,
-    UserInfo,
-    UserLoginLog,
-    UserMedalWall,
-    UserMedialistOrder,
-    UserMediaListPage,
-    UserMoralLog,
-    UserRelation,
-    UserReservations,
-    UserVideo,
-    UserVideoOrder,
-    UserVideos,
-)
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...models.user._create_channel_series import CreatedChannelSeries
+    from ...models.user._create_subscribe_group import CreatedSubscribeGroup
+    from ...models.user._enums import (
+        HistoryBusinessType,
+        HistoryType,
+        OpusType,
+        RelationType,
+        UserAlbumType,
+        UserArticleListOrder,
+        UserArticleOrder,
+        UserAudioOrder,
+        UserBangumiFollowStatus,
+        UserBangumiType,
+        UserMedialistOrder,
+        UserVideoOrder,
+    )
+    from ...models.user._get_album import UserAlbum, UserAlbumDoc
+    from ...models.user._get_article_lists import UserArticleLists
+    from ...models.user._get_articles import UserArticle, UserArticles
+    from ...models.user._get_audios import UserAudio, UserAudios
+    from ...models.user._get_card import UserCard
+    from ...models.user._get_channel_list import ChannelList
+    from ...models.user._get_channel_season_info import ChannelSeasonInfo, FavSeasonMedia
+    from ...models.user._get_channel_series_info import ChannelSeriesInfo
+    from ...models.user._get_channel_videos_season import ChannelSeasonVideos
+    from ...models.user._get_channel_videos_series import ChannelSeriesVideos
+    from ...models.user._get_cheese import CheesePage, CheeseSeason
+    from ...models.user._get_dynamics import LegacyDynamicCard, LegacyDynamicsPage
+    from ...models.user._get_dynamics_new import DynamicItem, UserDynamicsPage
+    from ...models.user._get_elec_user_monthly import ElecMonthlyRank
+    from ...models.user._get_experience_log import UserExpLog
+    from ...models.user._get_fav_tags import SubscribedTag, SubscribedTags
+    from ...models.user._get_info import UserInfo
+    from ...models.user._get_login_log import UserLoginLog
+    from ...models.user._get_masterpieces import SpaceVideos
+    from ...models.user._get_medals import UserMedalWall
+    from ...models.user._get_media_list import UserMediaListPage
+    from ...models.user._get_moral_log import UserMoralLog
+    from ...models.user._get_my_coins import CoinBalance
+    from ...models.user._get_my_history import HistoryVideo, HistoryVideos
+    from ...models.user._get_my_history_new import HistoryItem, HistoryPage
+    from ...models.user._get_my_info import MyInfo
+    from ...models.user._get_my_jury_info import JuryInfo
+    from ...models.user._get_my_special_followings import MidList
+    from ...models.user._get_my_subscribe_groups import SubscribeGroups
+    from ...models.user._get_opus import OpusFeed, OpusFeedItem
+    from ...models.user._get_overview_stat import SpaceNavNum
+    from ...models.user._get_relation import UserRelation
+    from ...models.user._get_relation_info import RelationStat
+    from ...models.user._get_reservations import UserReservations
+    from ...models.user._get_subscribed_bangumi import FollowedBangumi, FollowedBangumiPage
+    from ...models.user._get_top_followers import CreatorFanData
+    from ...models.user._get_uids_by_names import UidLookup
+    from ...models.user._get_up_stat import UpStat
+    from ...models.user._get_user_subscribe_groups import SubscribeGroupNames
+    from ...models.user._get_videos import UserVideo, UserVideos
+    from ...models.user._shared import (
+        ChannelArchive,
+        FollowingUser,
+        FollowingUserList,
+        Note,
+        NoteList,
+        SpaceVideo,
+    )
     from ._raw_async import AsyncUserWithRawResponse
 
 __all__ = ["AsyncUser"]

@@ -5,69 +5,89 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import _validate as _v
 from ..._endpoint import Call, Endpoint, Pager
-from ...models.user import (
-    ChannelList,
-    ChannelSeasonInfo,
-    ChannelSeasonVideos,
-    ChannelSeriesInfo,
-    ChannelSeriesVideos,
-    CheesePage,
-    CoinBalance,
-    CreatedChannelSeries,
-    CreatedSubscribeGroup,
-    CreatorFanData,
-    ElecMonthlyRank,
-    FollowedBangumiPage,
-    FollowingUserList,
+from ..._endpoint import models as _models
+from ...models.user._enums import (
     HistoryBusinessType,
-    HistoryPage,
     HistoryType,
-    HistoryVideos,
-    JuryInfo,
-    LegacyDynamicsPage,
-    MidList,
-    MyInfo,
-    NoteList,
-    OpusFeed,
     OpusType,
-    RelationStat,
     RelationType,
-    SpaceNavNum,
-    SpaceVideo,
-    SpaceVideos,
-    SubscribedTags,
-    SubscribeGroupNames,
-    SubscribeGroups,
-    UidLookup,
-    UpStat,
-    UserAlbum,
     UserAlbumType,
     UserArticleListOrder,
-    UserArticleLists,
     UserArticleOrder,
-    UserArticles,
     UserAudioOrder,
-    UserAudios,
     UserBangumiFollowStatus,
     UserBangumiType,
-    UserCard,
-    UserDynamicsPage,
-    UserExpLog,
-    UserInfo,
-    UserLoginLog,
-    UserMedalWall,
     UserMedialistOrder,
-    UserMediaListPage,
-    UserMoralLog,
-    UserRelation,
-    UserReservations,
     UserVideoOrder,
-    UserVideos,
 )
+
+if TYPE_CHECKING:
+    from ...models.user._create_channel_series import CreatedChannelSeries
+    from ...models.user._create_subscribe_group import CreatedSubscribeGroup
+    from ...models.user._enums import (
+        HistoryBusinessType,
+        HistoryType,
+        OpusType,
+        RelationType,
+        UserAlbumType,
+        UserArticleListOrder,
+        UserArticleOrder,
+        UserAudioOrder,
+        UserBangumiFollowStatus,
+        UserBangumiType,
+        UserMedialistOrder,
+        UserVideoOrder,
+    )
+    from ...models.user._get_album import UserAlbum
+    from ...models.user._get_article_lists import UserArticleLists
+    from ...models.user._get_articles import UserArticles
+    from ...models.user._get_audios import UserAudios
+    from ...models.user._get_card import UserCard
+    from ...models.user._get_channel_list import ChannelList
+    from ...models.user._get_channel_season_info import ChannelSeasonInfo
+    from ...models.user._get_channel_series_info import ChannelSeriesInfo
+    from ...models.user._get_channel_videos_season import ChannelSeasonVideos
+    from ...models.user._get_channel_videos_series import ChannelSeriesVideos
+    from ...models.user._get_cheese import CheesePage
+    from ...models.user._get_dynamics import LegacyDynamicsPage
+    from ...models.user._get_dynamics_new import UserDynamicsPage
+    from ...models.user._get_elec_user_monthly import ElecMonthlyRank
+    from ...models.user._get_experience_log import UserExpLog
+    from ...models.user._get_fav_tags import SubscribedTags
+    from ...models.user._get_info import UserInfo
+    from ...models.user._get_login_log import UserLoginLog
+    from ...models.user._get_masterpieces import SpaceVideos
+    from ...models.user._get_medals import UserMedalWall
+    from ...models.user._get_media_list import UserMediaListPage
+    from ...models.user._get_moral_log import UserMoralLog
+    from ...models.user._get_my_coins import CoinBalance
+    from ...models.user._get_my_history import HistoryVideos
+    from ...models.user._get_my_history_new import HistoryPage
+    from ...models.user._get_my_info import MyInfo
+    from ...models.user._get_my_jury_info import JuryInfo
+    from ...models.user._get_my_special_followings import MidList
+    from ...models.user._get_my_subscribe_groups import SubscribeGroups
+    from ...models.user._get_opus import OpusFeed
+    from ...models.user._get_overview_stat import SpaceNavNum
+    from ...models.user._get_relation import UserRelation
+    from ...models.user._get_relation_info import RelationStat
+    from ...models.user._get_reservations import UserReservations
+    from ...models.user._get_subscribed_bangumi import FollowedBangumiPage
+    from ...models.user._get_top_followers import CreatorFanData
+    from ...models.user._get_uids_by_names import UidLookup
+    from ...models.user._get_up_stat import UpStat
+    from ...models.user._get_user_subscribe_groups import SubscribeGroupNames
+    from ...models.user._get_videos import UserVideos
+    from ...models.user._shared import (
+        FollowingUserList,
+        NoteList,
+        SpaceVideo,
+    )
+
 
 GET_MY_SUBSCRIBE_GROUPS: Endpoint[SubscribeGroups] = Endpoint(
     "user.get_my_subscribe_groups",
@@ -77,7 +97,7 @@ GET_MY_SUBSCRIBE_GROUPS: Endpoint[SubscribeGroups] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=SubscribeGroups,
+    model_ref=lambda: _models("user._get_my_subscribe_groups").SubscribeGroups,
 )
 
 
@@ -93,7 +113,7 @@ GET_USER_SUBSCRIBE_GROUPS: Endpoint[SubscribeGroupNames] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=SubscribeGroupNames,
+    model_ref=lambda: _models("user._get_user_subscribe_groups").SubscribeGroupNames,
 )
 
 
@@ -111,7 +131,7 @@ CREATE_SUBSCRIBE_GROUP: Endpoint[CreatedSubscribeGroup] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=CreatedSubscribeGroup,
+    model_ref=lambda: _models("user._create_subscribe_group").CreatedSubscribeGroup,
 )
 
 
@@ -185,7 +205,7 @@ GET_RELATION: Endpoint[UserRelation] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=UserRelation,
+    model_ref=lambda: _models("user._get_relation").UserRelation,
 )
 
 
@@ -223,7 +243,7 @@ GET_MY_SPECIAL_FOLLOWINGS: Endpoint[MidList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=MidList,
+    model_ref=lambda: _models("user._get_my_special_followings").MidList,
 )
 
 
@@ -242,7 +262,7 @@ GET_MY_WHISPER_FOLLOWINGS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=FollowingUserList,
+    model_ref=lambda: _models("user._shared").FollowingUserList,
 )
 ITER_MY_WHISPER_FOLLOWINGS = Pager(
     "page",
@@ -270,7 +290,7 @@ GET_MY_FRIENDS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=FollowingUserList,
+    model_ref=lambda: _models("user._shared").FollowingUserList,
 )
 
 
@@ -286,7 +306,7 @@ GET_MY_BLACK_LIST: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=FollowingUserList,
+    model_ref=lambda: _models("user._shared").FollowingUserList,
 )
 ITER_MY_BLACK_LIST = Pager(
     "page",
@@ -312,7 +332,7 @@ GET_SAME_FOLLOWINGS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=FollowingUserList,
+    model_ref=lambda: _models("user._shared").FollowingUserList,
 )
 ITER_SAME_FOLLOWINGS = Pager(
     "page",
@@ -341,7 +361,7 @@ GET_MY_HISTORY: Endpoint[HistoryVideos] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=HistoryVideos,
+    model_ref=lambda: _models("user._get_my_history").HistoryVideos,
 )
 ITER_MY_HISTORY = Pager(
     "page",
@@ -367,7 +387,7 @@ GET_MY_HISTORY_NEW: Endpoint[HistoryPage] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=HistoryPage,
+    model_ref=lambda: _models("user._get_my_history_new").HistoryPage,
 )
 ITER_HISTORY = Pager(
     "cursor",
@@ -406,7 +426,7 @@ GET_MY_COINS: Endpoint[CoinBalance] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=CoinBalance,
+    model_ref=lambda: _models("user._get_my_coins").CoinBalance,
 )
 
 
@@ -440,7 +460,7 @@ GET_MY_NOTES: Endpoint[NoteList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=NoteList,
+    model_ref=lambda: _models("user._shared").NoteList,
 )
 ITER_MY_NOTES = Pager(
     "page",
@@ -466,7 +486,7 @@ GET_MY_PUBLIC_NOTES: Endpoint[NoteList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=NoteList,
+    model_ref=lambda: _models("user._shared").NoteList,
 )
 ITER_MY_PUBLIC_NOTES = Pager(
     "page",
@@ -492,7 +512,7 @@ GET_MY_JURY_INFO: Endpoint[JuryInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=JuryInfo,
+    model_ref=lambda: _models("user._get_my_jury_info").JuryInfo,
 )
 
 
@@ -508,7 +528,7 @@ GET_ELEC_USER_MONTHLY: Endpoint[ElecMonthlyRank] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=ElecMonthlyRank,
+    model_ref=lambda: _models("user._get_elec_user_monthly").ElecMonthlyRank,
 )
 
 
@@ -546,7 +566,7 @@ GET_CHEESE: Endpoint[CheesePage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=CheesePage,
+    model_ref=lambda: _models("user._get_cheese").CheesePage,
 )
 ITER_CHEESE = Pager(
     "page",
@@ -573,7 +593,7 @@ GET_OPUS: Endpoint[OpusFeed] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=OpusFeed,
+    model_ref=lambda: _models("user._get_opus").OpusFeed,
     fixed={"web_location": "333.1387"},
 )
 ITER_OPUS = Pager(
@@ -601,7 +621,7 @@ GET_CHANNEL_LIST: Endpoint[ChannelList] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=ChannelList,
+    model_ref=lambda: _models("user._get_channel_list").ChannelList,
 )
 
 
@@ -621,7 +641,7 @@ GET_CHANNEL_VIDEOS_SERIES: Endpoint[ChannelSeriesVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=ChannelSeriesVideos,
+    model_ref=lambda: _models("user._get_channel_videos_series").ChannelSeriesVideos,
 )
 ITER_SERIES_VIDEOS = Pager(
     "page",
@@ -652,7 +672,7 @@ GET_CHANNEL_VIDEOS_SEASON: Endpoint[ChannelSeasonVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=ChannelSeasonVideos,
+    model_ref=lambda: _models("user._get_channel_videos_season").ChannelSeasonVideos,
 )
 ITER_SEASON_VIDEOS = Pager(
     "page",
@@ -683,7 +703,7 @@ GET_CHANNEL_SERIES_INFO: Endpoint[ChannelSeriesInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=ChannelSeriesInfo,
+    model_ref=lambda: _models("user._get_channel_series_info").ChannelSeriesInfo,
 )
 
 
@@ -701,7 +721,7 @@ GET_CHANNEL_SEASON_INFO: Endpoint[ChannelSeasonInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=ChannelSeasonInfo,
+    model_ref=lambda: _models("user._get_channel_season_info").ChannelSeasonInfo,
 )
 ITER_SEASON_MEDIAS = Pager(
     "page",
@@ -732,7 +752,7 @@ CREATE_CHANNEL_SERIES: Endpoint[CreatedChannelSeries] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=CreatedChannelSeries,
+    model_ref=lambda: _models("user._create_channel_series").CreatedChannelSeries,
 )
 
 
@@ -841,7 +861,7 @@ GET_LOGIN_LOG: Endpoint[UserLoginLog] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=UserLoginLog,
+    model_ref=lambda: _models("user._get_login_log").UserLoginLog,
 )
 
 
@@ -857,7 +877,7 @@ GET_MORAL_LOG: Endpoint[UserMoralLog] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=UserMoralLog,
+    model_ref=lambda: _models("user._get_moral_log").UserMoralLog,
 )
 
 
@@ -873,7 +893,7 @@ GET_EXPERIENCE_LOG: Endpoint[UserExpLog] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=UserExpLog,
+    model_ref=lambda: _models("user._get_experience_log").UserExpLog,
 )
 
 
@@ -889,7 +909,7 @@ GET_UIDS_BY_NAMES: Endpoint[UidLookup] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UidLookup,
+    model_ref=lambda: _models("user._get_uids_by_names").UidLookup,
 )
 
 
@@ -907,7 +927,7 @@ GET_MY_INFO: Endpoint[MyInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=MyInfo,
+    model_ref=lambda: _models("user._get_my_info").MyInfo,
 )
 
 
@@ -946,7 +966,7 @@ GET_INFO: Endpoint[UserInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserInfo,
+    model_ref=lambda: _models("user._get_info").UserInfo,
 )
 
 
@@ -964,7 +984,7 @@ GET_CARD: Endpoint[UserCard] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserCard,
+    model_ref=lambda: _models("user._get_card").UserCard,
 )
 
 
@@ -1001,7 +1021,7 @@ GET_FAV_TAGS: Endpoint[SubscribedTags] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=SubscribedTags,
+    model_ref=lambda: _models("user._get_fav_tags").SubscribedTags,
 )
 ITER_FAV_TAGS = Pager(
     "page",
@@ -1028,7 +1048,7 @@ GET_TOP_VIDEO: Endpoint[SpaceVideo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=SpaceVideo,
+    model_ref=lambda: _models("user._shared").SpaceVideo,
 )
 
 
@@ -1046,7 +1066,7 @@ GET_MASTERPIECES: Endpoint[SpaceVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=SpaceVideos,
+    model_ref=lambda: _models("user._get_masterpieces").SpaceVideos,
 )
 
 
@@ -1064,7 +1084,7 @@ GET_RELATION_INFO: Endpoint[RelationStat] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=RelationStat,
+    model_ref=lambda: _models("user._get_relation_info").RelationStat,
 )
 
 
@@ -1082,7 +1102,7 @@ GET_UP_STAT: Endpoint[UpStat] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UpStat,
+    model_ref=lambda: _models("user._get_up_stat").UpStat,
 )
 
 
@@ -1100,7 +1120,7 @@ GET_MEDALS: Endpoint[UserMedalWall] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=UserMedalWall,
+    model_ref=lambda: _models("user._get_medals").UserMedalWall,
 )
 
 
@@ -1118,7 +1138,7 @@ GET_VIDEOS: Endpoint[UserVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserVideos,
+    model_ref=lambda: _models("user._get_videos").UserVideos,
     fixed={"platform": "web", "order_avoided": "true"},
 )
 ITER_VIDEOS = Pager(
@@ -1157,7 +1177,7 @@ GET_MEDIA_LIST: Endpoint[UserMediaListPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserMediaListPage,
+    model_ref=lambda: _models("user._get_media_list").UserMediaListPage,
     fixed={"mobi_app": "web", "type": 1, "otype": 2},
 )
 
@@ -1194,7 +1214,7 @@ GET_RESERVATIONS: Endpoint[UserReservations] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserReservations,
+    model_ref=lambda: _models("user._get_reservations").UserReservations,
 )
 
 
@@ -1212,7 +1232,7 @@ GET_ALBUM: Endpoint[UserAlbum] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserAlbum,
+    model_ref=lambda: _models("user._get_album").UserAlbum,
 )
 ITER_ALBUM = Pager(
     "page",
@@ -1242,7 +1262,7 @@ GET_AUDIOS: Endpoint[UserAudios] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserAudios,
+    model_ref=lambda: _models("user._get_audios").UserAudios,
 )
 ITER_AUDIOS = Pager(
     "page",
@@ -1272,7 +1292,7 @@ GET_ARTICLES: Endpoint[UserArticles] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserArticles,
+    model_ref=lambda: _models("user._get_articles").UserArticles,
 )
 ITER_ARTICLES = Pager(
     "page",
@@ -1302,7 +1322,7 @@ GET_ARTICLE_LISTS: Endpoint[UserArticleLists] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserArticleLists,
+    model_ref=lambda: _models("user._get_article_lists").UserArticleLists,
 )
 
 
@@ -1323,7 +1343,7 @@ GET_DYNAMICS: Endpoint[LegacyDynamicsPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=LegacyDynamicsPage,
+    model_ref=lambda: _models("user._get_dynamics").LegacyDynamicsPage,
 )
 ITER_DYNAMICS = Pager(
     "cursor",
@@ -1352,7 +1372,7 @@ GET_DYNAMICS_NEW: Endpoint[UserDynamicsPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=UserDynamicsPage,
+    model_ref=lambda: _models("user._get_dynamics_new").UserDynamicsPage,
     fixed={
         "timezone_offset": -480,
         "features": "itemOpusStyle,listOnlyfans,opusBigCover,onlyfansVote,forwardListHidden,decorationCard,commentsNewVersion,onlyfansAssetsV2,ugcDelete,onlyfansQaCard",
@@ -1428,7 +1448,7 @@ GET_SUBSCRIBED_BANGUMI: Endpoint[FollowedBangumiPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=FollowedBangumiPage,
+    model_ref=lambda: _models("user._get_subscribed_bangumi").FollowedBangumiPage,
 )
 ITER_SUBSCRIBED_BANGUMI = Pager(
     "page",
@@ -1464,7 +1484,7 @@ GET_FOLLOWINGS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=FollowingUserList,
+    model_ref=lambda: _models("user._shared").FollowingUserList,
 )
 ITER_FOLLOWINGS = Pager(
     "page",
@@ -1521,7 +1541,7 @@ GET_FOLLOWERS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=FollowingUserList,
+    model_ref=lambda: _models("user._shared").FollowingUserList,
 )
 ITER_FOLLOWERS = Pager(
     "page",
@@ -1551,7 +1571,7 @@ GET_TOP_FOLLOWERS: Endpoint[CreatorFanData] = Endpoint(
     auth="optional",
     csrf=True,
     envelope="data",
-    model=CreatorFanData,
+    model_ref=lambda: _models("user._get_top_followers").CreatorFanData,
 )
 
 
@@ -1570,7 +1590,7 @@ GET_OVERVIEW_STAT: Endpoint[SpaceNavNum] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=SpaceNavNum,
+    model_ref=lambda: _models("user._get_overview_stat").SpaceNavNum,
     fixed={"jsonp": "jsonp"},
 )
 

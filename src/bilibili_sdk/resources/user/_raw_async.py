@@ -8,69 +8,71 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._response import RawResponse
-from ...models.user import (
-    ChannelList,
-    ChannelSeasonInfo,
-    ChannelSeasonVideos,
-    ChannelSeriesInfo,
-    ChannelSeriesVideos,
-    CheesePage,
-    CoinBalance,
-    CreatedChannelSeries,
-    CreatedSubscribeGroup,
-    CreatorFanData,
-    ElecMonthlyRank,
-    FollowedBangumiPage,
-    FollowingUserList,
-    HistoryBusinessType,
-    HistoryPage,
-    HistoryType,
-    HistoryVideos,
-    JuryInfo,
-    LegacyDynamicsPage,
-    MidList,
-    MyInfo,
-    NoteList,
-    OpusFeed,
-    OpusType,
-    RelationStat,
-    RelationType,
-    SpaceNavNum,
-    SpaceVideo,
-    SpaceVideos,
-    SubscribedTags,
-    SubscribeGroupNames,
-    SubscribeGroups,
-    UidLookup,
-    UpStat,
-    UserAlbum,
-    UserAlbumType,
-    UserArticleListOrder,
-    UserArticleLists,
-    UserArticleOrder,
-    UserArticles,
-    UserAudioOrder,
-    UserAudios,
-    UserBangumiFollowStatus,
-    UserBangumiType,
-    UserCard,
-    UserDynamicsPage,
-    UserExpLog,
-    UserInfo,
-    UserLoginLog,
-    UserMedalWall,
-    UserMedialistOrder,
-    UserMediaListPage,
-    UserMoralLog,
-    UserRelation,
-    UserReservations,
-    UserVideoOrder,
-    UserVideos,
-)
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...models.user._create_channel_series import CreatedChannelSeries
+    from ...models.user._create_subscribe_group import CreatedSubscribeGroup
+    from ...models.user._enums import (
+        HistoryBusinessType,
+        HistoryType,
+        OpusType,
+        RelationType,
+        UserAlbumType,
+        UserArticleListOrder,
+        UserArticleOrder,
+        UserAudioOrder,
+        UserBangumiFollowStatus,
+        UserBangumiType,
+        UserMedialistOrder,
+        UserVideoOrder,
+    )
+    from ...models.user._get_album import UserAlbum
+    from ...models.user._get_article_lists import UserArticleLists
+    from ...models.user._get_articles import UserArticles
+    from ...models.user._get_audios import UserAudios
+    from ...models.user._get_card import UserCard
+    from ...models.user._get_channel_list import ChannelList
+    from ...models.user._get_channel_season_info import ChannelSeasonInfo
+    from ...models.user._get_channel_series_info import ChannelSeriesInfo
+    from ...models.user._get_channel_videos_season import ChannelSeasonVideos
+    from ...models.user._get_channel_videos_series import ChannelSeriesVideos
+    from ...models.user._get_cheese import CheesePage
+    from ...models.user._get_dynamics import LegacyDynamicsPage
+    from ...models.user._get_dynamics_new import UserDynamicsPage
+    from ...models.user._get_elec_user_monthly import ElecMonthlyRank
+    from ...models.user._get_experience_log import UserExpLog
+    from ...models.user._get_fav_tags import SubscribedTags
+    from ...models.user._get_info import UserInfo
+    from ...models.user._get_login_log import UserLoginLog
+    from ...models.user._get_masterpieces import SpaceVideos
+    from ...models.user._get_medals import UserMedalWall
+    from ...models.user._get_media_list import UserMediaListPage
+    from ...models.user._get_moral_log import UserMoralLog
+    from ...models.user._get_my_coins import CoinBalance
+    from ...models.user._get_my_history import HistoryVideos
+    from ...models.user._get_my_history_new import HistoryPage
+    from ...models.user._get_my_info import MyInfo
+    from ...models.user._get_my_jury_info import JuryInfo
+    from ...models.user._get_my_special_followings import MidList
+    from ...models.user._get_my_subscribe_groups import SubscribeGroups
+    from ...models.user._get_opus import OpusFeed
+    from ...models.user._get_overview_stat import SpaceNavNum
+    from ...models.user._get_relation import UserRelation
+    from ...models.user._get_relation_info import RelationStat
+    from ...models.user._get_reservations import UserReservations
+    from ...models.user._get_subscribed_bangumi import FollowedBangumiPage
+    from ...models.user._get_top_followers import CreatorFanData
+    from ...models.user._get_uids_by_names import UidLookup
+    from ...models.user._get_up_stat import UpStat
+    from ...models.user._get_user_subscribe_groups import SubscribeGroupNames
+    from ...models.user._get_videos import UserVideos
+    from ...models.user._shared import (
+        FollowingUserList,
+        NoteList,
+        SpaceVideo,
+    )
 
 __all__ = ["AsyncUserWithRawResponse"]
 

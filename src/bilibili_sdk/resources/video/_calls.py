@@ -5,45 +5,55 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import _validate as _v
 from ..._endpoint import Call, Endpoint, Pager
+from ..._endpoint import models as _models
 from ...danmaku import Danmaku, DanmakuView
-from ...models.video import (
-    DanmakuLikeStats,
+from ...models.video._enums import (
     DanmakuOperatorType,
-    DanmakuSendResult,
     DmFontSize,
     DmMode,
-    RelatedVideos,
-    VideoAiConclusion,
     VideoAppealReasonType,
-    VideoArchiveStat,
-    VideoBroadcastServers,
-    VideoChargers,
-    VideoCidInfo,
-    VideoCoinResult,
-    VideoDetail,
-    VideoFavFolders,
-    VideoFavoriteResult,
-    VideoFavoured,
-    VideoInfo,
-    VideoNoteEntrance,
-    VideoOnlineCount,
-    VideoPages,
-    VideoPaidCoins,
-    VideoPbp,
-    VideoPlayerInfo,
-    VideoPlayUrl,
-    VideoPrivateNotes,
-    VideoPublicNotes,
     VideoQuality,
-    VideoRelation,
-    VideoSnapshot,
-    VideoTags,
-    VideoTripleResult,
 )
+
+if TYPE_CHECKING:
+    from ...models.video._add_coin import VideoCoinResult
+    from ...models.video._enums import (
+        DanmakuOperatorType,
+        DmFontSize,
+        DmMode,
+        VideoAppealReasonType,
+        VideoQuality,
+    )
+    from ...models.video._get_ai_conclusion import VideoAiConclusion
+    from ...models.video._get_broadcast_servers import VideoBroadcastServers
+    from ...models.video._get_chargers import VideoChargers
+    from ...models.video._get_cid_info import VideoCidInfo
+    from ...models.video._get_detail import VideoDetail
+    from ...models.video._get_fav_folders import VideoFavFolders
+    from ...models.video._get_online import VideoOnlineCount
+    from ...models.video._get_pages import VideoPages
+    from ...models.video._get_pay_coins import VideoPaidCoins
+    from ...models.video._get_pbp import VideoPbp
+    from ...models.video._get_play_url import VideoPlayUrl
+    from ...models.video._get_player_info import VideoPlayerInfo
+    from ...models.video._get_private_notes import VideoPrivateNotes
+    from ...models.video._get_public_notes import VideoPublicNotes
+    from ...models.video._get_related import RelatedVideos
+    from ...models.video._get_relation import VideoRelation
+    from ...models.video._get_stat import VideoArchiveStat
+    from ...models.video._get_tags import VideoTags
+    from ...models.video._has_favoured import VideoFavoured
+    from ...models.video._has_liked_danmakus import DanmakuLikeStats
+    from ...models.video._is_forbid_note import VideoNoteEntrance
+    from ...models.video._send_danmaku import DanmakuSendResult
+    from ...models.video._set_favorite import VideoFavoriteResult
+    from ...models.video._shared import VideoInfo, VideoSnapshot
+    from ...models.video._triple import VideoTripleResult
+
 
 LIKE: Endpoint[None] = Endpoint(
     "video.like",
@@ -83,7 +93,7 @@ ADD_COIN: Endpoint[VideoCoinResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=VideoCoinResult,
+    model_ref=lambda: _models("video._add_coin").VideoCoinResult,
 )
 
 
@@ -139,7 +149,7 @@ TRIPLE: Endpoint[VideoTripleResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=VideoTripleResult,
+    model_ref=lambda: _models("video._triple").VideoTripleResult,
 )
 
 
@@ -280,7 +290,7 @@ SET_FAVORITE: Endpoint[VideoFavoriteResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=VideoFavoriteResult,
+    model_ref=lambda: _models("video._set_favorite").VideoFavoriteResult,
     fixed={"type": 2},
 )
 
@@ -512,7 +522,7 @@ HAS_LIKED_DANMAKUS: Endpoint[DanmakuLikeStats] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=DanmakuLikeStats,
+    model_ref=lambda: _models("video._has_liked_danmakus").DanmakuLikeStats,
 )
 
 
@@ -531,7 +541,7 @@ SEND_DANMAKU: Endpoint[DanmakuSendResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=DanmakuSendResult,
+    model_ref=lambda: _models("video._send_danmaku").DanmakuSendResult,
     fixed={"type": 1, "plat": 1},
 )
 
@@ -658,7 +668,7 @@ GET_INFO: Endpoint[VideoInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoInfo,
+    model_ref=lambda: _models("video._shared").VideoInfo,
 )
 
 
@@ -682,7 +692,7 @@ GET_DETAIL: Endpoint[VideoDetail] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoDetail,
+    model_ref=lambda: _models("video._get_detail").VideoDetail,
 )
 
 
@@ -714,7 +724,7 @@ GET_STAT: Endpoint[VideoArchiveStat] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoArchiveStat,
+    model_ref=lambda: _models("video._get_stat").VideoArchiveStat,
 )
 
 
@@ -738,7 +748,7 @@ GET_PAGES: Endpoint[VideoPages] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoPages,
+    model_ref=lambda: _models("video._get_pages").VideoPages,
 )
 
 
@@ -762,7 +772,7 @@ GET_TAGS: Endpoint[VideoTags] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoTags,
+    model_ref=lambda: _models("video._get_tags").VideoTags,
 )
 
 
@@ -793,7 +803,7 @@ GET_CID_INFO: Endpoint[VideoCidInfo] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model=VideoCidInfo,
+    model_ref=lambda: _models("video._get_cid_info").VideoCidInfo,
 )
 
 
@@ -811,7 +821,7 @@ GET_RELATED: Endpoint[RelatedVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=RelatedVideos,
+    model_ref=lambda: _models("video._get_related").RelatedVideos,
 )
 
 
@@ -835,7 +845,7 @@ GET_CHARGERS: Endpoint[VideoChargers] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoChargers,
+    model_ref=lambda: _models("video._get_chargers").VideoChargers,
 )
 
 
@@ -860,7 +870,7 @@ GET_ONLINE: Endpoint[VideoOnlineCount] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoOnlineCount,
+    model_ref=lambda: _models("video._get_online").VideoOnlineCount,
 )
 
 
@@ -885,7 +895,7 @@ GET_AI_CONCLUSION: Endpoint[VideoAiConclusion] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoAiConclusion,
+    model_ref=lambda: _models("video._get_ai_conclusion").VideoAiConclusion,
     fixed={"web_location": "333.788"},
 )
 
@@ -918,7 +928,7 @@ GET_VIDEO_SNAPSHOT: Endpoint[VideoSnapshot] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoSnapshot,
+    model_ref=lambda: _models("video._shared").VideoSnapshot,
 )
 
 
@@ -951,7 +961,7 @@ GET_VIDEO_PREVIEW_SNAPSHOT: Endpoint[VideoSnapshot] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoSnapshot,
+    model_ref=lambda: _models("video._shared").VideoSnapshot,
 )
 
 
@@ -972,7 +982,7 @@ GET_PBP: Endpoint[VideoPbp] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="none",
-    model=VideoPbp,
+    model_ref=lambda: _models("video._get_pbp").VideoPbp,
 )
 
 
@@ -994,7 +1004,7 @@ GET_PLAY_URL: Endpoint[VideoPlayUrl] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoPlayUrl,
+    model_ref=lambda: _models("video._get_play_url").VideoPlayUrl,
     fixed={
         "fnver": 0,
         "voice_balance": 1,
@@ -1051,7 +1061,7 @@ GET_PLAYER_INFO: Endpoint[VideoPlayerInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoPlayerInfo,
+    model_ref=lambda: _models("video._get_player_info").VideoPlayerInfo,
     fixed={"isGaiaAvoided": "false", "web_location": 1315873},
 )
 
@@ -1085,7 +1095,7 @@ GET_BROADCAST_SERVERS: Endpoint[VideoBroadcastServers] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=VideoBroadcastServers,
+    model_ref=lambda: _models("video._get_broadcast_servers").VideoBroadcastServers,
     fixed={"platform": "pc"},
 )
 
@@ -1103,7 +1113,7 @@ GET_RELATION: Endpoint[VideoRelation] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoRelation,
+    model_ref=lambda: _models("video._get_relation").VideoRelation,
 )
 
 
@@ -1151,7 +1161,7 @@ GET_PAY_COINS: Endpoint[VideoPaidCoins] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoPaidCoins,
+    model_ref=lambda: _models("video._get_pay_coins").VideoPaidCoins,
 )
 
 
@@ -1175,7 +1185,7 @@ HAS_FAVOURED: Endpoint[VideoFavoured] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoFavoured,
+    model_ref=lambda: _models("video._has_favoured").VideoFavoured,
 )
 
 
@@ -1196,7 +1206,7 @@ GET_FAV_FOLDERS: Endpoint[VideoFavFolders] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoFavFolders,
+    model_ref=lambda: _models("video._get_fav_folders").VideoFavFolders,
     fixed={"type": 2},
 )
 
@@ -1217,7 +1227,7 @@ IS_FORBID_NOTE: Endpoint[VideoNoteEntrance] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoNoteEntrance,
+    model_ref=lambda: _models("video._is_forbid_note").VideoNoteEntrance,
 )
 
 
@@ -1238,7 +1248,7 @@ GET_PRIVATE_NOTES: Endpoint[VideoPrivateNotes] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoPrivateNotes,
+    model_ref=lambda: _models("video._get_private_notes").VideoPrivateNotes,
     fixed={"oid_type": 0},
 )
 
@@ -1260,7 +1270,7 @@ GET_PUBLIC_NOTES: Endpoint[VideoPublicNotes] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=VideoPublicNotes,
+    model_ref=lambda: _models("video._get_public_notes").VideoPublicNotes,
     fixed={"oid_type": 0},
 )
 ITER_PUBLIC_NOTES = Pager(

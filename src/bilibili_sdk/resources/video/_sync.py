@@ -9,45 +9,43 @@ from typing import TYPE_CHECKING, Any
 
 from ..._extras.video import VideoExtras
 from ...danmaku import Danmaku, DanmakuView
-from ...models.video import (
-    DanmakuLikeStats,
-    DanmakuOperatorType,
-    DanmakuSendResult,
-    DmFontSize,
-    DmMode,
-    RelatedVideos,
-    VideoAiConclusion,
-    VideoAppealReasonType,
-    VideoArchiveStat,
-    VideoBroadcastServers,
-    VideoChargers,
-    VideoCidInfo,
-    VideoCoinResult,
-    VideoDetail,
-    VideoFavFolders,
-    VideoFavoriteResult,
-    VideoFavoured,
-    VideoInfo,
-    VideoNoteEntrance,
-    VideoOnlineCount,
-    VideoPages,
-    VideoPaidCoins,
-    VideoPbp,
-    VideoPlayerInfo,
-    VideoPlayUrl,
-    VideoPrivateNotes,
-    VideoPublicNote,
-    VideoPublicNotes,
-    VideoQuality,
-    VideoRelation,
-    VideoSnapshot,
-    VideoTags,
-    VideoTripleResult,
-)
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ...models.video._add_coin import VideoCoinResult
+    from ...models.video._enums import (
+        DanmakuOperatorType,
+        DmFontSize,
+        DmMode,
+        VideoAppealReasonType,
+        VideoQuality,
+    )
+    from ...models.video._get_ai_conclusion import VideoAiConclusion
+    from ...models.video._get_broadcast_servers import VideoBroadcastServers
+    from ...models.video._get_chargers import VideoChargers
+    from ...models.video._get_cid_info import VideoCidInfo
+    from ...models.video._get_detail import VideoDetail
+    from ...models.video._get_fav_folders import VideoFavFolders
+    from ...models.video._get_online import VideoOnlineCount
+    from ...models.video._get_pages import VideoPages
+    from ...models.video._get_pay_coins import VideoPaidCoins
+    from ...models.video._get_pbp import VideoPbp
+    from ...models.video._get_play_url import VideoPlayUrl
+    from ...models.video._get_player_info import VideoPlayerInfo
+    from ...models.video._get_private_notes import VideoPrivateNotes
+    from ...models.video._get_public_notes import VideoPublicNote, VideoPublicNotes
+    from ...models.video._get_related import RelatedVideos
+    from ...models.video._get_relation import VideoRelation
+    from ...models.video._get_stat import VideoArchiveStat
+    from ...models.video._get_tags import VideoTags
+    from ...models.video._has_favoured import VideoFavoured
+    from ...models.video._has_liked_danmakus import DanmakuLikeStats
+    from ...models.video._is_forbid_note import VideoNoteEntrance
+    from ...models.video._send_danmaku import DanmakuSendResult
+    from ...models.video._set_favorite import VideoFavoriteResult
+    from ...models.video._shared import VideoInfo, VideoSnapshot
+    from ...models.video._triple import VideoTripleResult
     from ._raw_sync import VideoWithRawResponse
 
 __all__ = ["Video"]
