@@ -1,4 +1,4 @@
-"""`python -m codegen [generate|check|list --json|validate|draft ...]`."""
+"""`python -m codegen [--spec-dir DIR] [generate|check|validate|try-examples|list|draft]`."""
 
 from __future__ import annotations
 
@@ -20,18 +20,34 @@ def main(argv: list[str] | None = None) -> int:
     tp.add_argument("--namespace", help="only this namespace")
     lp = sub.add_parser("list", help="print the catalogue")
     lp.add_argument("--json", action="store_true", help="as a JSON array")
-    dp = sub.add_parser("draft", help="draft models from recorded examples in shared/reference")
+    dp = sub.add_parser("draft", help="draft models from recorded examples (see --collect)")
     dp.add_argument("--url", help="endpoint URL to look up in the recorded examples")
     dp.add_argument("--id", help="record id, e.g. video/info#2")
     dp.add_argument("--name", required=True, help="name of the top model")
     dp.add_argument("--envelope", default="data", choices=("data", "result", "none"))
-    ap.add_argument("--spec-dir", help=argparse.SUPPRESS)
+    dp.add_argument(
+        "--collect",
+        metavar="DIR",
+        help="the recorded examples (*.jsonl of shared/reference/collect); default:"
+        " $BILIBILI_COLLECT_DIR, else ../shared/reference/collect beside the repository",
+    )
+    ap.add_argument(
+        "--spec-dir",
+        metavar="DIR",
+        help="the catalogue to load (default: api_spec/ of this repository); put it before"
+        " the command, e.g. `--spec-dir /tmp/spec validate`",
+    )
     args = ap.parse_args(argv)
 
     if args.cmd == "draft":
-        from .draft import draft, find
+        from .draft import collect_dir, draft, find, missing_collect
 
-        recs = find(url=args.url, rid=args.id)
+        where = collect_dir(args.collect)
+        problem = missing_collect(where)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+        recs = find(where, url=args.url, rid=args.id)
         bodies = [
             e
             for r in recs
@@ -54,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as e:
         for line in e.errors:
             print(line, file=sys.stderr)
-        print(f"{len(e.errors)} error(s) in the catalogue", file=sys.stderr)
+        if len(e.errors) > 1:  # one mistake, one line: nothing else to read
+            print(f"{len(e.errors)} errors in the catalogue", file=sys.stderr)
         return 1
 
     for warning in cat.warnings:

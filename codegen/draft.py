@@ -3,29 +3,54 @@
 `python -m codegen draft --url URL --name VideoInfo` prints YAML for `models:` and writes nothing.
 Types are unified across examples and list items; a field missing from any sample, or null in
 one, is optional. A person then renames nested models and checks the draft.
+
+The recorded examples are the `*.jsonl` files of shared/reference/collect, which lives outside
+the repository: `--collect DIR`, else $BILIBILI_COLLECT_DIR, else ../shared/reference/collect
+beside the repository.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "collect"
+ENV_VAR = "BILIBILI_COLLECT_DIR"
+DEFAULT_COLLECT = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "collect"
 
 
-def records() -> list[dict[str, Any]]:
-    out = []
-    for f in sorted(REFERENCE.glob("*.jsonl")):
-        for line in f.open(encoding="utf-8"):
-            out.append(json.loads(line))
+def collect_dir(option: str | None = None) -> Path:
+    """Where the recorded examples are: the option, else $BILIBILI_COLLECT_DIR, else beside."""
+    return Path(option or os.environ.get(ENV_VAR) or DEFAULT_COLLECT)
+
+
+def missing_collect(where: Path) -> str | None:
+    """Why `where` cannot serve as the collect directory, or None when it can."""
+    if not where.is_dir():
+        problem = f"{where} does not exist"
+    elif not any(where.glob("*.jsonl")):
+        problem = f"{where} holds no *.jsonl files"
+    else:
+        return None
+    return (
+        f"draft needs the recorded examples of shared/reference/collect (one *.jsonl file per "
+        f"area, from bilibili-API-collect), but {problem}; pass --collect DIR or set {ENV_VAR}"
+    )
+
+
+def records(where: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for f in sorted(where.glob("*.jsonl")):
+        with f.open(encoding="utf-8") as lines:
+            out.extend(json.loads(line) for line in lines if line.strip())
     return out
 
 
-def find(url: str | None = None, rid: str | None = None) -> list[dict[str, Any]]:
+def find(where: Path, url: str | None = None, rid: str | None = None) -> list[dict[str, Any]]:
     out = []
-    for r in records():
+    for r in records(where):
         if (rid and r["id"] == rid) or (
             url and any(u.split("?")[0] == url.split("?")[0] for u in r["urls"])
         ):

@@ -772,7 +772,14 @@ def listing(cat: Catalogue) -> list[dict[str, Any]]:
 
 
 def try_examples(cat: Catalogue, namespace: str | None) -> int:
-    """Build the package in a temporary copy and validate every successful example."""
+    """Build the package in a temporary copy and validate every successful example.
+
+    JSON examples are validated against the response type; raw bodies (`decode`) are decoded
+    with the endpoint's decoder first, as the client does.
+    """
+    if namespace is not None and namespace not in {ns.name for ns in cat.namespaces}:
+        print(f"no namespace {namespace!r} in the catalogue", file=sys.stderr)
+        return 1
     files = Renderer(cat).render_all()
     with tempfile.TemporaryDirectory() as tmp:
         dst = Path(tmp) / "bilibili_sdk"
@@ -782,30 +789,52 @@ def try_examples(cat: Catalogue, namespace: str | None) -> int:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text, encoding="utf-8")
         script = r"""
-import importlib, json, sys
+import base64, importlib, json, sys
 from pydantic import TypeAdapter, ValidationError
 ns_filter = sys.argv[1] or None
 cases = json.loads(sys.stdin.read())
-bad = 0
-for ns, name, src, resp, envelope, body in cases:
+checked = decoded = skipped = bad = 0
+for ns, name, src, resp, envelope, decode, body, encoding in cases:
     if ns_filter and ns != ns_filter:
         continue
-    mod = importlib.import_module(f"bilibili_sdk.resources.{ns}._calls")
-    ep = getattr(mod, name.upper())
-    if ep.model is None:
-        continue
-    payload = body if envelope == "none" else body.get(envelope, body.get("result") if envelope == "data" else None)
+    label = f"{ns}.{name} [{src}]"
     try:
+        ep = getattr(importlib.import_module(f"bilibili_sdk.resources.{ns}._calls"), name.upper())
+        if ep.model is None:
+            skipped += 1
+            continue
+        if decode:  # a raw body: decode it as the client would, then check the result's type
+            raw = body.encode() if encoding == "text" else base64.b64decode(body)
+            payload = ep.decode_body(raw, raw.decode("utf-8", "replace"))
+        elif envelope == "none":
+            payload = body
+        elif isinstance(body, dict):
+            payload = body.get(envelope)
+            if payload is None and envelope == "data":
+                payload = body.get("result")
+        else:
+            raise ValueError(f"the body is a {type(body).__name__}, not a {envelope!r} envelope")
+        if decode and not payload:
+            raise ValueError(f"{decode} decodes the example to nothing")
         TypeAdapter(ep.model).validate_python(payload)
+        checked += 1
+        if decode:
+            decoded += 1
+            n = len(payload) if isinstance(payload, (list, dict)) else None
+            size = "" if n is None else f" ({n} item{'' if n == 1 else 's'})"
+            print(f"decoded {label} with {decode}: {resp}{size}")
     except ValidationError as e:
         bad += 1
-        print(f"FAIL {ns}.{name} [{src}] {resp}:")
+        print(f"FAIL {label} {resp}:")
         for err in e.errors()[:8]:
             print("   ", ".".join(map(str, err["loc"])), "-", err["msg"], "| got:", repr(err.get("input"))[:60])
     except Exception as e:
         bad += 1
-        print(f"ERROR {ns}.{name} [{src}]: {type(e).__name__}: {e}")
-print(f"{len([c for c in cases if not ns_filter or c[0] == ns_filter])} examples checked, {bad} failed")
+        print(f"ERROR {label}: {type(e).__name__}: {e}")
+print(
+    f"{checked + bad} examples checked ({decoded} decoded from raw bodies), {bad} failed,"
+    f" {skipped} skipped (the endpoint returns None)"
+)
 sys.exit(1 if bad else 0)
 """
         cases = []
@@ -814,7 +843,18 @@ sys.exit(1 if bad else 0)
                 body = ex["body"]
                 if isinstance(body, dict) and body.get("code", 0) not in (0, "0"):
                     continue
-                cases.append([ep.namespace, ep.name, ex["source"], ep.response, ep.envelope, body])
+                cases.append(
+                    [
+                        ep.namespace,
+                        ep.name,
+                        ex["source"],
+                        ep.response,
+                        ep.envelope,
+                        ep.decode,
+                        body,
+                        ex.get("encoding"),
+                    ]
+                )
         proc = subprocess.run(
             [sys.executable, "-c", script, namespace or ""],
             input=json.dumps(cases),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import datetime
+import difflib
+import functools
 import json
 import keyword
 import re
@@ -186,6 +190,7 @@ class ModelField:
     doc: str = ""
     # Must be present in every response (no lenient default): the id a call is about.
     required: bool = False
+    line: int = 0
 
 
 @dataclass
@@ -251,19 +256,101 @@ class Catalogue:
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _TYPE_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BUILTIN_TYPES = {
-    "int",
-    "str",
-    "float",
-    "bool",
-    "Any",
-    "list",
-    "dict",
-    "None",
-    "BoolInt",
-    "Timestamp",
-    "EmptyAsNone",
-}
+# Names every generated module can use in a type expression (builtins and `typing.Any`).
+# Models may also use the types of `bilibili_sdk._types` that they import: `_model_type_names()`.
+_BUILTIN_TYPES = {"int", "str", "float", "bool", "Any", "list", "dict", "None"}
+PKG_SRC = ROOT / "src" / "bilibili_sdk"
+MODELS_TEMPLATE = Path(__file__).resolve().parent / "templates" / "models.py.j2"
+
+
+def _module_all(tree: ast.Module) -> list[str]:
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, (ast.List, ast.Tuple))
+        ):
+            return [
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+    return []
+
+
+@functools.cache
+def _model_type_names() -> frozenset[str]:
+    """The types of `bilibili_sdk._types` a generated models module can name.
+
+    A name qualifies when `_types.py` exports it in `__all__`, binds it to a type (a class or an
+    alias such as `BoolInt = Annotated[...]`, not a constant like OTHER or a function like
+    tagged_by) and models.py.j2 imports it. Read with `ast`, so validating imports no pydantic.
+    """
+    tree = ast.parse((PKG_SRC / "_types.py").read_text(encoding="utf-8"))
+    types: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            types.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and not isinstance(
+            node.value, ast.Constant
+        ):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            types.update(t.id for t in targets if isinstance(t, ast.Name))
+    imported: set[str] = set()
+    template = MODELS_TEMPLATE.read_text(encoding="utf-8")
+    for names in re.findall(r"^from \.+_types import (.+)$", template, re.M):
+        imported.update(n.strip() for n in names.split(","))
+    return frozenset(types & imported & set(_module_all(tree)))
+
+
+@functools.cache
+def _exception_classes() -> dict[str, frozenset[str]]:
+    """The classes of `_exceptions.py`, each with the names of its bases.
+
+    Read with `ast` rather than imported: importing `bilibili_sdk._exceptions` runs
+    `bilibili_sdk/__init__.py` (httpx and the client), which validating has no need for.
+    """
+    tree = ast.parse((PKG_SRC / "_exceptions.py").read_text(encoding="utf-8"))
+    return {
+        node.name: frozenset(b.id for b in node.bases if isinstance(b, ast.Name))
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+@functools.cache
+def _code_exceptions() -> frozenset[str]:
+    """Exception names that errors.yaml and `raises:` may use.
+
+    At run time `exception_for_code` looks the name up in `_exceptions.py` and falls back to
+    plain ResponseCodeException for anything that is not a ResponseCodeException subclass, so
+    a typo (or ArgsException) would silently lose the specific class.
+    """
+    bases = _exception_classes()
+    found = {"ResponseCodeException"} & set(bases)
+    grew = True
+    while grew:
+        more = {name for name, parents in bases.items() if parents & found} - found
+        found |= more
+        grew = bool(more)
+    return frozenset(found)
+
+
+def _exception_problem(value: Any) -> str | None:
+    """Why `value` cannot name the exception for a response code, or None when it can."""
+    known = _code_exceptions()
+    if isinstance(value, str) and value in known:
+        return None
+    if isinstance(value, str) and value in _exception_classes():
+        return f"{value} is not a ResponseCodeException subclass"
+    hint = ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, sorted(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+    return (
+        f"unknown exception {value!r}{hint}: expected a ResponseCodeException subclass "
+        "from bilibili_sdk/_exceptions.py"
+    )
 
 
 class _Ctx:
@@ -370,6 +457,7 @@ def _parse_field(ctx: _Ctx, fname: str, raw: Any, line: int, model: str) -> Mode
         optional=optional,
         doc=doc,
         required=required,
+        line=line,
     )
 
 
@@ -489,6 +577,69 @@ _ENDPOINT_KEYS = {
     "decode",
     "positional",
 }
+# What a parameter value must be, per semantic type: mirrors bilibili_sdk._validate, which
+# checks the default again on every call that does not override it.
+_EXPECT = {
+    "str": "a str",
+    "int": "an int",
+    "float": "a number",
+    "bool": "a bool",
+    "bvid": "a BV id like 'BV1xx411c7mD'",
+    "aid": "a positive int",
+    "mid": "a positive int",
+    "cid": "a positive int",
+    "id": "a positive int",
+    "date": "a quoted 'YYYY-MM-DD' string",
+    "json": "JSON data",
+    "list[int]": "a non-empty list of ints",
+    "list[str]": "a non-empty list of str",
+}
+_BVID = re.compile(r"^BV1[1-9A-HJ-NP-Za-km-z]{9}$")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _fits(ptype: str, v: Any) -> bool:
+    """Whether `v` is a valid value for a parameter of semantic type `ptype`."""
+    if ptype == "int":
+        return _is_int(v)
+    if ptype in ("aid", "mid", "cid", "id"):
+        return _is_int(v) and v > 0
+    if ptype == "float":
+        return _is_int(v) or isinstance(v, float)
+    if ptype == "bool":
+        return isinstance(v, bool)
+    if ptype == "str":
+        return isinstance(v, str)
+    if ptype == "bvid":
+        return isinstance(v, str) and bool(_BVID.match(v))
+    if ptype == "date":  # an unquoted YAML date is a datetime.date: its repr needs an import
+        try:
+            return isinstance(v, str) and bool(datetime.date.fromisoformat(v))
+        except ValueError:
+            return False
+    if ptype in ("list[int]", "list[str]"):
+        item = _is_int if ptype == "list[int]" else (lambda x: isinstance(x, str))
+        return isinstance(v, list) and bool(v) and all(item(x) for x in v)
+    return True  # json: any YAML value serialises
+
+
+def _default_problem(p: Param) -> str | None:
+    """Why `p.default` is not a valid value of `p`, or None. Enum types are checked later."""
+    v = p.default
+    if p.type in SEMANTIC_TYPES and not _fits(p.type, v):
+        return f"is not {_EXPECT[p.type]}"
+    if p.choices is not None and not any(v == c and type(v) is type(c) for c in p.choices):
+        return "is not one of " + ", ".join(repr(c) for c in p.choices)
+    if p.min is not None and _is_int(v) and v < p.min:
+        return f"is below min {p.min}"
+    if p.max is not None and _is_int(v) and v > p.max:
+        return f"is above max {p.max}"
+    return None
+
+
 _DECODE = re.compile(r"^(bytes|text|[a-z_][a-z0-9_.]*:[a-z_][a-z0-9_]*)$")
 
 
@@ -581,6 +732,13 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
         )
         if p.required and p.default is not None:
             ctx.err(pline, f"{pwhat}: a required parameter cannot have a default")
+        for c in choices or []:
+            if p.type in SEMANTIC_TYPES and not _fits(p.type, c):
+                ctx.err(pr.lines["enum"], f"{pwhat}: enum value {c!r} is not {_EXPECT[p.type]}")
+        if p.default is not None:
+            problem = _default_problem(p)
+            if problem:
+                ctx.err(pr.lines["default"], f"{pwhat}: default {p.default!r} {problem}")
         if p.sep == "repeat" and (p.type not in ("list[int]", "list[str]") or loc != "query"):
             ctx.err(pline, f"{pwhat}: sep repeat is for list types in the query")
         if p.sep == "repeat" and sign != "none":
@@ -672,9 +830,15 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
         else:
             for k, v in rr.items():
                 try:
-                    raises[int(k)] = str(v)
+                    code = int(k)
                 except ValueError:
                     ctx.err(rr.lines[k], f"{what}: raises key {k!r} is not an integer code")
+                    continue
+                problem = _exception_problem(v)
+                if problem:
+                    ctx.err(rr.lines[k], f"{what}: raises {k}: {problem}")
+                    continue
+                raises[code] = str(v)
 
     examples: list[dict[str, Any]] = []
     ex = raw.get("examples")
@@ -795,6 +959,15 @@ def _type_names(expr: str) -> list[str]:
     return [t for t in _TYPE_TOKEN.findall(expr) if t not in _BUILTIN_TYPES]
 
 
+def _bad_expr(expr: str) -> str | None:
+    """Why `expr` is not a Python type expression, or None."""
+    try:
+        ast.parse(expr, mode="eval")
+    except SyntaxError as e:
+        return f"invalid type expression {expr!r}: {e.msg}"
+    return None
+
+
 def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
     models = cat.models()
     enums = cat.enums()
@@ -804,11 +977,18 @@ def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
             if m.name in seen_models or m.name in enums:
                 ctx.errors.append(f"{m.file}:{m.line}: model {m.name} is defined twice")
             seen_models[m.name] = ns.name
-            exprs = [f.type for f in m.fields] + ([m.root] if m.root else [])
-            for expr in exprs:
+            exprs = [(f.type, f.line, f" field {f.name}") for f in m.fields]
+            if m.root:
+                exprs.append((m.root, m.line, ""))
+            for expr, line, part in exprs:
+                where = f"{m.file}:{line}: model {m.name}{part}"
+                bad = _bad_expr(expr)
+                if bad:
+                    ctx.errors.append(f"{where}: {bad}")
+                    continue
                 for t in _type_names(expr):
-                    if t not in models and t not in enums:
-                        ctx.errors.append(f"{m.file}:{m.line}: model {m.name}: unknown type {t!r}")
+                    if t not in models and t not in enums and t not in _model_type_names():
+                        ctx.errors.append(f"{where}: unknown type {t!r}")
         endpoint_names: set[str] = set()
         for ep in ns.endpoints:
             where = f"{ep.file}:{ep.line}"
@@ -817,7 +997,10 @@ def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
                 if n in endpoint_names:
                     ctx.errors.append(f"{where}: method name {n!r} used twice in {ns.name}")
                 endpoint_names.add(n)
-            if ep.response:
+            bad = _bad_expr(ep.response) if ep.response else None
+            if bad:
+                ctx.errors.append(f"{where}: {ep.name}: response: {bad}")
+            elif ep.response:
                 for t in _type_names(ep.response):
                     if t == "bytes" and ep.decode:
                         continue
@@ -828,6 +1011,14 @@ def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
                     ctx.errors.append(
                         f"{ep.file}:{p.line}: {ep.name} param {p.name}: unknown type {p.type!r}"
                     )
+                elif p.enum and p.default is not None:
+                    values = list(enums[p.enum].values.values())
+                    if not any(p.default == v and type(p.default) is type(v) for v in values):
+                        pwhat = f"endpoint {ns.name}.{ep.name} param {p.name}"
+                        ctx.errors.append(
+                            f"{ep.file}:{p.line}: {pwhat}: default {p.default!r} is not a value"
+                            f" of {p.enum} ({', '.join(repr(v) for v in values)})"
+                        )
             if ep.paginate and ep.response:
                 ep.paginate.item_type = _item_type(ctx, where, ep, models)
 
@@ -878,18 +1069,52 @@ def _item_type(ctx: _Ctx, where: str, ep: Endpoint, models: dict[str, Model]) ->
     return mt.group(1)
 
 
+def _read_yaml(path: Path, rel: str) -> tuple[Any, str | None]:
+    """The parsed file, or None and a `file:line: message` naming where the syntax breaks."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader), None
+    except UnicodeDecodeError as e:
+        return None, f"{rel}:1: not UTF-8: {e.reason}"
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = (mark.line + 1) if mark else 1
+        problem = e.problem or e.context or "invalid YAML"
+        if e.problem and e.context and e.context_mark and e.context_mark.line + 1 != line:
+            problem += f" ({e.context} started on line {e.context_mark.line + 1})"
+        return None, f"{rel}:{line}: {problem}"
+    except yaml.YAMLError as e:
+        return None, f"{rel}:1: {str(e).splitlines()[0] if str(e) else 'invalid YAML'}"
+
+
 def load_errors(ctx: _Ctx) -> dict[int, tuple[str, str]]:
-    path = SPEC_DIR / "errors.yaml"
+    """Read `errors.yaml` of `ctx.spec_dir`; mistakes go to `ctx.errors`."""
+    path = ctx.spec_dir / "errors.yaml"
     if not path.is_file():
         return {}
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    raw, problem = _read_yaml(path, ctx.file)
+    if problem:
+        ctx.errors.append(problem)
+        return {}
+    codes = raw.get("codes") if isinstance(raw, LineDict) else None
+    if not isinstance(codes, LineDict):
+        ctx.err(raw.lines.get("codes", 1) if isinstance(raw, LineDict) else 1, "needs `codes:`")
+        return {}
     out: dict[int, tuple[str, str]] = {}
-    for k, v in (raw.get("codes") or {}).items():
-        line = raw["codes"].lines[k]
+    for k, v in codes.items():
+        line = codes.lines[k]
         if not isinstance(v, LineDict) or "exception" not in v:
-            ctx.errors.append(f"api_spec/errors.yaml:{line}: code {k}: needs `exception`")
+            ctx.err(line, f"code {k}: needs `exception`")
             continue
-        out[int(k)] = (str(v["exception"]), str(v.get("doc", "")))
+        try:
+            code = int(k)
+        except ValueError:
+            ctx.err(line, f"code {k!r} is not an integer")
+            continue
+        problem = _exception_problem(v["exception"])
+        if problem:
+            ctx.err(v.lines["exception"], f"code {k}: {problem}")
+            continue
+        out[code] = (str(v["exception"]), str(v.get("doc", "")))
     return out
 
 
@@ -897,13 +1122,14 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
     """Load the whole catalogue; raise SpecError listing every mistake."""
     errors: list[str] = []
     namespaces: list[Namespace] = []
-    ectx = _Ctx("api_spec/errors.yaml")
-    try:
-        errors_table = load_errors(ectx)
-    except yaml.YAMLError as e:
-        errors_table = {}
-        ectx.errors.append(f"api_spec/errors.yaml: {e}")
+    # Files are named `api_spec/<file>` in messages, whichever directory spec_dir is.
+    ectx = _Ctx("api_spec/errors.yaml", spec_dir)
+    errors_table = load_errors(ectx)
     errors.extend(ectx.errors)
+    # A namespace file that does not parse leaves its models and enums undefined: resolving
+    # names across files would then report every use of them elsewhere, so it is skipped and
+    # only the syntax errors (and what each readable file says about itself) are reported.
+    unreadable = False
     by_name: dict[str, Namespace] = {}
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name == "errors.yaml":
@@ -912,14 +1138,10 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
         stem = path.name.split(".")[0]
         rel = f"api_spec/{path.name}"
         ctx = _Ctx(rel, spec_dir)
-        try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark
-            errors.append(f"{rel}:{(mark.line + 1) if mark else 0}: {e.problem}")
-            continue
-        if not isinstance(raw, LineDict):
-            errors.append(f"{rel}:1: expected a mapping at top level")
+        raw, problem = _read_yaml(path, rel)
+        if problem or not isinstance(raw, LineDict):
+            errors.append(problem or f"{rel}:1: expected a mapping at top level")
+            unreadable = True
             continue
         _check_keys(
             ctx, raw, {"namespace", "doc", "endpoints", "models", "enums", "extras"}, "file"
@@ -951,9 +1173,10 @@ def load(spec_dir: Path = SPEC_DIR) -> Catalogue:
                     _parse_endpoint(ctx, ns, ename, eraw, eps.lines[ename])
         errors.extend(ctx.errors)
     cat = Catalogue(namespaces, errors_table)
-    rctx = _Ctx("api_spec")
-    _resolve(rctx, cat)
-    errors.extend(rctx.errors)
+    if not unreadable:
+        rctx = _Ctx("api_spec")
+        _resolve(rctx, cat)
+        errors.extend(rctx.errors)
     if errors:
         raise SpecError(errors)
     cat.warnings = [

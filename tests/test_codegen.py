@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from codegen.__main__ import main
 from codegen.generate import check, render
 from codegen.loader import SpecError, load
 
@@ -68,7 +69,7 @@ def test_good_spec_loads(tmp_path: Path) -> None:
         (("    url:", "    urll:"), 13, "unknown key 'urll'"),
         (("      page: {wire: pn", "      page: {wire: mid"), 17, "wire name 'mid' already used"),
         (("    response: Thing", "    response: Missing"), 11, "model 'Missing' does not exist"),
-        (("      id: int", "      id: Nope"), 4, "unknown type 'Nope'"),
+        (("      id: int", "      id: Nope"), 6, "unknown type 'Nope'"),
         (("    doc: Get a thing.", "    doc: [1]"), 12, "'doc' must be str"),
         (
             ("      page: {wire: pn, type: int", "      page: {wire: pn, type: integer"),
@@ -172,3 +173,214 @@ def test_cli_check_and_validate() -> None:
             [sys.executable, "-m", "codegen", *cmd], cwd=ROOT, capture_output=True, text=True
         )
         assert out.returncode == 0, out.stderr
+
+
+# ---------------------------------------------------------------- one mistake, one message
+# Each test plants one mistake in a copy of the real catalogue and wants exactly one line on
+# stderr, naming the file and line of the mistake.
+
+
+def _copy_spec(tmp_path: Path) -> Path:
+    copy = tmp_path / "api_spec"
+    shutil.copytree(ROOT / "api_spec", copy)
+    return copy
+
+
+def _plant(copy: Path, file: str, old: str, new: str) -> int:
+    """Replace the first `old` in `copy/file` by `new`; return the line where it starts."""
+    path = copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (file, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def _validate(copy: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["--spec-dir", str(copy), "validate"])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def _one_error(
+    copy: Path, capsys: pytest.CaptureFixture[str], file: str, line: int, message: str
+) -> None:
+    code, err = _validate(copy, capsys)
+    assert code == 1
+    assert len(err) == 1, err
+    assert err[0].startswith(f"api_spec/{file}:{line}: "), err
+    assert message in err[0], err
+
+
+@pytest.mark.parametrize("typ", ["Timestamp", "EmptyAsNone[int]", "OTHER", "tagged_by"])
+def test_plant_unknown_field_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], typ: str
+) -> None:
+    # Timestamp and EmptyAsNone are not in bilibili_sdk._types; OTHER and tagged_by are, but
+    # are not types.
+    copy = _copy_spec(tmp_path)
+    line = _plant(copy, "video.yaml", "      view: int\n", f"      view: {typ}\n")
+    name = typ.split("[")[0]
+    _one_error(copy, capsys, "video.yaml", line, f"field view: unknown type {name!r}")
+
+
+def test_plant_response_type_models_cannot_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # BoolInt is fine in a model, but the generated _calls.py does not import it.
+    copy = _copy_spec(tmp_path)
+    _plant(copy, "video.yaml", "    response: VideoInfo\n", "    response: BoolInt\n")
+    line = _plant(copy, "video.yaml", "  get_info:\n", "  get_info:\n")
+    _one_error(copy, capsys, "video.yaml", line, "model 'BoolInt' does not exist")
+
+
+def test_plant_unknown_exception_in_errors_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Also proves errors.yaml is read from --spec-dir, not from the repository.
+    copy = _copy_spec(tmp_path)
+    line = _plant(copy, "errors.yaml", "exception: CsrfException", "exception: CsrfExcption")
+    _one_error(copy, capsys, "errors.yaml", line, "unknown exception 'CsrfExcption'")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("NotFoundExceptoin", "unknown exception 'NotFoundExceptoin'"),
+        # exists, but exception_for_code would fall back to ResponseCodeException
+        ("ArgsException", "ArgsException is not a ResponseCodeException subclass"),
+    ],
+)
+def test_plant_unknown_exception_in_raises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str
+) -> None:
+    copy = _copy_spec(tmp_path)
+    seed = "    seed: video.Video.get_info\n"
+    line = _plant(copy, "video.yaml", seed, f"{seed}    raises:\n      62012: {name}\n") + 2
+    _one_error(copy, capsys, "video.yaml", line, message)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "video.yaml",
+            "page: {type: int, wire: pn, default: 1, min: 1",
+            "page: {type: int, wire: pn, default: abc, min: 1",
+            "default 'abc' is not an int",
+        ),
+        (
+            "video.yaml",
+            "page: {type: int, wire: pn, default: 1, min: 1",
+            "page: {type: int, wire: pn, default: true, min: 1",
+            "default True is not an int",
+        ),
+        (
+            "live.more.yaml",
+            "need_recommend: {type: bool, default: true",
+            "need_recommend: {type: bool, default: 1",
+            "default 1 is not a bool",
+        ),
+        (
+            "live.yaml",
+            "platform: {type: str, enum: [web, h5], default: web",
+            "platform: {type: str, enum: [web, h5], default: flv",
+            "default 'flv' is not one of 'web', 'h5'",
+        ),
+        (
+            "user.yaml",
+            "order: {type: UserVideoOrder, default: pubdate",
+            "order: {type: UserVideoOrder, default: PUBDATE",
+            "default 'PUBDATE' is not a value of UserVideoOrder",
+        ),
+        (
+            "video.yaml",
+            "page: {type: int, wire: pn, default: 1, min: 1",
+            "page: {type: int, wire: pn, default: 0, min: 1",
+            "default 0 is below min 1",
+        ),
+        (
+            "live.more.yaml",
+            "page_size: {type: int, wire: pageSize, default: 50, min: 1, max: 100",
+            "page_size: {type: int, wire: pageSize, default: 500, min: 1, max: 100",
+            "default 500 is above max 100",
+        ),
+        (
+            "live.yaml",
+            'room_ids: {type: "list[int]", sep: repeat, required: true,',
+            'room_ids: {type: "list[int]", sep: repeat, default: 5,',
+            "default 5 is not a non-empty list of ints",
+        ),
+    ],
+)
+def test_plant_bad_default(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    old: str,
+    new: str,
+    message: str,
+) -> None:
+    copy = _copy_spec(tmp_path)
+    line = _plant(copy, file, old, new)
+    _one_error(copy, capsys, file, line, message)
+
+
+def test_plant_yaml_syntax_error_has_no_follow_on_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # user.more.yaml uses UserOfficialVerify from user.yaml: with user.yaml unreadable that
+    # use must not be reported too.
+    copy = _copy_spec(tmp_path)
+    assert "UserOfficialVerify" in (copy / "user.more.yaml").read_text(encoding="utf-8")
+    line = _plant(copy, "user.yaml", "  get_moral_log:\n", "  get_moral_log: [\n")
+    # The parser gives up two lines on, at `url:`; the message also names where `[` opened.
+    _one_error(copy, capsys, "user.yaml", line + 2, f"sequence started on line {line}")
+
+
+def test_plant_yaml_syntax_error_in_errors_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = _copy_spec(tmp_path)
+    line = _plant(copy, "errors.yaml", "  -111: {exception", "  -111: {exception: {")
+    _one_error(copy, capsys, "errors.yaml", line, "")
+
+
+def test_spec_dir_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--spec-dir DIR" in capsys.readouterr().out
+
+
+def test_try_examples_video(capfd: pytest.CaptureFixture[str]) -> None:
+    # video has danmaku endpoints whose examples are raw (base64 / text) bodies
+    assert main(["try-examples", "--namespace", "video"]) == 0
+    out = capfd.readouterr().out
+    assert "decoded video.get_danmaku_segment" in out
+    assert " 0 failed" in out
+
+
+def test_draft_without_collect_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "collect"
+    monkeypatch.setenv("BILIBILI_COLLECT_DIR", str(missing))
+    for argv in (
+        ["draft", "--url", "https://api.bilibili.com/x/web-interface/card", "--name", "Card"],
+        ["draft", "--collect", str(missing), "--id", "user/info#3", "--name", "Card"],
+    ):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert f"{missing} does not exist" in err
+        assert "--collect DIR" in err and "BILIBILI_COLLECT_DIR" in err
+
+
+def test_draft_reads_collect_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = {
+        "id": "demo/thing#1",
+        "urls": ["https://api.bilibili.com/x/thing"],
+        "examples": [{"code": 0, "data": {"id": 1, "name": "x"}}],
+    }
+    (tmp_path / "demo.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    argv = ["draft", "--collect", str(tmp_path), "--url", "https://api.bilibili.com/x/thing"]
+    assert main([*argv, "--name", "Thing"]) == 0
+    out = capsys.readouterr().out
+    assert "# from demo/thing#1" in out and '      id: "int"' in out
