@@ -260,6 +260,7 @@ _TYPE_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Models may also use the types of `bilibili_sdk._types` that they import: `_model_type_names()`.
 _BUILTIN_TYPES = {"int", "str", "float", "bool", "Any", "list", "dict", "None"}
 PKG_SRC = ROOT / "src" / "bilibili_sdk"
+COMMON = "common"  # the namespace of pieces several namespaces share (models only)
 MODELS_TEMPLATE = Path(__file__).resolve().parent / "templates" / "models.py.j2"
 
 
@@ -989,6 +990,19 @@ def _resolve(ctx: _Ctx, cat: Catalogue) -> None:
                 for t in _type_names(expr):
                     if t not in models and t not in enums and t not in _model_type_names():
                         ctx.errors.append(f"{where}: unknown type {t!r}")
+                        continue
+                    owner = (
+                        (models[t].namespace if t in models else enums[t].namespace)
+                        if (t in models or t in enums)
+                        else ns.name
+                    )
+                    if owner not in (ns.name, COMMON):
+                        # why: models import only their own namespace and `common`, so no
+                        # namespace loads another's models and no import cycle can form.
+                        ctx.errors.append(
+                            f"{where}: {t} belongs to {owner}; a piece that {ns.name} and "
+                            f"{owner} share goes in {COMMON}.yaml"
+                        )
         endpoint_names: set[str] = set()
         for ep in ns.endpoints:
             where = f"{ep.file}:{ep.line}"

@@ -413,3 +413,20 @@ def test_loader_warns_on_a_parameter_without_doc(tmp_path: Path) -> None:
     assert len(cat.warnings) == 1 and "param keyword has no doc" in cat.warnings[0]
     assert cat.warnings[0].startswith("api_spec/search.yaml:")
     assert main(["--spec-dir", str(spec), "validate"]) == 0
+
+
+def test_hand_written_video_methods_take_the_video_positionally() -> None:
+    mock = MockBilibili()
+    with _client(mock) as bili:
+        by_slot = bili.video.get_danmakus(BVID, to_seg=0)
+        by_kw = bili.video.get_danmakus(bvid=BVID, to_seg=0)
+        assert by_slot == by_kw and len(by_slot) > 0
+        mock.set_file("https://i0.hdslb.com/bfs/dm/mock-special.bin", b"")
+        mock.requests.clear()
+        bili.video.get_special_danmakus(AID)
+        assert mock.requests[0].query["aid"] == str(AID)
+        with pytest.raises(ArgsException) as ei:
+            bili.video.get_danmakus(BVID, aid=AID)
+        assert ei.value.argument == "video"
+        monitor = bili.video.online_monitor(f"av{AID}")
+        assert monitor is not None

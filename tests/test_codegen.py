@@ -384,3 +384,12 @@ def test_draft_reads_collect_dir(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main([*argv, "--name", "Thing"]) == 0
     out = capsys.readouterr().out
     assert "# from demo/thing#1" in out and '      id: "int"' in out
+
+
+def test_plant_cross_namespace_model_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model may use its own namespace's models and `common`'s, never another namespace's."""
+    copy = _copy_spec(tmp_path)
+    line = _plant(copy, "search.yaml", "      keyword: str?\n", "      keyword: UserInfo?\n")
+    _one_error(copy, capsys, "search.yaml", line, "UserInfo belongs to user")

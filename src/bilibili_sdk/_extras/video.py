@@ -45,7 +45,15 @@ class _Target:
         return self.aid is not None or self.bvid is not None
 
 
-def _target(aid: Any, bvid: Any, cid: Any, page_index: Any) -> _Target:
+def _video(video: Any, aid: Any, bvid: Any) -> tuple[Any, Any]:
+    """aid/bvid from the positional video slot; a cid alone (no video at all) is allowed."""
+    if video is None:
+        return aid, bvid
+    return _v.video(video, aid, bvid)
+
+
+def _target(video: Any, aid: Any, bvid: Any, cid: Any, page_index: Any) -> _Target:
+    aid, bvid = _video(video, aid, bvid)
     if aid is not None and bvid is not None:
         raise ArgsException("aid or bvid: give at most one of them, got both", argument="aid")
     if aid is None and bvid is None and cid is None:
@@ -165,6 +173,8 @@ class VideoExtras:
 
     def get_danmakus(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -176,12 +186,12 @@ class VideoExtras:
     ) -> list[Danmaku]:
         """Get every danmaku of one part, ordered by time then id.
 
-        Give `aid` or `bvid` (with `page_index`, 0-based) or a `cid`. Without `date` the
-        current danmaku come from the 6-minute protobuf segments `from_seg`..`to_seg`
-        (0-based, inclusive; all by default). With `date` (YYYY-MM-DD, login required) the
+        Give the video (a BV id or an av number, or `aid=` / `bvid=`) with `page_index`
+        (0-based), or a `cid`. Without `date` the current danmaku come from the 6-minute
+        protobuf segments `from_seg`..`to_seg` (0-based, inclusive; all by default). With `date` (YYYY-MM-DD, login required) the
         danmaku of that day come from the history endpoint.
         """
-        t = _target(aid, bvid, cid, page_index)
+        t = _target(video, aid, bvid, cid, page_index)
         lo, hi = _segment_range(from_seg, to_seg)
         day = None if date is None else _v.date("date", date)
         if day is not None:
@@ -208,6 +218,8 @@ class VideoExtras:
 
     def get_special_danmakus(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -215,7 +227,7 @@ class VideoExtras:
         page_index: int = 0,
     ) -> list[SpecialDanmaku]:
         """Get a part's special (BAS / code) danmaku, from the files the danmaku view lists."""
-        t = _target(aid, bvid, cid, page_index)
+        t = _target(video, aid, bvid, cid, page_index)
         aid_, cid_, _ = self._locate_part(t)
         view = self._api.get_danmaku_view(cid=cid_, aid=aid_)
         out: list[SpecialDanmaku] = []
@@ -226,6 +238,8 @@ class VideoExtras:
 
     def get_subtitle(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -238,7 +252,7 @@ class VideoExtras:
         `lan` picks the language (`zh-CN`, `ai-zh`...); the first track by default. Convert
         the result with `bilibili_sdk.subtitle` (`to_srt`, `to_ass`, `to_lrc`).
         """
-        t = _target(aid, bvid, cid, page_index)
+        t = _target(video, aid, bvid, cid, page_index)
         if not t.needs_pages:
             raise ArgsException("aid or bvid: the player needs the video id", argument="aid")
         _, cid_, _ = self._locate_part(t)
@@ -249,6 +263,8 @@ class VideoExtras:
 
     def online_monitor(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -263,6 +279,7 @@ class VideoExtras:
         """
         from ..video_online import VideoOnlineMonitor
 
+        aid, bvid = _video(video, aid, bvid)
         return VideoOnlineMonitor(
             self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid, **options
         )
@@ -286,6 +303,8 @@ class AsyncVideoExtras:
 
     async def get_danmakus(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -299,7 +318,7 @@ class AsyncVideoExtras:
 
         See `Client.video.get_danmakus` for the arguments.
         """
-        t = _target(aid, bvid, cid, page_index)
+        t = _target(video, aid, bvid, cid, page_index)
         lo, hi = _segment_range(from_seg, to_seg)
         day = None if date is None else _v.date("date", date)
         if day is not None:
@@ -333,6 +352,8 @@ class AsyncVideoExtras:
 
     async def get_special_danmakus(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -340,7 +361,7 @@ class AsyncVideoExtras:
         page_index: int = 0,
     ) -> list[SpecialDanmaku]:
         """Get a part's special (BAS / code) danmaku, from the files the danmaku view lists."""
-        t = _target(aid, bvid, cid, page_index)
+        t = _target(video, aid, bvid, cid, page_index)
         aid_, cid_, _ = await self._locate_part(t)
         view = await self._api.get_danmaku_view(cid=cid_, aid=aid_)
         calls = [
@@ -352,6 +373,8 @@ class AsyncVideoExtras:
 
     async def get_subtitle(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -360,7 +383,7 @@ class AsyncVideoExtras:
         lan: str | None = None,
     ) -> dict[str, Any]:
         """Get one CC subtitle track of a part as its JSON document (login required)."""
-        t = _target(aid, bvid, cid, page_index)
+        t = _target(video, aid, bvid, cid, page_index)
         if not t.needs_pages:
             raise ArgsException("aid or bvid: the player needs the video id", argument="aid")
         _, cid_, _ = await self._locate_part(t)
@@ -371,6 +394,8 @@ class AsyncVideoExtras:
 
     def online_monitor(
         self,
+        video: str | int | None = None,
+        /,
         *,
         aid: int | None = None,
         bvid: str | None = None,
@@ -381,6 +406,7 @@ class AsyncVideoExtras:
         """A connection that reports a part's live viewer count and realtime danmaku."""
         from ..video_online import AsyncVideoOnlineMonitor
 
+        aid, bvid = _video(video, aid, bvid)
         return AsyncVideoOnlineMonitor(
             self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid, **options
         )
