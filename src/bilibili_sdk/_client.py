@@ -14,6 +14,7 @@ from ._base_client import BaseClient, PageState
 from ._credential import Credential
 from ._endpoint import Call, Pager
 from ._exceptions import ApiException, NotLoggedInException, ResponseException
+from ._settings import ClientOptions
 from .resources._namespaces import AsyncNamespaces, SyncNamespaces
 
 __all__ = ["AsyncClient", "Client"]
@@ -35,6 +36,10 @@ class Client(BaseClient, SyncNamespaces):
         transport: an httpx transport for the client we create (e.g. the mock Bilibili).
         base_urls: host -> base URL overrides (`{"api.bilibili.com": "http://127.0.0.1:8000"}`,
             `{"*": ...}` for every host, the original host then being the first path segment).
+        wbi_retry_times: key refreshes after a rejected WBI signature before giving up.
+        strict: validate responses without the lenient defaults.
+
+    The options end up in `client.options` (a `ClientOptions`); `with_options` derives copies.
     """
 
     def __init__(
@@ -51,23 +56,23 @@ class Client(BaseClient, SyncNamespaces):
         transport: httpx.BaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
         wbi_retry_times: int | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
-            credential,
-            timeout=timeout,
-            max_retries=max_retries,
-            proxy=proxy,
-            verify=verify,
-            trust_env=trust_env,
-            default_headers=default_headers,
-            base_urls=base_urls,
-            wbi_retry_times=wbi_retry_times,
+            ClientOptions.build(
+                credential,
+                timeout=timeout,
+                max_retries=max_retries,
+                proxy=proxy,
+                verify=verify,
+                trust_env=trust_env,
+                default_headers=default_headers,
+                base_urls=base_urls,
+                wbi_retry_times=wbi_retry_times,
+                strict=strict,
+            )
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
-
-    def with_options(self, **overrides: Any) -> Client:
-        """A copy with some options changed, sharing the connection pool and key caches."""
-        return self._derive(overrides)
 
     # -- lifetime
     def close(self) -> None:
@@ -154,23 +159,23 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         transport: httpx.AsyncBaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
         wbi_retry_times: int | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
-            credential,
-            timeout=timeout,
-            max_retries=max_retries,
-            proxy=proxy,
-            verify=verify,
-            trust_env=trust_env,
-            default_headers=default_headers,
-            base_urls=base_urls,
-            wbi_retry_times=wbi_retry_times,
+            ClientOptions.build(
+                credential,
+                timeout=timeout,
+                max_retries=max_retries,
+                proxy=proxy,
+                verify=verify,
+                trust_env=trust_env,
+                default_headers=default_headers,
+                base_urls=base_urls,
+                wbi_retry_times=wbi_retry_times,
+                strict=strict,
+            )
         )
         self._http = self._init_http(httpx.AsyncClient, http_client, transport)
-
-    def with_options(self, **overrides: Any) -> AsyncClient:
-        """A copy with some options changed, sharing the connection pool and key caches."""
-        return self._derive(overrides)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was injected or borrowed)."""
