@@ -299,6 +299,84 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
     assert set(s) == expected
 
 
+# The hand-written pairs follow the same rule: the extras the generated classes extend, and
+# the websocket clients.
+def _hand_written_pairs() -> list[tuple[type, type]]:
+    from bilibili_sdk._extras.live import AsyncLiveExtras, LiveExtras
+    from bilibili_sdk._extras.video import AsyncVideoExtras, VideoExtras
+    from bilibili_sdk.live import AsyncLiveConnection, LiveConnection
+    from bilibili_sdk.video_online import AsyncVideoOnlineMonitor, VideoOnlineMonitor
+
+    return [
+        (VideoExtras, AsyncVideoExtras),
+        (LiveExtras, AsyncLiveExtras),
+        (LiveConnection, AsyncLiveConnection),
+        (VideoOnlineMonitor, AsyncVideoOnlineMonitor),
+    ]
+
+
+HAND_WRITTEN_PAIRS = _hand_written_pairs()
+# Protocol methods: the sync name and its async counterpart.
+DUNDER_PAIRS = {
+    "__init__": "__init__",
+    "__iter__": "__aiter__",
+    "__enter__": "__aenter__",
+    "__exit__": "__aexit__",
+}
+
+
+def _params(fn: Any) -> list[tuple[str, Any, Any, Any]]:
+    """Name, kind, default and annotation of each parameter; the client's type differs."""
+    return [
+        (p.name, p.kind, p.default, None if p.name == "client" else p.annotation)
+        for p in inspect.signature(fn).parameters.values()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sync_cls", "async_cls"),
+    HAND_WRITTEN_PAIRS,
+    ids=[p[0].__name__ for p in HAND_WRITTEN_PAIRS],
+)
+def test_hand_written_pairs_identical(sync_cls: type, async_cls: type) -> None:
+    s = {n: inspect.getattr_static(sync_cls, n) for n in dir(sync_cls) if not n.startswith("_")}
+    a = {n: inspect.getattr_static(async_cls, n) for n in dir(async_cls) if not n.startswith("_")}
+    assert s and set(s) == set(a)
+    pairs = [(name, s[name], a[name]) for name in sorted(s)]
+    pairs += [
+        (name, getattr(sync_cls, name), getattr(async_cls, aname))
+        for name, aname in DUNDER_PAIRS.items()
+        if hasattr(sync_cls, name)
+    ]
+    for name, fn, afn in pairs:
+        assert fn.__doc__ == afn.__doc__, name
+        if inspect.isfunction(fn):
+            assert _params(fn) == _params(afn), name
+
+
+def test_extras_take_the_connection_options() -> None:
+    """`client.live.connect(...)` and `client.video.online_monitor(...)` spell out the
+    options of the connection they create, typed, with the same defaults (no `**options`)."""
+    from bilibili_sdk._extras.live import AsyncLiveExtras, LiveExtras
+    from bilibili_sdk._extras.video import AsyncVideoExtras, VideoExtras
+    from bilibili_sdk.live import AsyncLiveConnection, LiveConnection
+    from bilibili_sdk.video_online import AsyncVideoOnlineMonitor, VideoOnlineMonitor
+
+    for method, cls in [
+        (LiveExtras.connect, LiveConnection),
+        (AsyncLiveExtras.connect, AsyncLiveConnection),
+        (VideoExtras.online_monitor, VideoOnlineMonitor),
+        (AsyncVideoExtras.online_monitor, AsyncVideoOnlineMonitor),
+    ]:
+        got = list(inspect.signature(method).parameters.values())[1:]
+        if got[0].name == "video":  # the positional video slot, resolved to aid/bvid
+            assert got[0].kind is inspect.Parameter.POSITIONAL_ONLY
+            got = got[1:]
+        want = list(inspect.signature(cls.__init__).parameters.values())[2:]  # self, client
+        assert got == want, method.__qualname__
+        assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in got)
+
+
 # ---------------------------------------------------------------- the recorded corpus
 
 REFERENCE = ROOT_DIR = (

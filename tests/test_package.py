@@ -135,8 +135,7 @@ def test_wbi_vectors() -> None:
 
 
 def test_app_sign_and_ticket_vectors() -> None:
-    from bilibili_sdk._auth import ticket_hexsign
-    from bilibili_sdk._base_client import app_sign
+    from bilibili_sdk._auth import app_sign, ticket_hexsign
 
     assert app_sign({"local_id": 0, "ts": 1700000000})["sign"] == "ebb086c9f52ae7393619a89bdc320e45"
     assert (

@@ -3,24 +3,23 @@ building, envelope decoding, models, retry decisions and pagination state."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import httpx
 
-from ._auth import BiliAuth, SharedState, wbi_query
+from ._auth import AuthContext, BiliAuth
 from ._credential import SECRET_COOKIES, Credential
-from ._endpoint import Call, Endpoint, Pager, dig, is_bilibili_host
+from ._endpoint import Call, Endpoint, Pager, dig
 from ._events import request_log
 from ._exceptions import (
     ApiException,
     ArgsException,
-    CredentialNoBiliJctException,
-    CredentialNoSessdataException,
     NetworkException,
     NetworkTimeoutException,
     RateLimitedException,
@@ -31,19 +30,12 @@ from ._exceptions import (
     WbiRetryTimesExceedException,
     exception_for_code,
 )
-from ._settings import request_settings
+from ._settings import NOT_GIVEN, ClientOptions, NotGiven
 
 T = TypeVar("T")
 B = TypeVar("B", bound="BaseClient")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
-USER_AGENT = (
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
-)
-DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Referer": "https://www.bilibili.com"}
-APP_KEY = "4409e2ce8ffd12b8"
-APP_SEC = "59b43e04ad6965f34319062b478f83dd"
 # Codes that say "the WBI signature was not accepted".
 WBI_REJECT_CODES = frozenset({-352, -403})
 RATE_LIMIT_CODES = frozenset({-509, -799})
@@ -63,66 +55,60 @@ def _errors() -> dict[int, type[ResponseCodeException]]:
     return _error_table
 
 
-def app_sign(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Add `appkey` and the APP `sign` (md5 of the sorted query + app secret)."""
-    from hashlib import md5
-    from urllib.parse import urlencode
-
-    out = dict(params)
-    out["appkey"] = APP_KEY
-    query = urlencode(sorted((k, str(v)) for k, v in out.items()))
-    out["sign"] = md5((query + APP_SEC).encode()).hexdigest()
-    return out
-
-
 class BaseClient:
     """Options and the request/response logic shared by Client and AsyncClient."""
 
     _http: Any
     _closed: bool
 
-    def __init__(
-        self,
-        credential: Credential | None,
-        *,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int | None,
-        proxy: str | None,
-        verify: bool | None,
-        trust_env: bool | None,
-        default_headers: Mapping[str, str] | None,
-        base_urls: Mapping[str, str] | None,
-        wbi_retry_times: int | None = None,
-        strict: bool = False,
-    ) -> None:
-        s = request_settings.get_all()
-        if not isinstance(strict, bool):
-            raise ArgsException(f"strict: expected a bool, got {strict!r}", argument="strict")
-        # Validate responses without the lenient defaults (missing fields and nulls raise).
-        self.strict = strict
-        if credential is not None and not isinstance(credential, Credential):
-            raise ArgsException("credential: expected a Credential or None", argument="credential")
-        self.credential = credential
-        self.timeout = _check_timeout(s["timeout"] if timeout is None else timeout)
-        self.max_retries = _check_count(
-            "max_retries", s["max_retries"] if max_retries is None else max_retries
-        )
-        self.wbi_retry_times = _check_count(
-            "wbi_retry_times", s["wbi_retry_times"] if wbi_retry_times is None else wbi_retry_times
-        )
-        self.proxy = s["proxy"] if proxy is None else proxy
-        self.verify = bool(s["verify_ssl"] if verify is None else verify)
-        self.trust_env = bool(s["trust_env"] if trust_env is None else trust_env)
-        if default_headers is not None and not isinstance(default_headers, Mapping):
-            raise ArgsException("default_headers: expected a mapping", argument="default_headers")
-        self.default_headers = {**DEFAULT_HEADERS, **dict(default_headers or {})}
-        self.base_urls = _check_base_urls(base_urls)
-        self._auto_buvid = bool(s["enable_auto_buvid"])
-        self._bili_ticket = bool(s["enable_bili_ticket"])
-        self._state = SharedState()
+    def __init__(self, options: ClientOptions, auth_context: AuthContext | None = None) -> None:
+        self.options = options
+        """Everything the client was configured with (validated, read-only)."""
+        # What the auth flow gets instead of the client: cookies, signing, shared key caches.
+        self._auth_context = AuthContext(options) if auth_context is None else auth_context
         self._owns_http = True
-        self._timeout_ext = self.timeout.as_dict()
-        self._override_hosts = {urlsplit(u).hostname for u in self.base_urls.values()}
+
+    # The options, as attributes of the client.
+    @property
+    def credential(self) -> Credential | None:
+        return self.options.credential
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self.options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self.options.max_retries
+
+    @property
+    def proxy(self) -> str | None:
+        return self.options.proxy
+
+    @property
+    def verify(self) -> bool:
+        return self.options.verify
+
+    @property
+    def trust_env(self) -> bool:
+        return self.options.trust_env
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        return self.options.default_headers
+
+    @property
+    def base_urls(self) -> Mapping[str, str]:
+        return self.options.base_urls
+
+    @property
+    def wbi_retry_times(self) -> int:
+        return self.options.wbi_retry_times
+
+    @property
+    def strict(self) -> bool:
+        """Validate responses without lenient defaults."""
+        return self.options.strict
 
     def _init_http(self, cls: type[H], given: Any, transport: Any) -> H:
         """The httpx client to send with: the caller's as is, or one we create and own."""
@@ -138,151 +124,77 @@ class BaseClient:
                 )
             self._owns_http = False
             return given
+        o = self.options
         return cls(
             transport=transport,
-            proxy=self.proxy or None,
-            verify=self.verify,
-            trust_env=self.trust_env,
-            timeout=self.timeout,
+            proxy=o.proxy or None,
+            verify=o.verify,
+            trust_env=o.trust_env,
+            timeout=o.timeout,
         )
 
     # ------------------------------------------------------------ copies
-    def _derive(self: B, overrides: dict[str, Any]) -> B:
-        """A copy of this client with some options changed, sharing pool and key caches."""
-        allowed = {
-            "credential",
-            "timeout",
-            "max_retries",
-            "default_headers",
-            "base_urls",
-            "wbi_retry_times",
-            "strict",
+    def with_options(
+        self: B,
+        *,
+        credential: Credential | NotGiven | None = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven | None = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        base_urls: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        wbi_retry_times: int | NotGiven | None = NOT_GIVEN,
+        strict: bool | NotGiven = NOT_GIVEN,
+        proxy: NotGiven = NOT_GIVEN,
+        verify: NotGiven = NOT_GIVEN,
+        trust_env: NotGiven = NOT_GIVEN,
+        http_client: NotGiven = NOT_GIVEN,
+        transport: NotGiven = NOT_GIVEN,
+    ) -> B:
+        """A copy with some options changed, sharing the connection pool and key caches.
+
+        An option left out stays as it is; None means its default, as in the constructor.
+        `proxy`, `verify`, `trust_env`, `http_client` and `transport` belong to the connection
+        pool: they raise `ArgsException` here (create another client instead).
+        """
+        pool = {
+            "proxy": proxy,
+            "verify": verify,
+            "trust_env": trust_env,
+            "http_client": http_client,
+            "transport": transport,
         }
-        for k in overrides:
-            if k not in allowed:
+        for name, value in pool.items():
+            if value is not NOT_GIVEN:
                 raise ArgsException(
-                    f"{k}: cannot be changed by with_options (it needs a new connection pool)",
-                    argument=k,
+                    f"{name}: cannot be changed by with_options (it needs a new connection pool)",
+                    argument=name,
                 )
+        given: dict[str, Any] = {
+            "credential": credential,
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "default_headers": default_headers,
+            "base_urls": base_urls,
+            "wbi_retry_times": wbi_retry_times,
+            "strict": strict,
+        }
+        changes = {
+            k: ClientOptions.default(k) if v is None else v
+            for k, v in given.items()
+            if v is not NOT_GIVEN
+        }
+        options = dataclasses.replace(self.options, **changes)
         new = type(self).__new__(type(self))
-        BaseClient.__init__(
-            new,
-            overrides.get("credential", self.credential),
-            timeout=overrides.get("timeout", self.timeout),
-            max_retries=overrides.get("max_retries", self.max_retries),
-            proxy=self.proxy,
-            verify=self.verify,
-            trust_env=self.trust_env,
-            default_headers=overrides.get("default_headers", self.default_headers),
-            base_urls=overrides.get("base_urls", self.base_urls),
-            wbi_retry_times=overrides.get("wbi_retry_times", self.wbi_retry_times),
-            strict=overrides.get("strict", self.strict),
-        )
-        new._auto_buvid, new._bili_ticket = self._auto_buvid, self._bili_ticket
+        BaseClient.__init__(new, options, self._auth_context.derive(options))
         new._http = self._http
         new._closed = False
-        new._state = self._state
         new._owns_http = False
         return new
 
-    # ------------------------------------------------------------ hosts and cookies
-    def _url(self, url: str) -> str:
-        if not self.base_urls:
-            return url
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        rest = parts.path + (f"?{parts.query}" if parts.query else "")
-        base = self.base_urls.get(host)
-        if base is None and host.endswith(".bilibili.com"):
-            base = self.base_urls.get(host[: -len(".bilibili.com")])
-        if base is not None:
-            return base.rstrip("/") + rest
-        star = self.base_urls.get("*")
-        if star is not None:
-            return f"{star.rstrip('/')}/{host}{rest}"
-        return url
-
-    def _sends_cookies(self, host: str) -> bool:
-        return is_bilibili_host(host) or host in self._override_hosts
-
-    def _cookies_for(self, ep: Endpoint[Any]) -> dict[str, str]:
-        cookies: dict[str, str] = {}
-        cred = self.credential
-        if ep.auth != "none" and cred is not None:
-            cookies.update(cred.get_cookies())
-        elif cred is not None:
-            for k in ("buvid3", "buvid4"):
-                v = getattr(cred, k)
-                if v:
-                    cookies[k] = v
-        st = self._state
-        if "buvid3" not in cookies and st.buvid3:
-            cookies["buvid3"] = st.buvid3
-        if "buvid4" not in cookies and st.buvid4:
-            cookies["buvid4"] = st.buvid4
-        if st.ticket and self._bili_ticket:
-            cookies["bili_ticket"] = st.ticket
-            cookies["bili_ticket_expires"] = str(st.ticket_expires)
-        return cookies
-
-    def _plain_request(
-        self, method: str, url: str, params: dict[str, Any] | None = None
-    ) -> httpx.Request:
-        return httpx.Request(
-            method,
-            self._url(url),
-            params=params,
-            headers=self.default_headers,
-            extensions={"timeout": self._timeout_ext},
-        )
-
     # ------------------------------------------------------------ building
     def _build(self, call: Call[Any]) -> tuple[httpx.Request, BiliAuth]:
-        ep = call.endpoint
-        cred = self.credential
-        if ep.auth == "required" and (cred is None or not cred.sessdata):
-            raise CredentialNoSessdataException(
-                f"{ep.name} needs a logged-in credential (SESSDATA)"
-            )
-        query = dict(call.query)
-        form = dict(call.form) if call.form is not None else None
-        body = dict(call.json) if call.json is not None else None
-        if ep.csrf:
-            if cred is None or not cred.bili_jct:
-                raise CredentialNoBiliJctException(
-                    f"{ep.name} needs bili_jct (csrf) in the credential"
-                )
-            if ep.method == "GET":
-                target = query
-            elif body is not None:
-                target = body
-            else:
-                form = form if form is not None else {}
-                target = form
-            target["csrf"] = cred.bili_jct
-            target["csrf_token"] = cred.bili_jct
-        if ep.sign == "app":
-            if form is not None and ep.method != "GET":
-                form = app_sign(form)
-            else:
-                query = app_sign(query)
-        url = ep.url
-        if call.path:
-            url = url.format(**{k: str(v) for k, v in call.path.items()})
-        auth = BiliAuth(self, call, query)
-        if ep.sign in ("wbi", "wbi+dm") and self._state.wbi_fresh():
-            # Fast path: keys are cached, so the URL is built once, already signed.
-            query, auth.generation = wbi_query(self._state, ep.sign, query)
-        request = httpx.Request(
-            ep.method,
-            self._url(url),
-            params=query or None,
-            data=form,
-            json=body,
-            headers=self.default_headers,
-            extensions={"timeout": self._timeout_ext},
-        )
-        return request, auth
+        # Cookies, csrf, signatures and prerequisites are the auth context's business.
+        return self._auth_context.build(call)
 
     # ------------------------------------------------------------ decoding
     def _decode(self, call: Call[T], response: httpx.Response, validate: bool = True) -> Any:
@@ -428,7 +340,7 @@ class BaseClient:
                 endpoint=error.endpoint,
                 raw=error.raw,
             ) from error
-        self._state.invalidate_wbi(auth.generation)
+        self._auth_context.state.invalidate_wbi(auth.generation)
         return True
 
     # ------------------------------------------------------------ logging
@@ -566,40 +478,3 @@ def _validator(model: Any) -> Callable[[Any], Any]:
     if model is Any:
         return lambda payload: payload
     return TypeAdapter(model).validate_python
-
-
-def _check_timeout(value: Any) -> httpx.Timeout:
-    if isinstance(value, httpx.Timeout):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ArgsException(
-            f"timeout: expected seconds > 0 or an httpx.Timeout, got {value!r}", argument="timeout"
-        )
-    return httpx.Timeout(float(value), connect=min(5.0, float(value)))
-
-
-def _check_count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ArgsException(f"{name}: expected an int >= 0, got {value!r}", argument=name)
-    return value
-
-
-def _check_base_urls(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ArgsException(
-            "base_urls: expected a mapping of host -> base URL", argument="base_urls"
-        )
-    out = {}
-    for k, v in value.items():
-        if (
-            not isinstance(k, str)
-            or not isinstance(v, str)
-            or not v.startswith(("http://", "https://"))
-        ):
-            raise ArgsException(
-                f"base_urls: {k!r} must map to an http(s) URL, got {v!r}", argument="base_urls"
-            )
-        out[k] = v
-    return out

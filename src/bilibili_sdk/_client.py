@@ -15,6 +15,7 @@ from ._credential import Credential
 from ._endpoint import Call, Pager
 from ._exceptions import ApiException, NotLoggedInException, ResponseException
 from ._response import RawResponse
+from ._settings import ClientOptions
 from .resources._namespaces import AsyncNamespaces, SyncNamespaces
 
 __all__ = ["AsyncClient", "Client"]
@@ -36,6 +37,10 @@ class Client(BaseClient, SyncNamespaces):
         transport: an httpx transport for the client we create (e.g. the mock Bilibili).
         base_urls: host -> base URL overrides (`{"api.bilibili.com": "http://127.0.0.1:8000"}`,
             `{"*": ...}` for every host, the original host then being the first path segment).
+        wbi_retry_times: key refreshes after a rejected WBI signature before giving up.
+        strict: validate responses without the lenient defaults.
+
+    The options end up in `client.options` (a `ClientOptions`); `with_options` derives copies.
     """
 
     def __init__(
@@ -55,22 +60,20 @@ class Client(BaseClient, SyncNamespaces):
         strict: bool = False,
     ) -> None:
         super().__init__(
-            credential,
-            timeout=timeout,
-            max_retries=max_retries,
-            proxy=proxy,
-            verify=verify,
-            trust_env=trust_env,
-            default_headers=default_headers,
-            base_urls=base_urls,
-            wbi_retry_times=wbi_retry_times,
-            strict=strict,
+            ClientOptions.build(
+                credential,
+                timeout=timeout,
+                max_retries=max_retries,
+                proxy=proxy,
+                verify=verify,
+                trust_env=trust_env,
+                default_headers=default_headers,
+                base_urls=base_urls,
+                wbi_retry_times=wbi_retry_times,
+                strict=strict,
+            )
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
-
-    def with_options(self, **overrides: Any) -> Client:
-        """A copy with some options changed, sharing the connection pool and key caches."""
-        return self._derive(overrides)
 
     # -- lifetime
     def close(self) -> None:
@@ -170,22 +173,20 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         strict: bool = False,
     ) -> None:
         super().__init__(
-            credential,
-            timeout=timeout,
-            max_retries=max_retries,
-            proxy=proxy,
-            verify=verify,
-            trust_env=trust_env,
-            default_headers=default_headers,
-            base_urls=base_urls,
-            wbi_retry_times=wbi_retry_times,
-            strict=strict,
+            ClientOptions.build(
+                credential,
+                timeout=timeout,
+                max_retries=max_retries,
+                proxy=proxy,
+                verify=verify,
+                trust_env=trust_env,
+                default_headers=default_headers,
+                base_urls=base_urls,
+                wbi_retry_times=wbi_retry_times,
+                strict=strict,
+            )
         )
         self._http = self._init_http(httpx.AsyncClient, http_client, transport)
-
-    def with_options(self, **overrides: Any) -> AsyncClient:
-        """A copy with some options changed, sharing the connection pool and key caches."""
-        return self._derive(overrides)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was injected or borrowed)."""

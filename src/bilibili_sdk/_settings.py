@@ -1,12 +1,26 @@
-"""Process-wide defaults that new clients inherit (`request_settings`)."""
+"""Client options, declared once (`ClientOptions`), and the process-wide defaults they start
+from (`request_settings`)."""
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar
 
+import httpx
+
+from ._credential import Credential
 from ._exceptions import ArgsException
 
-__all__ = ["RequestSettings", "request_settings"]
+__all__ = ["NOT_GIVEN", "ClientOptions", "NotGiven", "RequestSettings", "request_settings"]
+
+USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+)
+DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Referer": "https://www.bilibili.com"}
 
 _DEFAULTS: dict[str, Any] = {
     "proxy": None,
@@ -48,3 +62,157 @@ class RequestSettings:
 
 
 request_settings = RequestSettings()
+
+
+class NotGiven:
+    """The default of `with_options` arguments: leave that option as it is."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
+def _setting(name: str) -> Callable[[], Any]:
+    """A field default read from `request_settings` when the options are created."""
+    return lambda: request_settings.get(name)
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """What a client is configured with (`client.options`): declared and checked here, once,
+    for `Client`, `AsyncClient`, `with_options` and the live connections.
+
+    `ClientOptions.build(...)` takes the clients' constructor arguments (None: the default,
+    mostly from `request_settings`); `dataclasses.replace()` derives a copy. Either way
+    `__post_init__` checks and normalises every field and raises `ArgsException` naming a
+    bad one, so no instance holds an unchecked value.
+    """
+
+    credential: Credential | None = None
+    """Login cookies; without them only public data is reachable."""
+    _: KW_ONLY
+    timeout: httpx.Timeout = field(default_factory=_setting("timeout"))
+    """Per request; seconds `s` become `httpx.Timeout(s, connect=min(5, s))`."""
+    max_retries: int = field(default_factory=_setting("max_retries"))
+    """Retries of failures that are safe to repeat (never a non-GET that may have arrived)."""
+    proxy: str | None = field(default_factory=_setting("proxy"), repr=False)
+    """Proxy URL for the connection pool and the websockets (not shown: it may hold a login)."""
+    verify: bool = field(default_factory=_setting("verify_ssl"))
+    """Verify TLS certificates."""
+    trust_env: bool = field(default_factory=_setting("trust_env"))
+    """Read proxies and certificates from the environment."""
+    default_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """Sent with every request: given headers merged over the built-in User-Agent and
+    Referer (the merged result is stored)."""
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+    """host -> base URL overrides (`{"api": "http://127.0.0.1:8000"}`, `{"*": ...}`)."""
+    wbi_retry_times: int = field(default_factory=_setting("wbi_retry_times"))
+    """Key refreshes and re-signs after a rejected WBI signature before giving up."""
+    strict: bool = False
+    """Validate responses without the lenient defaults (missing or null fields raise)."""
+
+    POOL_OPTIONS: ClassVar[tuple[str, ...]] = ("proxy", "verify", "trust_env")
+    """Options of the connection pool: `with_options` cannot change them."""
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__  # frozen: normalise here, once, before anyone can read it
+        if self.credential is not None and not isinstance(self.credential, Credential):
+            raise ArgsException("credential: expected a Credential or None", argument="credential")
+        put(self, "timeout", _check_timeout(self.timeout))
+        put(self, "max_retries", _check_count("max_retries", self.max_retries))
+        if self.proxy is not None and not isinstance(self.proxy, str):
+            raise ArgsException("proxy: expected a URL string or None", argument="proxy")
+        put(self, "verify", bool(self.verify))
+        put(self, "trust_env", bool(self.trust_env))
+        put(self, "default_headers", _check_headers(self.default_headers))
+        put(self, "base_urls", MappingProxyType(_check_base_urls(self.base_urls)))
+        put(self, "wbi_retry_times", _check_count("wbi_retry_times", self.wbi_retry_times))
+        if not isinstance(self.strict, bool):
+            raise ArgsException(
+                f"strict: expected True or False, got {self.strict!r}", argument="strict"
+            )
+
+    @classmethod
+    def build(
+        cls,
+        credential: Credential | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        proxy: str | None = None,
+        verify: bool | None = None,
+        trust_env: bool | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        base_urls: Mapping[str, str] | None = None,
+        wbi_retry_times: int | None = None,
+        strict: bool = False,
+    ) -> ClientOptions:
+        """Options from the clients' constructor arguments; None takes the default."""
+        # Plain values (seconds, a mapping) become field values in __post_init__.
+        given: dict[str, Any] = {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "proxy": proxy,
+            "verify": verify,
+            "trust_env": trust_env,
+            "default_headers": default_headers,
+            "base_urls": base_urls,
+            "wbi_retry_times": wbi_retry_times,
+            "strict": strict,
+        }
+        return cls(credential, **{k: v for k, v in given.items() if v is not None})
+
+    @classmethod
+    def default(cls, name: str) -> Any:
+        """The value option `name` takes when given as None (read now, for `request_settings`)."""
+        f = next((f for f in dataclasses.fields(cls) if f.name == name), None)
+        if f is None:
+            raise ArgsException(f"{name}: not a client option", argument=name)
+        if f.default_factory is not dataclasses.MISSING:
+            return f.default_factory()
+        return f.default
+
+
+def _check_timeout(value: Any) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ArgsException(
+            f"timeout: expected seconds > 0 or an httpx.Timeout, got {value!r}", argument="timeout"
+        )
+    return httpx.Timeout(float(value), connect=min(5.0, float(value)))
+
+
+def _check_count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ArgsException(f"{name}: expected an int >= 0, got {value!r}", argument=name)
+    return value
+
+
+def _check_headers(value: Any) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise ArgsException("default_headers: expected a mapping", argument="default_headers")
+    return MappingProxyType({**DEFAULT_HEADERS, **dict(value)})
+
+
+def _check_base_urls(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ArgsException(
+            "base_urls: expected a mapping of host -> base URL", argument="base_urls"
+        )
+    out = {}
+    for k, v in value.items():
+        if (
+            not isinstance(k, str)
+            or not isinstance(v, str)
+            or not v.startswith(("http://", "https://"))
+        ):
+            raise ArgsException(
+                f"base_urls: {k!r} must map to an http(s) URL, got {v!r}", argument="base_urls"
+            )
+        out[k] = v
+    return out

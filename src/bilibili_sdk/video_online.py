@@ -47,6 +47,7 @@ from .live._setup import check_client
 from .live._sync import SyncStream
 
 if TYPE_CHECKING:
+    from ._base_client import BaseClient
     from ._client import AsyncClient, Client
 
 __all__ = [
@@ -318,7 +319,7 @@ class VideoOnlineProtocol(StreamProtocol):
 
 
 def _monitor_session(
-    client: Any,
+    client: BaseClient,
     *,
     aid: int | None,
     bvid: str | None,

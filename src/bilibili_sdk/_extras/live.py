@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..live import AsyncLiveConnection, LiveConnection
     from ..resources.live._async import AsyncLive
     from ..resources.live._sync import Live
@@ -22,15 +24,43 @@ class LiveExtras:
         # The generated class extends this mixin; the cast lets mypy see its methods.
         return cast("Live", self)
 
-    def connect(self, room_id: int, **options: Any) -> LiveConnection:
-        """A live room's danmaku websocket: typed events by handler or by iteration.
+    def connect(
+        self,
+        room_id: int,
+        *,
+        heartbeat_interval: float = 30.0,
+        heartbeat_timeout: float | None = None,
+        reconnect: bool = True,
+        max_retries: int = 5,
+        backoff: tuple[float, float] = (1.0, 30.0),
+        protover: int = 3,
+        hosts: Sequence[str] | None = None,
+        open_timeout: float = 10.0,
+        max_queue: int = 1000,
+        web_heartbeat: float | None = None,
+    ) -> LiveConnection:
+        """Open a live room's danmaku websocket: typed events by handler or by iteration.
 
-        Nothing connects until the connection is entered, run or iterated. `options` are
-        those of `bilibili_sdk.live.LiveConnection` (heartbeat_interval, reconnect, ...).
+        Nothing connects until the connection is entered, run or iterated. The arguments are
+        those of `bilibili_sdk.live.LiveConnection` (`AsyncLiveConnection` for an
+        `AsyncClient`).
         """
         from ..live import LiveConnection
 
-        return LiveConnection(self._api._client, room_id, **options)
+        return LiveConnection(
+            self._api._client,
+            room_id,
+            heartbeat_interval=heartbeat_interval,
+            heartbeat_timeout=heartbeat_timeout,
+            reconnect=reconnect,
+            max_retries=max_retries,
+            backoff=backoff,
+            protover=protover,
+            hosts=hosts,
+            open_timeout=open_timeout,
+            max_queue=max_queue,
+            web_heartbeat=web_heartbeat,
+        )
 
 
 class AsyncLiveExtras:
@@ -43,8 +73,40 @@ class AsyncLiveExtras:
         # The generated class extends this mixin; the cast lets mypy see its methods.
         return cast("AsyncLive", self)
 
-    def connect(self, room_id: int, **options: Any) -> AsyncLiveConnection:
-        """A live room's danmaku websocket (see `Client.live.connect`), for asyncio."""
+    def connect(
+        self,
+        room_id: int,
+        *,
+        heartbeat_interval: float = 30.0,
+        heartbeat_timeout: float | None = None,
+        reconnect: bool = True,
+        max_retries: int = 5,
+        backoff: tuple[float, float] = (1.0, 30.0),
+        protover: int = 3,
+        hosts: Sequence[str] | None = None,
+        open_timeout: float = 10.0,
+        max_queue: int = 1000,
+        web_heartbeat: float | None = None,
+    ) -> AsyncLiveConnection:
+        """Open a live room's danmaku websocket: typed events by handler or by iteration.
+
+        Nothing connects until the connection is entered, run or iterated. The arguments are
+        those of `bilibili_sdk.live.LiveConnection` (`AsyncLiveConnection` for an
+        `AsyncClient`).
+        """
         from ..live import AsyncLiveConnection
 
-        return AsyncLiveConnection(self._api._client, room_id, **options)
+        return AsyncLiveConnection(
+            self._api._client,
+            room_id,
+            heartbeat_interval=heartbeat_interval,
+            heartbeat_timeout=heartbeat_timeout,
+            reconnect=reconnect,
+            max_retries=max_retries,
+            backoff=backoff,
+            protover=protover,
+            hosts=hosts,
+            open_timeout=open_timeout,
+            max_queue=max_queue,
+            web_heartbeat=web_heartbeat,
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -19,6 +19,7 @@ from .._endpoint import Call, Endpoint
 from .._exceptions import ArgsException, CredentialNoSessdataException
 
 if TYPE_CHECKING:
+    from .._base_client import BaseClient
     from ..danmaku import Danmaku, SpecialDanmaku
     from ..models.video import VideoPage, VideoPlayerInfo
     from ..resources.video._async import AsyncVideo
@@ -66,8 +67,8 @@ def _target(video: Any, aid: Any, bvid: Any, cid: Any, page_index: Any) -> _Targ
     )
 
 
-def _need_login(client: Any, what: str) -> None:
-    cred = client.credential
+def _need_login(client: BaseClient, what: str) -> None:
+    cred = client.options.credential
     if cred is None or not cred.sessdata:
         raise CredentialNoSessdataException(f"{what} needs a logged-in credential (SESSDATA)")
 
@@ -188,7 +189,8 @@ class VideoExtras:
 
         Give the video (a BV id or an av number, or `aid=` / `bvid=`) with `page_index`
         (0-based), or a `cid`. Without `date` the current danmaku come from the 6-minute
-        protobuf segments `from_seg`..`to_seg` (0-based, inclusive; all by default). With `date` (YYYY-MM-DD, login required) the
+        protobuf segments `from_seg`..`to_seg` (0-based, inclusive; all by default), which an
+        `AsyncClient` fetches concurrently. With `date` (YYYY-MM-DD, login required) the
         danmaku of that day come from the history endpoint.
         """
         t = _target(video, aid, bvid, cid, page_index)
@@ -270,18 +272,38 @@ class VideoExtras:
         bvid: str | None = None,
         page_index: int = 0,
         cid: int | None = None,
-        **options: Any,
+        heartbeat_interval: float | None = None,
+        heartbeat_timeout: float | None = None,
+        reconnect: bool = True,
+        max_retries: int = 5,
+        backoff: tuple[float, float] = (1.0, 30.0),
+        open_timeout: float = 10.0,
+        max_queue: int = 1000,
+        hosts: Sequence[str] | None = None,
     ) -> VideoOnlineMonitor:
-        """A connection that reports a part's live viewer count and realtime danmaku.
+        """Open a connection that reports a part's live viewer count and realtime danmaku.
 
-        Nothing connects until it is entered, run or iterated; `options` are those of
-        `bilibili_sdk.video_online.VideoOnlineMonitor` (heartbeat_interval, reconnect, ...).
+        Nothing connects until it is entered, run or iterated. The arguments are those of
+        `bilibili_sdk.video_online.VideoOnlineMonitor` (`AsyncVideoOnlineMonitor` for an
+        `AsyncClient`).
         """
         from ..video_online import VideoOnlineMonitor
 
         aid, bvid = _video(video, aid, bvid)
         return VideoOnlineMonitor(
-            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid, **options
+            self._api._client,
+            aid=aid,
+            bvid=bvid,
+            page_index=page_index,
+            cid=cid,
+            heartbeat_interval=heartbeat_interval,
+            heartbeat_timeout=heartbeat_timeout,
+            reconnect=reconnect,
+            max_retries=max_retries,
+            backoff=backoff,
+            open_timeout=open_timeout,
+            max_queue=max_queue,
+            hosts=hosts,
         )
 
 
@@ -314,9 +336,13 @@ class AsyncVideoExtras:
         from_seg: int | None = None,
         to_seg: int | None = None,
     ) -> list[Danmaku]:
-        """Get every danmaku of one part, ordered by time then id; segments load concurrently.
+        """Get every danmaku of one part, ordered by time then id.
 
-        See `Client.video.get_danmakus` for the arguments.
+        Give the video (a BV id or an av number, or `aid=` / `bvid=`) with `page_index`
+        (0-based), or a `cid`. Without `date` the current danmaku come from the 6-minute
+        protobuf segments `from_seg`..`to_seg` (0-based, inclusive; all by default), which an
+        `AsyncClient` fetches concurrently. With `date` (YYYY-MM-DD, login required) the
+        danmaku of that day come from the history endpoint.
         """
         t = _target(video, aid, bvid, cid, page_index)
         lo, hi = _segment_range(from_seg, to_seg)
@@ -382,7 +408,11 @@ class AsyncVideoExtras:
         page_index: int = 0,
         lan: str | None = None,
     ) -> dict[str, Any]:
-        """Get one CC subtitle track of a part as its JSON document (login required)."""
+        """Get one CC subtitle track of a part as its JSON document (login required).
+
+        `lan` picks the language (`zh-CN`, `ai-zh`...); the first track by default. Convert
+        the result with `bilibili_sdk.subtitle` (`to_srt`, `to_ass`, `to_lrc`).
+        """
         t = _target(video, aid, bvid, cid, page_index)
         if not t.needs_pages:
             raise ArgsException("aid or bvid: the player needs the video id", argument="aid")
@@ -401,14 +431,38 @@ class AsyncVideoExtras:
         bvid: str | None = None,
         page_index: int = 0,
         cid: int | None = None,
-        **options: Any,
+        heartbeat_interval: float | None = None,
+        heartbeat_timeout: float | None = None,
+        reconnect: bool = True,
+        max_retries: int = 5,
+        backoff: tuple[float, float] = (1.0, 30.0),
+        open_timeout: float = 10.0,
+        max_queue: int = 1000,
+        hosts: Sequence[str] | None = None,
     ) -> AsyncVideoOnlineMonitor:
-        """A connection that reports a part's live viewer count and realtime danmaku."""
+        """Open a connection that reports a part's live viewer count and realtime danmaku.
+
+        Nothing connects until it is entered, run or iterated. The arguments are those of
+        `bilibili_sdk.video_online.VideoOnlineMonitor` (`AsyncVideoOnlineMonitor` for an
+        `AsyncClient`).
+        """
         from ..video_online import AsyncVideoOnlineMonitor
 
         aid, bvid = _video(video, aid, bvid)
         return AsyncVideoOnlineMonitor(
-            self._api._client, aid=aid, bvid=bvid, page_index=page_index, cid=cid, **options
+            self._api._client,
+            aid=aid,
+            bvid=bvid,
+            page_index=page_index,
+            cid=cid,
+            heartbeat_interval=heartbeat_interval,
+            heartbeat_timeout=heartbeat_timeout,
+            reconnect=reconnect,
+            max_retries=max_retries,
+            backoff=backoff,
+            open_timeout=open_timeout,
+            max_queue=max_queue,
+            hosts=hosts,
         )
 
 

@@ -53,7 +53,8 @@ class AsyncStream(StreamBase[E]):
 
     # ------------------------------------------------------------ lifetime
     async def open(self: S) -> S:
-        """Connect and authenticate; events then flow from a background task.
+        """Connect and authenticate; events then flow in the background (a thread, or an
+        asyncio task for the Async* classes).
 
         Raises:
             LiveException: it could not connect (after the retries) or auth was rejected.
@@ -77,7 +78,8 @@ class AsyncStream(StreamBase[E]):
         return self
 
     async def close(self) -> None:
-        """Cancel the task and close the socket. Safe to call twice, and from a handler."""
+        """Stop the background thread or task and close the socket. Safe to call twice, and
+        from a handler."""
         self._closing = True
         self._wake.set()
         task = self._task

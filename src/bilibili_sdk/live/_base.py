@@ -7,8 +7,8 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .._base_client import USER_AGENT
 from .._events import AsyncEvent, Handler
+from .._settings import USER_AGENT
 from ._session import (
     AUTHENTICATED,
     CLOSED,
@@ -141,7 +141,7 @@ class StreamBase(AsyncEvent, Generic[E]):
         proxy, no websocket-level pings (Bilibili's heartbeat packets do that job)."""
         from websockets.typing import Origin
 
-        c = self._client
+        c = self._client.options
         options: dict[str, Any] = {
             "origin": Origin(op.origin),
             "user_agent_header": c.default_headers.get("User-Agent") or USER_AGENT,

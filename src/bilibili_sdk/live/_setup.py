@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .._exceptions import ArgsException
 from ._session import LiveRoomProtocol, Options, Session
 
+if TYPE_CHECKING:
+    from .._base_client import BaseClient
+
 __all__ = ["check_client", "live_session"]
 
 
-def check_client(client: Any, sync: bool) -> None:
+def check_client(client: object, sync: bool) -> None:
+    """The right flavour of client (a user may pass an AsyncClient to LiveConnection)."""
     from .._client import AsyncClient, Client
 
     want = Client if sync else AsyncClient
@@ -24,7 +28,7 @@ def check_client(client: Any, sync: bool) -> None:
 
 
 def live_session(
-    client: Any,
+    client: BaseClient,
     room_id: int,
     *,
     heartbeat_interval: float,
@@ -71,10 +75,11 @@ def live_session(
         open_timeout=open_timeout,
         max_queue=max_queue,
     )
-    state = client._state
+    # Only the options and the buvid the client's requests carry: no other client state.
+    state = client._auth_context.state
     protocol = LiveRoomProtocol(
         room_id,
-        credential=client.credential,
+        credential=client.options.credential,
         buvid=lambda: state.buvid3,
         protover=protover,
         hosts=hosts,

@@ -59,7 +59,8 @@ class SyncStream(StreamBase[E]):
 
     # ------------------------------------------------------------ lifetime
     def open(self: S) -> S:
-        """Connect and authenticate (blocking); events then flow in a background thread.
+        """Connect and authenticate; events then flow in the background (a thread, or an
+        asyncio task for the Async* classes).
 
         Raises:
             LiveException: it could not connect (after the retries) or auth was rejected.
@@ -86,7 +87,8 @@ class SyncStream(StreamBase[E]):
         return self
 
     def close(self) -> None:
-        """Stop the thread and close the socket. Safe to call twice, and from a handler."""
+        """Stop the background thread or task and close the socket. Safe to call twice, and
+        from a handler."""
         with self._cond:
             self._closing = True
             self._stop.set()
