@@ -52,6 +52,7 @@ def bench(session: nox.Session) -> None:
     common = [a for a in session.posargs if a == "--quick"]
     session.run("python", "benchmarks/bench_danmaku.py", *common)
     session.run("python", "benchmarks/bench_live.py", *common)
+    session.run("python", "benchmarks/bench_first_call.py", *common)
 
 
 @nox.session(python=False)

@@ -18,6 +18,7 @@ from bilibili_sdk import AsyncClient, Client, Credential, NotLoggedInException
 from bilibili_sdk._endpoint import Endpoint
 from bilibili_sdk.testing import MockBilibili
 
+from ._corpus import belongs, expected_type, payload_of, recorded
 from .conftest import BILI_JCT, SESSDATA
 
 CATALOGUE: Catalogue = load()
@@ -110,11 +111,6 @@ def check_request(ep: SpecEndpoint, mock: MockBilibili, kwargs: dict[str, Any]) 
     assert (req.params.get("csrf") == BILI_JCT) == ep.csrf
     if ep.body == "json" and ep.method != "GET" and any(p.location == "json" for p in ep.params):
         assert isinstance(req.json, dict)
-
-
-def expected_type(ep: SpecEndpoint) -> Any:
-    mod = importlib.import_module(f"bilibili_sdk.resources.{ep.namespace}._calls")
-    return getattr(mod, ep.name.upper())
 
 
 @pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
@@ -237,13 +233,7 @@ def test_examples_validate(ep: SpecEndpoint, example: dict[str, Any]) -> None:
         assert result, f"{ep.namespace}.{ep.name}: the example decodes to nothing"
         TypeAdapter(endpoint.model).validate_python(result)
         return
-    if ep.envelope == "none":
-        payload = body
-    else:
-        payload = body.get(ep.envelope)
-        if payload is None and ep.envelope == "data":
-            payload = body.get("result")
-    TypeAdapter(endpoint.model).validate_python(payload)
+    TypeAdapter(endpoint.model).validate_python(payload_of(ep, body))
 
 
 def test_recorded_examples_exist() -> None:
@@ -379,32 +369,7 @@ def test_extras_take_the_connection_options() -> None:
 
 # ---------------------------------------------------------------- the recorded corpus
 
-REFERENCE = ROOT_DIR = (
-    __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "reference" / "collect"
-)
-
-
-def _recorded() -> list[tuple[SpecEndpoint, str, Any]]:
-    import json
-
-    if not REFERENCE.is_dir():
-        return []
-    by_url: dict[str, list[tuple[str, Any]]] = {}
-    for f in sorted(REFERENCE.glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            for url in rec["urls"]:
-                for ex in rec["examples"]:
-                    by_url.setdefault(url.split("?")[0], []).append((rec["id"], ex))
-    out = []
-    for ep in ENDPOINTS:
-        for rid, ex in by_url.get(ep.url, []):
-            if isinstance(ex, dict) and ex.get("code", 0) in (0, "0"):
-                out.append((ep, rid, ex))
-    return out
-
-
-RECORDED = _recorded()
+RECORDED = recorded(ENDPOINTS)
 
 
 @pytest.mark.skipif(not RECORDED, reason="shared/reference/collect is not beside the checkout")
@@ -416,7 +381,7 @@ def test_every_recorded_response_validates(ep: SpecEndpoint, rid: str, body: Any
     # Endpoints that share a URL (told apart by constant parameters) share its recordings.
     sources = {x["source"] for e in ENDPOINTS if e.url == ep.url for x in e.examples}
     assert f"collect:{rid}" in sources, f"recorded example {rid} is not in an example file"
-    if ep.fixed and f"collect:{rid}" not in {x["source"] for x in ep.examples}:
+    if not belongs(ep, rid):
         return
     test_examples_validate(ep, {"source": f"collect:{rid}", "body": body})
 
