@@ -430,3 +430,15 @@ def test_hand_written_video_methods_take_the_video_positionally() -> None:
         assert ei.value.argument == "video"
         monitor = bili.video.online_monitor(f"av{AID}")
         assert monitor is not None
+
+
+def test_null_payload_is_an_empty_result_unless_strict() -> None:
+    mock = MockBilibili()
+    mock.set_response("video.get_pages", {"code": 0, "message": "0", "data": None})
+    mock.set_response("user.get_card", {"code": 0, "message": "0", "data": None})
+    with _client(mock) as bili:
+        assert bili.video.get_pages(BVID) == []
+        card = bili.user.get_card(2)
+        assert card.card.mid == 0 and card.card.name == ""
+        with pytest.raises(ResponseValidationException):
+            bili.with_options(strict=True).video.get_pages(BVID)

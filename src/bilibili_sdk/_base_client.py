@@ -272,6 +272,8 @@ class BaseClient:
 
         try:
             if not self.strict:
+                if payload is None:  # Bilibili's way of saying "empty"
+                    payload = _empty(ep.model)
                 return validate(payload)  # type: ignore[no-any-return]
             result = validate(payload, context=_STRICT_CONTEXT)
         except ValidationError as e:
@@ -467,6 +469,22 @@ def _looks_like_json(response: httpx.Response, content: bytes) -> bool:
     if "json" in response.headers.get("content-type", ""):
         return True
     return content[:1] == b"{" and content.rstrip()[-1:] == b"}"
+
+
+def _empty(model: Any) -> Any:
+    """What a `null` payload stands for in lenient mode: an empty model, list or mapping."""
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return {}
+    origin = typing.get_origin(model)
+    if origin is list:
+        return []
+    if origin is dict:
+        return {}
+    return None
 
 
 def _validator(model: Any) -> Callable[[Any], Any]:
