@@ -44,6 +44,10 @@ def _pyrepr(v: Any) -> str:
     return repr(v)
 
 
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
 def _humanize(name: str) -> str:
     words = re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
     return words[:1].upper() + words[1:] + "."
@@ -360,29 +364,42 @@ class Renderer:
     def _placement(self) -> dict[str, str]:
         """The module (under `models/`) that defines each model and enum.
 
-        A first call should build only the models it validates, so each namespace package
-        splits its models by the endpoints that reach them: `<ns>._<endpoint>` holds what only
-        that endpoint returns, `<ns>._shared` what several return, `<ns>._enums` the enums
-        (plain classes, needed by argument checks without pydantic); `common._shared` holds the
-        pieces several namespaces use. Imports only ever point at `_shared`/`_enums` modules and
-        `common`, so there are no cycles.
+        A first call should build only the models it validates. So a namespace's models are
+        grouped by the set of endpoints that return them: one module per group, named after
+        the group's top model (`video._video_info` holds VideoInfo and the pieces that exactly
+        the same endpoints return). A model only ever refers to models that more endpoints
+        return, so modules import each other without cycles. Enums go to `<ns>._enums` (plain
+        classes: argument checks need no pydantic); `common` holds the pieces several
+        namespaces share, grouped the same way.
         """
-        reach: dict[str, set[tuple[str, str]]] = {m: set() for m in self.models}
+        reach: dict[str, frozenset[tuple[str, str]]] = {}
+        found: dict[str, set[tuple[str, str]]] = {m: set() for m in self.models}
         for ep in self.cat.endpoints():
             for t in self.closure(ep.response or ""):
-                reach[t].add((ep.namespace, ep.name))
-        place: dict[str, str] = {}
+                found[t].add((ep.namespace, ep.name))
+        reach = {m: frozenset(v) for m, v in found.items()}
+        groups: dict[tuple[str, frozenset[tuple[str, str]]], list[str]] = {}
         for name, m in self.models.items():
-            hits = reach[name]
-            if m.namespace != "common" and len(hits) == 1:
-                ((ns, ep),) = hits
-                if ns == m.namespace:
-                    place[name] = f"{ns}._{ep}"
-                    continue
-            place[name] = f"{m.namespace}._shared"
+            groups.setdefault((m.namespace, reach[name]), []).append(name)
+        place: dict[str, str] = {}
+        taken: set[str] = set()
+        for (ns, _), members in sorted(groups.items(), key=lambda g: (g[0][0], sorted(g[1]))):
+            inner = {r for n in members for r in self.direct_refs(n)} & set(members)
+            roots = sorted(set(members) - inner) or sorted(members)
+            module = f"{ns}._{_snake(roots[0])}"
+            while module in taken:
+                module += "_"
+            taken.add(module)
+            for n in members:
+                place[n] = module
         for name, e in self.enums.items():
             place[name] = f"{e.namespace}._enums"
         return place
+
+    def direct_refs(self, name: str) -> set[str]:
+        m = self.models[name]
+        exprs = [f.type for f in m.fields] + ([m.root] if m.root else [])
+        return {t for e in exprs for t in self.type_refs(e) if t in self.models}
 
     def closure(self, expr: str) -> set[str]:
         """Every model reachable from a type expression."""

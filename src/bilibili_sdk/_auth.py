@@ -13,7 +13,6 @@ one nav request, not 50.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -38,6 +37,8 @@ from ._exceptions import (
 from ._settings import request_settings
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ._credential import Credential
     from ._settings import ClientOptions
 
@@ -103,7 +104,7 @@ class SharedState:
         self.ticket_expires = 0
         self.ticket_failed_at = -RETRY_PREREQ_AFTER
         self.locks = {k: threading.Lock() for k in ("buvid", "ticket", "wbi")}
-        self._alocks: dict[str, asyncio.Lock] = {}
+        self._alocks: dict[str, asyncio.Lock] = {}  # made on first async use
 
     def wbi_fresh(self) -> bool:
         return self.mixin_key is not None and time.monotonic() - self.mixin_at <= WBI_KEY_TTL
@@ -111,6 +112,8 @@ class SharedState:
     def alock(self, name: str) -> asyncio.Lock:
         lock = self._alocks.get(name)
         if lock is None:
+            import asyncio  # here, so that sync-only programs never import asyncio
+
             lock = self._alocks[name] = asyncio.Lock()
         return lock
 

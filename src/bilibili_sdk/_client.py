@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
@@ -240,6 +239,8 @@ class AsyncClient(BaseClient, AsyncNamespaces):
                         return RawResponse(self, call, response, error=e)
                     raise
             attempt += 1
+            import asyncio  # imported on first retry: sync users never pay for asyncio
+
             await asyncio.sleep(delay)
 
     def _paginate(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncEvent", "RequestLog", "request_log"]
 
@@ -71,6 +73,8 @@ class AsyncEvent:
         try:
             result = h(*args, **kwargs)
             if inspect.isawaitable(result):
+                import asyncio  # only coroutine handlers need it
+
                 try:
                     loop = asyncio.get_running_loop()
                 except RuntimeError:

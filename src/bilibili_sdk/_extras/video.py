@@ -8,7 +8,6 @@ danmaku segments concurrently).
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -355,6 +354,8 @@ class AsyncVideoExtras:
                 [await self._api.get_history_danmaku_segment(cid=cid_, date=day, aid=aid_)]
             )
         wanted = _segments(duration, lo, hi)
+        import asyncio  # here: sync programs never load asyncio
+
         gate = asyncio.Semaphore(CONCURRENT_SEGMENTS)
 
         async def one(i: int) -> list[Danmaku]:
@@ -394,6 +395,8 @@ class AsyncVideoExtras:
             _file_call(url, "special_danmaku_file", "bilibili_sdk.danmaku:parse_special")
             for url in view.special_dms
         ]
+        import asyncio
+
         files = await asyncio.gather(*(self._api._client._request(c) for c in calls))
         return [d for f in files for d in f]
 

@@ -8,124 +8,130 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .common._shared import UserLevelInfo as UserLevelInfo
-    from .common._shared import UserLiveWatched as UserLiveWatched
-    from .common._shared import UserNameplate as UserNameplate
-    from .common._shared import UserOfficial as UserOfficial
-    from .common._shared import UserOfficialVerify as UserOfficialVerify
-    from .common._shared import UserPendant as UserPendant
-    from .common._shared import UserVip as UserVip
-    from .common._shared import UserVipLabel as UserVipLabel
-    from .common._shared import VideoDimension as VideoDimension
-    from .common._shared import VideoOwner as VideoOwner
-    from .common._shared import VideoRights as VideoRights
-    from .common._shared import VideoStat as VideoStat
-    from .live._create_room import LiveCreatedRoom as LiveCreatedRoom
+    from .common._user_level_info import UserLevelInfo as UserLevelInfo
+    from .common._user_live_watched import UserLiveWatched as UserLiveWatched
+    from .common._user_nameplate import UserNameplate as UserNameplate
+    from .common._user_official import UserOfficial as UserOfficial
+    from .common._user_official_verify import UserOfficialVerify as UserOfficialVerify
+    from .common._user_pendant import UserPendant as UserPendant
+    from .common._user_vip import UserVip as UserVip
+    from .common._user_vip import UserVipLabel as UserVipLabel
+    from .common._video_dimension import VideoDimension as VideoDimension
+    from .common._video_owner import VideoOwner as VideoOwner
+    from .common._video_owner import VideoRights as VideoRights
+    from .common._video_owner import VideoStat as VideoStat
     from .live._enums import LiveCodec as LiveCodec
     from .live._enums import LiveFormat as LiveFormat
     from .live._enums import LiveProtocol as LiveProtocol
     from .live._enums import LiveQuality as LiveQuality
-    from .live._get_anchor_info import LiveAnchorExp as LiveAnchorExp
-    from .live._get_anchor_info import LiveAnchorInfo as LiveAnchorInfo
-    from .live._get_anchor_info import LiveAnchorNews as LiveAnchorNews
-    from .live._get_anchor_info import LiveAnchorProfile as LiveAnchorProfile
-    from .live._get_area_list import LiveArea as LiveArea
-    from .live._get_area_list import LiveAreaList as LiveAreaList
-    from .live._get_area_list import LiveParentArea as LiveParentArea
-    from .live._get_banned_users import LiveBannedUser as LiveBannedUser
-    from .live._get_banned_users import LiveBannedUsers as LiveBannedUsers
-    from .live._get_danmaku_history import LiveDanmakuCheck as LiveDanmakuCheck
-    from .live._get_danmaku_history import LiveDanmakuHistory as LiveDanmakuHistory
-    from .live._get_danmaku_history import LiveDanmakuReply as LiveDanmakuReply
-    from .live._get_danmaku_history import LiveDanmakuUser as LiveDanmakuUser
-    from .live._get_danmaku_history import LiveDanmakuUserBase as LiveDanmakuUserBase
-    from .live._get_danmaku_history import LiveHistoryDanmaku as LiveHistoryDanmaku
-    from .live._get_danmaku_history import LiveHistoryEmoticon as LiveHistoryEmoticon
-    from .live._get_danmaku_history import LiveUserMedal as LiveUserMedal
-    from .live._get_danmu_info import LiveDanmuHost as LiveDanmuHost
-    from .live._get_danmu_info import LiveDanmuInfo as LiveDanmuInfo
-    from .live._get_emoticons import LiveEmoticon as LiveEmoticon
-    from .live._get_emoticons import LiveEmoticonPackage as LiveEmoticonPackage
-    from .live._get_emoticons import LiveEmoticons as LiveEmoticons
-    from .live._get_followed_live_rooms import LiveFollowedLive as LiveFollowedLive
-    from .live._get_followed_live_rooms import LiveFollowedLiveRoom as LiveFollowedLiveRoom
-    from .live._get_followed_offline_rooms import LiveFollowedOffline as LiveFollowedOffline
-    from .live._get_followed_offline_rooms import LiveFollowedOfflineRoom as LiveFollowedOfflineRoom
-    from .live._get_followed_rooms import LiveFollowedRoom as LiveFollowedRoom
-    from .live._get_followed_rooms import LiveFollowedRooms as LiveFollowedRooms
-    from .live._get_gift_config import LiveGift as LiveGift
-    from .live._get_gift_config import LiveGiftConfig as LiveGiftConfig
-    from .live._get_guard_list import LiveGuard as LiveGuard
-    from .live._get_guard_list import LiveGuardList as LiveGuardList
-    from .live._get_guard_list import LiveGuardListInfo as LiveGuardListInfo
-    from .live._get_last_month_sign_info import LiveSignMonth as LiveSignMonth
-    from .live._get_lottery_info import LiveLotteryInfo as LiveLotteryInfo
-    from .live._get_lottery_info import LiveRedPocket as LiveRedPocket
-    from .live._get_lottery_info import LiveRedPocketAward as LiveRedPocketAward
-    from .live._get_my_bag import LiveBag as LiveBag
-    from .live._get_my_bag import LiveBagItem as LiveBagItem
-    from .live._get_my_info_in_room import LiveDanmuRights as LiveDanmuRights
-    from .live._get_my_info_in_room import LiveMyRoomInfo as LiveMyRoomInfo
-    from .live._get_my_info_in_room import LiveMyRoomLevel as LiveMyRoomLevel
-    from .live._get_my_info_in_room import LiveMyRoomProperty as LiveMyRoomProperty
-    from .live._get_my_info_in_room import LiveMyRoomUser as LiveMyRoomUser
-    from .live._get_my_medals import LiveMedalPageInfo as LiveMedalPageInfo
-    from .live._get_my_medals import LiveMyMedal as LiveMyMedal
-    from .live._get_my_medals import LiveMyMedals as LiveMyMedals
-    from .live._get_online_gold_rank import LiveOnlineGoldRank as LiveOnlineGoldRank
-    from .live._get_online_gold_rank import LiveOnlineRankEntry as LiveOnlineRankEntry
-    from .live._get_room_anchor import LiveRoomAnchor as LiveRoomAnchor
-    from .live._get_room_anchor import LiveRoomAnchorLevel as LiveRoomAnchorLevel
-    from .live._get_room_anchor import LiveRoomAnchorProfile as LiveRoomAnchorProfile
-    from .live._get_room_base_info import LiveRoomBaseInfo as LiveRoomBaseInfo
-    from .live._get_room_base_info import LiveRoomBaseInfos as LiveRoomBaseInfos
-    from .live._get_room_by_mid import LiveUserRoom as LiveUserRoom
-    from .live._get_room_gifts import LiveRoomGiftEntry as LiveRoomGiftEntry
-    from .live._get_room_gifts import LiveRoomGiftLists as LiveRoomGiftLists
-    from .live._get_room_gifts import LiveRoomGifts as LiveRoomGifts
-    from .live._get_room_info import LiveAnchorBase as LiveAnchorBase
-    from .live._get_room_info import LiveAnchorLevel as LiveAnchorLevel
-    from .live._get_room_info import LiveAnchorMedal as LiveAnchorMedal
-    from .live._get_room_info import LiveAnchorRelation as LiveAnchorRelation
-    from .live._get_room_info import LiveRoomDetail as LiveRoomDetail
-    from .live._get_room_info import LiveRoomDetailAnchor as LiveRoomDetailAnchor
-    from .live._get_room_info import LiveRoomDetailRoom as LiveRoomDetailRoom
-    from .live._get_room_info import LiveRoomNews as LiveRoomNews
-    from .live._get_room_info import LiveRoomSilentInfo as LiveRoomSilentInfo
-    from .live._get_room_init import LiveRoomInit as LiveRoomInit
-    from .live._get_room_play_info import LiveRoomPlayInfo as LiveRoomPlayInfo
-    from .live._get_room_play_info_v2 import LivePlayUrlInfo as LivePlayUrlInfo
-    from .live._get_room_play_info_v2 import LivePlayUrlV2 as LivePlayUrlV2
-    from .live._get_room_play_info_v2 import LiveQualityDesc as LiveQualityDesc
-    from .live._get_room_play_info_v2 import LiveRoomPlayInfoV2 as LiveRoomPlayInfoV2
-    from .live._get_room_play_info_v2 import LiveStream as LiveStream
-    from .live._get_room_play_info_v2 import LiveStreamCodec as LiveStreamCodec
-    from .live._get_room_play_info_v2 import LiveStreamFormat as LiveStreamFormat
-    from .live._get_room_play_info_v2 import LiveStreamHost as LiveStreamHost
-    from .live._get_rooms_by_area import LiveAreaRoom as LiveAreaRoom
-    from .live._get_rooms_by_area import LiveAreaRooms as LiveAreaRooms
-    from .live._get_rooms_by_area import LiveAreaTag as LiveAreaTag
-    from .live._get_self_info import LiveSelfInfo as LiveSelfInfo
-    from .live._get_sign_info import LiveSignInfo as LiveSignInfo
-    from .live._get_status_by_mids import LiveRoomStatus as LiveRoomStatus
-    from .live._get_status_by_mids import LiveRoomStatuses as LiveRoomStatuses
-    from .live._send_web_heartbeat import LiveWebHeartbeat as LiveWebHeartbeat
-    from .live._shared import LiveDanmakuModeInfo as LiveDanmakuModeInfo
-    from .live._shared import LiveDanmakuSendResult as LiveDanmakuSendResult
-    from .live._shared import LiveGiftSendResult as LiveGiftSendResult
-    from .live._shared import LiveMasterLevel as LiveMasterLevel
-    from .live._shared import LiveOfficialInfo as LiveOfficialInfo
-    from .live._shared import LiveOfficialVerify as LiveOfficialVerify
-    from .live._shared import LivePlayUrl as LivePlayUrl
-    from .live._shared import LivePlayUrlLine as LivePlayUrlLine
-    from .live._shared import LiveQualityName as LiveQualityName
-    from .live._start_live import LivePushProtocol as LivePushProtocol
-    from .live._start_live import LiveRtmp as LiveRtmp
-    from .live._start_live import LiveStartResult as LiveStartResult
-    from .live._stop_live import LiveStopResult as LiveStopResult
-    from .live._update_room import LiveRoomAudit as LiveRoomAudit
-    from .live._update_room import LiveRoomUpdate as LiveRoomUpdate
-    from .live._update_room import LiveRoomUpdated as LiveRoomUpdated
+    from .live._live_anchor_info import LiveAnchorExp as LiveAnchorExp
+    from .live._live_anchor_info import LiveAnchorInfo as LiveAnchorInfo
+    from .live._live_anchor_info import LiveAnchorNews as LiveAnchorNews
+    from .live._live_anchor_info import LiveAnchorProfile as LiveAnchorProfile
+    from .live._live_area_list import LiveArea as LiveArea
+    from .live._live_area_list import LiveAreaList as LiveAreaList
+    from .live._live_area_list import LiveParentArea as LiveParentArea
+    from .live._live_area_rooms import LiveAreaRoom as LiveAreaRoom
+    from .live._live_area_rooms import LiveAreaRooms as LiveAreaRooms
+    from .live._live_area_rooms import LiveAreaTag as LiveAreaTag
+    from .live._live_bag import LiveBag as LiveBag
+    from .live._live_bag import LiveBagItem as LiveBagItem
+    from .live._live_banned_users import LiveBannedUser as LiveBannedUser
+    from .live._live_banned_users import LiveBannedUsers as LiveBannedUsers
+    from .live._live_created_room import LiveCreatedRoom as LiveCreatedRoom
+    from .live._live_danmaku_history import LiveDanmakuCheck as LiveDanmakuCheck
+    from .live._live_danmaku_history import LiveDanmakuHistory as LiveDanmakuHistory
+    from .live._live_danmaku_history import LiveDanmakuReply as LiveDanmakuReply
+    from .live._live_danmaku_history import LiveDanmakuUser as LiveDanmakuUser
+    from .live._live_danmaku_history import LiveDanmakuUserBase as LiveDanmakuUserBase
+    from .live._live_danmaku_history import LiveHistoryDanmaku as LiveHistoryDanmaku
+    from .live._live_danmaku_history import LiveHistoryEmoticon as LiveHistoryEmoticon
+    from .live._live_danmaku_history import LiveUserMedal as LiveUserMedal
+    from .live._live_danmaku_send_result import LiveDanmakuModeInfo as LiveDanmakuModeInfo
+    from .live._live_danmaku_send_result import LiveDanmakuSendResult as LiveDanmakuSendResult
+    from .live._live_danmu_info import LiveDanmuHost as LiveDanmuHost
+    from .live._live_danmu_info import LiveDanmuInfo as LiveDanmuInfo
+    from .live._live_emoticons import LiveEmoticon as LiveEmoticon
+    from .live._live_emoticons import LiveEmoticonPackage as LiveEmoticonPackage
+    from .live._live_emoticons import LiveEmoticons as LiveEmoticons
+    from .live._live_followed_live import LiveFollowedLive as LiveFollowedLive
+    from .live._live_followed_live import LiveFollowedLiveRoom as LiveFollowedLiveRoom
+    from .live._live_followed_offline import LiveFollowedOffline as LiveFollowedOffline
+    from .live._live_followed_offline import LiveFollowedOfflineRoom as LiveFollowedOfflineRoom
+    from .live._live_followed_rooms import LiveFollowedRoom as LiveFollowedRoom
+    from .live._live_followed_rooms import LiveFollowedRooms as LiveFollowedRooms
+    from .live._live_gift_config import LiveGift as LiveGift
+    from .live._live_gift_config import LiveGiftConfig as LiveGiftConfig
+    from .live._live_gift_send_result import LiveGiftSendResult as LiveGiftSendResult
+    from .live._live_guard_list import LiveGuard as LiveGuard
+    from .live._live_guard_list import LiveGuardList as LiveGuardList
+    from .live._live_guard_list import LiveGuardListInfo as LiveGuardListInfo
+    from .live._live_lottery_info import LiveLotteryInfo as LiveLotteryInfo
+    from .live._live_lottery_info import LiveRedPocket as LiveRedPocket
+    from .live._live_lottery_info import LiveRedPocketAward as LiveRedPocketAward
+    from .live._live_master_level import LiveMasterLevel as LiveMasterLevel
+    from .live._live_master_level import LiveOfficialVerify as LiveOfficialVerify
+    from .live._live_my_medals import LiveMedalPageInfo as LiveMedalPageInfo
+    from .live._live_my_medals import LiveMyMedal as LiveMyMedal
+    from .live._live_my_medals import LiveMyMedals as LiveMyMedals
+    from .live._live_my_room_info import LiveDanmuRights as LiveDanmuRights
+    from .live._live_my_room_info import LiveMyRoomInfo as LiveMyRoomInfo
+    from .live._live_my_room_info import LiveMyRoomLevel as LiveMyRoomLevel
+    from .live._live_my_room_info import LiveMyRoomProperty as LiveMyRoomProperty
+    from .live._live_my_room_info import LiveMyRoomUser as LiveMyRoomUser
+    from .live._live_official_info import LiveOfficialInfo as LiveOfficialInfo
+    from .live._live_online_gold_rank import LiveOnlineGoldRank as LiveOnlineGoldRank
+    from .live._live_online_gold_rank import LiveOnlineRankEntry as LiveOnlineRankEntry
+    from .live._live_play_url import LivePlayUrl as LivePlayUrl
+    from .live._live_play_url import LivePlayUrlLine as LivePlayUrlLine
+    from .live._live_play_url import LiveQualityName as LiveQualityName
+    from .live._live_room_anchor import LiveRoomAnchor as LiveRoomAnchor
+    from .live._live_room_anchor import LiveRoomAnchorLevel as LiveRoomAnchorLevel
+    from .live._live_room_anchor import LiveRoomAnchorProfile as LiveRoomAnchorProfile
+    from .live._live_room_base_infos import LiveRoomBaseInfo as LiveRoomBaseInfo
+    from .live._live_room_base_infos import LiveRoomBaseInfos as LiveRoomBaseInfos
+    from .live._live_room_detail import LiveAnchorBase as LiveAnchorBase
+    from .live._live_room_detail import LiveAnchorLevel as LiveAnchorLevel
+    from .live._live_room_detail import LiveAnchorMedal as LiveAnchorMedal
+    from .live._live_room_detail import LiveAnchorRelation as LiveAnchorRelation
+    from .live._live_room_detail import LiveRoomDetail as LiveRoomDetail
+    from .live._live_room_detail import LiveRoomDetailAnchor as LiveRoomDetailAnchor
+    from .live._live_room_detail import LiveRoomDetailRoom as LiveRoomDetailRoom
+    from .live._live_room_detail import LiveRoomNews as LiveRoomNews
+    from .live._live_room_detail import LiveRoomSilentInfo as LiveRoomSilentInfo
+    from .live._live_room_gifts import LiveRoomGiftEntry as LiveRoomGiftEntry
+    from .live._live_room_gifts import LiveRoomGiftLists as LiveRoomGiftLists
+    from .live._live_room_gifts import LiveRoomGifts as LiveRoomGifts
+    from .live._live_room_init import LiveRoomInit as LiveRoomInit
+    from .live._live_room_play_info import LiveRoomPlayInfo as LiveRoomPlayInfo
+    from .live._live_room_play_info_v2 import LivePlayUrlInfo as LivePlayUrlInfo
+    from .live._live_room_play_info_v2 import LivePlayUrlV2 as LivePlayUrlV2
+    from .live._live_room_play_info_v2 import LiveQualityDesc as LiveQualityDesc
+    from .live._live_room_play_info_v2 import LiveRoomPlayInfoV2 as LiveRoomPlayInfoV2
+    from .live._live_room_play_info_v2 import LiveStream as LiveStream
+    from .live._live_room_play_info_v2 import LiveStreamCodec as LiveStreamCodec
+    from .live._live_room_play_info_v2 import LiveStreamFormat as LiveStreamFormat
+    from .live._live_room_play_info_v2 import LiveStreamHost as LiveStreamHost
+    from .live._live_room_statuses import LiveRoomStatus as LiveRoomStatus
+    from .live._live_room_statuses import LiveRoomStatuses as LiveRoomStatuses
+    from .live._live_room_update import LiveRoomAudit as LiveRoomAudit
+    from .live._live_room_update import LiveRoomUpdate as LiveRoomUpdate
+    from .live._live_room_update import LiveRoomUpdated as LiveRoomUpdated
+    from .live._live_self_info import LiveSelfInfo as LiveSelfInfo
+    from .live._live_sign_info import LiveSignInfo as LiveSignInfo
+    from .live._live_sign_month import LiveSignMonth as LiveSignMonth
+    from .live._live_start_result import LivePushProtocol as LivePushProtocol
+    from .live._live_start_result import LiveRtmp as LiveRtmp
+    from .live._live_start_result import LiveStartResult as LiveStartResult
+    from .live._live_stop_result import LiveStopResult as LiveStopResult
+    from .live._live_user_room import LiveUserRoom as LiveUserRoom
+    from .live._live_web_heartbeat import LiveWebHeartbeat as LiveWebHeartbeat
+    from .search._app_hot_search_ranking import AppHotSearchRanking as AppHotSearchRanking
+    from .search._app_hot_search_ranking import AppHotSearchWord as AppHotSearchWord
+    from .search._cheese_search_result import CheeseSearchItem as CheeseSearchItem
+    from .search._cheese_search_result import CheeseSearchPage as CheeseSearchPage
+    from .search._cheese_search_result import CheeseSearchResult as CheeseSearchResult
+    from .search._default_search_keyword import DefaultSearchKeyword as DefaultSearchKeyword
     from .search._enums import CategoryTypeArticle as CategoryTypeArticle
     from .search._enums import CategoryTypePhoto as CategoryTypePhoto
     from .search._enums import OrderArticle as OrderArticle
@@ -134,41 +140,61 @@ if TYPE_CHECKING:
     from .search._enums import OrderUser as OrderUser
     from .search._enums import OrderVideo as OrderVideo
     from .search._enums import SearchObjectType as SearchObjectType
-    from .search._get_app_hot_search_keywords import AppHotSearchRanking as AppHotSearchRanking
-    from .search._get_app_hot_search_keywords import AppHotSearchWord as AppHotSearchWord
-    from .search._get_default_search_keyword import DefaultSearchKeyword as DefaultSearchKeyword
-    from .search._get_hot_search_keywords import HotSearchWord as HotSearchWord
-    from .search._get_hot_search_keywords import HotSearchWords as HotSearchWords
-    from .search._get_suggest_keywords import SearchSuggestResult as SearchSuggestResult
-    from .search._get_suggest_keywords import SearchSuggestTag as SearchSuggestTag
-    from .search._search import SearchAllResult as SearchAllResult
-    from .search._search import SearchResultGroup as SearchResultGroup
-    from .search._search_by_type import SearchByTypeResult as SearchByTypeResult
-    from .search._search_cheese import CheeseSearchItem as CheeseSearchItem
-    from .search._search_cheese import CheeseSearchPage as CheeseSearchPage
-    from .search._search_cheese import CheeseSearchResult as CheeseSearchResult
-    from .search._search_live import SearchLiveGroups as SearchLiveGroups
-    from .search._search_live import SearchLiveResult as SearchLiveResult
-    from .search._search_manga import MangaSearchItem as MangaSearchItem
-    from .search._search_manga import MangaSearchResult as MangaSearchResult
-    from .search._shared import SearchArticleItem as SearchArticleItem
-    from .search._shared import SearchHit as SearchHit
-    from .search._shared import SearchLiveRoomItem as SearchLiveRoomItem
-    from .search._shared import SearchLiveUserItem as SearchLiveUserItem
-    from .search._shared import SearchMediaBadge as SearchMediaBadge
-    from .search._shared import SearchMediaEpisode as SearchMediaEpisode
-    from .search._shared import SearchMediaItem as SearchMediaItem
-    from .search._shared import SearchMediaScore as SearchMediaScore
-    from .search._shared import SearchPageInfo as SearchPageInfo
-    from .search._shared import SearchPhotoItem as SearchPhotoItem
-    from .search._shared import SearchResultItem as SearchResultItem
-    from .search._shared import SearchTopicItem as SearchTopicItem
-    from .search._shared import SearchUserItem as SearchUserItem
-    from .search._shared import SearchUserOfficialVerify as SearchUserOfficialVerify
-    from .search._shared import SearchUserVideo as SearchUserVideo
-    from .search._shared import SearchVideoItem as SearchVideoItem
-    from .user._create_channel_series import CreatedChannelSeries as CreatedChannelSeries
-    from .user._create_subscribe_group import CreatedSubscribeGroup as CreatedSubscribeGroup
+    from .search._hot_search_words import HotSearchWord as HotSearchWord
+    from .search._hot_search_words import HotSearchWords as HotSearchWords
+    from .search._manga_search_result import MangaSearchItem as MangaSearchItem
+    from .search._manga_search_result import MangaSearchResult as MangaSearchResult
+    from .search._search_all_result import SearchAllResult as SearchAllResult
+    from .search._search_all_result import SearchResultGroup as SearchResultGroup
+    from .search._search_by_type_result import SearchByTypeResult as SearchByTypeResult
+    from .search._search_hit import SearchArticleItem as SearchArticleItem
+    from .search._search_hit import SearchHit as SearchHit
+    from .search._search_hit import SearchMediaBadge as SearchMediaBadge
+    from .search._search_hit import SearchMediaEpisode as SearchMediaEpisode
+    from .search._search_hit import SearchMediaItem as SearchMediaItem
+    from .search._search_hit import SearchMediaScore as SearchMediaScore
+    from .search._search_hit import SearchPhotoItem as SearchPhotoItem
+    from .search._search_hit import SearchResultItem as SearchResultItem
+    from .search._search_hit import SearchTopicItem as SearchTopicItem
+    from .search._search_hit import SearchUserItem as SearchUserItem
+    from .search._search_hit import SearchUserOfficialVerify as SearchUserOfficialVerify
+    from .search._search_hit import SearchUserVideo as SearchUserVideo
+    from .search._search_hit import SearchVideoItem as SearchVideoItem
+    from .search._search_live_result import SearchLiveGroups as SearchLiveGroups
+    from .search._search_live_result import SearchLiveResult as SearchLiveResult
+    from .search._search_live_room_item import SearchLiveRoomItem as SearchLiveRoomItem
+    from .search._search_live_room_item import SearchLiveUserItem as SearchLiveUserItem
+    from .search._search_page_info import SearchPageInfo as SearchPageInfo
+    from .search._search_suggest_result import SearchSuggestResult as SearchSuggestResult
+    from .search._search_suggest_result import SearchSuggestTag as SearchSuggestTag
+    from .user._channel_archive import ChannelArchive as ChannelArchive
+    from .user._channel_archive import ChannelArchiveStat as ChannelArchiveStat
+    from .user._channel_list import ChannelList as ChannelList
+    from .user._channel_list import ChannelListItems as ChannelListItems
+    from .user._channel_list import ChannelSeason as ChannelSeason
+    from .user._channel_list import ChannelSeries as ChannelSeries
+    from .user._channel_list_page import ChannelListPage as ChannelListPage
+    from .user._channel_list_page import ChannelSeasonMeta as ChannelSeasonMeta
+    from .user._channel_season_info import ChannelSeasonInfo as ChannelSeasonInfo
+    from .user._channel_season_info import FavSeasonCounts as FavSeasonCounts
+    from .user._channel_season_info import FavSeasonDetail as FavSeasonDetail
+    from .user._channel_season_info import FavSeasonMedia as FavSeasonMedia
+    from .user._channel_season_info import FavSeasonUpper as FavSeasonUpper
+    from .user._channel_season_videos import ChannelSeasonVideos as ChannelSeasonVideos
+    from .user._channel_series_info import ChannelSeriesInfo as ChannelSeriesInfo
+    from .user._channel_series_meta import ChannelSeriesMeta as ChannelSeriesMeta
+    from .user._channel_series_videos import ChannelSeriesVideos as ChannelSeriesVideos
+    from .user._channel_series_videos import ChannelSeriesVideosPage as ChannelSeriesVideosPage
+    from .user._cheese_page import CheesePage as CheesePage
+    from .user._cheese_page import CheesePageInfo as CheesePageInfo
+    from .user._cheese_page import CheeseSeason as CheeseSeason
+    from .user._coin_balance import CoinBalance as CoinBalance
+    from .user._created_channel_series import CreatedChannelSeries as CreatedChannelSeries
+    from .user._created_subscribe_group import CreatedSubscribeGroup as CreatedSubscribeGroup
+    from .user._creator_fan_data import CreatorFanData as CreatorFanData
+    from .user._elec_monthly_rank import ElecMonthlyRank as ElecMonthlyRank
+    from .user._elec_monthly_rank import ElecRankUser as ElecRankUser
+    from .user._elec_monthly_rank import ElecRankVip as ElecRankVip
     from .user._enums import HistoryBusinessType as HistoryBusinessType
     from .user._enums import HistoryType as HistoryType
     from .user._enums import OpusType as OpusType
@@ -181,619 +207,593 @@ if TYPE_CHECKING:
     from .user._enums import UserBangumiType as UserBangumiType
     from .user._enums import UserMedialistOrder as UserMedialistOrder
     from .user._enums import UserVideoOrder as UserVideoOrder
-    from .user._get_album import UserAlbum as UserAlbum
-    from .user._get_album import UserAlbumDoc as UserAlbumDoc
-    from .user._get_album import UserAlbumPicture as UserAlbumPicture
-    from .user._get_article_lists import UserArticleList as UserArticleList
-    from .user._get_article_lists import UserArticleLists as UserArticleLists
-    from .user._get_articles import UserArticle as UserArticle
-    from .user._get_articles import UserArticleAuthor as UserArticleAuthor
-    from .user._get_articles import UserArticles as UserArticles
-    from .user._get_articles import UserArticleStats as UserArticleStats
-    from .user._get_audios import UserAudio as UserAudio
-    from .user._get_audios import UserAudios as UserAudios
-    from .user._get_audios import UserAudioStats as UserAudioStats
-    from .user._get_card import UserCard as UserCard
-    from .user._get_card import UserCardProfile as UserCardProfile
-    from .user._get_card import UserSpaceImages as UserSpaceImages
-    from .user._get_channel_list import ChannelList as ChannelList
-    from .user._get_channel_list import ChannelListItems as ChannelListItems
-    from .user._get_channel_list import ChannelSeason as ChannelSeason
-    from .user._get_channel_list import ChannelSeries as ChannelSeries
-    from .user._get_channel_season_info import ChannelSeasonInfo as ChannelSeasonInfo
-    from .user._get_channel_season_info import FavSeasonCounts as FavSeasonCounts
-    from .user._get_channel_season_info import FavSeasonDetail as FavSeasonDetail
-    from .user._get_channel_season_info import FavSeasonMedia as FavSeasonMedia
-    from .user._get_channel_season_info import FavSeasonUpper as FavSeasonUpper
-    from .user._get_channel_series_info import ChannelSeriesInfo as ChannelSeriesInfo
-    from .user._get_channel_videos_season import ChannelSeasonVideos as ChannelSeasonVideos
-    from .user._get_channel_videos_series import ChannelSeriesVideos as ChannelSeriesVideos
-    from .user._get_channel_videos_series import ChannelSeriesVideosPage as ChannelSeriesVideosPage
-    from .user._get_cheese import CheesePage as CheesePage
-    from .user._get_cheese import CheesePageInfo as CheesePageInfo
-    from .user._get_cheese import CheeseSeason as CheeseSeason
-    from .user._get_dynamics import LegacyDynamicCard as LegacyDynamicCard
-    from .user._get_dynamics import LegacyDynamicDesc as LegacyDynamicDesc
-    from .user._get_dynamics import LegacyDynamicsPage as LegacyDynamicsPage
-    from .user._get_dynamics_new import DynamicArchive as DynamicArchive
-    from .user._get_dynamics_new import DynamicArchiveStat as DynamicArchiveStat
-    from .user._get_dynamics_new import DynamicAuthor as DynamicAuthor
-    from .user._get_dynamics_new import DynamicBasic as DynamicBasic
-    from .user._get_dynamics_new import DynamicContent as DynamicContent
-    from .user._get_dynamics_new import DynamicCounter as DynamicCounter
-    from .user._get_dynamics_new import DynamicDesc as DynamicDesc
-    from .user._get_dynamics_new import DynamicDraw as DynamicDraw
-    from .user._get_dynamics_new import DynamicDrawImage as DynamicDrawImage
-    from .user._get_dynamics_new import DynamicItem as DynamicItem
-    from .user._get_dynamics_new import DynamicMajor as DynamicMajor
-    from .user._get_dynamics_new import DynamicModules as DynamicModules
-    from .user._get_dynamics_new import DynamicRichTextNode as DynamicRichTextNode
-    from .user._get_dynamics_new import DynamicStats as DynamicStats
-    from .user._get_dynamics_new import UserDynamicsPage as UserDynamicsPage
-    from .user._get_elec_user_monthly import ElecMonthlyRank as ElecMonthlyRank
-    from .user._get_elec_user_monthly import ElecRankUser as ElecRankUser
-    from .user._get_elec_user_monthly import ElecRankVip as ElecRankVip
-    from .user._get_experience_log import UserExpLog as UserExpLog
-    from .user._get_experience_log import UserExpRecord as UserExpRecord
-    from .user._get_fav_tags import SubscribedTag as SubscribedTag
-    from .user._get_fav_tags import SubscribedTags as SubscribedTags
-    from .user._get_info import UserContract as UserContract
-    from .user._get_info import UserElec as UserElec
-    from .user._get_info import UserElecShowInfo as UserElecShowInfo
-    from .user._get_info import UserFansMedal as UserFansMedal
-    from .user._get_info import UserHonourInfo as UserHonourInfo
-    from .user._get_info import UserInfo as UserInfo
-    from .user._get_info import UserLiveRoom as UserLiveRoom
-    from .user._get_info import UserProfession as UserProfession
-    from .user._get_info import UserSchool as UserSchool
-    from .user._get_info import UserSeries as UserSeries
-    from .user._get_info import UserSysNotice as UserSysNotice
-    from .user._get_info import UserWornMedal as UserWornMedal
-    from .user._get_login_log import UserLoginLog as UserLoginLog
-    from .user._get_login_log import UserLoginRecord as UserLoginRecord
-    from .user._get_masterpieces import SpaceVideos as SpaceVideos
-    from .user._get_medals import UserMedalInfo as UserMedalInfo
-    from .user._get_medals import UserMedalStyle as UserMedalStyle
-    from .user._get_medals import UserMedalWall as UserMedalWall
-    from .user._get_medals import UserMedalWallEntry as UserMedalWallEntry
-    from .user._get_media_list import UserMediaListItem as UserMediaListItem
-    from .user._get_media_list import UserMediaListPage as UserMediaListPage
-    from .user._get_media_list import UserMediaListUpper as UserMediaListUpper
-    from .user._get_moral_log import UserMoralLog as UserMoralLog
-    from .user._get_my_coins import CoinBalance as CoinBalance
-    from .user._get_my_history import HistoryBangumi as HistoryBangumi
-    from .user._get_my_history import HistoryBangumiSeason as HistoryBangumiSeason
-    from .user._get_my_history import HistoryCheese as HistoryCheese
-    from .user._get_my_history import HistoryDimension as HistoryDimension
-    from .user._get_my_history import HistoryVideo as HistoryVideo
-    from .user._get_my_history import HistoryVideoOwner as HistoryVideoOwner
-    from .user._get_my_history import HistoryVideoPage as HistoryVideoPage
-    from .user._get_my_history import HistoryVideos as HistoryVideos
-    from .user._get_my_history import HistoryVideoStat as HistoryVideoStat
-    from .user._get_my_history_new import HistoryCursor as HistoryCursor
-    from .user._get_my_history_new import HistoryItem as HistoryItem
-    from .user._get_my_history_new import HistoryPage as HistoryPage
-    from .user._get_my_history_new import HistoryTab as HistoryTab
-    from .user._get_my_history_new import HistoryTarget as HistoryTarget
-    from .user._get_my_info import MyInfo as MyInfo
-    from .user._get_my_info import MyProfession as MyProfession
-    from .user._get_my_jury_info import JuryInfo as JuryInfo
-    from .user._get_my_special_followings import MidList as MidList
-    from .user._get_my_subscribe_groups import SubscribeGroup as SubscribeGroup
-    from .user._get_my_subscribe_groups import SubscribeGroups as SubscribeGroups
-    from .user._get_opus import OpusCover as OpusCover
-    from .user._get_opus import OpusFeed as OpusFeed
-    from .user._get_opus import OpusFeedItem as OpusFeedItem
-    from .user._get_opus import OpusStat as OpusStat
-    from .user._get_overview_stat import SpaceNavCount as SpaceNavCount
-    from .user._get_overview_stat import SpaceNavNum as SpaceNavNum
-    from .user._get_relation import RelationAttributes as RelationAttributes
-    from .user._get_relation import UserRelation as UserRelation
-    from .user._get_relation_info import RelationStat as RelationStat
-    from .user._get_reservations import UserReservation as UserReservation
-    from .user._get_reservations import UserReservations as UserReservations
-    from .user._get_subscribed_bangumi import FollowedBangumi as FollowedBangumi
-    from .user._get_subscribed_bangumi import FollowedBangumiPage as FollowedBangumiPage
-    from .user._get_top_followers import CreatorFanData as CreatorFanData
-    from .user._get_uids_by_names import UidLookup as UidLookup
-    from .user._get_uids_by_names import UidLookupItem as UidLookupItem
-    from .user._get_up_stat import UpStat as UpStat
-    from .user._get_up_stat import UpStatViews as UpStatViews
-    from .user._get_user_subscribe_groups import SubscribeGroupNames as SubscribeGroupNames
-    from .user._get_videos import UserEpisodicButton as UserEpisodicButton
-    from .user._get_videos import UserVideo as UserVideo
-    from .user._get_videos import UserVideoList as UserVideoList
-    from .user._get_videos import UserVideoPageInfo as UserVideoPageInfo
-    from .user._get_videos import UserVideos as UserVideos
-    from .user._get_videos import UserVideoZone as UserVideoZone
-    from .user._shared import ChannelArchive as ChannelArchive
-    from .user._shared import ChannelArchiveStat as ChannelArchiveStat
-    from .user._shared import ChannelListPage as ChannelListPage
-    from .user._shared import ChannelSeasonMeta as ChannelSeasonMeta
-    from .user._shared import ChannelSeriesMeta as ChannelSeriesMeta
-    from .user._shared import FollowingUser as FollowingUser
-    from .user._shared import FollowingUserList as FollowingUserList
-    from .user._shared import FollowingUserVip as FollowingUserVip
-    from .user._shared import FollowingUserVipLabel as FollowingUserVipLabel
-    from .user._shared import Note as Note
-    from .user._shared import NoteArchive as NoteArchive
-    from .user._shared import NoteList as NoteList
-    from .user._shared import NotePage as NotePage
-    from .user._shared import SpaceVideo as SpaceVideo
-    from .video._add_coin import VideoCoinResult as VideoCoinResult
+    from .user._followed_bangumi_page import FollowedBangumi as FollowedBangumi
+    from .user._followed_bangumi_page import FollowedBangumiPage as FollowedBangumiPage
+    from .user._following_user_list import FollowingUser as FollowingUser
+    from .user._following_user_list import FollowingUserList as FollowingUserList
+    from .user._following_user_list import FollowingUserVip as FollowingUserVip
+    from .user._following_user_list import FollowingUserVipLabel as FollowingUserVipLabel
+    from .user._history_page import HistoryCursor as HistoryCursor
+    from .user._history_page import HistoryItem as HistoryItem
+    from .user._history_page import HistoryPage as HistoryPage
+    from .user._history_page import HistoryTab as HistoryTab
+    from .user._history_page import HistoryTarget as HistoryTarget
+    from .user._history_videos import HistoryBangumi as HistoryBangumi
+    from .user._history_videos import HistoryBangumiSeason as HistoryBangumiSeason
+    from .user._history_videos import HistoryCheese as HistoryCheese
+    from .user._history_videos import HistoryDimension as HistoryDimension
+    from .user._history_videos import HistoryVideo as HistoryVideo
+    from .user._history_videos import HistoryVideoOwner as HistoryVideoOwner
+    from .user._history_videos import HistoryVideoPage as HistoryVideoPage
+    from .user._history_videos import HistoryVideos as HistoryVideos
+    from .user._history_videos import HistoryVideoStat as HistoryVideoStat
+    from .user._jury_info import JuryInfo as JuryInfo
+    from .user._legacy_dynamics_page import LegacyDynamicCard as LegacyDynamicCard
+    from .user._legacy_dynamics_page import LegacyDynamicDesc as LegacyDynamicDesc
+    from .user._legacy_dynamics_page import LegacyDynamicsPage as LegacyDynamicsPage
+    from .user._mid_list import MidList as MidList
+    from .user._my_info import MyInfo as MyInfo
+    from .user._my_info import MyProfession as MyProfession
+    from .user._note_list import Note as Note
+    from .user._note_list import NoteArchive as NoteArchive
+    from .user._note_list import NoteList as NoteList
+    from .user._note_list import NotePage as NotePage
+    from .user._opus_feed import OpusCover as OpusCover
+    from .user._opus_feed import OpusFeed as OpusFeed
+    from .user._opus_feed import OpusFeedItem as OpusFeedItem
+    from .user._opus_feed import OpusStat as OpusStat
+    from .user._relation_stat import RelationStat as RelationStat
+    from .user._space_nav_num import SpaceNavCount as SpaceNavCount
+    from .user._space_nav_num import SpaceNavNum as SpaceNavNum
+    from .user._space_video import SpaceVideo as SpaceVideo
+    from .user._space_videos import SpaceVideos as SpaceVideos
+    from .user._subscribe_group_names import SubscribeGroupNames as SubscribeGroupNames
+    from .user._subscribe_groups import SubscribeGroup as SubscribeGroup
+    from .user._subscribe_groups import SubscribeGroups as SubscribeGroups
+    from .user._subscribed_tags import SubscribedTag as SubscribedTag
+    from .user._subscribed_tags import SubscribedTags as SubscribedTags
+    from .user._uid_lookup import UidLookup as UidLookup
+    from .user._uid_lookup import UidLookupItem as UidLookupItem
+    from .user._up_stat import UpStat as UpStat
+    from .user._up_stat import UpStatViews as UpStatViews
+    from .user._user_album import UserAlbum as UserAlbum
+    from .user._user_album import UserAlbumDoc as UserAlbumDoc
+    from .user._user_album import UserAlbumPicture as UserAlbumPicture
+    from .user._user_article_lists import UserArticleList as UserArticleList
+    from .user._user_article_lists import UserArticleLists as UserArticleLists
+    from .user._user_articles import UserArticle as UserArticle
+    from .user._user_articles import UserArticleAuthor as UserArticleAuthor
+    from .user._user_articles import UserArticles as UserArticles
+    from .user._user_articles import UserArticleStats as UserArticleStats
+    from .user._user_audios import UserAudio as UserAudio
+    from .user._user_audios import UserAudios as UserAudios
+    from .user._user_audios import UserAudioStats as UserAudioStats
+    from .user._user_card import UserCard as UserCard
+    from .user._user_card import UserCardProfile as UserCardProfile
+    from .user._user_card import UserSpaceImages as UserSpaceImages
+    from .user._user_dynamics_page import DynamicArchive as DynamicArchive
+    from .user._user_dynamics_page import DynamicArchiveStat as DynamicArchiveStat
+    from .user._user_dynamics_page import DynamicAuthor as DynamicAuthor
+    from .user._user_dynamics_page import DynamicBasic as DynamicBasic
+    from .user._user_dynamics_page import DynamicContent as DynamicContent
+    from .user._user_dynamics_page import DynamicCounter as DynamicCounter
+    from .user._user_dynamics_page import DynamicDesc as DynamicDesc
+    from .user._user_dynamics_page import DynamicDraw as DynamicDraw
+    from .user._user_dynamics_page import DynamicDrawImage as DynamicDrawImage
+    from .user._user_dynamics_page import DynamicItem as DynamicItem
+    from .user._user_dynamics_page import DynamicMajor as DynamicMajor
+    from .user._user_dynamics_page import DynamicModules as DynamicModules
+    from .user._user_dynamics_page import DynamicRichTextNode as DynamicRichTextNode
+    from .user._user_dynamics_page import DynamicStats as DynamicStats
+    from .user._user_dynamics_page import UserDynamicsPage as UserDynamicsPage
+    from .user._user_exp_log import UserExpLog as UserExpLog
+    from .user._user_exp_log import UserExpRecord as UserExpRecord
+    from .user._user_info import UserContract as UserContract
+    from .user._user_info import UserElec as UserElec
+    from .user._user_info import UserElecShowInfo as UserElecShowInfo
+    from .user._user_info import UserFansMedal as UserFansMedal
+    from .user._user_info import UserHonourInfo as UserHonourInfo
+    from .user._user_info import UserInfo as UserInfo
+    from .user._user_info import UserLiveRoom as UserLiveRoom
+    from .user._user_info import UserProfession as UserProfession
+    from .user._user_info import UserSchool as UserSchool
+    from .user._user_info import UserSeries as UserSeries
+    from .user._user_info import UserSysNotice as UserSysNotice
+    from .user._user_info import UserWornMedal as UserWornMedal
+    from .user._user_login_log import UserLoginLog as UserLoginLog
+    from .user._user_login_log import UserLoginRecord as UserLoginRecord
+    from .user._user_medal_wall import UserMedalInfo as UserMedalInfo
+    from .user._user_medal_wall import UserMedalStyle as UserMedalStyle
+    from .user._user_medal_wall import UserMedalWall as UserMedalWall
+    from .user._user_medal_wall import UserMedalWallEntry as UserMedalWallEntry
+    from .user._user_media_list_page import UserMediaListItem as UserMediaListItem
+    from .user._user_media_list_page import UserMediaListPage as UserMediaListPage
+    from .user._user_media_list_page import UserMediaListUpper as UserMediaListUpper
+    from .user._user_moral_log import UserMoralLog as UserMoralLog
+    from .user._user_relation import RelationAttributes as RelationAttributes
+    from .user._user_relation import UserRelation as UserRelation
+    from .user._user_reservations import UserReservation as UserReservation
+    from .user._user_reservations import UserReservations as UserReservations
+    from .user._user_videos import UserEpisodicButton as UserEpisodicButton
+    from .user._user_videos import UserVideo as UserVideo
+    from .user._user_videos import UserVideoList as UserVideoList
+    from .user._user_videos import UserVideoPageInfo as UserVideoPageInfo
+    from .user._user_videos import UserVideos as UserVideos
+    from .user._user_videos import UserVideoZone as UserVideoZone
+    from .video._danmaku_like_stats import DanmakuLikeStat as DanmakuLikeStat
+    from .video._danmaku_like_stats import DanmakuLikeStats as DanmakuLikeStats
+    from .video._danmaku_send_result import DanmakuColorfulSrc as DanmakuColorfulSrc
+    from .video._danmaku_send_result import DanmakuSendResult as DanmakuSendResult
     from .video._enums import DanmakuOperatorType as DanmakuOperatorType
     from .video._enums import DmFontSize as DmFontSize
     from .video._enums import DmMode as DmMode
     from .video._enums import VideoAppealReasonType as VideoAppealReasonType
     from .video._enums import VideoQuality as VideoQuality
-    from .video._get_ai_conclusion import VideoAiConclusion as VideoAiConclusion
-    from .video._get_ai_conclusion import VideoAiModelResult as VideoAiModelResult
-    from .video._get_ai_conclusion import VideoAiOutlinePoint as VideoAiOutlinePoint
-    from .video._get_ai_conclusion import VideoAiOutlineSection as VideoAiOutlineSection
-    from .video._get_broadcast_servers import VideoBroadcastBackoff as VideoBroadcastBackoff
-    from .video._get_broadcast_servers import VideoBroadcastServers as VideoBroadcastServers
-    from .video._get_chargers import VideoCharger as VideoCharger
-    from .video._get_chargers import VideoChargers as VideoChargers
-    from .video._get_chargers import VideoChargerVip as VideoChargerVip
-    from .video._get_chargers import VideoChargeShowInfo as VideoChargeShowInfo
-    from .video._get_cid_info import VideoCidInfo as VideoCidInfo
-    from .video._get_detail import VideoDetail as VideoDetail
-    from .video._get_detail import VideoDetailReplies as VideoDetailReplies
-    from .video._get_detail import VideoDetailReply as VideoDetailReply
-    from .video._get_detail import VideoEmergency as VideoEmergency
-    from .video._get_detail import VideoHotShare as VideoHotShare
-    from .video._get_detail import VideoOwnerCard as VideoOwnerCard
-    from .video._get_detail import VideoOwnerProfile as VideoOwnerProfile
-    from .video._get_detail import VideoSpaceImage as VideoSpaceImage
-    from .video._get_fav_folders import VideoFavFolder as VideoFavFolder
-    from .video._get_fav_folders import VideoFavFolders as VideoFavFolders
-    from .video._get_online import VideoOnlineCount as VideoOnlineCount
-    from .video._get_online import VideoOnlineShowSwitch as VideoOnlineShowSwitch
-    from .video._get_pages import VideoPages as VideoPages
-    from .video._get_pay_coins import VideoPaidCoins as VideoPaidCoins
-    from .video._get_pbp import VideoPbp as VideoPbp
-    from .video._get_pbp import VideoPbpEvents as VideoPbpEvents
-    from .video._get_play_url import VideoDash as VideoDash
-    from .video._get_play_url import VideoDashDolby as VideoDashDolby
-    from .video._get_play_url import VideoDashFlac as VideoDashFlac
-    from .video._get_play_url import VideoDashSegmentBase as VideoDashSegmentBase
-    from .video._get_play_url import VideoDashStream as VideoDashStream
-    from .video._get_play_url import VideoDurl as VideoDurl
-    from .video._get_play_url import VideoPlayUrl as VideoPlayUrl
-    from .video._get_play_url import VideoSupportFormat as VideoSupportFormat
-    from .video._get_player_info import VideoDmMask as VideoDmMask
-    from .video._get_player_info import VideoPlayerInfo as VideoPlayerInfo
-    from .video._get_player_info import VideoPlayerIpInfo as VideoPlayerIpInfo
-    from .video._get_player_info import VideoPlayerOptions as VideoPlayerOptions
-    from .video._get_player_info import VideoPlayerSubtitle as VideoPlayerSubtitle
-    from .video._get_player_info import VideoViewPoint as VideoViewPoint
-    from .video._get_private_notes import VideoPrivateNotes as VideoPrivateNotes
-    from .video._get_public_notes import VideoNoteAuthor as VideoNoteAuthor
-    from .video._get_public_notes import VideoNotePage as VideoNotePage
-    from .video._get_public_notes import VideoPublicNote as VideoPublicNote
-    from .video._get_public_notes import VideoPublicNotes as VideoPublicNotes
-    from .video._get_related import RelatedVideos as RelatedVideos
-    from .video._get_relation import VideoRelation as VideoRelation
-    from .video._get_stat import VideoArchiveStat as VideoArchiveStat
-    from .video._get_tags import VideoTags as VideoTags
-    from .video._has_favoured import VideoFavoured as VideoFavoured
-    from .video._has_liked_danmakus import DanmakuLikeStat as DanmakuLikeStat
-    from .video._has_liked_danmakus import DanmakuLikeStats as DanmakuLikeStats
-    from .video._is_forbid_note import VideoNoteEntrance as VideoNoteEntrance
-    from .video._send_danmaku import DanmakuColorfulSrc as DanmakuColorfulSrc
-    from .video._send_danmaku import DanmakuSendResult as DanmakuSendResult
-    from .video._set_favorite import VideoFavoriteResult as VideoFavoriteResult
-    from .video._shared import RelatedVideo as RelatedVideo
-    from .video._shared import VideoAiRecommend as VideoAiRecommend
-    from .video._shared import VideoArgueInfo as VideoArgueInfo
-    from .video._shared import VideoDescPart as VideoDescPart
-    from .video._shared import VideoHonor as VideoHonor
-    from .video._shared import VideoHonorReply as VideoHonorReply
-    from .video._shared import VideoInfo as VideoInfo
-    from .video._shared import VideoPage as VideoPage
-    from .video._shared import VideoSnapshot as VideoSnapshot
-    from .video._shared import VideoStaffMember as VideoStaffMember
-    from .video._shared import VideoSubtitle as VideoSubtitle
-    from .video._shared import VideoSubtitleAuthor as VideoSubtitleAuthor
-    from .video._shared import VideoSubtitleTrack as VideoSubtitleTrack
-    from .video._shared import VideoTag as VideoTag
-    from .video._shared import VideoTagCount as VideoTagCount
-    from .video._shared import VideoUserGarb as VideoUserGarb
-    from .video._triple import VideoTripleResult as VideoTripleResult
+    from .video._related_video import RelatedVideo as RelatedVideo
+    from .video._related_video import VideoAiRecommend as VideoAiRecommend
+    from .video._related_videos import RelatedVideos as RelatedVideos
+    from .video._video_ai_conclusion import VideoAiConclusion as VideoAiConclusion
+    from .video._video_ai_conclusion import VideoAiModelResult as VideoAiModelResult
+    from .video._video_ai_conclusion import VideoAiOutlinePoint as VideoAiOutlinePoint
+    from .video._video_ai_conclusion import VideoAiOutlineSection as VideoAiOutlineSection
+    from .video._video_archive_stat import VideoArchiveStat as VideoArchiveStat
+    from .video._video_broadcast_servers import VideoBroadcastBackoff as VideoBroadcastBackoff
+    from .video._video_broadcast_servers import VideoBroadcastServers as VideoBroadcastServers
+    from .video._video_chargers import VideoCharger as VideoCharger
+    from .video._video_chargers import VideoChargers as VideoChargers
+    from .video._video_chargers import VideoChargerVip as VideoChargerVip
+    from .video._video_chargers import VideoChargeShowInfo as VideoChargeShowInfo
+    from .video._video_cid_info import VideoCidInfo as VideoCidInfo
+    from .video._video_coin_result import VideoCoinResult as VideoCoinResult
+    from .video._video_detail import VideoDetail as VideoDetail
+    from .video._video_detail import VideoDetailReplies as VideoDetailReplies
+    from .video._video_detail import VideoDetailReply as VideoDetailReply
+    from .video._video_detail import VideoEmergency as VideoEmergency
+    from .video._video_detail import VideoHotShare as VideoHotShare
+    from .video._video_detail import VideoOwnerCard as VideoOwnerCard
+    from .video._video_detail import VideoOwnerProfile as VideoOwnerProfile
+    from .video._video_detail import VideoSpaceImage as VideoSpaceImage
+    from .video._video_fav_folders import VideoFavFolder as VideoFavFolder
+    from .video._video_fav_folders import VideoFavFolders as VideoFavFolders
+    from .video._video_favorite_result import VideoFavoriteResult as VideoFavoriteResult
+    from .video._video_favoured import VideoFavoured as VideoFavoured
+    from .video._video_info import VideoArgueInfo as VideoArgueInfo
+    from .video._video_info import VideoDescPart as VideoDescPart
+    from .video._video_info import VideoHonor as VideoHonor
+    from .video._video_info import VideoHonorReply as VideoHonorReply
+    from .video._video_info import VideoInfo as VideoInfo
+    from .video._video_info import VideoStaffMember as VideoStaffMember
+    from .video._video_info import VideoSubtitle as VideoSubtitle
+    from .video._video_info import VideoUserGarb as VideoUserGarb
+    from .video._video_note_entrance import VideoNoteEntrance as VideoNoteEntrance
+    from .video._video_online_count import VideoOnlineCount as VideoOnlineCount
+    from .video._video_online_count import VideoOnlineShowSwitch as VideoOnlineShowSwitch
+    from .video._video_page import VideoPage as VideoPage
+    from .video._video_pages import VideoPages as VideoPages
+    from .video._video_paid_coins import VideoPaidCoins as VideoPaidCoins
+    from .video._video_pbp import VideoPbp as VideoPbp
+    from .video._video_pbp import VideoPbpEvents as VideoPbpEvents
+    from .video._video_play_url import VideoDash as VideoDash
+    from .video._video_play_url import VideoDashDolby as VideoDashDolby
+    from .video._video_play_url import VideoDashFlac as VideoDashFlac
+    from .video._video_play_url import VideoDashSegmentBase as VideoDashSegmentBase
+    from .video._video_play_url import VideoDashStream as VideoDashStream
+    from .video._video_play_url import VideoDurl as VideoDurl
+    from .video._video_play_url import VideoPlayUrl as VideoPlayUrl
+    from .video._video_play_url import VideoSupportFormat as VideoSupportFormat
+    from .video._video_player_info import VideoDmMask as VideoDmMask
+    from .video._video_player_info import VideoPlayerInfo as VideoPlayerInfo
+    from .video._video_player_info import VideoPlayerIpInfo as VideoPlayerIpInfo
+    from .video._video_player_info import VideoPlayerOptions as VideoPlayerOptions
+    from .video._video_player_info import VideoPlayerSubtitle as VideoPlayerSubtitle
+    from .video._video_player_info import VideoViewPoint as VideoViewPoint
+    from .video._video_private_notes import VideoPrivateNotes as VideoPrivateNotes
+    from .video._video_public_notes import VideoNoteAuthor as VideoNoteAuthor
+    from .video._video_public_notes import VideoNotePage as VideoNotePage
+    from .video._video_public_notes import VideoPublicNote as VideoPublicNote
+    from .video._video_public_notes import VideoPublicNotes as VideoPublicNotes
+    from .video._video_relation import VideoRelation as VideoRelation
+    from .video._video_snapshot import VideoSnapshot as VideoSnapshot
+    from .video._video_subtitle_track import VideoSubtitleAuthor as VideoSubtitleAuthor
+    from .video._video_subtitle_track import VideoSubtitleTrack as VideoSubtitleTrack
+    from .video._video_tag import VideoTag as VideoTag
+    from .video._video_tag import VideoTagCount as VideoTagCount
+    from .video._video_tags import VideoTags as VideoTags
+    from .video._video_triple_result import VideoTripleResult as VideoTripleResult
 
 _WHERE: dict[str, str] = {
-    "AppHotSearchRanking": "search._get_app_hot_search_keywords",
-    "AppHotSearchWord": "search._get_app_hot_search_keywords",
+    "AppHotSearchRanking": "search._app_hot_search_ranking",
+    "AppHotSearchWord": "search._app_hot_search_ranking",
     "CategoryTypeArticle": "search._enums",
     "CategoryTypePhoto": "search._enums",
-    "ChannelArchive": "user._shared",
-    "ChannelArchiveStat": "user._shared",
-    "ChannelList": "user._get_channel_list",
-    "ChannelListItems": "user._get_channel_list",
-    "ChannelListPage": "user._shared",
-    "ChannelSeason": "user._get_channel_list",
-    "ChannelSeasonInfo": "user._get_channel_season_info",
-    "ChannelSeasonMeta": "user._shared",
-    "ChannelSeasonVideos": "user._get_channel_videos_season",
-    "ChannelSeries": "user._get_channel_list",
-    "ChannelSeriesInfo": "user._get_channel_series_info",
-    "ChannelSeriesMeta": "user._shared",
-    "ChannelSeriesVideos": "user._get_channel_videos_series",
-    "ChannelSeriesVideosPage": "user._get_channel_videos_series",
-    "CheesePage": "user._get_cheese",
-    "CheesePageInfo": "user._get_cheese",
-    "CheeseSearchItem": "search._search_cheese",
-    "CheeseSearchPage": "search._search_cheese",
-    "CheeseSearchResult": "search._search_cheese",
-    "CheeseSeason": "user._get_cheese",
-    "CoinBalance": "user._get_my_coins",
-    "CreatedChannelSeries": "user._create_channel_series",
-    "CreatedSubscribeGroup": "user._create_subscribe_group",
-    "CreatorFanData": "user._get_top_followers",
-    "DanmakuColorfulSrc": "video._send_danmaku",
-    "DanmakuLikeStat": "video._has_liked_danmakus",
-    "DanmakuLikeStats": "video._has_liked_danmakus",
+    "ChannelArchive": "user._channel_archive",
+    "ChannelArchiveStat": "user._channel_archive",
+    "ChannelList": "user._channel_list",
+    "ChannelListItems": "user._channel_list",
+    "ChannelListPage": "user._channel_list_page",
+    "ChannelSeason": "user._channel_list",
+    "ChannelSeasonInfo": "user._channel_season_info",
+    "ChannelSeasonMeta": "user._channel_list_page",
+    "ChannelSeasonVideos": "user._channel_season_videos",
+    "ChannelSeries": "user._channel_list",
+    "ChannelSeriesInfo": "user._channel_series_info",
+    "ChannelSeriesMeta": "user._channel_series_meta",
+    "ChannelSeriesVideos": "user._channel_series_videos",
+    "ChannelSeriesVideosPage": "user._channel_series_videos",
+    "CheesePage": "user._cheese_page",
+    "CheesePageInfo": "user._cheese_page",
+    "CheeseSearchItem": "search._cheese_search_result",
+    "CheeseSearchPage": "search._cheese_search_result",
+    "CheeseSearchResult": "search._cheese_search_result",
+    "CheeseSeason": "user._cheese_page",
+    "CoinBalance": "user._coin_balance",
+    "CreatedChannelSeries": "user._created_channel_series",
+    "CreatedSubscribeGroup": "user._created_subscribe_group",
+    "CreatorFanData": "user._creator_fan_data",
+    "DanmakuColorfulSrc": "video._danmaku_send_result",
+    "DanmakuLikeStat": "video._danmaku_like_stats",
+    "DanmakuLikeStats": "video._danmaku_like_stats",
     "DanmakuOperatorType": "video._enums",
-    "DanmakuSendResult": "video._send_danmaku",
-    "DefaultSearchKeyword": "search._get_default_search_keyword",
+    "DanmakuSendResult": "video._danmaku_send_result",
+    "DefaultSearchKeyword": "search._default_search_keyword",
     "DmFontSize": "video._enums",
     "DmMode": "video._enums",
-    "DynamicArchive": "user._get_dynamics_new",
-    "DynamicArchiveStat": "user._get_dynamics_new",
-    "DynamicAuthor": "user._get_dynamics_new",
-    "DynamicBasic": "user._get_dynamics_new",
-    "DynamicContent": "user._get_dynamics_new",
-    "DynamicCounter": "user._get_dynamics_new",
-    "DynamicDesc": "user._get_dynamics_new",
-    "DynamicDraw": "user._get_dynamics_new",
-    "DynamicDrawImage": "user._get_dynamics_new",
-    "DynamicItem": "user._get_dynamics_new",
-    "DynamicMajor": "user._get_dynamics_new",
-    "DynamicModules": "user._get_dynamics_new",
-    "DynamicRichTextNode": "user._get_dynamics_new",
-    "DynamicStats": "user._get_dynamics_new",
-    "ElecMonthlyRank": "user._get_elec_user_monthly",
-    "ElecRankUser": "user._get_elec_user_monthly",
-    "ElecRankVip": "user._get_elec_user_monthly",
-    "FavSeasonCounts": "user._get_channel_season_info",
-    "FavSeasonDetail": "user._get_channel_season_info",
-    "FavSeasonMedia": "user._get_channel_season_info",
-    "FavSeasonUpper": "user._get_channel_season_info",
-    "FollowedBangumi": "user._get_subscribed_bangumi",
-    "FollowedBangumiPage": "user._get_subscribed_bangumi",
-    "FollowingUser": "user._shared",
-    "FollowingUserList": "user._shared",
-    "FollowingUserVip": "user._shared",
-    "FollowingUserVipLabel": "user._shared",
-    "HistoryBangumi": "user._get_my_history",
-    "HistoryBangumiSeason": "user._get_my_history",
+    "DynamicArchive": "user._user_dynamics_page",
+    "DynamicArchiveStat": "user._user_dynamics_page",
+    "DynamicAuthor": "user._user_dynamics_page",
+    "DynamicBasic": "user._user_dynamics_page",
+    "DynamicContent": "user._user_dynamics_page",
+    "DynamicCounter": "user._user_dynamics_page",
+    "DynamicDesc": "user._user_dynamics_page",
+    "DynamicDraw": "user._user_dynamics_page",
+    "DynamicDrawImage": "user._user_dynamics_page",
+    "DynamicItem": "user._user_dynamics_page",
+    "DynamicMajor": "user._user_dynamics_page",
+    "DynamicModules": "user._user_dynamics_page",
+    "DynamicRichTextNode": "user._user_dynamics_page",
+    "DynamicStats": "user._user_dynamics_page",
+    "ElecMonthlyRank": "user._elec_monthly_rank",
+    "ElecRankUser": "user._elec_monthly_rank",
+    "ElecRankVip": "user._elec_monthly_rank",
+    "FavSeasonCounts": "user._channel_season_info",
+    "FavSeasonDetail": "user._channel_season_info",
+    "FavSeasonMedia": "user._channel_season_info",
+    "FavSeasonUpper": "user._channel_season_info",
+    "FollowedBangumi": "user._followed_bangumi_page",
+    "FollowedBangumiPage": "user._followed_bangumi_page",
+    "FollowingUser": "user._following_user_list",
+    "FollowingUserList": "user._following_user_list",
+    "FollowingUserVip": "user._following_user_list",
+    "FollowingUserVipLabel": "user._following_user_list",
+    "HistoryBangumi": "user._history_videos",
+    "HistoryBangumiSeason": "user._history_videos",
     "HistoryBusinessType": "user._enums",
-    "HistoryCheese": "user._get_my_history",
-    "HistoryCursor": "user._get_my_history_new",
-    "HistoryDimension": "user._get_my_history",
-    "HistoryItem": "user._get_my_history_new",
-    "HistoryPage": "user._get_my_history_new",
-    "HistoryTab": "user._get_my_history_new",
-    "HistoryTarget": "user._get_my_history_new",
+    "HistoryCheese": "user._history_videos",
+    "HistoryCursor": "user._history_page",
+    "HistoryDimension": "user._history_videos",
+    "HistoryItem": "user._history_page",
+    "HistoryPage": "user._history_page",
+    "HistoryTab": "user._history_page",
+    "HistoryTarget": "user._history_page",
     "HistoryType": "user._enums",
-    "HistoryVideo": "user._get_my_history",
-    "HistoryVideoOwner": "user._get_my_history",
-    "HistoryVideoPage": "user._get_my_history",
-    "HistoryVideoStat": "user._get_my_history",
-    "HistoryVideos": "user._get_my_history",
-    "HotSearchWord": "search._get_hot_search_keywords",
-    "HotSearchWords": "search._get_hot_search_keywords",
-    "JuryInfo": "user._get_my_jury_info",
-    "LegacyDynamicCard": "user._get_dynamics",
-    "LegacyDynamicDesc": "user._get_dynamics",
-    "LegacyDynamicsPage": "user._get_dynamics",
-    "LiveAnchorBase": "live._get_room_info",
-    "LiveAnchorExp": "live._get_anchor_info",
-    "LiveAnchorInfo": "live._get_anchor_info",
-    "LiveAnchorLevel": "live._get_room_info",
-    "LiveAnchorMedal": "live._get_room_info",
-    "LiveAnchorNews": "live._get_anchor_info",
-    "LiveAnchorProfile": "live._get_anchor_info",
-    "LiveAnchorRelation": "live._get_room_info",
-    "LiveArea": "live._get_area_list",
-    "LiveAreaList": "live._get_area_list",
-    "LiveAreaRoom": "live._get_rooms_by_area",
-    "LiveAreaRooms": "live._get_rooms_by_area",
-    "LiveAreaTag": "live._get_rooms_by_area",
-    "LiveBag": "live._get_my_bag",
-    "LiveBagItem": "live._get_my_bag",
-    "LiveBannedUser": "live._get_banned_users",
-    "LiveBannedUsers": "live._get_banned_users",
+    "HistoryVideo": "user._history_videos",
+    "HistoryVideoOwner": "user._history_videos",
+    "HistoryVideoPage": "user._history_videos",
+    "HistoryVideoStat": "user._history_videos",
+    "HistoryVideos": "user._history_videos",
+    "HotSearchWord": "search._hot_search_words",
+    "HotSearchWords": "search._hot_search_words",
+    "JuryInfo": "user._jury_info",
+    "LegacyDynamicCard": "user._legacy_dynamics_page",
+    "LegacyDynamicDesc": "user._legacy_dynamics_page",
+    "LegacyDynamicsPage": "user._legacy_dynamics_page",
+    "LiveAnchorBase": "live._live_room_detail",
+    "LiveAnchorExp": "live._live_anchor_info",
+    "LiveAnchorInfo": "live._live_anchor_info",
+    "LiveAnchorLevel": "live._live_room_detail",
+    "LiveAnchorMedal": "live._live_room_detail",
+    "LiveAnchorNews": "live._live_anchor_info",
+    "LiveAnchorProfile": "live._live_anchor_info",
+    "LiveAnchorRelation": "live._live_room_detail",
+    "LiveArea": "live._live_area_list",
+    "LiveAreaList": "live._live_area_list",
+    "LiveAreaRoom": "live._live_area_rooms",
+    "LiveAreaRooms": "live._live_area_rooms",
+    "LiveAreaTag": "live._live_area_rooms",
+    "LiveBag": "live._live_bag",
+    "LiveBagItem": "live._live_bag",
+    "LiveBannedUser": "live._live_banned_users",
+    "LiveBannedUsers": "live._live_banned_users",
     "LiveCodec": "live._enums",
-    "LiveCreatedRoom": "live._create_room",
-    "LiveDanmakuCheck": "live._get_danmaku_history",
-    "LiveDanmakuHistory": "live._get_danmaku_history",
-    "LiveDanmakuModeInfo": "live._shared",
-    "LiveDanmakuReply": "live._get_danmaku_history",
-    "LiveDanmakuSendResult": "live._shared",
-    "LiveDanmakuUser": "live._get_danmaku_history",
-    "LiveDanmakuUserBase": "live._get_danmaku_history",
-    "LiveDanmuHost": "live._get_danmu_info",
-    "LiveDanmuInfo": "live._get_danmu_info",
-    "LiveDanmuRights": "live._get_my_info_in_room",
-    "LiveEmoticon": "live._get_emoticons",
-    "LiveEmoticonPackage": "live._get_emoticons",
-    "LiveEmoticons": "live._get_emoticons",
-    "LiveFollowedLive": "live._get_followed_live_rooms",
-    "LiveFollowedLiveRoom": "live._get_followed_live_rooms",
-    "LiveFollowedOffline": "live._get_followed_offline_rooms",
-    "LiveFollowedOfflineRoom": "live._get_followed_offline_rooms",
-    "LiveFollowedRoom": "live._get_followed_rooms",
-    "LiveFollowedRooms": "live._get_followed_rooms",
+    "LiveCreatedRoom": "live._live_created_room",
+    "LiveDanmakuCheck": "live._live_danmaku_history",
+    "LiveDanmakuHistory": "live._live_danmaku_history",
+    "LiveDanmakuModeInfo": "live._live_danmaku_send_result",
+    "LiveDanmakuReply": "live._live_danmaku_history",
+    "LiveDanmakuSendResult": "live._live_danmaku_send_result",
+    "LiveDanmakuUser": "live._live_danmaku_history",
+    "LiveDanmakuUserBase": "live._live_danmaku_history",
+    "LiveDanmuHost": "live._live_danmu_info",
+    "LiveDanmuInfo": "live._live_danmu_info",
+    "LiveDanmuRights": "live._live_my_room_info",
+    "LiveEmoticon": "live._live_emoticons",
+    "LiveEmoticonPackage": "live._live_emoticons",
+    "LiveEmoticons": "live._live_emoticons",
+    "LiveFollowedLive": "live._live_followed_live",
+    "LiveFollowedLiveRoom": "live._live_followed_live",
+    "LiveFollowedOffline": "live._live_followed_offline",
+    "LiveFollowedOfflineRoom": "live._live_followed_offline",
+    "LiveFollowedRoom": "live._live_followed_rooms",
+    "LiveFollowedRooms": "live._live_followed_rooms",
     "LiveFormat": "live._enums",
-    "LiveGift": "live._get_gift_config",
-    "LiveGiftConfig": "live._get_gift_config",
-    "LiveGiftSendResult": "live._shared",
-    "LiveGuard": "live._get_guard_list",
-    "LiveGuardList": "live._get_guard_list",
-    "LiveGuardListInfo": "live._get_guard_list",
-    "LiveHistoryDanmaku": "live._get_danmaku_history",
-    "LiveHistoryEmoticon": "live._get_danmaku_history",
-    "LiveLotteryInfo": "live._get_lottery_info",
-    "LiveMasterLevel": "live._shared",
-    "LiveMedalPageInfo": "live._get_my_medals",
-    "LiveMyMedal": "live._get_my_medals",
-    "LiveMyMedals": "live._get_my_medals",
-    "LiveMyRoomInfo": "live._get_my_info_in_room",
-    "LiveMyRoomLevel": "live._get_my_info_in_room",
-    "LiveMyRoomProperty": "live._get_my_info_in_room",
-    "LiveMyRoomUser": "live._get_my_info_in_room",
-    "LiveOfficialInfo": "live._shared",
-    "LiveOfficialVerify": "live._shared",
-    "LiveOnlineGoldRank": "live._get_online_gold_rank",
-    "LiveOnlineRankEntry": "live._get_online_gold_rank",
-    "LiveParentArea": "live._get_area_list",
-    "LivePlayUrl": "live._shared",
-    "LivePlayUrlInfo": "live._get_room_play_info_v2",
-    "LivePlayUrlLine": "live._shared",
-    "LivePlayUrlV2": "live._get_room_play_info_v2",
+    "LiveGift": "live._live_gift_config",
+    "LiveGiftConfig": "live._live_gift_config",
+    "LiveGiftSendResult": "live._live_gift_send_result",
+    "LiveGuard": "live._live_guard_list",
+    "LiveGuardList": "live._live_guard_list",
+    "LiveGuardListInfo": "live._live_guard_list",
+    "LiveHistoryDanmaku": "live._live_danmaku_history",
+    "LiveHistoryEmoticon": "live._live_danmaku_history",
+    "LiveLotteryInfo": "live._live_lottery_info",
+    "LiveMasterLevel": "live._live_master_level",
+    "LiveMedalPageInfo": "live._live_my_medals",
+    "LiveMyMedal": "live._live_my_medals",
+    "LiveMyMedals": "live._live_my_medals",
+    "LiveMyRoomInfo": "live._live_my_room_info",
+    "LiveMyRoomLevel": "live._live_my_room_info",
+    "LiveMyRoomProperty": "live._live_my_room_info",
+    "LiveMyRoomUser": "live._live_my_room_info",
+    "LiveOfficialInfo": "live._live_official_info",
+    "LiveOfficialVerify": "live._live_master_level",
+    "LiveOnlineGoldRank": "live._live_online_gold_rank",
+    "LiveOnlineRankEntry": "live._live_online_gold_rank",
+    "LiveParentArea": "live._live_area_list",
+    "LivePlayUrl": "live._live_play_url",
+    "LivePlayUrlInfo": "live._live_room_play_info_v2",
+    "LivePlayUrlLine": "live._live_play_url",
+    "LivePlayUrlV2": "live._live_room_play_info_v2",
     "LiveProtocol": "live._enums",
-    "LivePushProtocol": "live._start_live",
+    "LivePushProtocol": "live._live_start_result",
     "LiveQuality": "live._enums",
-    "LiveQualityDesc": "live._get_room_play_info_v2",
-    "LiveQualityName": "live._shared",
-    "LiveRedPocket": "live._get_lottery_info",
-    "LiveRedPocketAward": "live._get_lottery_info",
-    "LiveRoomAnchor": "live._get_room_anchor",
-    "LiveRoomAnchorLevel": "live._get_room_anchor",
-    "LiveRoomAnchorProfile": "live._get_room_anchor",
-    "LiveRoomAudit": "live._update_room",
-    "LiveRoomBaseInfo": "live._get_room_base_info",
-    "LiveRoomBaseInfos": "live._get_room_base_info",
-    "LiveRoomDetail": "live._get_room_info",
-    "LiveRoomDetailAnchor": "live._get_room_info",
-    "LiveRoomDetailRoom": "live._get_room_info",
-    "LiveRoomGiftEntry": "live._get_room_gifts",
-    "LiveRoomGiftLists": "live._get_room_gifts",
-    "LiveRoomGifts": "live._get_room_gifts",
-    "LiveRoomInit": "live._get_room_init",
-    "LiveRoomNews": "live._get_room_info",
-    "LiveRoomPlayInfo": "live._get_room_play_info",
-    "LiveRoomPlayInfoV2": "live._get_room_play_info_v2",
-    "LiveRoomSilentInfo": "live._get_room_info",
-    "LiveRoomStatus": "live._get_status_by_mids",
-    "LiveRoomStatuses": "live._get_status_by_mids",
-    "LiveRoomUpdate": "live._update_room",
-    "LiveRoomUpdated": "live._update_room",
-    "LiveRtmp": "live._start_live",
-    "LiveSelfInfo": "live._get_self_info",
-    "LiveSignInfo": "live._get_sign_info",
-    "LiveSignMonth": "live._get_last_month_sign_info",
-    "LiveStartResult": "live._start_live",
-    "LiveStopResult": "live._stop_live",
-    "LiveStream": "live._get_room_play_info_v2",
-    "LiveStreamCodec": "live._get_room_play_info_v2",
-    "LiveStreamFormat": "live._get_room_play_info_v2",
-    "LiveStreamHost": "live._get_room_play_info_v2",
-    "LiveUserMedal": "live._get_danmaku_history",
-    "LiveUserRoom": "live._get_room_by_mid",
-    "LiveWebHeartbeat": "live._send_web_heartbeat",
-    "MangaSearchItem": "search._search_manga",
-    "MangaSearchResult": "search._search_manga",
-    "MidList": "user._get_my_special_followings",
-    "MyInfo": "user._get_my_info",
-    "MyProfession": "user._get_my_info",
-    "Note": "user._shared",
-    "NoteArchive": "user._shared",
-    "NoteList": "user._shared",
-    "NotePage": "user._shared",
-    "OpusCover": "user._get_opus",
-    "OpusFeed": "user._get_opus",
-    "OpusFeedItem": "user._get_opus",
-    "OpusStat": "user._get_opus",
+    "LiveQualityDesc": "live._live_room_play_info_v2",
+    "LiveQualityName": "live._live_play_url",
+    "LiveRedPocket": "live._live_lottery_info",
+    "LiveRedPocketAward": "live._live_lottery_info",
+    "LiveRoomAnchor": "live._live_room_anchor",
+    "LiveRoomAnchorLevel": "live._live_room_anchor",
+    "LiveRoomAnchorProfile": "live._live_room_anchor",
+    "LiveRoomAudit": "live._live_room_update",
+    "LiveRoomBaseInfo": "live._live_room_base_infos",
+    "LiveRoomBaseInfos": "live._live_room_base_infos",
+    "LiveRoomDetail": "live._live_room_detail",
+    "LiveRoomDetailAnchor": "live._live_room_detail",
+    "LiveRoomDetailRoom": "live._live_room_detail",
+    "LiveRoomGiftEntry": "live._live_room_gifts",
+    "LiveRoomGiftLists": "live._live_room_gifts",
+    "LiveRoomGifts": "live._live_room_gifts",
+    "LiveRoomInit": "live._live_room_init",
+    "LiveRoomNews": "live._live_room_detail",
+    "LiveRoomPlayInfo": "live._live_room_play_info",
+    "LiveRoomPlayInfoV2": "live._live_room_play_info_v2",
+    "LiveRoomSilentInfo": "live._live_room_detail",
+    "LiveRoomStatus": "live._live_room_statuses",
+    "LiveRoomStatuses": "live._live_room_statuses",
+    "LiveRoomUpdate": "live._live_room_update",
+    "LiveRoomUpdated": "live._live_room_update",
+    "LiveRtmp": "live._live_start_result",
+    "LiveSelfInfo": "live._live_self_info",
+    "LiveSignInfo": "live._live_sign_info",
+    "LiveSignMonth": "live._live_sign_month",
+    "LiveStartResult": "live._live_start_result",
+    "LiveStopResult": "live._live_stop_result",
+    "LiveStream": "live._live_room_play_info_v2",
+    "LiveStreamCodec": "live._live_room_play_info_v2",
+    "LiveStreamFormat": "live._live_room_play_info_v2",
+    "LiveStreamHost": "live._live_room_play_info_v2",
+    "LiveUserMedal": "live._live_danmaku_history",
+    "LiveUserRoom": "live._live_user_room",
+    "LiveWebHeartbeat": "live._live_web_heartbeat",
+    "MangaSearchItem": "search._manga_search_result",
+    "MangaSearchResult": "search._manga_search_result",
+    "MidList": "user._mid_list",
+    "MyInfo": "user._my_info",
+    "MyProfession": "user._my_info",
+    "Note": "user._note_list",
+    "NoteArchive": "user._note_list",
+    "NoteList": "user._note_list",
+    "NotePage": "user._note_list",
+    "OpusCover": "user._opus_feed",
+    "OpusFeed": "user._opus_feed",
+    "OpusFeedItem": "user._opus_feed",
+    "OpusStat": "user._opus_feed",
     "OpusType": "user._enums",
     "OrderArticle": "search._enums",
     "OrderCheese": "search._enums",
     "OrderLiveRoom": "search._enums",
     "OrderUser": "search._enums",
     "OrderVideo": "search._enums",
-    "RelatedVideo": "video._shared",
-    "RelatedVideos": "video._get_related",
-    "RelationAttributes": "user._get_relation",
-    "RelationStat": "user._get_relation_info",
+    "RelatedVideo": "video._related_video",
+    "RelatedVideos": "video._related_videos",
+    "RelationAttributes": "user._user_relation",
+    "RelationStat": "user._relation_stat",
     "RelationType": "user._enums",
-    "SearchAllResult": "search._search",
-    "SearchArticleItem": "search._shared",
-    "SearchByTypeResult": "search._search_by_type",
-    "SearchHit": "search._shared",
-    "SearchLiveGroups": "search._search_live",
-    "SearchLiveResult": "search._search_live",
-    "SearchLiveRoomItem": "search._shared",
-    "SearchLiveUserItem": "search._shared",
-    "SearchMediaBadge": "search._shared",
-    "SearchMediaEpisode": "search._shared",
-    "SearchMediaItem": "search._shared",
-    "SearchMediaScore": "search._shared",
+    "SearchAllResult": "search._search_all_result",
+    "SearchArticleItem": "search._search_hit",
+    "SearchByTypeResult": "search._search_by_type_result",
+    "SearchHit": "search._search_hit",
+    "SearchLiveGroups": "search._search_live_result",
+    "SearchLiveResult": "search._search_live_result",
+    "SearchLiveRoomItem": "search._search_live_room_item",
+    "SearchLiveUserItem": "search._search_live_room_item",
+    "SearchMediaBadge": "search._search_hit",
+    "SearchMediaEpisode": "search._search_hit",
+    "SearchMediaItem": "search._search_hit",
+    "SearchMediaScore": "search._search_hit",
     "SearchObjectType": "search._enums",
-    "SearchPageInfo": "search._shared",
-    "SearchPhotoItem": "search._shared",
-    "SearchResultGroup": "search._search",
-    "SearchResultItem": "search._shared",
-    "SearchSuggestResult": "search._get_suggest_keywords",
-    "SearchSuggestTag": "search._get_suggest_keywords",
-    "SearchTopicItem": "search._shared",
-    "SearchUserItem": "search._shared",
-    "SearchUserOfficialVerify": "search._shared",
-    "SearchUserVideo": "search._shared",
-    "SearchVideoItem": "search._shared",
-    "SpaceNavCount": "user._get_overview_stat",
-    "SpaceNavNum": "user._get_overview_stat",
-    "SpaceVideo": "user._shared",
-    "SpaceVideos": "user._get_masterpieces",
-    "SubscribeGroup": "user._get_my_subscribe_groups",
-    "SubscribeGroupNames": "user._get_user_subscribe_groups",
-    "SubscribeGroups": "user._get_my_subscribe_groups",
-    "SubscribedTag": "user._get_fav_tags",
-    "SubscribedTags": "user._get_fav_tags",
-    "UidLookup": "user._get_uids_by_names",
-    "UidLookupItem": "user._get_uids_by_names",
-    "UpStat": "user._get_up_stat",
-    "UpStatViews": "user._get_up_stat",
-    "UserAlbum": "user._get_album",
-    "UserAlbumDoc": "user._get_album",
-    "UserAlbumPicture": "user._get_album",
+    "SearchPageInfo": "search._search_page_info",
+    "SearchPhotoItem": "search._search_hit",
+    "SearchResultGroup": "search._search_all_result",
+    "SearchResultItem": "search._search_hit",
+    "SearchSuggestResult": "search._search_suggest_result",
+    "SearchSuggestTag": "search._search_suggest_result",
+    "SearchTopicItem": "search._search_hit",
+    "SearchUserItem": "search._search_hit",
+    "SearchUserOfficialVerify": "search._search_hit",
+    "SearchUserVideo": "search._search_hit",
+    "SearchVideoItem": "search._search_hit",
+    "SpaceNavCount": "user._space_nav_num",
+    "SpaceNavNum": "user._space_nav_num",
+    "SpaceVideo": "user._space_video",
+    "SpaceVideos": "user._space_videos",
+    "SubscribeGroup": "user._subscribe_groups",
+    "SubscribeGroupNames": "user._subscribe_group_names",
+    "SubscribeGroups": "user._subscribe_groups",
+    "SubscribedTag": "user._subscribed_tags",
+    "SubscribedTags": "user._subscribed_tags",
+    "UidLookup": "user._uid_lookup",
+    "UidLookupItem": "user._uid_lookup",
+    "UpStat": "user._up_stat",
+    "UpStatViews": "user._up_stat",
+    "UserAlbum": "user._user_album",
+    "UserAlbumDoc": "user._user_album",
+    "UserAlbumPicture": "user._user_album",
     "UserAlbumType": "user._enums",
-    "UserArticle": "user._get_articles",
-    "UserArticleAuthor": "user._get_articles",
-    "UserArticleList": "user._get_article_lists",
+    "UserArticle": "user._user_articles",
+    "UserArticleAuthor": "user._user_articles",
+    "UserArticleList": "user._user_article_lists",
     "UserArticleListOrder": "user._enums",
-    "UserArticleLists": "user._get_article_lists",
+    "UserArticleLists": "user._user_article_lists",
     "UserArticleOrder": "user._enums",
-    "UserArticleStats": "user._get_articles",
-    "UserArticles": "user._get_articles",
-    "UserAudio": "user._get_audios",
+    "UserArticleStats": "user._user_articles",
+    "UserArticles": "user._user_articles",
+    "UserAudio": "user._user_audios",
     "UserAudioOrder": "user._enums",
-    "UserAudioStats": "user._get_audios",
-    "UserAudios": "user._get_audios",
+    "UserAudioStats": "user._user_audios",
+    "UserAudios": "user._user_audios",
     "UserBangumiFollowStatus": "user._enums",
     "UserBangumiType": "user._enums",
-    "UserCard": "user._get_card",
-    "UserCardProfile": "user._get_card",
-    "UserContract": "user._get_info",
-    "UserDynamicsPage": "user._get_dynamics_new",
-    "UserElec": "user._get_info",
-    "UserElecShowInfo": "user._get_info",
-    "UserEpisodicButton": "user._get_videos",
-    "UserExpLog": "user._get_experience_log",
-    "UserExpRecord": "user._get_experience_log",
-    "UserFansMedal": "user._get_info",
-    "UserHonourInfo": "user._get_info",
-    "UserInfo": "user._get_info",
-    "UserLevelInfo": "common._shared",
-    "UserLiveRoom": "user._get_info",
-    "UserLiveWatched": "common._shared",
-    "UserLoginLog": "user._get_login_log",
-    "UserLoginRecord": "user._get_login_log",
-    "UserMedalInfo": "user._get_medals",
-    "UserMedalStyle": "user._get_medals",
-    "UserMedalWall": "user._get_medals",
-    "UserMedalWallEntry": "user._get_medals",
-    "UserMediaListItem": "user._get_media_list",
-    "UserMediaListPage": "user._get_media_list",
-    "UserMediaListUpper": "user._get_media_list",
+    "UserCard": "user._user_card",
+    "UserCardProfile": "user._user_card",
+    "UserContract": "user._user_info",
+    "UserDynamicsPage": "user._user_dynamics_page",
+    "UserElec": "user._user_info",
+    "UserElecShowInfo": "user._user_info",
+    "UserEpisodicButton": "user._user_videos",
+    "UserExpLog": "user._user_exp_log",
+    "UserExpRecord": "user._user_exp_log",
+    "UserFansMedal": "user._user_info",
+    "UserHonourInfo": "user._user_info",
+    "UserInfo": "user._user_info",
+    "UserLevelInfo": "common._user_level_info",
+    "UserLiveRoom": "user._user_info",
+    "UserLiveWatched": "common._user_live_watched",
+    "UserLoginLog": "user._user_login_log",
+    "UserLoginRecord": "user._user_login_log",
+    "UserMedalInfo": "user._user_medal_wall",
+    "UserMedalStyle": "user._user_medal_wall",
+    "UserMedalWall": "user._user_medal_wall",
+    "UserMedalWallEntry": "user._user_medal_wall",
+    "UserMediaListItem": "user._user_media_list_page",
+    "UserMediaListPage": "user._user_media_list_page",
+    "UserMediaListUpper": "user._user_media_list_page",
     "UserMedialistOrder": "user._enums",
-    "UserMoralLog": "user._get_moral_log",
-    "UserNameplate": "common._shared",
-    "UserOfficial": "common._shared",
-    "UserOfficialVerify": "common._shared",
-    "UserPendant": "common._shared",
-    "UserProfession": "user._get_info",
-    "UserRelation": "user._get_relation",
-    "UserReservation": "user._get_reservations",
-    "UserReservations": "user._get_reservations",
-    "UserSchool": "user._get_info",
-    "UserSeries": "user._get_info",
-    "UserSpaceImages": "user._get_card",
-    "UserSysNotice": "user._get_info",
-    "UserVideo": "user._get_videos",
-    "UserVideoList": "user._get_videos",
+    "UserMoralLog": "user._user_moral_log",
+    "UserNameplate": "common._user_nameplate",
+    "UserOfficial": "common._user_official",
+    "UserOfficialVerify": "common._user_official_verify",
+    "UserPendant": "common._user_pendant",
+    "UserProfession": "user._user_info",
+    "UserRelation": "user._user_relation",
+    "UserReservation": "user._user_reservations",
+    "UserReservations": "user._user_reservations",
+    "UserSchool": "user._user_info",
+    "UserSeries": "user._user_info",
+    "UserSpaceImages": "user._user_card",
+    "UserSysNotice": "user._user_info",
+    "UserVideo": "user._user_videos",
+    "UserVideoList": "user._user_videos",
     "UserVideoOrder": "user._enums",
-    "UserVideoPageInfo": "user._get_videos",
-    "UserVideoZone": "user._get_videos",
-    "UserVideos": "user._get_videos",
-    "UserVip": "common._shared",
-    "UserVipLabel": "common._shared",
-    "UserWornMedal": "user._get_info",
-    "VideoAiConclusion": "video._get_ai_conclusion",
-    "VideoAiModelResult": "video._get_ai_conclusion",
-    "VideoAiOutlinePoint": "video._get_ai_conclusion",
-    "VideoAiOutlineSection": "video._get_ai_conclusion",
-    "VideoAiRecommend": "video._shared",
+    "UserVideoPageInfo": "user._user_videos",
+    "UserVideoZone": "user._user_videos",
+    "UserVideos": "user._user_videos",
+    "UserVip": "common._user_vip",
+    "UserVipLabel": "common._user_vip",
+    "UserWornMedal": "user._user_info",
+    "VideoAiConclusion": "video._video_ai_conclusion",
+    "VideoAiModelResult": "video._video_ai_conclusion",
+    "VideoAiOutlinePoint": "video._video_ai_conclusion",
+    "VideoAiOutlineSection": "video._video_ai_conclusion",
+    "VideoAiRecommend": "video._related_video",
     "VideoAppealReasonType": "video._enums",
-    "VideoArchiveStat": "video._get_stat",
-    "VideoArgueInfo": "video._shared",
-    "VideoBroadcastBackoff": "video._get_broadcast_servers",
-    "VideoBroadcastServers": "video._get_broadcast_servers",
-    "VideoChargeShowInfo": "video._get_chargers",
-    "VideoCharger": "video._get_chargers",
-    "VideoChargerVip": "video._get_chargers",
-    "VideoChargers": "video._get_chargers",
-    "VideoCidInfo": "video._get_cid_info",
-    "VideoCoinResult": "video._add_coin",
-    "VideoDash": "video._get_play_url",
-    "VideoDashDolby": "video._get_play_url",
-    "VideoDashFlac": "video._get_play_url",
-    "VideoDashSegmentBase": "video._get_play_url",
-    "VideoDashStream": "video._get_play_url",
-    "VideoDescPart": "video._shared",
-    "VideoDetail": "video._get_detail",
-    "VideoDetailReplies": "video._get_detail",
-    "VideoDetailReply": "video._get_detail",
-    "VideoDimension": "common._shared",
-    "VideoDmMask": "video._get_player_info",
-    "VideoDurl": "video._get_play_url",
-    "VideoEmergency": "video._get_detail",
-    "VideoFavFolder": "video._get_fav_folders",
-    "VideoFavFolders": "video._get_fav_folders",
-    "VideoFavoriteResult": "video._set_favorite",
-    "VideoFavoured": "video._has_favoured",
-    "VideoHonor": "video._shared",
-    "VideoHonorReply": "video._shared",
-    "VideoHotShare": "video._get_detail",
-    "VideoInfo": "video._shared",
-    "VideoNoteAuthor": "video._get_public_notes",
-    "VideoNoteEntrance": "video._is_forbid_note",
-    "VideoNotePage": "video._get_public_notes",
-    "VideoOnlineCount": "video._get_online",
-    "VideoOnlineShowSwitch": "video._get_online",
-    "VideoOwner": "common._shared",
-    "VideoOwnerCard": "video._get_detail",
-    "VideoOwnerProfile": "video._get_detail",
-    "VideoPage": "video._shared",
-    "VideoPages": "video._get_pages",
-    "VideoPaidCoins": "video._get_pay_coins",
-    "VideoPbp": "video._get_pbp",
-    "VideoPbpEvents": "video._get_pbp",
-    "VideoPlayUrl": "video._get_play_url",
-    "VideoPlayerInfo": "video._get_player_info",
-    "VideoPlayerIpInfo": "video._get_player_info",
-    "VideoPlayerOptions": "video._get_player_info",
-    "VideoPlayerSubtitle": "video._get_player_info",
-    "VideoPrivateNotes": "video._get_private_notes",
-    "VideoPublicNote": "video._get_public_notes",
-    "VideoPublicNotes": "video._get_public_notes",
+    "VideoArchiveStat": "video._video_archive_stat",
+    "VideoArgueInfo": "video._video_info",
+    "VideoBroadcastBackoff": "video._video_broadcast_servers",
+    "VideoBroadcastServers": "video._video_broadcast_servers",
+    "VideoChargeShowInfo": "video._video_chargers",
+    "VideoCharger": "video._video_chargers",
+    "VideoChargerVip": "video._video_chargers",
+    "VideoChargers": "video._video_chargers",
+    "VideoCidInfo": "video._video_cid_info",
+    "VideoCoinResult": "video._video_coin_result",
+    "VideoDash": "video._video_play_url",
+    "VideoDashDolby": "video._video_play_url",
+    "VideoDashFlac": "video._video_play_url",
+    "VideoDashSegmentBase": "video._video_play_url",
+    "VideoDashStream": "video._video_play_url",
+    "VideoDescPart": "video._video_info",
+    "VideoDetail": "video._video_detail",
+    "VideoDetailReplies": "video._video_detail",
+    "VideoDetailReply": "video._video_detail",
+    "VideoDimension": "common._video_dimension",
+    "VideoDmMask": "video._video_player_info",
+    "VideoDurl": "video._video_play_url",
+    "VideoEmergency": "video._video_detail",
+    "VideoFavFolder": "video._video_fav_folders",
+    "VideoFavFolders": "video._video_fav_folders",
+    "VideoFavoriteResult": "video._video_favorite_result",
+    "VideoFavoured": "video._video_favoured",
+    "VideoHonor": "video._video_info",
+    "VideoHonorReply": "video._video_info",
+    "VideoHotShare": "video._video_detail",
+    "VideoInfo": "video._video_info",
+    "VideoNoteAuthor": "video._video_public_notes",
+    "VideoNoteEntrance": "video._video_note_entrance",
+    "VideoNotePage": "video._video_public_notes",
+    "VideoOnlineCount": "video._video_online_count",
+    "VideoOnlineShowSwitch": "video._video_online_count",
+    "VideoOwner": "common._video_owner",
+    "VideoOwnerCard": "video._video_detail",
+    "VideoOwnerProfile": "video._video_detail",
+    "VideoPage": "video._video_page",
+    "VideoPages": "video._video_pages",
+    "VideoPaidCoins": "video._video_paid_coins",
+    "VideoPbp": "video._video_pbp",
+    "VideoPbpEvents": "video._video_pbp",
+    "VideoPlayUrl": "video._video_play_url",
+    "VideoPlayerInfo": "video._video_player_info",
+    "VideoPlayerIpInfo": "video._video_player_info",
+    "VideoPlayerOptions": "video._video_player_info",
+    "VideoPlayerSubtitle": "video._video_player_info",
+    "VideoPrivateNotes": "video._video_private_notes",
+    "VideoPublicNote": "video._video_public_notes",
+    "VideoPublicNotes": "video._video_public_notes",
     "VideoQuality": "video._enums",
-    "VideoRelation": "video._get_relation",
-    "VideoRights": "common._shared",
-    "VideoSnapshot": "video._shared",
-    "VideoSpaceImage": "video._get_detail",
-    "VideoStaffMember": "video._shared",
-    "VideoStat": "common._shared",
-    "VideoSubtitle": "video._shared",
-    "VideoSubtitleAuthor": "video._shared",
-    "VideoSubtitleTrack": "video._shared",
-    "VideoSupportFormat": "video._get_play_url",
-    "VideoTag": "video._shared",
-    "VideoTagCount": "video._shared",
-    "VideoTags": "video._get_tags",
-    "VideoTripleResult": "video._triple",
-    "VideoUserGarb": "video._shared",
-    "VideoViewPoint": "video._get_player_info",
+    "VideoRelation": "video._video_relation",
+    "VideoRights": "common._video_owner",
+    "VideoSnapshot": "video._video_snapshot",
+    "VideoSpaceImage": "video._video_detail",
+    "VideoStaffMember": "video._video_info",
+    "VideoStat": "common._video_owner",
+    "VideoSubtitle": "video._video_info",
+    "VideoSubtitleAuthor": "video._video_subtitle_track",
+    "VideoSubtitleTrack": "video._video_subtitle_track",
+    "VideoSupportFormat": "video._video_play_url",
+    "VideoTag": "video._video_tag",
+    "VideoTagCount": "video._video_tag",
+    "VideoTags": "video._video_tags",
+    "VideoTripleResult": "video._video_triple_result",
+    "VideoUserGarb": "video._video_info",
+    "VideoViewPoint": "video._video_player_info",
 }
 
 __all__ = [

@@ -8,32 +8,32 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._shared import UserLevelInfo as UserLevelInfo
-    from ._shared import UserLiveWatched as UserLiveWatched
-    from ._shared import UserNameplate as UserNameplate
-    from ._shared import UserOfficial as UserOfficial
-    from ._shared import UserOfficialVerify as UserOfficialVerify
-    from ._shared import UserPendant as UserPendant
-    from ._shared import UserVip as UserVip
-    from ._shared import UserVipLabel as UserVipLabel
-    from ._shared import VideoDimension as VideoDimension
-    from ._shared import VideoOwner as VideoOwner
-    from ._shared import VideoRights as VideoRights
-    from ._shared import VideoStat as VideoStat
+    from ._user_level_info import UserLevelInfo as UserLevelInfo
+    from ._user_live_watched import UserLiveWatched as UserLiveWatched
+    from ._user_nameplate import UserNameplate as UserNameplate
+    from ._user_official import UserOfficial as UserOfficial
+    from ._user_official_verify import UserOfficialVerify as UserOfficialVerify
+    from ._user_pendant import UserPendant as UserPendant
+    from ._user_vip import UserVip as UserVip
+    from ._user_vip import UserVipLabel as UserVipLabel
+    from ._video_dimension import VideoDimension as VideoDimension
+    from ._video_owner import VideoOwner as VideoOwner
+    from ._video_owner import VideoRights as VideoRights
+    from ._video_owner import VideoStat as VideoStat
 
 _WHERE: dict[str, str] = {
-    "UserLevelInfo": "_shared",
-    "UserLiveWatched": "_shared",
-    "UserNameplate": "_shared",
-    "UserOfficial": "_shared",
-    "UserOfficialVerify": "_shared",
-    "UserPendant": "_shared",
-    "UserVip": "_shared",
-    "UserVipLabel": "_shared",
-    "VideoDimension": "_shared",
-    "VideoOwner": "_shared",
-    "VideoRights": "_shared",
-    "VideoStat": "_shared",
+    "UserLevelInfo": "_user_level_info",
+    "UserLiveWatched": "_user_live_watched",
+    "UserNameplate": "_user_nameplate",
+    "UserOfficial": "_user_official",
+    "UserOfficialVerify": "_user_official_verify",
+    "UserPendant": "_user_pendant",
+    "UserVip": "_user_vip",
+    "UserVipLabel": "_user_vip",
+    "VideoDimension": "_video_dimension",
+    "VideoOwner": "_video_owner",
+    "VideoRights": "_video_owner",
+    "VideoStat": "_video_owner",
 }
 
 __all__ = [

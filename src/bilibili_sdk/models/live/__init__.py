@@ -8,220 +8,220 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._create_room import LiveCreatedRoom as LiveCreatedRoom
     from ._enums import LiveCodec as LiveCodec
     from ._enums import LiveFormat as LiveFormat
     from ._enums import LiveProtocol as LiveProtocol
     from ._enums import LiveQuality as LiveQuality
-    from ._get_anchor_info import LiveAnchorExp as LiveAnchorExp
-    from ._get_anchor_info import LiveAnchorInfo as LiveAnchorInfo
-    from ._get_anchor_info import LiveAnchorNews as LiveAnchorNews
-    from ._get_anchor_info import LiveAnchorProfile as LiveAnchorProfile
-    from ._get_area_list import LiveArea as LiveArea
-    from ._get_area_list import LiveAreaList as LiveAreaList
-    from ._get_area_list import LiveParentArea as LiveParentArea
-    from ._get_banned_users import LiveBannedUser as LiveBannedUser
-    from ._get_banned_users import LiveBannedUsers as LiveBannedUsers
-    from ._get_danmaku_history import LiveDanmakuCheck as LiveDanmakuCheck
-    from ._get_danmaku_history import LiveDanmakuHistory as LiveDanmakuHistory
-    from ._get_danmaku_history import LiveDanmakuReply as LiveDanmakuReply
-    from ._get_danmaku_history import LiveDanmakuUser as LiveDanmakuUser
-    from ._get_danmaku_history import LiveDanmakuUserBase as LiveDanmakuUserBase
-    from ._get_danmaku_history import LiveHistoryDanmaku as LiveHistoryDanmaku
-    from ._get_danmaku_history import LiveHistoryEmoticon as LiveHistoryEmoticon
-    from ._get_danmaku_history import LiveUserMedal as LiveUserMedal
-    from ._get_danmu_info import LiveDanmuHost as LiveDanmuHost
-    from ._get_danmu_info import LiveDanmuInfo as LiveDanmuInfo
-    from ._get_emoticons import LiveEmoticon as LiveEmoticon
-    from ._get_emoticons import LiveEmoticonPackage as LiveEmoticonPackage
-    from ._get_emoticons import LiveEmoticons as LiveEmoticons
-    from ._get_followed_live_rooms import LiveFollowedLive as LiveFollowedLive
-    from ._get_followed_live_rooms import LiveFollowedLiveRoom as LiveFollowedLiveRoom
-    from ._get_followed_offline_rooms import LiveFollowedOffline as LiveFollowedOffline
-    from ._get_followed_offline_rooms import LiveFollowedOfflineRoom as LiveFollowedOfflineRoom
-    from ._get_followed_rooms import LiveFollowedRoom as LiveFollowedRoom
-    from ._get_followed_rooms import LiveFollowedRooms as LiveFollowedRooms
-    from ._get_gift_config import LiveGift as LiveGift
-    from ._get_gift_config import LiveGiftConfig as LiveGiftConfig
-    from ._get_guard_list import LiveGuard as LiveGuard
-    from ._get_guard_list import LiveGuardList as LiveGuardList
-    from ._get_guard_list import LiveGuardListInfo as LiveGuardListInfo
-    from ._get_last_month_sign_info import LiveSignMonth as LiveSignMonth
-    from ._get_lottery_info import LiveLotteryInfo as LiveLotteryInfo
-    from ._get_lottery_info import LiveRedPocket as LiveRedPocket
-    from ._get_lottery_info import LiveRedPocketAward as LiveRedPocketAward
-    from ._get_my_bag import LiveBag as LiveBag
-    from ._get_my_bag import LiveBagItem as LiveBagItem
-    from ._get_my_info_in_room import LiveDanmuRights as LiveDanmuRights
-    from ._get_my_info_in_room import LiveMyRoomInfo as LiveMyRoomInfo
-    from ._get_my_info_in_room import LiveMyRoomLevel as LiveMyRoomLevel
-    from ._get_my_info_in_room import LiveMyRoomProperty as LiveMyRoomProperty
-    from ._get_my_info_in_room import LiveMyRoomUser as LiveMyRoomUser
-    from ._get_my_medals import LiveMedalPageInfo as LiveMedalPageInfo
-    from ._get_my_medals import LiveMyMedal as LiveMyMedal
-    from ._get_my_medals import LiveMyMedals as LiveMyMedals
-    from ._get_online_gold_rank import LiveOnlineGoldRank as LiveOnlineGoldRank
-    from ._get_online_gold_rank import LiveOnlineRankEntry as LiveOnlineRankEntry
-    from ._get_room_anchor import LiveRoomAnchor as LiveRoomAnchor
-    from ._get_room_anchor import LiveRoomAnchorLevel as LiveRoomAnchorLevel
-    from ._get_room_anchor import LiveRoomAnchorProfile as LiveRoomAnchorProfile
-    from ._get_room_base_info import LiveRoomBaseInfo as LiveRoomBaseInfo
-    from ._get_room_base_info import LiveRoomBaseInfos as LiveRoomBaseInfos
-    from ._get_room_by_mid import LiveUserRoom as LiveUserRoom
-    from ._get_room_gifts import LiveRoomGiftEntry as LiveRoomGiftEntry
-    from ._get_room_gifts import LiveRoomGiftLists as LiveRoomGiftLists
-    from ._get_room_gifts import LiveRoomGifts as LiveRoomGifts
-    from ._get_room_info import LiveAnchorBase as LiveAnchorBase
-    from ._get_room_info import LiveAnchorLevel as LiveAnchorLevel
-    from ._get_room_info import LiveAnchorMedal as LiveAnchorMedal
-    from ._get_room_info import LiveAnchorRelation as LiveAnchorRelation
-    from ._get_room_info import LiveRoomDetail as LiveRoomDetail
-    from ._get_room_info import LiveRoomDetailAnchor as LiveRoomDetailAnchor
-    from ._get_room_info import LiveRoomDetailRoom as LiveRoomDetailRoom
-    from ._get_room_info import LiveRoomNews as LiveRoomNews
-    from ._get_room_info import LiveRoomSilentInfo as LiveRoomSilentInfo
-    from ._get_room_init import LiveRoomInit as LiveRoomInit
-    from ._get_room_play_info import LiveRoomPlayInfo as LiveRoomPlayInfo
-    from ._get_room_play_info_v2 import LivePlayUrlInfo as LivePlayUrlInfo
-    from ._get_room_play_info_v2 import LivePlayUrlV2 as LivePlayUrlV2
-    from ._get_room_play_info_v2 import LiveQualityDesc as LiveQualityDesc
-    from ._get_room_play_info_v2 import LiveRoomPlayInfoV2 as LiveRoomPlayInfoV2
-    from ._get_room_play_info_v2 import LiveStream as LiveStream
-    from ._get_room_play_info_v2 import LiveStreamCodec as LiveStreamCodec
-    from ._get_room_play_info_v2 import LiveStreamFormat as LiveStreamFormat
-    from ._get_room_play_info_v2 import LiveStreamHost as LiveStreamHost
-    from ._get_rooms_by_area import LiveAreaRoom as LiveAreaRoom
-    from ._get_rooms_by_area import LiveAreaRooms as LiveAreaRooms
-    from ._get_rooms_by_area import LiveAreaTag as LiveAreaTag
-    from ._get_self_info import LiveSelfInfo as LiveSelfInfo
-    from ._get_sign_info import LiveSignInfo as LiveSignInfo
-    from ._get_status_by_mids import LiveRoomStatus as LiveRoomStatus
-    from ._get_status_by_mids import LiveRoomStatuses as LiveRoomStatuses
-    from ._send_web_heartbeat import LiveWebHeartbeat as LiveWebHeartbeat
-    from ._shared import LiveDanmakuModeInfo as LiveDanmakuModeInfo
-    from ._shared import LiveDanmakuSendResult as LiveDanmakuSendResult
-    from ._shared import LiveGiftSendResult as LiveGiftSendResult
-    from ._shared import LiveMasterLevel as LiveMasterLevel
-    from ._shared import LiveOfficialInfo as LiveOfficialInfo
-    from ._shared import LiveOfficialVerify as LiveOfficialVerify
-    from ._shared import LivePlayUrl as LivePlayUrl
-    from ._shared import LivePlayUrlLine as LivePlayUrlLine
-    from ._shared import LiveQualityName as LiveQualityName
-    from ._start_live import LivePushProtocol as LivePushProtocol
-    from ._start_live import LiveRtmp as LiveRtmp
-    from ._start_live import LiveStartResult as LiveStartResult
-    from ._stop_live import LiveStopResult as LiveStopResult
-    from ._update_room import LiveRoomAudit as LiveRoomAudit
-    from ._update_room import LiveRoomUpdate as LiveRoomUpdate
-    from ._update_room import LiveRoomUpdated as LiveRoomUpdated
+    from ._live_anchor_info import LiveAnchorExp as LiveAnchorExp
+    from ._live_anchor_info import LiveAnchorInfo as LiveAnchorInfo
+    from ._live_anchor_info import LiveAnchorNews as LiveAnchorNews
+    from ._live_anchor_info import LiveAnchorProfile as LiveAnchorProfile
+    from ._live_area_list import LiveArea as LiveArea
+    from ._live_area_list import LiveAreaList as LiveAreaList
+    from ._live_area_list import LiveParentArea as LiveParentArea
+    from ._live_area_rooms import LiveAreaRoom as LiveAreaRoom
+    from ._live_area_rooms import LiveAreaRooms as LiveAreaRooms
+    from ._live_area_rooms import LiveAreaTag as LiveAreaTag
+    from ._live_bag import LiveBag as LiveBag
+    from ._live_bag import LiveBagItem as LiveBagItem
+    from ._live_banned_users import LiveBannedUser as LiveBannedUser
+    from ._live_banned_users import LiveBannedUsers as LiveBannedUsers
+    from ._live_created_room import LiveCreatedRoom as LiveCreatedRoom
+    from ._live_danmaku_history import LiveDanmakuCheck as LiveDanmakuCheck
+    from ._live_danmaku_history import LiveDanmakuHistory as LiveDanmakuHistory
+    from ._live_danmaku_history import LiveDanmakuReply as LiveDanmakuReply
+    from ._live_danmaku_history import LiveDanmakuUser as LiveDanmakuUser
+    from ._live_danmaku_history import LiveDanmakuUserBase as LiveDanmakuUserBase
+    from ._live_danmaku_history import LiveHistoryDanmaku as LiveHistoryDanmaku
+    from ._live_danmaku_history import LiveHistoryEmoticon as LiveHistoryEmoticon
+    from ._live_danmaku_history import LiveUserMedal as LiveUserMedal
+    from ._live_danmaku_send_result import LiveDanmakuModeInfo as LiveDanmakuModeInfo
+    from ._live_danmaku_send_result import LiveDanmakuSendResult as LiveDanmakuSendResult
+    from ._live_danmu_info import LiveDanmuHost as LiveDanmuHost
+    from ._live_danmu_info import LiveDanmuInfo as LiveDanmuInfo
+    from ._live_emoticons import LiveEmoticon as LiveEmoticon
+    from ._live_emoticons import LiveEmoticonPackage as LiveEmoticonPackage
+    from ._live_emoticons import LiveEmoticons as LiveEmoticons
+    from ._live_followed_live import LiveFollowedLive as LiveFollowedLive
+    from ._live_followed_live import LiveFollowedLiveRoom as LiveFollowedLiveRoom
+    from ._live_followed_offline import LiveFollowedOffline as LiveFollowedOffline
+    from ._live_followed_offline import LiveFollowedOfflineRoom as LiveFollowedOfflineRoom
+    from ._live_followed_rooms import LiveFollowedRoom as LiveFollowedRoom
+    from ._live_followed_rooms import LiveFollowedRooms as LiveFollowedRooms
+    from ._live_gift_config import LiveGift as LiveGift
+    from ._live_gift_config import LiveGiftConfig as LiveGiftConfig
+    from ._live_gift_send_result import LiveGiftSendResult as LiveGiftSendResult
+    from ._live_guard_list import LiveGuard as LiveGuard
+    from ._live_guard_list import LiveGuardList as LiveGuardList
+    from ._live_guard_list import LiveGuardListInfo as LiveGuardListInfo
+    from ._live_lottery_info import LiveLotteryInfo as LiveLotteryInfo
+    from ._live_lottery_info import LiveRedPocket as LiveRedPocket
+    from ._live_lottery_info import LiveRedPocketAward as LiveRedPocketAward
+    from ._live_master_level import LiveMasterLevel as LiveMasterLevel
+    from ._live_master_level import LiveOfficialVerify as LiveOfficialVerify
+    from ._live_my_medals import LiveMedalPageInfo as LiveMedalPageInfo
+    from ._live_my_medals import LiveMyMedal as LiveMyMedal
+    from ._live_my_medals import LiveMyMedals as LiveMyMedals
+    from ._live_my_room_info import LiveDanmuRights as LiveDanmuRights
+    from ._live_my_room_info import LiveMyRoomInfo as LiveMyRoomInfo
+    from ._live_my_room_info import LiveMyRoomLevel as LiveMyRoomLevel
+    from ._live_my_room_info import LiveMyRoomProperty as LiveMyRoomProperty
+    from ._live_my_room_info import LiveMyRoomUser as LiveMyRoomUser
+    from ._live_official_info import LiveOfficialInfo as LiveOfficialInfo
+    from ._live_online_gold_rank import LiveOnlineGoldRank as LiveOnlineGoldRank
+    from ._live_online_gold_rank import LiveOnlineRankEntry as LiveOnlineRankEntry
+    from ._live_play_url import LivePlayUrl as LivePlayUrl
+    from ._live_play_url import LivePlayUrlLine as LivePlayUrlLine
+    from ._live_play_url import LiveQualityName as LiveQualityName
+    from ._live_room_anchor import LiveRoomAnchor as LiveRoomAnchor
+    from ._live_room_anchor import LiveRoomAnchorLevel as LiveRoomAnchorLevel
+    from ._live_room_anchor import LiveRoomAnchorProfile as LiveRoomAnchorProfile
+    from ._live_room_base_infos import LiveRoomBaseInfo as LiveRoomBaseInfo
+    from ._live_room_base_infos import LiveRoomBaseInfos as LiveRoomBaseInfos
+    from ._live_room_detail import LiveAnchorBase as LiveAnchorBase
+    from ._live_room_detail import LiveAnchorLevel as LiveAnchorLevel
+    from ._live_room_detail import LiveAnchorMedal as LiveAnchorMedal
+    from ._live_room_detail import LiveAnchorRelation as LiveAnchorRelation
+    from ._live_room_detail import LiveRoomDetail as LiveRoomDetail
+    from ._live_room_detail import LiveRoomDetailAnchor as LiveRoomDetailAnchor
+    from ._live_room_detail import LiveRoomDetailRoom as LiveRoomDetailRoom
+    from ._live_room_detail import LiveRoomNews as LiveRoomNews
+    from ._live_room_detail import LiveRoomSilentInfo as LiveRoomSilentInfo
+    from ._live_room_gifts import LiveRoomGiftEntry as LiveRoomGiftEntry
+    from ._live_room_gifts import LiveRoomGiftLists as LiveRoomGiftLists
+    from ._live_room_gifts import LiveRoomGifts as LiveRoomGifts
+    from ._live_room_init import LiveRoomInit as LiveRoomInit
+    from ._live_room_play_info import LiveRoomPlayInfo as LiveRoomPlayInfo
+    from ._live_room_play_info_v2 import LivePlayUrlInfo as LivePlayUrlInfo
+    from ._live_room_play_info_v2 import LivePlayUrlV2 as LivePlayUrlV2
+    from ._live_room_play_info_v2 import LiveQualityDesc as LiveQualityDesc
+    from ._live_room_play_info_v2 import LiveRoomPlayInfoV2 as LiveRoomPlayInfoV2
+    from ._live_room_play_info_v2 import LiveStream as LiveStream
+    from ._live_room_play_info_v2 import LiveStreamCodec as LiveStreamCodec
+    from ._live_room_play_info_v2 import LiveStreamFormat as LiveStreamFormat
+    from ._live_room_play_info_v2 import LiveStreamHost as LiveStreamHost
+    from ._live_room_statuses import LiveRoomStatus as LiveRoomStatus
+    from ._live_room_statuses import LiveRoomStatuses as LiveRoomStatuses
+    from ._live_room_update import LiveRoomAudit as LiveRoomAudit
+    from ._live_room_update import LiveRoomUpdate as LiveRoomUpdate
+    from ._live_room_update import LiveRoomUpdated as LiveRoomUpdated
+    from ._live_self_info import LiveSelfInfo as LiveSelfInfo
+    from ._live_sign_info import LiveSignInfo as LiveSignInfo
+    from ._live_sign_month import LiveSignMonth as LiveSignMonth
+    from ._live_start_result import LivePushProtocol as LivePushProtocol
+    from ._live_start_result import LiveRtmp as LiveRtmp
+    from ._live_start_result import LiveStartResult as LiveStartResult
+    from ._live_stop_result import LiveStopResult as LiveStopResult
+    from ._live_user_room import LiveUserRoom as LiveUserRoom
+    from ._live_web_heartbeat import LiveWebHeartbeat as LiveWebHeartbeat
 
 _WHERE: dict[str, str] = {
-    "LiveAnchorBase": "_get_room_info",
-    "LiveAnchorExp": "_get_anchor_info",
-    "LiveAnchorInfo": "_get_anchor_info",
-    "LiveAnchorLevel": "_get_room_info",
-    "LiveAnchorMedal": "_get_room_info",
-    "LiveAnchorNews": "_get_anchor_info",
-    "LiveAnchorProfile": "_get_anchor_info",
-    "LiveAnchorRelation": "_get_room_info",
-    "LiveArea": "_get_area_list",
-    "LiveAreaList": "_get_area_list",
-    "LiveAreaRoom": "_get_rooms_by_area",
-    "LiveAreaRooms": "_get_rooms_by_area",
-    "LiveAreaTag": "_get_rooms_by_area",
-    "LiveBag": "_get_my_bag",
-    "LiveBagItem": "_get_my_bag",
-    "LiveBannedUser": "_get_banned_users",
-    "LiveBannedUsers": "_get_banned_users",
+    "LiveAnchorBase": "_live_room_detail",
+    "LiveAnchorExp": "_live_anchor_info",
+    "LiveAnchorInfo": "_live_anchor_info",
+    "LiveAnchorLevel": "_live_room_detail",
+    "LiveAnchorMedal": "_live_room_detail",
+    "LiveAnchorNews": "_live_anchor_info",
+    "LiveAnchorProfile": "_live_anchor_info",
+    "LiveAnchorRelation": "_live_room_detail",
+    "LiveArea": "_live_area_list",
+    "LiveAreaList": "_live_area_list",
+    "LiveAreaRoom": "_live_area_rooms",
+    "LiveAreaRooms": "_live_area_rooms",
+    "LiveAreaTag": "_live_area_rooms",
+    "LiveBag": "_live_bag",
+    "LiveBagItem": "_live_bag",
+    "LiveBannedUser": "_live_banned_users",
+    "LiveBannedUsers": "_live_banned_users",
     "LiveCodec": "_enums",
-    "LiveCreatedRoom": "_create_room",
-    "LiveDanmakuCheck": "_get_danmaku_history",
-    "LiveDanmakuHistory": "_get_danmaku_history",
-    "LiveDanmakuModeInfo": "_shared",
-    "LiveDanmakuReply": "_get_danmaku_history",
-    "LiveDanmakuSendResult": "_shared",
-    "LiveDanmakuUser": "_get_danmaku_history",
-    "LiveDanmakuUserBase": "_get_danmaku_history",
-    "LiveDanmuHost": "_get_danmu_info",
-    "LiveDanmuInfo": "_get_danmu_info",
-    "LiveDanmuRights": "_get_my_info_in_room",
-    "LiveEmoticon": "_get_emoticons",
-    "LiveEmoticonPackage": "_get_emoticons",
-    "LiveEmoticons": "_get_emoticons",
-    "LiveFollowedLive": "_get_followed_live_rooms",
-    "LiveFollowedLiveRoom": "_get_followed_live_rooms",
-    "LiveFollowedOffline": "_get_followed_offline_rooms",
-    "LiveFollowedOfflineRoom": "_get_followed_offline_rooms",
-    "LiveFollowedRoom": "_get_followed_rooms",
-    "LiveFollowedRooms": "_get_followed_rooms",
+    "LiveCreatedRoom": "_live_created_room",
+    "LiveDanmakuCheck": "_live_danmaku_history",
+    "LiveDanmakuHistory": "_live_danmaku_history",
+    "LiveDanmakuModeInfo": "_live_danmaku_send_result",
+    "LiveDanmakuReply": "_live_danmaku_history",
+    "LiveDanmakuSendResult": "_live_danmaku_send_result",
+    "LiveDanmakuUser": "_live_danmaku_history",
+    "LiveDanmakuUserBase": "_live_danmaku_history",
+    "LiveDanmuHost": "_live_danmu_info",
+    "LiveDanmuInfo": "_live_danmu_info",
+    "LiveDanmuRights": "_live_my_room_info",
+    "LiveEmoticon": "_live_emoticons",
+    "LiveEmoticonPackage": "_live_emoticons",
+    "LiveEmoticons": "_live_emoticons",
+    "LiveFollowedLive": "_live_followed_live",
+    "LiveFollowedLiveRoom": "_live_followed_live",
+    "LiveFollowedOffline": "_live_followed_offline",
+    "LiveFollowedOfflineRoom": "_live_followed_offline",
+    "LiveFollowedRoom": "_live_followed_rooms",
+    "LiveFollowedRooms": "_live_followed_rooms",
     "LiveFormat": "_enums",
-    "LiveGift": "_get_gift_config",
-    "LiveGiftConfig": "_get_gift_config",
-    "LiveGiftSendResult": "_shared",
-    "LiveGuard": "_get_guard_list",
-    "LiveGuardList": "_get_guard_list",
-    "LiveGuardListInfo": "_get_guard_list",
-    "LiveHistoryDanmaku": "_get_danmaku_history",
-    "LiveHistoryEmoticon": "_get_danmaku_history",
-    "LiveLotteryInfo": "_get_lottery_info",
-    "LiveMasterLevel": "_shared",
-    "LiveMedalPageInfo": "_get_my_medals",
-    "LiveMyMedal": "_get_my_medals",
-    "LiveMyMedals": "_get_my_medals",
-    "LiveMyRoomInfo": "_get_my_info_in_room",
-    "LiveMyRoomLevel": "_get_my_info_in_room",
-    "LiveMyRoomProperty": "_get_my_info_in_room",
-    "LiveMyRoomUser": "_get_my_info_in_room",
-    "LiveOfficialInfo": "_shared",
-    "LiveOfficialVerify": "_shared",
-    "LiveOnlineGoldRank": "_get_online_gold_rank",
-    "LiveOnlineRankEntry": "_get_online_gold_rank",
-    "LiveParentArea": "_get_area_list",
-    "LivePlayUrl": "_shared",
-    "LivePlayUrlInfo": "_get_room_play_info_v2",
-    "LivePlayUrlLine": "_shared",
-    "LivePlayUrlV2": "_get_room_play_info_v2",
+    "LiveGift": "_live_gift_config",
+    "LiveGiftConfig": "_live_gift_config",
+    "LiveGiftSendResult": "_live_gift_send_result",
+    "LiveGuard": "_live_guard_list",
+    "LiveGuardList": "_live_guard_list",
+    "LiveGuardListInfo": "_live_guard_list",
+    "LiveHistoryDanmaku": "_live_danmaku_history",
+    "LiveHistoryEmoticon": "_live_danmaku_history",
+    "LiveLotteryInfo": "_live_lottery_info",
+    "LiveMasterLevel": "_live_master_level",
+    "LiveMedalPageInfo": "_live_my_medals",
+    "LiveMyMedal": "_live_my_medals",
+    "LiveMyMedals": "_live_my_medals",
+    "LiveMyRoomInfo": "_live_my_room_info",
+    "LiveMyRoomLevel": "_live_my_room_info",
+    "LiveMyRoomProperty": "_live_my_room_info",
+    "LiveMyRoomUser": "_live_my_room_info",
+    "LiveOfficialInfo": "_live_official_info",
+    "LiveOfficialVerify": "_live_master_level",
+    "LiveOnlineGoldRank": "_live_online_gold_rank",
+    "LiveOnlineRankEntry": "_live_online_gold_rank",
+    "LiveParentArea": "_live_area_list",
+    "LivePlayUrl": "_live_play_url",
+    "LivePlayUrlInfo": "_live_room_play_info_v2",
+    "LivePlayUrlLine": "_live_play_url",
+    "LivePlayUrlV2": "_live_room_play_info_v2",
     "LiveProtocol": "_enums",
-    "LivePushProtocol": "_start_live",
+    "LivePushProtocol": "_live_start_result",
     "LiveQuality": "_enums",
-    "LiveQualityDesc": "_get_room_play_info_v2",
-    "LiveQualityName": "_shared",
-    "LiveRedPocket": "_get_lottery_info",
-    "LiveRedPocketAward": "_get_lottery_info",
-    "LiveRoomAnchor": "_get_room_anchor",
-    "LiveRoomAnchorLevel": "_get_room_anchor",
-    "LiveRoomAnchorProfile": "_get_room_anchor",
-    "LiveRoomAudit": "_update_room",
-    "LiveRoomBaseInfo": "_get_room_base_info",
-    "LiveRoomBaseInfos": "_get_room_base_info",
-    "LiveRoomDetail": "_get_room_info",
-    "LiveRoomDetailAnchor": "_get_room_info",
-    "LiveRoomDetailRoom": "_get_room_info",
-    "LiveRoomGiftEntry": "_get_room_gifts",
-    "LiveRoomGiftLists": "_get_room_gifts",
-    "LiveRoomGifts": "_get_room_gifts",
-    "LiveRoomInit": "_get_room_init",
-    "LiveRoomNews": "_get_room_info",
-    "LiveRoomPlayInfo": "_get_room_play_info",
-    "LiveRoomPlayInfoV2": "_get_room_play_info_v2",
-    "LiveRoomSilentInfo": "_get_room_info",
-    "LiveRoomStatus": "_get_status_by_mids",
-    "LiveRoomStatuses": "_get_status_by_mids",
-    "LiveRoomUpdate": "_update_room",
-    "LiveRoomUpdated": "_update_room",
-    "LiveRtmp": "_start_live",
-    "LiveSelfInfo": "_get_self_info",
-    "LiveSignInfo": "_get_sign_info",
-    "LiveSignMonth": "_get_last_month_sign_info",
-    "LiveStartResult": "_start_live",
-    "LiveStopResult": "_stop_live",
-    "LiveStream": "_get_room_play_info_v2",
-    "LiveStreamCodec": "_get_room_play_info_v2",
-    "LiveStreamFormat": "_get_room_play_info_v2",
-    "LiveStreamHost": "_get_room_play_info_v2",
-    "LiveUserMedal": "_get_danmaku_history",
-    "LiveUserRoom": "_get_room_by_mid",
-    "LiveWebHeartbeat": "_send_web_heartbeat",
+    "LiveQualityDesc": "_live_room_play_info_v2",
+    "LiveQualityName": "_live_play_url",
+    "LiveRedPocket": "_live_lottery_info",
+    "LiveRedPocketAward": "_live_lottery_info",
+    "LiveRoomAnchor": "_live_room_anchor",
+    "LiveRoomAnchorLevel": "_live_room_anchor",
+    "LiveRoomAnchorProfile": "_live_room_anchor",
+    "LiveRoomAudit": "_live_room_update",
+    "LiveRoomBaseInfo": "_live_room_base_infos",
+    "LiveRoomBaseInfos": "_live_room_base_infos",
+    "LiveRoomDetail": "_live_room_detail",
+    "LiveRoomDetailAnchor": "_live_room_detail",
+    "LiveRoomDetailRoom": "_live_room_detail",
+    "LiveRoomGiftEntry": "_live_room_gifts",
+    "LiveRoomGiftLists": "_live_room_gifts",
+    "LiveRoomGifts": "_live_room_gifts",
+    "LiveRoomInit": "_live_room_init",
+    "LiveRoomNews": "_live_room_detail",
+    "LiveRoomPlayInfo": "_live_room_play_info",
+    "LiveRoomPlayInfoV2": "_live_room_play_info_v2",
+    "LiveRoomSilentInfo": "_live_room_detail",
+    "LiveRoomStatus": "_live_room_statuses",
+    "LiveRoomStatuses": "_live_room_statuses",
+    "LiveRoomUpdate": "_live_room_update",
+    "LiveRoomUpdated": "_live_room_update",
+    "LiveRtmp": "_live_start_result",
+    "LiveSelfInfo": "_live_self_info",
+    "LiveSignInfo": "_live_sign_info",
+    "LiveSignMonth": "_live_sign_month",
+    "LiveStartResult": "_live_start_result",
+    "LiveStopResult": "_live_stop_result",
+    "LiveStream": "_live_room_play_info_v2",
+    "LiveStreamCodec": "_live_room_play_info_v2",
+    "LiveStreamFormat": "_live_room_play_info_v2",
+    "LiveStreamHost": "_live_room_play_info_v2",
+    "LiveUserMedal": "_live_danmaku_history",
+    "LiveUserRoom": "_live_user_room",
+    "LiveWebHeartbeat": "_live_web_heartbeat",
 }
 
 __all__ = [

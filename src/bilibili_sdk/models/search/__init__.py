@@ -8,6 +8,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._app_hot_search_ranking import AppHotSearchRanking as AppHotSearchRanking
+    from ._app_hot_search_ranking import AppHotSearchWord as AppHotSearchWord
+    from ._cheese_search_result import CheeseSearchItem as CheeseSearchItem
+    from ._cheese_search_result import CheeseSearchPage as CheeseSearchPage
+    from ._cheese_search_result import CheeseSearchResult as CheeseSearchResult
+    from ._default_search_keyword import DefaultSearchKeyword as DefaultSearchKeyword
     from ._enums import CategoryTypeArticle as CategoryTypeArticle
     from ._enums import CategoryTypePhoto as CategoryTypePhoto
     from ._enums import OrderArticle as OrderArticle
@@ -16,82 +22,76 @@ if TYPE_CHECKING:
     from ._enums import OrderUser as OrderUser
     from ._enums import OrderVideo as OrderVideo
     from ._enums import SearchObjectType as SearchObjectType
-    from ._get_app_hot_search_keywords import AppHotSearchRanking as AppHotSearchRanking
-    from ._get_app_hot_search_keywords import AppHotSearchWord as AppHotSearchWord
-    from ._get_default_search_keyword import DefaultSearchKeyword as DefaultSearchKeyword
-    from ._get_hot_search_keywords import HotSearchWord as HotSearchWord
-    from ._get_hot_search_keywords import HotSearchWords as HotSearchWords
-    from ._get_suggest_keywords import SearchSuggestResult as SearchSuggestResult
-    from ._get_suggest_keywords import SearchSuggestTag as SearchSuggestTag
-    from ._search import SearchAllResult as SearchAllResult
-    from ._search import SearchResultGroup as SearchResultGroup
-    from ._search_by_type import SearchByTypeResult as SearchByTypeResult
-    from ._search_cheese import CheeseSearchItem as CheeseSearchItem
-    from ._search_cheese import CheeseSearchPage as CheeseSearchPage
-    from ._search_cheese import CheeseSearchResult as CheeseSearchResult
-    from ._search_live import SearchLiveGroups as SearchLiveGroups
-    from ._search_live import SearchLiveResult as SearchLiveResult
-    from ._search_manga import MangaSearchItem as MangaSearchItem
-    from ._search_manga import MangaSearchResult as MangaSearchResult
-    from ._shared import SearchArticleItem as SearchArticleItem
-    from ._shared import SearchHit as SearchHit
-    from ._shared import SearchLiveRoomItem as SearchLiveRoomItem
-    from ._shared import SearchLiveUserItem as SearchLiveUserItem
-    from ._shared import SearchMediaBadge as SearchMediaBadge
-    from ._shared import SearchMediaEpisode as SearchMediaEpisode
-    from ._shared import SearchMediaItem as SearchMediaItem
-    from ._shared import SearchMediaScore as SearchMediaScore
-    from ._shared import SearchPageInfo as SearchPageInfo
-    from ._shared import SearchPhotoItem as SearchPhotoItem
-    from ._shared import SearchResultItem as SearchResultItem
-    from ._shared import SearchTopicItem as SearchTopicItem
-    from ._shared import SearchUserItem as SearchUserItem
-    from ._shared import SearchUserOfficialVerify as SearchUserOfficialVerify
-    from ._shared import SearchUserVideo as SearchUserVideo
-    from ._shared import SearchVideoItem as SearchVideoItem
+    from ._hot_search_words import HotSearchWord as HotSearchWord
+    from ._hot_search_words import HotSearchWords as HotSearchWords
+    from ._manga_search_result import MangaSearchItem as MangaSearchItem
+    from ._manga_search_result import MangaSearchResult as MangaSearchResult
+    from ._search_all_result import SearchAllResult as SearchAllResult
+    from ._search_all_result import SearchResultGroup as SearchResultGroup
+    from ._search_by_type_result import SearchByTypeResult as SearchByTypeResult
+    from ._search_hit import SearchArticleItem as SearchArticleItem
+    from ._search_hit import SearchHit as SearchHit
+    from ._search_hit import SearchMediaBadge as SearchMediaBadge
+    from ._search_hit import SearchMediaEpisode as SearchMediaEpisode
+    from ._search_hit import SearchMediaItem as SearchMediaItem
+    from ._search_hit import SearchMediaScore as SearchMediaScore
+    from ._search_hit import SearchPhotoItem as SearchPhotoItem
+    from ._search_hit import SearchResultItem as SearchResultItem
+    from ._search_hit import SearchTopicItem as SearchTopicItem
+    from ._search_hit import SearchUserItem as SearchUserItem
+    from ._search_hit import SearchUserOfficialVerify as SearchUserOfficialVerify
+    from ._search_hit import SearchUserVideo as SearchUserVideo
+    from ._search_hit import SearchVideoItem as SearchVideoItem
+    from ._search_live_result import SearchLiveGroups as SearchLiveGroups
+    from ._search_live_result import SearchLiveResult as SearchLiveResult
+    from ._search_live_room_item import SearchLiveRoomItem as SearchLiveRoomItem
+    from ._search_live_room_item import SearchLiveUserItem as SearchLiveUserItem
+    from ._search_page_info import SearchPageInfo as SearchPageInfo
+    from ._search_suggest_result import SearchSuggestResult as SearchSuggestResult
+    from ._search_suggest_result import SearchSuggestTag as SearchSuggestTag
 
 _WHERE: dict[str, str] = {
-    "AppHotSearchRanking": "_get_app_hot_search_keywords",
-    "AppHotSearchWord": "_get_app_hot_search_keywords",
+    "AppHotSearchRanking": "_app_hot_search_ranking",
+    "AppHotSearchWord": "_app_hot_search_ranking",
     "CategoryTypeArticle": "_enums",
     "CategoryTypePhoto": "_enums",
-    "CheeseSearchItem": "_search_cheese",
-    "CheeseSearchPage": "_search_cheese",
-    "CheeseSearchResult": "_search_cheese",
-    "DefaultSearchKeyword": "_get_default_search_keyword",
-    "HotSearchWord": "_get_hot_search_keywords",
-    "HotSearchWords": "_get_hot_search_keywords",
-    "MangaSearchItem": "_search_manga",
-    "MangaSearchResult": "_search_manga",
+    "CheeseSearchItem": "_cheese_search_result",
+    "CheeseSearchPage": "_cheese_search_result",
+    "CheeseSearchResult": "_cheese_search_result",
+    "DefaultSearchKeyword": "_default_search_keyword",
+    "HotSearchWord": "_hot_search_words",
+    "HotSearchWords": "_hot_search_words",
+    "MangaSearchItem": "_manga_search_result",
+    "MangaSearchResult": "_manga_search_result",
     "OrderArticle": "_enums",
     "OrderCheese": "_enums",
     "OrderLiveRoom": "_enums",
     "OrderUser": "_enums",
     "OrderVideo": "_enums",
-    "SearchAllResult": "_search",
-    "SearchArticleItem": "_shared",
-    "SearchByTypeResult": "_search_by_type",
-    "SearchHit": "_shared",
-    "SearchLiveGroups": "_search_live",
-    "SearchLiveResult": "_search_live",
-    "SearchLiveRoomItem": "_shared",
-    "SearchLiveUserItem": "_shared",
-    "SearchMediaBadge": "_shared",
-    "SearchMediaEpisode": "_shared",
-    "SearchMediaItem": "_shared",
-    "SearchMediaScore": "_shared",
+    "SearchAllResult": "_search_all_result",
+    "SearchArticleItem": "_search_hit",
+    "SearchByTypeResult": "_search_by_type_result",
+    "SearchHit": "_search_hit",
+    "SearchLiveGroups": "_search_live_result",
+    "SearchLiveResult": "_search_live_result",
+    "SearchLiveRoomItem": "_search_live_room_item",
+    "SearchLiveUserItem": "_search_live_room_item",
+    "SearchMediaBadge": "_search_hit",
+    "SearchMediaEpisode": "_search_hit",
+    "SearchMediaItem": "_search_hit",
+    "SearchMediaScore": "_search_hit",
     "SearchObjectType": "_enums",
-    "SearchPageInfo": "_shared",
-    "SearchPhotoItem": "_shared",
-    "SearchResultGroup": "_search",
-    "SearchResultItem": "_shared",
-    "SearchSuggestResult": "_get_suggest_keywords",
-    "SearchSuggestTag": "_get_suggest_keywords",
-    "SearchTopicItem": "_shared",
-    "SearchUserItem": "_shared",
-    "SearchUserOfficialVerify": "_shared",
-    "SearchUserVideo": "_shared",
-    "SearchVideoItem": "_shared",
+    "SearchPageInfo": "_search_page_info",
+    "SearchPhotoItem": "_search_hit",
+    "SearchResultGroup": "_search_all_result",
+    "SearchResultItem": "_search_hit",
+    "SearchSuggestResult": "_search_suggest_result",
+    "SearchSuggestTag": "_search_suggest_result",
+    "SearchTopicItem": "_search_hit",
+    "SearchUserItem": "_search_hit",
+    "SearchUserOfficialVerify": "_search_hit",
+    "SearchUserVideo": "_search_hit",
+    "SearchVideoItem": "_search_hit",
 }
 
 __all__ = [

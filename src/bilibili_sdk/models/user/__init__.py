@@ -8,8 +8,34 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._create_channel_series import CreatedChannelSeries as CreatedChannelSeries
-    from ._create_subscribe_group import CreatedSubscribeGroup as CreatedSubscribeGroup
+    from ._channel_archive import ChannelArchive as ChannelArchive
+    from ._channel_archive import ChannelArchiveStat as ChannelArchiveStat
+    from ._channel_list import ChannelList as ChannelList
+    from ._channel_list import ChannelListItems as ChannelListItems
+    from ._channel_list import ChannelSeason as ChannelSeason
+    from ._channel_list import ChannelSeries as ChannelSeries
+    from ._channel_list_page import ChannelListPage as ChannelListPage
+    from ._channel_list_page import ChannelSeasonMeta as ChannelSeasonMeta
+    from ._channel_season_info import ChannelSeasonInfo as ChannelSeasonInfo
+    from ._channel_season_info import FavSeasonCounts as FavSeasonCounts
+    from ._channel_season_info import FavSeasonDetail as FavSeasonDetail
+    from ._channel_season_info import FavSeasonMedia as FavSeasonMedia
+    from ._channel_season_info import FavSeasonUpper as FavSeasonUpper
+    from ._channel_season_videos import ChannelSeasonVideos as ChannelSeasonVideos
+    from ._channel_series_info import ChannelSeriesInfo as ChannelSeriesInfo
+    from ._channel_series_meta import ChannelSeriesMeta as ChannelSeriesMeta
+    from ._channel_series_videos import ChannelSeriesVideos as ChannelSeriesVideos
+    from ._channel_series_videos import ChannelSeriesVideosPage as ChannelSeriesVideosPage
+    from ._cheese_page import CheesePage as CheesePage
+    from ._cheese_page import CheesePageInfo as CheesePageInfo
+    from ._cheese_page import CheeseSeason as CheeseSeason
+    from ._coin_balance import CoinBalance as CoinBalance
+    from ._created_channel_series import CreatedChannelSeries as CreatedChannelSeries
+    from ._created_subscribe_group import CreatedSubscribeGroup as CreatedSubscribeGroup
+    from ._creator_fan_data import CreatorFanData as CreatorFanData
+    from ._elec_monthly_rank import ElecMonthlyRank as ElecMonthlyRank
+    from ._elec_monthly_rank import ElecRankUser as ElecRankUser
+    from ._elec_monthly_rank import ElecRankVip as ElecRankVip
     from ._enums import HistoryBusinessType as HistoryBusinessType
     from ._enums import HistoryType as HistoryType
     from ._enums import OpusType as OpusType
@@ -22,300 +48,274 @@ if TYPE_CHECKING:
     from ._enums import UserBangumiType as UserBangumiType
     from ._enums import UserMedialistOrder as UserMedialistOrder
     from ._enums import UserVideoOrder as UserVideoOrder
-    from ._get_album import UserAlbum as UserAlbum
-    from ._get_album import UserAlbumDoc as UserAlbumDoc
-    from ._get_album import UserAlbumPicture as UserAlbumPicture
-    from ._get_article_lists import UserArticleList as UserArticleList
-    from ._get_article_lists import UserArticleLists as UserArticleLists
-    from ._get_articles import UserArticle as UserArticle
-    from ._get_articles import UserArticleAuthor as UserArticleAuthor
-    from ._get_articles import UserArticles as UserArticles
-    from ._get_articles import UserArticleStats as UserArticleStats
-    from ._get_audios import UserAudio as UserAudio
-    from ._get_audios import UserAudios as UserAudios
-    from ._get_audios import UserAudioStats as UserAudioStats
-    from ._get_card import UserCard as UserCard
-    from ._get_card import UserCardProfile as UserCardProfile
-    from ._get_card import UserSpaceImages as UserSpaceImages
-    from ._get_channel_list import ChannelList as ChannelList
-    from ._get_channel_list import ChannelListItems as ChannelListItems
-    from ._get_channel_list import ChannelSeason as ChannelSeason
-    from ._get_channel_list import ChannelSeries as ChannelSeries
-    from ._get_channel_season_info import ChannelSeasonInfo as ChannelSeasonInfo
-    from ._get_channel_season_info import FavSeasonCounts as FavSeasonCounts
-    from ._get_channel_season_info import FavSeasonDetail as FavSeasonDetail
-    from ._get_channel_season_info import FavSeasonMedia as FavSeasonMedia
-    from ._get_channel_season_info import FavSeasonUpper as FavSeasonUpper
-    from ._get_channel_series_info import ChannelSeriesInfo as ChannelSeriesInfo
-    from ._get_channel_videos_season import ChannelSeasonVideos as ChannelSeasonVideos
-    from ._get_channel_videos_series import ChannelSeriesVideos as ChannelSeriesVideos
-    from ._get_channel_videos_series import ChannelSeriesVideosPage as ChannelSeriesVideosPage
-    from ._get_cheese import CheesePage as CheesePage
-    from ._get_cheese import CheesePageInfo as CheesePageInfo
-    from ._get_cheese import CheeseSeason as CheeseSeason
-    from ._get_dynamics import LegacyDynamicCard as LegacyDynamicCard
-    from ._get_dynamics import LegacyDynamicDesc as LegacyDynamicDesc
-    from ._get_dynamics import LegacyDynamicsPage as LegacyDynamicsPage
-    from ._get_dynamics_new import DynamicArchive as DynamicArchive
-    from ._get_dynamics_new import DynamicArchiveStat as DynamicArchiveStat
-    from ._get_dynamics_new import DynamicAuthor as DynamicAuthor
-    from ._get_dynamics_new import DynamicBasic as DynamicBasic
-    from ._get_dynamics_new import DynamicContent as DynamicContent
-    from ._get_dynamics_new import DynamicCounter as DynamicCounter
-    from ._get_dynamics_new import DynamicDesc as DynamicDesc
-    from ._get_dynamics_new import DynamicDraw as DynamicDraw
-    from ._get_dynamics_new import DynamicDrawImage as DynamicDrawImage
-    from ._get_dynamics_new import DynamicItem as DynamicItem
-    from ._get_dynamics_new import DynamicMajor as DynamicMajor
-    from ._get_dynamics_new import DynamicModules as DynamicModules
-    from ._get_dynamics_new import DynamicRichTextNode as DynamicRichTextNode
-    from ._get_dynamics_new import DynamicStats as DynamicStats
-    from ._get_dynamics_new import UserDynamicsPage as UserDynamicsPage
-    from ._get_elec_user_monthly import ElecMonthlyRank as ElecMonthlyRank
-    from ._get_elec_user_monthly import ElecRankUser as ElecRankUser
-    from ._get_elec_user_monthly import ElecRankVip as ElecRankVip
-    from ._get_experience_log import UserExpLog as UserExpLog
-    from ._get_experience_log import UserExpRecord as UserExpRecord
-    from ._get_fav_tags import SubscribedTag as SubscribedTag
-    from ._get_fav_tags import SubscribedTags as SubscribedTags
-    from ._get_info import UserContract as UserContract
-    from ._get_info import UserElec as UserElec
-    from ._get_info import UserElecShowInfo as UserElecShowInfo
-    from ._get_info import UserFansMedal as UserFansMedal
-    from ._get_info import UserHonourInfo as UserHonourInfo
-    from ._get_info import UserInfo as UserInfo
-    from ._get_info import UserLiveRoom as UserLiveRoom
-    from ._get_info import UserProfession as UserProfession
-    from ._get_info import UserSchool as UserSchool
-    from ._get_info import UserSeries as UserSeries
-    from ._get_info import UserSysNotice as UserSysNotice
-    from ._get_info import UserWornMedal as UserWornMedal
-    from ._get_login_log import UserLoginLog as UserLoginLog
-    from ._get_login_log import UserLoginRecord as UserLoginRecord
-    from ._get_masterpieces import SpaceVideos as SpaceVideos
-    from ._get_medals import UserMedalInfo as UserMedalInfo
-    from ._get_medals import UserMedalStyle as UserMedalStyle
-    from ._get_medals import UserMedalWall as UserMedalWall
-    from ._get_medals import UserMedalWallEntry as UserMedalWallEntry
-    from ._get_media_list import UserMediaListItem as UserMediaListItem
-    from ._get_media_list import UserMediaListPage as UserMediaListPage
-    from ._get_media_list import UserMediaListUpper as UserMediaListUpper
-    from ._get_moral_log import UserMoralLog as UserMoralLog
-    from ._get_my_coins import CoinBalance as CoinBalance
-    from ._get_my_history import HistoryBangumi as HistoryBangumi
-    from ._get_my_history import HistoryBangumiSeason as HistoryBangumiSeason
-    from ._get_my_history import HistoryCheese as HistoryCheese
-    from ._get_my_history import HistoryDimension as HistoryDimension
-    from ._get_my_history import HistoryVideo as HistoryVideo
-    from ._get_my_history import HistoryVideoOwner as HistoryVideoOwner
-    from ._get_my_history import HistoryVideoPage as HistoryVideoPage
-    from ._get_my_history import HistoryVideos as HistoryVideos
-    from ._get_my_history import HistoryVideoStat as HistoryVideoStat
-    from ._get_my_history_new import HistoryCursor as HistoryCursor
-    from ._get_my_history_new import HistoryItem as HistoryItem
-    from ._get_my_history_new import HistoryPage as HistoryPage
-    from ._get_my_history_new import HistoryTab as HistoryTab
-    from ._get_my_history_new import HistoryTarget as HistoryTarget
-    from ._get_my_info import MyInfo as MyInfo
-    from ._get_my_info import MyProfession as MyProfession
-    from ._get_my_jury_info import JuryInfo as JuryInfo
-    from ._get_my_special_followings import MidList as MidList
-    from ._get_my_subscribe_groups import SubscribeGroup as SubscribeGroup
-    from ._get_my_subscribe_groups import SubscribeGroups as SubscribeGroups
-    from ._get_opus import OpusCover as OpusCover
-    from ._get_opus import OpusFeed as OpusFeed
-    from ._get_opus import OpusFeedItem as OpusFeedItem
-    from ._get_opus import OpusStat as OpusStat
-    from ._get_overview_stat import SpaceNavCount as SpaceNavCount
-    from ._get_overview_stat import SpaceNavNum as SpaceNavNum
-    from ._get_relation import RelationAttributes as RelationAttributes
-    from ._get_relation import UserRelation as UserRelation
-    from ._get_relation_info import RelationStat as RelationStat
-    from ._get_reservations import UserReservation as UserReservation
-    from ._get_reservations import UserReservations as UserReservations
-    from ._get_subscribed_bangumi import FollowedBangumi as FollowedBangumi
-    from ._get_subscribed_bangumi import FollowedBangumiPage as FollowedBangumiPage
-    from ._get_top_followers import CreatorFanData as CreatorFanData
-    from ._get_uids_by_names import UidLookup as UidLookup
-    from ._get_uids_by_names import UidLookupItem as UidLookupItem
-    from ._get_up_stat import UpStat as UpStat
-    from ._get_up_stat import UpStatViews as UpStatViews
-    from ._get_user_subscribe_groups import SubscribeGroupNames as SubscribeGroupNames
-    from ._get_videos import UserEpisodicButton as UserEpisodicButton
-    from ._get_videos import UserVideo as UserVideo
-    from ._get_videos import UserVideoList as UserVideoList
-    from ._get_videos import UserVideoPageInfo as UserVideoPageInfo
-    from ._get_videos import UserVideos as UserVideos
-    from ._get_videos import UserVideoZone as UserVideoZone
-    from ._shared import ChannelArchive as ChannelArchive
-    from ._shared import ChannelArchiveStat as ChannelArchiveStat
-    from ._shared import ChannelListPage as ChannelListPage
-    from ._shared import ChannelSeasonMeta as ChannelSeasonMeta
-    from ._shared import ChannelSeriesMeta as ChannelSeriesMeta
-    from ._shared import FollowingUser as FollowingUser
-    from ._shared import FollowingUserList as FollowingUserList
-    from ._shared import FollowingUserVip as FollowingUserVip
-    from ._shared import FollowingUserVipLabel as FollowingUserVipLabel
-    from ._shared import Note as Note
-    from ._shared import NoteArchive as NoteArchive
-    from ._shared import NoteList as NoteList
-    from ._shared import NotePage as NotePage
-    from ._shared import SpaceVideo as SpaceVideo
+    from ._followed_bangumi_page import FollowedBangumi as FollowedBangumi
+    from ._followed_bangumi_page import FollowedBangumiPage as FollowedBangumiPage
+    from ._following_user_list import FollowingUser as FollowingUser
+    from ._following_user_list import FollowingUserList as FollowingUserList
+    from ._following_user_list import FollowingUserVip as FollowingUserVip
+    from ._following_user_list import FollowingUserVipLabel as FollowingUserVipLabel
+    from ._history_page import HistoryCursor as HistoryCursor
+    from ._history_page import HistoryItem as HistoryItem
+    from ._history_page import HistoryPage as HistoryPage
+    from ._history_page import HistoryTab as HistoryTab
+    from ._history_page import HistoryTarget as HistoryTarget
+    from ._history_videos import HistoryBangumi as HistoryBangumi
+    from ._history_videos import HistoryBangumiSeason as HistoryBangumiSeason
+    from ._history_videos import HistoryCheese as HistoryCheese
+    from ._history_videos import HistoryDimension as HistoryDimension
+    from ._history_videos import HistoryVideo as HistoryVideo
+    from ._history_videos import HistoryVideoOwner as HistoryVideoOwner
+    from ._history_videos import HistoryVideoPage as HistoryVideoPage
+    from ._history_videos import HistoryVideos as HistoryVideos
+    from ._history_videos import HistoryVideoStat as HistoryVideoStat
+    from ._jury_info import JuryInfo as JuryInfo
+    from ._legacy_dynamics_page import LegacyDynamicCard as LegacyDynamicCard
+    from ._legacy_dynamics_page import LegacyDynamicDesc as LegacyDynamicDesc
+    from ._legacy_dynamics_page import LegacyDynamicsPage as LegacyDynamicsPage
+    from ._mid_list import MidList as MidList
+    from ._my_info import MyInfo as MyInfo
+    from ._my_info import MyProfession as MyProfession
+    from ._note_list import Note as Note
+    from ._note_list import NoteArchive as NoteArchive
+    from ._note_list import NoteList as NoteList
+    from ._note_list import NotePage as NotePage
+    from ._opus_feed import OpusCover as OpusCover
+    from ._opus_feed import OpusFeed as OpusFeed
+    from ._opus_feed import OpusFeedItem as OpusFeedItem
+    from ._opus_feed import OpusStat as OpusStat
+    from ._relation_stat import RelationStat as RelationStat
+    from ._space_nav_num import SpaceNavCount as SpaceNavCount
+    from ._space_nav_num import SpaceNavNum as SpaceNavNum
+    from ._space_video import SpaceVideo as SpaceVideo
+    from ._space_videos import SpaceVideos as SpaceVideos
+    from ._subscribe_group_names import SubscribeGroupNames as SubscribeGroupNames
+    from ._subscribe_groups import SubscribeGroup as SubscribeGroup
+    from ._subscribe_groups import SubscribeGroups as SubscribeGroups
+    from ._subscribed_tags import SubscribedTag as SubscribedTag
+    from ._subscribed_tags import SubscribedTags as SubscribedTags
+    from ._uid_lookup import UidLookup as UidLookup
+    from ._uid_lookup import UidLookupItem as UidLookupItem
+    from ._up_stat import UpStat as UpStat
+    from ._up_stat import UpStatViews as UpStatViews
+    from ._user_album import UserAlbum as UserAlbum
+    from ._user_album import UserAlbumDoc as UserAlbumDoc
+    from ._user_album import UserAlbumPicture as UserAlbumPicture
+    from ._user_article_lists import UserArticleList as UserArticleList
+    from ._user_article_lists import UserArticleLists as UserArticleLists
+    from ._user_articles import UserArticle as UserArticle
+    from ._user_articles import UserArticleAuthor as UserArticleAuthor
+    from ._user_articles import UserArticles as UserArticles
+    from ._user_articles import UserArticleStats as UserArticleStats
+    from ._user_audios import UserAudio as UserAudio
+    from ._user_audios import UserAudios as UserAudios
+    from ._user_audios import UserAudioStats as UserAudioStats
+    from ._user_card import UserCard as UserCard
+    from ._user_card import UserCardProfile as UserCardProfile
+    from ._user_card import UserSpaceImages as UserSpaceImages
+    from ._user_dynamics_page import DynamicArchive as DynamicArchive
+    from ._user_dynamics_page import DynamicArchiveStat as DynamicArchiveStat
+    from ._user_dynamics_page import DynamicAuthor as DynamicAuthor
+    from ._user_dynamics_page import DynamicBasic as DynamicBasic
+    from ._user_dynamics_page import DynamicContent as DynamicContent
+    from ._user_dynamics_page import DynamicCounter as DynamicCounter
+    from ._user_dynamics_page import DynamicDesc as DynamicDesc
+    from ._user_dynamics_page import DynamicDraw as DynamicDraw
+    from ._user_dynamics_page import DynamicDrawImage as DynamicDrawImage
+    from ._user_dynamics_page import DynamicItem as DynamicItem
+    from ._user_dynamics_page import DynamicMajor as DynamicMajor
+    from ._user_dynamics_page import DynamicModules as DynamicModules
+    from ._user_dynamics_page import DynamicRichTextNode as DynamicRichTextNode
+    from ._user_dynamics_page import DynamicStats as DynamicStats
+    from ._user_dynamics_page import UserDynamicsPage as UserDynamicsPage
+    from ._user_exp_log import UserExpLog as UserExpLog
+    from ._user_exp_log import UserExpRecord as UserExpRecord
+    from ._user_info import UserContract as UserContract
+    from ._user_info import UserElec as UserElec
+    from ._user_info import UserElecShowInfo as UserElecShowInfo
+    from ._user_info import UserFansMedal as UserFansMedal
+    from ._user_info import UserHonourInfo as UserHonourInfo
+    from ._user_info import UserInfo as UserInfo
+    from ._user_info import UserLiveRoom as UserLiveRoom
+    from ._user_info import UserProfession as UserProfession
+    from ._user_info import UserSchool as UserSchool
+    from ._user_info import UserSeries as UserSeries
+    from ._user_info import UserSysNotice as UserSysNotice
+    from ._user_info import UserWornMedal as UserWornMedal
+    from ._user_login_log import UserLoginLog as UserLoginLog
+    from ._user_login_log import UserLoginRecord as UserLoginRecord
+    from ._user_medal_wall import UserMedalInfo as UserMedalInfo
+    from ._user_medal_wall import UserMedalStyle as UserMedalStyle
+    from ._user_medal_wall import UserMedalWall as UserMedalWall
+    from ._user_medal_wall import UserMedalWallEntry as UserMedalWallEntry
+    from ._user_media_list_page import UserMediaListItem as UserMediaListItem
+    from ._user_media_list_page import UserMediaListPage as UserMediaListPage
+    from ._user_media_list_page import UserMediaListUpper as UserMediaListUpper
+    from ._user_moral_log import UserMoralLog as UserMoralLog
+    from ._user_relation import RelationAttributes as RelationAttributes
+    from ._user_relation import UserRelation as UserRelation
+    from ._user_reservations import UserReservation as UserReservation
+    from ._user_reservations import UserReservations as UserReservations
+    from ._user_videos import UserEpisodicButton as UserEpisodicButton
+    from ._user_videos import UserVideo as UserVideo
+    from ._user_videos import UserVideoList as UserVideoList
+    from ._user_videos import UserVideoPageInfo as UserVideoPageInfo
+    from ._user_videos import UserVideos as UserVideos
+    from ._user_videos import UserVideoZone as UserVideoZone
 
 _WHERE: dict[str, str] = {
-    "ChannelArchive": "_shared",
-    "ChannelArchiveStat": "_shared",
-    "ChannelList": "_get_channel_list",
-    "ChannelListItems": "_get_channel_list",
-    "ChannelListPage": "_shared",
-    "ChannelSeason": "_get_channel_list",
-    "ChannelSeasonInfo": "_get_channel_season_info",
-    "ChannelSeasonMeta": "_shared",
-    "ChannelSeasonVideos": "_get_channel_videos_season",
-    "ChannelSeries": "_get_channel_list",
-    "ChannelSeriesInfo": "_get_channel_series_info",
-    "ChannelSeriesMeta": "_shared",
-    "ChannelSeriesVideos": "_get_channel_videos_series",
-    "ChannelSeriesVideosPage": "_get_channel_videos_series",
-    "CheesePage": "_get_cheese",
-    "CheesePageInfo": "_get_cheese",
-    "CheeseSeason": "_get_cheese",
-    "CoinBalance": "_get_my_coins",
-    "CreatedChannelSeries": "_create_channel_series",
-    "CreatedSubscribeGroup": "_create_subscribe_group",
-    "CreatorFanData": "_get_top_followers",
-    "DynamicArchive": "_get_dynamics_new",
-    "DynamicArchiveStat": "_get_dynamics_new",
-    "DynamicAuthor": "_get_dynamics_new",
-    "DynamicBasic": "_get_dynamics_new",
-    "DynamicContent": "_get_dynamics_new",
-    "DynamicCounter": "_get_dynamics_new",
-    "DynamicDesc": "_get_dynamics_new",
-    "DynamicDraw": "_get_dynamics_new",
-    "DynamicDrawImage": "_get_dynamics_new",
-    "DynamicItem": "_get_dynamics_new",
-    "DynamicMajor": "_get_dynamics_new",
-    "DynamicModules": "_get_dynamics_new",
-    "DynamicRichTextNode": "_get_dynamics_new",
-    "DynamicStats": "_get_dynamics_new",
-    "ElecMonthlyRank": "_get_elec_user_monthly",
-    "ElecRankUser": "_get_elec_user_monthly",
-    "ElecRankVip": "_get_elec_user_monthly",
-    "FavSeasonCounts": "_get_channel_season_info",
-    "FavSeasonDetail": "_get_channel_season_info",
-    "FavSeasonMedia": "_get_channel_season_info",
-    "FavSeasonUpper": "_get_channel_season_info",
-    "FollowedBangumi": "_get_subscribed_bangumi",
-    "FollowedBangumiPage": "_get_subscribed_bangumi",
-    "FollowingUser": "_shared",
-    "FollowingUserList": "_shared",
-    "FollowingUserVip": "_shared",
-    "FollowingUserVipLabel": "_shared",
-    "HistoryBangumi": "_get_my_history",
-    "HistoryBangumiSeason": "_get_my_history",
+    "ChannelArchive": "_channel_archive",
+    "ChannelArchiveStat": "_channel_archive",
+    "ChannelList": "_channel_list",
+    "ChannelListItems": "_channel_list",
+    "ChannelListPage": "_channel_list_page",
+    "ChannelSeason": "_channel_list",
+    "ChannelSeasonInfo": "_channel_season_info",
+    "ChannelSeasonMeta": "_channel_list_page",
+    "ChannelSeasonVideos": "_channel_season_videos",
+    "ChannelSeries": "_channel_list",
+    "ChannelSeriesInfo": "_channel_series_info",
+    "ChannelSeriesMeta": "_channel_series_meta",
+    "ChannelSeriesVideos": "_channel_series_videos",
+    "ChannelSeriesVideosPage": "_channel_series_videos",
+    "CheesePage": "_cheese_page",
+    "CheesePageInfo": "_cheese_page",
+    "CheeseSeason": "_cheese_page",
+    "CoinBalance": "_coin_balance",
+    "CreatedChannelSeries": "_created_channel_series",
+    "CreatedSubscribeGroup": "_created_subscribe_group",
+    "CreatorFanData": "_creator_fan_data",
+    "DynamicArchive": "_user_dynamics_page",
+    "DynamicArchiveStat": "_user_dynamics_page",
+    "DynamicAuthor": "_user_dynamics_page",
+    "DynamicBasic": "_user_dynamics_page",
+    "DynamicContent": "_user_dynamics_page",
+    "DynamicCounter": "_user_dynamics_page",
+    "DynamicDesc": "_user_dynamics_page",
+    "DynamicDraw": "_user_dynamics_page",
+    "DynamicDrawImage": "_user_dynamics_page",
+    "DynamicItem": "_user_dynamics_page",
+    "DynamicMajor": "_user_dynamics_page",
+    "DynamicModules": "_user_dynamics_page",
+    "DynamicRichTextNode": "_user_dynamics_page",
+    "DynamicStats": "_user_dynamics_page",
+    "ElecMonthlyRank": "_elec_monthly_rank",
+    "ElecRankUser": "_elec_monthly_rank",
+    "ElecRankVip": "_elec_monthly_rank",
+    "FavSeasonCounts": "_channel_season_info",
+    "FavSeasonDetail": "_channel_season_info",
+    "FavSeasonMedia": "_channel_season_info",
+    "FavSeasonUpper": "_channel_season_info",
+    "FollowedBangumi": "_followed_bangumi_page",
+    "FollowedBangumiPage": "_followed_bangumi_page",
+    "FollowingUser": "_following_user_list",
+    "FollowingUserList": "_following_user_list",
+    "FollowingUserVip": "_following_user_list",
+    "FollowingUserVipLabel": "_following_user_list",
+    "HistoryBangumi": "_history_videos",
+    "HistoryBangumiSeason": "_history_videos",
     "HistoryBusinessType": "_enums",
-    "HistoryCheese": "_get_my_history",
-    "HistoryCursor": "_get_my_history_new",
-    "HistoryDimension": "_get_my_history",
-    "HistoryItem": "_get_my_history_new",
-    "HistoryPage": "_get_my_history_new",
-    "HistoryTab": "_get_my_history_new",
-    "HistoryTarget": "_get_my_history_new",
+    "HistoryCheese": "_history_videos",
+    "HistoryCursor": "_history_page",
+    "HistoryDimension": "_history_videos",
+    "HistoryItem": "_history_page",
+    "HistoryPage": "_history_page",
+    "HistoryTab": "_history_page",
+    "HistoryTarget": "_history_page",
     "HistoryType": "_enums",
-    "HistoryVideo": "_get_my_history",
-    "HistoryVideoOwner": "_get_my_history",
-    "HistoryVideoPage": "_get_my_history",
-    "HistoryVideoStat": "_get_my_history",
-    "HistoryVideos": "_get_my_history",
-    "JuryInfo": "_get_my_jury_info",
-    "LegacyDynamicCard": "_get_dynamics",
-    "LegacyDynamicDesc": "_get_dynamics",
-    "LegacyDynamicsPage": "_get_dynamics",
-    "MidList": "_get_my_special_followings",
-    "MyInfo": "_get_my_info",
-    "MyProfession": "_get_my_info",
-    "Note": "_shared",
-    "NoteArchive": "_shared",
-    "NoteList": "_shared",
-    "NotePage": "_shared",
-    "OpusCover": "_get_opus",
-    "OpusFeed": "_get_opus",
-    "OpusFeedItem": "_get_opus",
-    "OpusStat": "_get_opus",
+    "HistoryVideo": "_history_videos",
+    "HistoryVideoOwner": "_history_videos",
+    "HistoryVideoPage": "_history_videos",
+    "HistoryVideoStat": "_history_videos",
+    "HistoryVideos": "_history_videos",
+    "JuryInfo": "_jury_info",
+    "LegacyDynamicCard": "_legacy_dynamics_page",
+    "LegacyDynamicDesc": "_legacy_dynamics_page",
+    "LegacyDynamicsPage": "_legacy_dynamics_page",
+    "MidList": "_mid_list",
+    "MyInfo": "_my_info",
+    "MyProfession": "_my_info",
+    "Note": "_note_list",
+    "NoteArchive": "_note_list",
+    "NoteList": "_note_list",
+    "NotePage": "_note_list",
+    "OpusCover": "_opus_feed",
+    "OpusFeed": "_opus_feed",
+    "OpusFeedItem": "_opus_feed",
+    "OpusStat": "_opus_feed",
     "OpusType": "_enums",
-    "RelationAttributes": "_get_relation",
-    "RelationStat": "_get_relation_info",
+    "RelationAttributes": "_user_relation",
+    "RelationStat": "_relation_stat",
     "RelationType": "_enums",
-    "SpaceNavCount": "_get_overview_stat",
-    "SpaceNavNum": "_get_overview_stat",
-    "SpaceVideo": "_shared",
-    "SpaceVideos": "_get_masterpieces",
-    "SubscribeGroup": "_get_my_subscribe_groups",
-    "SubscribeGroupNames": "_get_user_subscribe_groups",
-    "SubscribeGroups": "_get_my_subscribe_groups",
-    "SubscribedTag": "_get_fav_tags",
-    "SubscribedTags": "_get_fav_tags",
-    "UidLookup": "_get_uids_by_names",
-    "UidLookupItem": "_get_uids_by_names",
-    "UpStat": "_get_up_stat",
-    "UpStatViews": "_get_up_stat",
-    "UserAlbum": "_get_album",
-    "UserAlbumDoc": "_get_album",
-    "UserAlbumPicture": "_get_album",
+    "SpaceNavCount": "_space_nav_num",
+    "SpaceNavNum": "_space_nav_num",
+    "SpaceVideo": "_space_video",
+    "SpaceVideos": "_space_videos",
+    "SubscribeGroup": "_subscribe_groups",
+    "SubscribeGroupNames": "_subscribe_group_names",
+    "SubscribeGroups": "_subscribe_groups",
+    "SubscribedTag": "_subscribed_tags",
+    "SubscribedTags": "_subscribed_tags",
+    "UidLookup": "_uid_lookup",
+    "UidLookupItem": "_uid_lookup",
+    "UpStat": "_up_stat",
+    "UpStatViews": "_up_stat",
+    "UserAlbum": "_user_album",
+    "UserAlbumDoc": "_user_album",
+    "UserAlbumPicture": "_user_album",
     "UserAlbumType": "_enums",
-    "UserArticle": "_get_articles",
-    "UserArticleAuthor": "_get_articles",
-    "UserArticleList": "_get_article_lists",
+    "UserArticle": "_user_articles",
+    "UserArticleAuthor": "_user_articles",
+    "UserArticleList": "_user_article_lists",
     "UserArticleListOrder": "_enums",
-    "UserArticleLists": "_get_article_lists",
+    "UserArticleLists": "_user_article_lists",
     "UserArticleOrder": "_enums",
-    "UserArticleStats": "_get_articles",
-    "UserArticles": "_get_articles",
-    "UserAudio": "_get_audios",
+    "UserArticleStats": "_user_articles",
+    "UserArticles": "_user_articles",
+    "UserAudio": "_user_audios",
     "UserAudioOrder": "_enums",
-    "UserAudioStats": "_get_audios",
-    "UserAudios": "_get_audios",
+    "UserAudioStats": "_user_audios",
+    "UserAudios": "_user_audios",
     "UserBangumiFollowStatus": "_enums",
     "UserBangumiType": "_enums",
-    "UserCard": "_get_card",
-    "UserCardProfile": "_get_card",
-    "UserContract": "_get_info",
-    "UserDynamicsPage": "_get_dynamics_new",
-    "UserElec": "_get_info",
-    "UserElecShowInfo": "_get_info",
-    "UserEpisodicButton": "_get_videos",
-    "UserExpLog": "_get_experience_log",
-    "UserExpRecord": "_get_experience_log",
-    "UserFansMedal": "_get_info",
-    "UserHonourInfo": "_get_info",
-    "UserInfo": "_get_info",
-    "UserLiveRoom": "_get_info",
-    "UserLoginLog": "_get_login_log",
-    "UserLoginRecord": "_get_login_log",
-    "UserMedalInfo": "_get_medals",
-    "UserMedalStyle": "_get_medals",
-    "UserMedalWall": "_get_medals",
-    "UserMedalWallEntry": "_get_medals",
-    "UserMediaListItem": "_get_media_list",
-    "UserMediaListPage": "_get_media_list",
-    "UserMediaListUpper": "_get_media_list",
+    "UserCard": "_user_card",
+    "UserCardProfile": "_user_card",
+    "UserContract": "_user_info",
+    "UserDynamicsPage": "_user_dynamics_page",
+    "UserElec": "_user_info",
+    "UserElecShowInfo": "_user_info",
+    "UserEpisodicButton": "_user_videos",
+    "UserExpLog": "_user_exp_log",
+    "UserExpRecord": "_user_exp_log",
+    "UserFansMedal": "_user_info",
+    "UserHonourInfo": "_user_info",
+    "UserInfo": "_user_info",
+    "UserLiveRoom": "_user_info",
+    "UserLoginLog": "_user_login_log",
+    "UserLoginRecord": "_user_login_log",
+    "UserMedalInfo": "_user_medal_wall",
+    "UserMedalStyle": "_user_medal_wall",
+    "UserMedalWall": "_user_medal_wall",
+    "UserMedalWallEntry": "_user_medal_wall",
+    "UserMediaListItem": "_user_media_list_page",
+    "UserMediaListPage": "_user_media_list_page",
+    "UserMediaListUpper": "_user_media_list_page",
     "UserMedialistOrder": "_enums",
-    "UserMoralLog": "_get_moral_log",
-    "UserProfession": "_get_info",
-    "UserRelation": "_get_relation",
-    "UserReservation": "_get_reservations",
-    "UserReservations": "_get_reservations",
-    "UserSchool": "_get_info",
-    "UserSeries": "_get_info",
-    "UserSpaceImages": "_get_card",
-    "UserSysNotice": "_get_info",
-    "UserVideo": "_get_videos",
-    "UserVideoList": "_get_videos",
+    "UserMoralLog": "_user_moral_log",
+    "UserProfession": "_user_info",
+    "UserRelation": "_user_relation",
+    "UserReservation": "_user_reservations",
+    "UserReservations": "_user_reservations",
+    "UserSchool": "_user_info",
+    "UserSeries": "_user_info",
+    "UserSpaceImages": "_user_card",
+    "UserSysNotice": "_user_info",
+    "UserVideo": "_user_videos",
+    "UserVideoList": "_user_videos",
     "UserVideoOrder": "_enums",
-    "UserVideoPageInfo": "_get_videos",
-    "UserVideoZone": "_get_videos",
-    "UserVideos": "_get_videos",
-    "UserWornMedal": "_get_info",
+    "UserVideoPageInfo": "_user_videos",
+    "UserVideoZone": "_user_videos",
+    "UserVideos": "_user_videos",
+    "UserWornMedal": "_user_info",
 }
 
 __all__ = [

@@ -8,168 +8,168 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._add_coin import VideoCoinResult as VideoCoinResult
+    from ._danmaku_like_stats import DanmakuLikeStat as DanmakuLikeStat
+    from ._danmaku_like_stats import DanmakuLikeStats as DanmakuLikeStats
+    from ._danmaku_send_result import DanmakuColorfulSrc as DanmakuColorfulSrc
+    from ._danmaku_send_result import DanmakuSendResult as DanmakuSendResult
     from ._enums import DanmakuOperatorType as DanmakuOperatorType
     from ._enums import DmFontSize as DmFontSize
     from ._enums import DmMode as DmMode
     from ._enums import VideoAppealReasonType as VideoAppealReasonType
     from ._enums import VideoQuality as VideoQuality
-    from ._get_ai_conclusion import VideoAiConclusion as VideoAiConclusion
-    from ._get_ai_conclusion import VideoAiModelResult as VideoAiModelResult
-    from ._get_ai_conclusion import VideoAiOutlinePoint as VideoAiOutlinePoint
-    from ._get_ai_conclusion import VideoAiOutlineSection as VideoAiOutlineSection
-    from ._get_broadcast_servers import VideoBroadcastBackoff as VideoBroadcastBackoff
-    from ._get_broadcast_servers import VideoBroadcastServers as VideoBroadcastServers
-    from ._get_chargers import VideoCharger as VideoCharger
-    from ._get_chargers import VideoChargers as VideoChargers
-    from ._get_chargers import VideoChargerVip as VideoChargerVip
-    from ._get_chargers import VideoChargeShowInfo as VideoChargeShowInfo
-    from ._get_cid_info import VideoCidInfo as VideoCidInfo
-    from ._get_detail import VideoDetail as VideoDetail
-    from ._get_detail import VideoDetailReplies as VideoDetailReplies
-    from ._get_detail import VideoDetailReply as VideoDetailReply
-    from ._get_detail import VideoEmergency as VideoEmergency
-    from ._get_detail import VideoHotShare as VideoHotShare
-    from ._get_detail import VideoOwnerCard as VideoOwnerCard
-    from ._get_detail import VideoOwnerProfile as VideoOwnerProfile
-    from ._get_detail import VideoSpaceImage as VideoSpaceImage
-    from ._get_fav_folders import VideoFavFolder as VideoFavFolder
-    from ._get_fav_folders import VideoFavFolders as VideoFavFolders
-    from ._get_online import VideoOnlineCount as VideoOnlineCount
-    from ._get_online import VideoOnlineShowSwitch as VideoOnlineShowSwitch
-    from ._get_pages import VideoPages as VideoPages
-    from ._get_pay_coins import VideoPaidCoins as VideoPaidCoins
-    from ._get_pbp import VideoPbp as VideoPbp
-    from ._get_pbp import VideoPbpEvents as VideoPbpEvents
-    from ._get_play_url import VideoDash as VideoDash
-    from ._get_play_url import VideoDashDolby as VideoDashDolby
-    from ._get_play_url import VideoDashFlac as VideoDashFlac
-    from ._get_play_url import VideoDashSegmentBase as VideoDashSegmentBase
-    from ._get_play_url import VideoDashStream as VideoDashStream
-    from ._get_play_url import VideoDurl as VideoDurl
-    from ._get_play_url import VideoPlayUrl as VideoPlayUrl
-    from ._get_play_url import VideoSupportFormat as VideoSupportFormat
-    from ._get_player_info import VideoDmMask as VideoDmMask
-    from ._get_player_info import VideoPlayerInfo as VideoPlayerInfo
-    from ._get_player_info import VideoPlayerIpInfo as VideoPlayerIpInfo
-    from ._get_player_info import VideoPlayerOptions as VideoPlayerOptions
-    from ._get_player_info import VideoPlayerSubtitle as VideoPlayerSubtitle
-    from ._get_player_info import VideoViewPoint as VideoViewPoint
-    from ._get_private_notes import VideoPrivateNotes as VideoPrivateNotes
-    from ._get_public_notes import VideoNoteAuthor as VideoNoteAuthor
-    from ._get_public_notes import VideoNotePage as VideoNotePage
-    from ._get_public_notes import VideoPublicNote as VideoPublicNote
-    from ._get_public_notes import VideoPublicNotes as VideoPublicNotes
-    from ._get_related import RelatedVideos as RelatedVideos
-    from ._get_relation import VideoRelation as VideoRelation
-    from ._get_stat import VideoArchiveStat as VideoArchiveStat
-    from ._get_tags import VideoTags as VideoTags
-    from ._has_favoured import VideoFavoured as VideoFavoured
-    from ._has_liked_danmakus import DanmakuLikeStat as DanmakuLikeStat
-    from ._has_liked_danmakus import DanmakuLikeStats as DanmakuLikeStats
-    from ._is_forbid_note import VideoNoteEntrance as VideoNoteEntrance
-    from ._send_danmaku import DanmakuColorfulSrc as DanmakuColorfulSrc
-    from ._send_danmaku import DanmakuSendResult as DanmakuSendResult
-    from ._set_favorite import VideoFavoriteResult as VideoFavoriteResult
-    from ._shared import RelatedVideo as RelatedVideo
-    from ._shared import VideoAiRecommend as VideoAiRecommend
-    from ._shared import VideoArgueInfo as VideoArgueInfo
-    from ._shared import VideoDescPart as VideoDescPart
-    from ._shared import VideoHonor as VideoHonor
-    from ._shared import VideoHonorReply as VideoHonorReply
-    from ._shared import VideoInfo as VideoInfo
-    from ._shared import VideoPage as VideoPage
-    from ._shared import VideoSnapshot as VideoSnapshot
-    from ._shared import VideoStaffMember as VideoStaffMember
-    from ._shared import VideoSubtitle as VideoSubtitle
-    from ._shared import VideoSubtitleAuthor as VideoSubtitleAuthor
-    from ._shared import VideoSubtitleTrack as VideoSubtitleTrack
-    from ._shared import VideoTag as VideoTag
-    from ._shared import VideoTagCount as VideoTagCount
-    from ._shared import VideoUserGarb as VideoUserGarb
-    from ._triple import VideoTripleResult as VideoTripleResult
+    from ._related_video import RelatedVideo as RelatedVideo
+    from ._related_video import VideoAiRecommend as VideoAiRecommend
+    from ._related_videos import RelatedVideos as RelatedVideos
+    from ._video_ai_conclusion import VideoAiConclusion as VideoAiConclusion
+    from ._video_ai_conclusion import VideoAiModelResult as VideoAiModelResult
+    from ._video_ai_conclusion import VideoAiOutlinePoint as VideoAiOutlinePoint
+    from ._video_ai_conclusion import VideoAiOutlineSection as VideoAiOutlineSection
+    from ._video_archive_stat import VideoArchiveStat as VideoArchiveStat
+    from ._video_broadcast_servers import VideoBroadcastBackoff as VideoBroadcastBackoff
+    from ._video_broadcast_servers import VideoBroadcastServers as VideoBroadcastServers
+    from ._video_chargers import VideoCharger as VideoCharger
+    from ._video_chargers import VideoChargers as VideoChargers
+    from ._video_chargers import VideoChargerVip as VideoChargerVip
+    from ._video_chargers import VideoChargeShowInfo as VideoChargeShowInfo
+    from ._video_cid_info import VideoCidInfo as VideoCidInfo
+    from ._video_coin_result import VideoCoinResult as VideoCoinResult
+    from ._video_detail import VideoDetail as VideoDetail
+    from ._video_detail import VideoDetailReplies as VideoDetailReplies
+    from ._video_detail import VideoDetailReply as VideoDetailReply
+    from ._video_detail import VideoEmergency as VideoEmergency
+    from ._video_detail import VideoHotShare as VideoHotShare
+    from ._video_detail import VideoOwnerCard as VideoOwnerCard
+    from ._video_detail import VideoOwnerProfile as VideoOwnerProfile
+    from ._video_detail import VideoSpaceImage as VideoSpaceImage
+    from ._video_fav_folders import VideoFavFolder as VideoFavFolder
+    from ._video_fav_folders import VideoFavFolders as VideoFavFolders
+    from ._video_favorite_result import VideoFavoriteResult as VideoFavoriteResult
+    from ._video_favoured import VideoFavoured as VideoFavoured
+    from ._video_info import VideoArgueInfo as VideoArgueInfo
+    from ._video_info import VideoDescPart as VideoDescPart
+    from ._video_info import VideoHonor as VideoHonor
+    from ._video_info import VideoHonorReply as VideoHonorReply
+    from ._video_info import VideoInfo as VideoInfo
+    from ._video_info import VideoStaffMember as VideoStaffMember
+    from ._video_info import VideoSubtitle as VideoSubtitle
+    from ._video_info import VideoUserGarb as VideoUserGarb
+    from ._video_note_entrance import VideoNoteEntrance as VideoNoteEntrance
+    from ._video_online_count import VideoOnlineCount as VideoOnlineCount
+    from ._video_online_count import VideoOnlineShowSwitch as VideoOnlineShowSwitch
+    from ._video_page import VideoPage as VideoPage
+    from ._video_pages import VideoPages as VideoPages
+    from ._video_paid_coins import VideoPaidCoins as VideoPaidCoins
+    from ._video_pbp import VideoPbp as VideoPbp
+    from ._video_pbp import VideoPbpEvents as VideoPbpEvents
+    from ._video_play_url import VideoDash as VideoDash
+    from ._video_play_url import VideoDashDolby as VideoDashDolby
+    from ._video_play_url import VideoDashFlac as VideoDashFlac
+    from ._video_play_url import VideoDashSegmentBase as VideoDashSegmentBase
+    from ._video_play_url import VideoDashStream as VideoDashStream
+    from ._video_play_url import VideoDurl as VideoDurl
+    from ._video_play_url import VideoPlayUrl as VideoPlayUrl
+    from ._video_play_url import VideoSupportFormat as VideoSupportFormat
+    from ._video_player_info import VideoDmMask as VideoDmMask
+    from ._video_player_info import VideoPlayerInfo as VideoPlayerInfo
+    from ._video_player_info import VideoPlayerIpInfo as VideoPlayerIpInfo
+    from ._video_player_info import VideoPlayerOptions as VideoPlayerOptions
+    from ._video_player_info import VideoPlayerSubtitle as VideoPlayerSubtitle
+    from ._video_player_info import VideoViewPoint as VideoViewPoint
+    from ._video_private_notes import VideoPrivateNotes as VideoPrivateNotes
+    from ._video_public_notes import VideoNoteAuthor as VideoNoteAuthor
+    from ._video_public_notes import VideoNotePage as VideoNotePage
+    from ._video_public_notes import VideoPublicNote as VideoPublicNote
+    from ._video_public_notes import VideoPublicNotes as VideoPublicNotes
+    from ._video_relation import VideoRelation as VideoRelation
+    from ._video_snapshot import VideoSnapshot as VideoSnapshot
+    from ._video_subtitle_track import VideoSubtitleAuthor as VideoSubtitleAuthor
+    from ._video_subtitle_track import VideoSubtitleTrack as VideoSubtitleTrack
+    from ._video_tag import VideoTag as VideoTag
+    from ._video_tag import VideoTagCount as VideoTagCount
+    from ._video_tags import VideoTags as VideoTags
+    from ._video_triple_result import VideoTripleResult as VideoTripleResult
 
 _WHERE: dict[str, str] = {
-    "DanmakuColorfulSrc": "_send_danmaku",
-    "DanmakuLikeStat": "_has_liked_danmakus",
-    "DanmakuLikeStats": "_has_liked_danmakus",
+    "DanmakuColorfulSrc": "_danmaku_send_result",
+    "DanmakuLikeStat": "_danmaku_like_stats",
+    "DanmakuLikeStats": "_danmaku_like_stats",
     "DanmakuOperatorType": "_enums",
-    "DanmakuSendResult": "_send_danmaku",
+    "DanmakuSendResult": "_danmaku_send_result",
     "DmFontSize": "_enums",
     "DmMode": "_enums",
-    "RelatedVideo": "_shared",
-    "RelatedVideos": "_get_related",
-    "VideoAiConclusion": "_get_ai_conclusion",
-    "VideoAiModelResult": "_get_ai_conclusion",
-    "VideoAiOutlinePoint": "_get_ai_conclusion",
-    "VideoAiOutlineSection": "_get_ai_conclusion",
-    "VideoAiRecommend": "_shared",
+    "RelatedVideo": "_related_video",
+    "RelatedVideos": "_related_videos",
+    "VideoAiConclusion": "_video_ai_conclusion",
+    "VideoAiModelResult": "_video_ai_conclusion",
+    "VideoAiOutlinePoint": "_video_ai_conclusion",
+    "VideoAiOutlineSection": "_video_ai_conclusion",
+    "VideoAiRecommend": "_related_video",
     "VideoAppealReasonType": "_enums",
-    "VideoArchiveStat": "_get_stat",
-    "VideoArgueInfo": "_shared",
-    "VideoBroadcastBackoff": "_get_broadcast_servers",
-    "VideoBroadcastServers": "_get_broadcast_servers",
-    "VideoChargeShowInfo": "_get_chargers",
-    "VideoCharger": "_get_chargers",
-    "VideoChargerVip": "_get_chargers",
-    "VideoChargers": "_get_chargers",
-    "VideoCidInfo": "_get_cid_info",
-    "VideoCoinResult": "_add_coin",
-    "VideoDash": "_get_play_url",
-    "VideoDashDolby": "_get_play_url",
-    "VideoDashFlac": "_get_play_url",
-    "VideoDashSegmentBase": "_get_play_url",
-    "VideoDashStream": "_get_play_url",
-    "VideoDescPart": "_shared",
-    "VideoDetail": "_get_detail",
-    "VideoDetailReplies": "_get_detail",
-    "VideoDetailReply": "_get_detail",
-    "VideoDmMask": "_get_player_info",
-    "VideoDurl": "_get_play_url",
-    "VideoEmergency": "_get_detail",
-    "VideoFavFolder": "_get_fav_folders",
-    "VideoFavFolders": "_get_fav_folders",
-    "VideoFavoriteResult": "_set_favorite",
-    "VideoFavoured": "_has_favoured",
-    "VideoHonor": "_shared",
-    "VideoHonorReply": "_shared",
-    "VideoHotShare": "_get_detail",
-    "VideoInfo": "_shared",
-    "VideoNoteAuthor": "_get_public_notes",
-    "VideoNoteEntrance": "_is_forbid_note",
-    "VideoNotePage": "_get_public_notes",
-    "VideoOnlineCount": "_get_online",
-    "VideoOnlineShowSwitch": "_get_online",
-    "VideoOwnerCard": "_get_detail",
-    "VideoOwnerProfile": "_get_detail",
-    "VideoPage": "_shared",
-    "VideoPages": "_get_pages",
-    "VideoPaidCoins": "_get_pay_coins",
-    "VideoPbp": "_get_pbp",
-    "VideoPbpEvents": "_get_pbp",
-    "VideoPlayUrl": "_get_play_url",
-    "VideoPlayerInfo": "_get_player_info",
-    "VideoPlayerIpInfo": "_get_player_info",
-    "VideoPlayerOptions": "_get_player_info",
-    "VideoPlayerSubtitle": "_get_player_info",
-    "VideoPrivateNotes": "_get_private_notes",
-    "VideoPublicNote": "_get_public_notes",
-    "VideoPublicNotes": "_get_public_notes",
+    "VideoArchiveStat": "_video_archive_stat",
+    "VideoArgueInfo": "_video_info",
+    "VideoBroadcastBackoff": "_video_broadcast_servers",
+    "VideoBroadcastServers": "_video_broadcast_servers",
+    "VideoChargeShowInfo": "_video_chargers",
+    "VideoCharger": "_video_chargers",
+    "VideoChargerVip": "_video_chargers",
+    "VideoChargers": "_video_chargers",
+    "VideoCidInfo": "_video_cid_info",
+    "VideoCoinResult": "_video_coin_result",
+    "VideoDash": "_video_play_url",
+    "VideoDashDolby": "_video_play_url",
+    "VideoDashFlac": "_video_play_url",
+    "VideoDashSegmentBase": "_video_play_url",
+    "VideoDashStream": "_video_play_url",
+    "VideoDescPart": "_video_info",
+    "VideoDetail": "_video_detail",
+    "VideoDetailReplies": "_video_detail",
+    "VideoDetailReply": "_video_detail",
+    "VideoDmMask": "_video_player_info",
+    "VideoDurl": "_video_play_url",
+    "VideoEmergency": "_video_detail",
+    "VideoFavFolder": "_video_fav_folders",
+    "VideoFavFolders": "_video_fav_folders",
+    "VideoFavoriteResult": "_video_favorite_result",
+    "VideoFavoured": "_video_favoured",
+    "VideoHonor": "_video_info",
+    "VideoHonorReply": "_video_info",
+    "VideoHotShare": "_video_detail",
+    "VideoInfo": "_video_info",
+    "VideoNoteAuthor": "_video_public_notes",
+    "VideoNoteEntrance": "_video_note_entrance",
+    "VideoNotePage": "_video_public_notes",
+    "VideoOnlineCount": "_video_online_count",
+    "VideoOnlineShowSwitch": "_video_online_count",
+    "VideoOwnerCard": "_video_detail",
+    "VideoOwnerProfile": "_video_detail",
+    "VideoPage": "_video_page",
+    "VideoPages": "_video_pages",
+    "VideoPaidCoins": "_video_paid_coins",
+    "VideoPbp": "_video_pbp",
+    "VideoPbpEvents": "_video_pbp",
+    "VideoPlayUrl": "_video_play_url",
+    "VideoPlayerInfo": "_video_player_info",
+    "VideoPlayerIpInfo": "_video_player_info",
+    "VideoPlayerOptions": "_video_player_info",
+    "VideoPlayerSubtitle": "_video_player_info",
+    "VideoPrivateNotes": "_video_private_notes",
+    "VideoPublicNote": "_video_public_notes",
+    "VideoPublicNotes": "_video_public_notes",
     "VideoQuality": "_enums",
-    "VideoRelation": "_get_relation",
-    "VideoSnapshot": "_shared",
-    "VideoSpaceImage": "_get_detail",
-    "VideoStaffMember": "_shared",
-    "VideoSubtitle": "_shared",
-    "VideoSubtitleAuthor": "_shared",
-    "VideoSubtitleTrack": "_shared",
-    "VideoSupportFormat": "_get_play_url",
-    "VideoTag": "_shared",
-    "VideoTagCount": "_shared",
-    "VideoTags": "_get_tags",
-    "VideoTripleResult": "_triple",
-    "VideoUserGarb": "_shared",
-    "VideoViewPoint": "_get_player_info",
+    "VideoRelation": "_video_relation",
+    "VideoSnapshot": "_video_snapshot",
+    "VideoSpaceImage": "_video_detail",
+    "VideoStaffMember": "_video_info",
+    "VideoSubtitle": "_video_info",
+    "VideoSubtitleAuthor": "_video_subtitle_track",
+    "VideoSubtitleTrack": "_video_subtitle_track",
+    "VideoSupportFormat": "_video_play_url",
+    "VideoTag": "_video_tag",
+    "VideoTagCount": "_video_tag",
+    "VideoTags": "_video_tags",
+    "VideoTripleResult": "_video_triple_result",
+    "VideoUserGarb": "_video_info",
+    "VideoViewPoint": "_video_player_info",
 }
 
 __all__ = [

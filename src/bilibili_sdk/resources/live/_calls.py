@@ -12,44 +12,44 @@ from ..._endpoint import models as _models
 from ...models.live._enums import LiveCodec, LiveFormat, LiveProtocol, LiveQuality
 
 if TYPE_CHECKING:
-    from ...models.live._create_room import LiveCreatedRoom
     from ...models.live._enums import LiveCodec, LiveFormat, LiveProtocol, LiveQuality
-    from ...models.live._get_anchor_info import LiveAnchorInfo
-    from ...models.live._get_area_list import LiveAreaList
-    from ...models.live._get_banned_users import LiveBannedUsers
-    from ...models.live._get_danmaku_history import LiveDanmakuHistory
-    from ...models.live._get_danmu_info import LiveDanmuInfo
-    from ...models.live._get_emoticons import LiveEmoticons
-    from ...models.live._get_followed_live_rooms import LiveFollowedLive
-    from ...models.live._get_followed_offline_rooms import (
-        LiveFollowedOffline,
-    )
-    from ...models.live._get_followed_rooms import LiveFollowedRooms
-    from ...models.live._get_gift_config import LiveGiftConfig
-    from ...models.live._get_guard_list import LiveGuardList
-    from ...models.live._get_last_month_sign_info import LiveSignMonth
-    from ...models.live._get_lottery_info import LiveLotteryInfo
-    from ...models.live._get_my_bag import LiveBag
-    from ...models.live._get_my_info_in_room import LiveMyRoomInfo
-    from ...models.live._get_my_medals import LiveMyMedals
-    from ...models.live._get_online_gold_rank import LiveOnlineGoldRank
-    from ...models.live._get_room_anchor import LiveRoomAnchor
-    from ...models.live._get_room_base_info import LiveRoomBaseInfos
-    from ...models.live._get_room_by_mid import LiveUserRoom
-    from ...models.live._get_room_gifts import LiveRoomGifts
-    from ...models.live._get_room_info import LiveRoomDetail
-    from ...models.live._get_room_init import LiveRoomInit
-    from ...models.live._get_room_play_info import LiveRoomPlayInfo
-    from ...models.live._get_room_play_info_v2 import LiveRoomPlayInfoV2
-    from ...models.live._get_rooms_by_area import LiveAreaRooms
-    from ...models.live._get_self_info import LiveSelfInfo
-    from ...models.live._get_sign_info import LiveSignInfo
-    from ...models.live._get_status_by_mids import LiveRoomStatuses
-    from ...models.live._send_web_heartbeat import LiveWebHeartbeat
-    from ...models.live._shared import LiveDanmakuSendResult, LiveGiftSendResult, LivePlayUrl
-    from ...models.live._start_live import LiveStartResult
-    from ...models.live._stop_live import LiveStopResult
-    from ...models.live._update_room import LiveRoomUpdate
+    from ...models.live._live_anchor_info import LiveAnchorInfo
+    from ...models.live._live_area_list import LiveAreaList
+    from ...models.live._live_area_rooms import LiveAreaRooms
+    from ...models.live._live_bag import LiveBag
+    from ...models.live._live_banned_users import LiveBannedUsers
+    from ...models.live._live_created_room import LiveCreatedRoom
+    from ...models.live._live_danmaku_history import LiveDanmakuHistory
+    from ...models.live._live_danmaku_send_result import LiveDanmakuSendResult
+    from ...models.live._live_danmu_info import LiveDanmuInfo
+    from ...models.live._live_emoticons import LiveEmoticons
+    from ...models.live._live_followed_live import LiveFollowedLive
+    from ...models.live._live_followed_offline import LiveFollowedOffline
+    from ...models.live._live_followed_rooms import LiveFollowedRooms
+    from ...models.live._live_gift_config import LiveGiftConfig
+    from ...models.live._live_gift_send_result import LiveGiftSendResult
+    from ...models.live._live_guard_list import LiveGuardList
+    from ...models.live._live_lottery_info import LiveLotteryInfo
+    from ...models.live._live_my_medals import LiveMyMedals
+    from ...models.live._live_my_room_info import LiveMyRoomInfo
+    from ...models.live._live_online_gold_rank import LiveOnlineGoldRank
+    from ...models.live._live_play_url import LivePlayUrl
+    from ...models.live._live_room_anchor import LiveRoomAnchor
+    from ...models.live._live_room_base_infos import LiveRoomBaseInfos
+    from ...models.live._live_room_detail import LiveRoomDetail
+    from ...models.live._live_room_gifts import LiveRoomGifts
+    from ...models.live._live_room_init import LiveRoomInit
+    from ...models.live._live_room_play_info import LiveRoomPlayInfo
+    from ...models.live._live_room_play_info_v2 import LiveRoomPlayInfoV2
+    from ...models.live._live_room_statuses import LiveRoomStatuses
+    from ...models.live._live_room_update import LiveRoomUpdate
+    from ...models.live._live_self_info import LiveSelfInfo
+    from ...models.live._live_sign_info import LiveSignInfo
+    from ...models.live._live_sign_month import LiveSignMonth
+    from ...models.live._live_start_result import LiveStartResult
+    from ...models.live._live_stop_result import LiveStopResult
+    from ...models.live._live_user_room import LiveUserRoom
+    from ...models.live._live_web_heartbeat import LiveWebHeartbeat
 
 
 GET_GUARD_LIST: Endpoint[LiveGuardList] = Endpoint(
@@ -60,7 +60,7 @@ GET_GUARD_LIST: Endpoint[LiveGuardList] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_guard_list").LiveGuardList,
+    model_ref=lambda: _models("live._live_guard_list").LiveGuardList,
 )
 ITER_GUARD_LIST = Pager(
     "page",
@@ -90,7 +90,7 @@ GET_ONLINE_GOLD_RANK: Endpoint[LiveOnlineGoldRank] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_online_gold_rank").LiveOnlineGoldRank,
+    model_ref=lambda: _models("live._live_online_gold_rank").LiveOnlineGoldRank,
 )
 ITER_ONLINE_GOLD_RANK = Pager(
     "page",
@@ -254,7 +254,7 @@ GET_GIFT_CONFIG: Endpoint[LiveGiftConfig] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_gift_config").LiveGiftConfig,
+    model_ref=lambda: _models("live._live_gift_config").LiveGiftConfig,
     fixed={"platform": "pc", "source": "live"},
 )
 
@@ -280,7 +280,7 @@ GET_ROOM_GIFTS: Endpoint[LiveRoomGifts] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_gifts").LiveRoomGifts,
+    model_ref=lambda: _models("live._live_room_gifts").LiveRoomGifts,
     fixed={"platform": "pc", "source": "live"},
 )
 
@@ -305,7 +305,7 @@ SEND_GIFT_FROM_BAG: Endpoint[LiveGiftSendResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._shared").LiveGiftSendResult,
+    model_ref=lambda: _models("live._live_gift_send_result").LiveGiftSendResult,
     fixed={"platform": "pc", "send_ruid": 0, "biz_code": "live"},
 )
 
@@ -341,7 +341,7 @@ SEND_GIFT_GOLD: Endpoint[LiveGiftSendResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._shared").LiveGiftSendResult,
+    model_ref=lambda: _models("live._live_gift_send_result").LiveGiftSendResult,
     fixed={
         "coin_type": "gold",
         "bag_id": 0,
@@ -391,7 +391,7 @@ SEND_GIFT_SILVER: Endpoint[LiveGiftSendResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._shared").LiveGiftSendResult,
+    model_ref=lambda: _models("live._live_gift_send_result").LiveGiftSendResult,
     fixed={
         "coin_type": "silver",
         "bag_id": 0,
@@ -441,7 +441,7 @@ GET_MY_BAG: Endpoint[LiveBag] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_my_bag").LiveBag,
+    model_ref=lambda: _models("live._live_bag").LiveBag,
 )
 
 
@@ -508,7 +508,7 @@ GET_FOLLOWED_LIVE_ROOMS: Endpoint[LiveFollowedLive] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_followed_live_rooms").LiveFollowedLive,
+    model_ref=lambda: _models("live._live_followed_live").LiveFollowedLive,
     fixed={"filterRule": 0},
 )
 
@@ -527,7 +527,7 @@ GET_FOLLOWED_OFFLINE_ROOMS: Endpoint[LiveFollowedOffline] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_followed_offline_rooms").LiveFollowedOffline,
+    model_ref=lambda: _models("live._live_followed_offline").LiveFollowedOffline,
 )
 ITER_FOLLOWED_OFFLINE_ROOMS = Pager(
     "page",
@@ -555,7 +555,7 @@ GET_FOLLOWED_ROOMS: Endpoint[LiveFollowedRooms] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_followed_rooms").LiveFollowedRooms,
+    model_ref=lambda: _models("live._live_followed_rooms").LiveFollowedRooms,
     fixed={"ignoreRecord": 1, "hit_ab": "true"},
 )
 ITER_FOLLOWED_ROOMS = Pager(
@@ -582,7 +582,7 @@ GET_MY_MEDALS: Endpoint[LiveMyMedals] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_my_medals").LiveMyMedals,
+    model_ref=lambda: _models("live._live_my_medals").LiveMyMedals,
 )
 ITER_MY_MEDALS = Pager(
     "page",
@@ -626,7 +626,7 @@ GET_SIGN_INFO: Endpoint[LiveSignInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_sign_info").LiveSignInfo,
+    model_ref=lambda: _models("live._live_sign_info").LiveSignInfo,
 )
 
 
@@ -642,7 +642,7 @@ GET_LAST_MONTH_SIGN_INFO: Endpoint[LiveSignMonth] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_last_month_sign_info").LiveSignMonth,
+    model_ref=lambda: _models("live._live_sign_month").LiveSignMonth,
 )
 
 
@@ -658,7 +658,7 @@ CREATE_ROOM: Endpoint[LiveCreatedRoom] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._create_room").LiveCreatedRoom,
+    model_ref=lambda: _models("live._live_created_room").LiveCreatedRoom,
     fixed={"platform": "web", "visit_id": ""},
 )
 
@@ -676,7 +676,7 @@ START_LIVE: Endpoint[LiveStartResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._start_live").LiveStartResult,
+    model_ref=lambda: _models("live._live_start_result").LiveStartResult,
     fixed={"platform": "pc_link"},
 )
 
@@ -696,7 +696,7 @@ STOP_LIVE: Endpoint[LiveStopResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._stop_live").LiveStopResult,
+    model_ref=lambda: _models("live._live_stop_result").LiveStopResult,
     fixed={"platform": "pc_link"},
 )
 
@@ -715,7 +715,7 @@ UPDATE_ROOM: Endpoint[LiveRoomUpdate] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._update_room").LiveRoomUpdate,
+    model_ref=lambda: _models("live._live_room_update").LiveRoomUpdate,
 )
 
 
@@ -785,7 +785,7 @@ GET_BANNED_USERS: Endpoint[LiveBannedUsers] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._get_banned_users").LiveBannedUsers,
+    model_ref=lambda: _models("live._live_banned_users").LiveBannedUsers,
 )
 ITER_BANNED_USERS = Pager(
     "page",
@@ -857,7 +857,7 @@ GET_ROOM_PLAY_INFO: Endpoint[LiveRoomPlayInfo] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_play_info").LiveRoomPlayInfo,
+    model_ref=lambda: _models("live._live_room_play_info").LiveRoomPlayInfo,
 )
 
 
@@ -875,7 +875,7 @@ GET_DANMU_INFO: Endpoint[LiveDanmuInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_danmu_info").LiveDanmuInfo,
+    model_ref=lambda: _models("live._live_danmu_info").LiveDanmuInfo,
     fixed={"type": 0, "web_location": "444.8"},
 )
 
@@ -894,7 +894,7 @@ GET_SELF_INFO: Endpoint[LiveSelfInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_self_info").LiveSelfInfo,
+    model_ref=lambda: _models("live._live_self_info").LiveSelfInfo,
 )
 
 
@@ -910,7 +910,7 @@ SEND_WEB_HEARTBEAT: Endpoint[LiveWebHeartbeat] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._send_web_heartbeat").LiveWebHeartbeat,
+    model_ref=lambda: _models("live._live_web_heartbeat").LiveWebHeartbeat,
     fixed={"pf": "web"},
 )
 
@@ -929,7 +929,7 @@ GET_ROOM_INFO: Endpoint[LiveRoomDetail] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_info").LiveRoomDetail,
+    model_ref=lambda: _models("live._live_room_detail").LiveRoomDetail,
 )
 
 
@@ -947,7 +947,7 @@ GET_ROOM_INIT: Endpoint[LiveRoomInit] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_init").LiveRoomInit,
+    model_ref=lambda: _models("live._live_room_init").LiveRoomInit,
 )
 
 
@@ -965,7 +965,7 @@ GET_ROOM_BASE_INFO: Endpoint[LiveRoomBaseInfos] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_base_info").LiveRoomBaseInfos,
+    model_ref=lambda: _models("live._live_room_base_infos").LiveRoomBaseInfos,
     fixed={"req_biz": "web_room_componet"},
 )
 
@@ -984,7 +984,7 @@ GET_ROOM_BY_MID: Endpoint[LiveUserRoom] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_by_mid").LiveUserRoom,
+    model_ref=lambda: _models("live._live_user_room").LiveUserRoom,
 )
 
 
@@ -1002,7 +1002,7 @@ GET_STATUS_BY_MIDS: Endpoint[LiveRoomStatuses] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_status_by_mids").LiveRoomStatuses,
+    model_ref=lambda: _models("live._live_room_statuses").LiveRoomStatuses,
 )
 
 
@@ -1020,7 +1020,7 @@ GET_ANCHOR_INFO: Endpoint[LiveAnchorInfo] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_anchor_info").LiveAnchorInfo,
+    model_ref=lambda: _models("live._live_anchor_info").LiveAnchorInfo,
 )
 
 
@@ -1038,7 +1038,7 @@ GET_ROOM_ANCHOR: Endpoint[LiveRoomAnchor] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_anchor").LiveRoomAnchor,
+    model_ref=lambda: _models("live._live_room_anchor").LiveRoomAnchor,
 )
 
 
@@ -1056,7 +1056,7 @@ GET_MY_INFO_IN_ROOM: Endpoint[LiveMyRoomInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_my_info_in_room").LiveMyRoomInfo,
+    model_ref=lambda: _models("live._live_my_room_info").LiveMyRoomInfo,
 )
 
 
@@ -1074,7 +1074,7 @@ GET_LOTTERY_INFO: Endpoint[LiveLotteryInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_lottery_info").LiveLotteryInfo,
+    model_ref=lambda: _models("live._live_lottery_info").LiveLotteryInfo,
 )
 
 
@@ -1092,7 +1092,7 @@ GET_ROOM_PLAY_INFO_V2: Endpoint[LiveRoomPlayInfoV2] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_room_play_info_v2").LiveRoomPlayInfoV2,
+    model_ref=lambda: _models("live._live_room_play_info_v2").LiveRoomPlayInfoV2,
     fixed={"platform": "web", "ptype": 16},
 )
 
@@ -1122,7 +1122,7 @@ GET_PLAY_URL: Endpoint[LivePlayUrl] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._shared").LivePlayUrl,
+    model_ref=lambda: _models("live._live_play_url").LivePlayUrl,
     fixed={"platform": "web", "https_url_req": 1, "ptype": 16},
 )
 
@@ -1142,7 +1142,7 @@ GET_LEGACY_PLAY_URL: Endpoint[LivePlayUrl] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._shared").LivePlayUrl,
+    model_ref=lambda: _models("live._live_play_url").LivePlayUrl,
 )
 
 
@@ -1164,7 +1164,7 @@ GET_DANMAKU_HISTORY: Endpoint[LiveDanmakuHistory] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_danmaku_history").LiveDanmakuHistory,
+    model_ref=lambda: _models("live._live_danmaku_history").LiveDanmakuHistory,
 )
 
 
@@ -1182,7 +1182,7 @@ GET_EMOTICONS: Endpoint[LiveEmoticons] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_emoticons").LiveEmoticons,
+    model_ref=lambda: _models("live._live_emoticons").LiveEmoticons,
     fixed={"platform": "pc"},
 )
 
@@ -1201,7 +1201,7 @@ SEND_DANMAKU: Endpoint[LiveDanmakuSendResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._shared").LiveDanmakuSendResult,
+    model_ref=lambda: _models("live._live_danmaku_send_result").LiveDanmakuSendResult,
     fixed={"bubble": 0},
 )
 
@@ -1236,7 +1236,7 @@ SEND_EMOTICON: Endpoint[LiveDanmakuSendResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("live._shared").LiveDanmakuSendResult,
+    model_ref=lambda: _models("live._live_danmaku_send_result").LiveDanmakuSendResult,
     fixed={
         "bubble": 0,
         "dm_type": 1,
@@ -1273,7 +1273,7 @@ GET_AREA_LIST: Endpoint[LiveAreaList] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_area_list").LiveAreaList,
+    model_ref=lambda: _models("live._live_area_list").LiveAreaList,
 )
 
 
@@ -1289,7 +1289,7 @@ GET_ROOMS_BY_AREA: Endpoint[LiveAreaRooms] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("live._get_rooms_by_area").LiveAreaRooms,
+    model_ref=lambda: _models("live._live_area_rooms").LiveAreaRooms,
     fixed={"platform": "web", "web_location": "444.253"},
 )
 ITER_ROOMS_BY_AREA = Pager(

@@ -11,45 +11,44 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
-    from ...models.live._create_room import LiveCreatedRoom
     from ...models.live._enums import LiveCodec, LiveFormat, LiveProtocol, LiveQuality
-    from ...models.live._get_anchor_info import LiveAnchorInfo
-    from ...models.live._get_area_list import LiveAreaList
-    from ...models.live._get_banned_users import LiveBannedUser, LiveBannedUsers
-    from ...models.live._get_danmaku_history import LiveDanmakuHistory
-    from ...models.live._get_danmu_info import LiveDanmuInfo
-    from ...models.live._get_emoticons import LiveEmoticons
-    from ...models.live._get_followed_live_rooms import LiveFollowedLive
-    from ...models.live._get_followed_offline_rooms import (
-        LiveFollowedOffline,
-        LiveFollowedOfflineRoom,
-    )
-    from ...models.live._get_followed_rooms import LiveFollowedRoom, LiveFollowedRooms
-    from ...models.live._get_gift_config import LiveGiftConfig
-    from ...models.live._get_guard_list import LiveGuard, LiveGuardList
-    from ...models.live._get_last_month_sign_info import LiveSignMonth
-    from ...models.live._get_lottery_info import LiveLotteryInfo
-    from ...models.live._get_my_bag import LiveBag
-    from ...models.live._get_my_info_in_room import LiveMyRoomInfo
-    from ...models.live._get_my_medals import LiveMyMedal, LiveMyMedals
-    from ...models.live._get_online_gold_rank import LiveOnlineGoldRank, LiveOnlineRankEntry
-    from ...models.live._get_room_anchor import LiveRoomAnchor
-    from ...models.live._get_room_base_info import LiveRoomBaseInfos
-    from ...models.live._get_room_by_mid import LiveUserRoom
-    from ...models.live._get_room_gifts import LiveRoomGifts
-    from ...models.live._get_room_info import LiveRoomDetail
-    from ...models.live._get_room_init import LiveRoomInit
-    from ...models.live._get_room_play_info import LiveRoomPlayInfo
-    from ...models.live._get_room_play_info_v2 import LiveRoomPlayInfoV2
-    from ...models.live._get_rooms_by_area import LiveAreaRoom, LiveAreaRooms
-    from ...models.live._get_self_info import LiveSelfInfo
-    from ...models.live._get_sign_info import LiveSignInfo
-    from ...models.live._get_status_by_mids import LiveRoomStatuses
-    from ...models.live._send_web_heartbeat import LiveWebHeartbeat
-    from ...models.live._shared import LiveDanmakuSendResult, LiveGiftSendResult, LivePlayUrl
-    from ...models.live._start_live import LiveStartResult
-    from ...models.live._stop_live import LiveStopResult
-    from ...models.live._update_room import LiveRoomUpdate
+    from ...models.live._live_anchor_info import LiveAnchorInfo
+    from ...models.live._live_area_list import LiveAreaList
+    from ...models.live._live_area_rooms import LiveAreaRoom, LiveAreaRooms
+    from ...models.live._live_bag import LiveBag
+    from ...models.live._live_banned_users import LiveBannedUser, LiveBannedUsers
+    from ...models.live._live_created_room import LiveCreatedRoom
+    from ...models.live._live_danmaku_history import LiveDanmakuHistory
+    from ...models.live._live_danmaku_send_result import LiveDanmakuSendResult
+    from ...models.live._live_danmu_info import LiveDanmuInfo
+    from ...models.live._live_emoticons import LiveEmoticons
+    from ...models.live._live_followed_live import LiveFollowedLive
+    from ...models.live._live_followed_offline import LiveFollowedOffline, LiveFollowedOfflineRoom
+    from ...models.live._live_followed_rooms import LiveFollowedRoom, LiveFollowedRooms
+    from ...models.live._live_gift_config import LiveGiftConfig
+    from ...models.live._live_gift_send_result import LiveGiftSendResult
+    from ...models.live._live_guard_list import LiveGuard, LiveGuardList
+    from ...models.live._live_lottery_info import LiveLotteryInfo
+    from ...models.live._live_my_medals import LiveMyMedal, LiveMyMedals
+    from ...models.live._live_my_room_info import LiveMyRoomInfo
+    from ...models.live._live_online_gold_rank import LiveOnlineGoldRank, LiveOnlineRankEntry
+    from ...models.live._live_play_url import LivePlayUrl
+    from ...models.live._live_room_anchor import LiveRoomAnchor
+    from ...models.live._live_room_base_infos import LiveRoomBaseInfos
+    from ...models.live._live_room_detail import LiveRoomDetail
+    from ...models.live._live_room_gifts import LiveRoomGifts
+    from ...models.live._live_room_init import LiveRoomInit
+    from ...models.live._live_room_play_info import LiveRoomPlayInfo
+    from ...models.live._live_room_play_info_v2 import LiveRoomPlayInfoV2
+    from ...models.live._live_room_statuses import LiveRoomStatuses
+    from ...models.live._live_room_update import LiveRoomUpdate
+    from ...models.live._live_self_info import LiveSelfInfo
+    from ...models.live._live_sign_info import LiveSignInfo
+    from ...models.live._live_sign_month import LiveSignMonth
+    from ...models.live._live_start_result import LiveStartResult
+    from ...models.live._live_stop_result import LiveStopResult
+    from ...models.live._live_user_room import LiveUserRoom
+    from ...models.live._live_web_heartbeat import LiveWebHeartbeat
     from ._raw_sync import LiveWithRawResponse
 
 __all__ = ["Live"]

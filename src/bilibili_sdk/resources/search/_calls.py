@@ -11,16 +11,16 @@ from ..._endpoint import models as _models
 from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
 
 if TYPE_CHECKING:
+    from ...models.search._app_hot_search_ranking import AppHotSearchRanking
+    from ...models.search._cheese_search_result import CheeseSearchResult
+    from ...models.search._default_search_keyword import DefaultSearchKeyword
     from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
-    from ...models.search._get_app_hot_search_keywords import AppHotSearchRanking
-    from ...models.search._get_default_search_keyword import DefaultSearchKeyword
-    from ...models.search._get_hot_search_keywords import HotSearchWords
-    from ...models.search._get_suggest_keywords import SearchSuggestResult
-    from ...models.search._search import SearchAllResult
-    from ...models.search._search_by_type import SearchByTypeResult
-    from ...models.search._search_cheese import CheeseSearchResult
-    from ...models.search._search_live import SearchLiveResult
-    from ...models.search._search_manga import MangaSearchResult
+    from ...models.search._hot_search_words import HotSearchWords
+    from ...models.search._manga_search_result import MangaSearchResult
+    from ...models.search._search_all_result import SearchAllResult
+    from ...models.search._search_by_type_result import SearchByTypeResult
+    from ...models.search._search_live_result import SearchLiveResult
+    from ...models.search._search_suggest_result import SearchSuggestResult
 
 
 SEARCH: Endpoint[SearchAllResult] = Endpoint(
@@ -31,7 +31,7 @@ SEARCH: Endpoint[SearchAllResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("search._search").SearchAllResult,
+    model_ref=lambda: _models("search._search_all_result").SearchAllResult,
 )
 
 
@@ -50,7 +50,7 @@ SEARCH_BY_TYPE: Endpoint[SearchByTypeResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("search._search_by_type").SearchByTypeResult,
+    model_ref=lambda: _models("search._search_by_type_result").SearchByTypeResult,
 )
 ITER_RESULTS = Pager(
     "page",
@@ -128,7 +128,7 @@ SEARCH_LIVE: Endpoint[SearchLiveResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("search._search_live").SearchLiveResult,
+    model_ref=lambda: _models("search._search_live_result").SearchLiveResult,
     fixed={"search_type": "live"},
 )
 
@@ -153,7 +153,7 @@ GET_DEFAULT_SEARCH_KEYWORD: Endpoint[DefaultSearchKeyword] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("search._get_default_search_keyword").DefaultSearchKeyword,
+    model_ref=lambda: _models("search._default_search_keyword").DefaultSearchKeyword,
 )
 
 
@@ -169,7 +169,7 @@ GET_HOT_SEARCH_KEYWORDS: Endpoint[HotSearchWords] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="none",
-    model_ref=lambda: _models("search._get_hot_search_keywords").HotSearchWords,
+    model_ref=lambda: _models("search._hot_search_words").HotSearchWords,
 )
 
 
@@ -185,7 +185,7 @@ GET_APP_HOT_SEARCH_KEYWORDS: Endpoint[AppHotSearchRanking] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("search._get_app_hot_search_keywords").AppHotSearchRanking,
+    model_ref=lambda: _models("search._app_hot_search_ranking").AppHotSearchRanking,
 )
 
 
@@ -203,7 +203,7 @@ GET_SUGGEST_KEYWORDS: Endpoint[SearchSuggestResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="result",
-    model_ref=lambda: _models("search._get_suggest_keywords").SearchSuggestResult,
+    model_ref=lambda: _models("search._search_suggest_result").SearchSuggestResult,
 )
 
 
@@ -239,7 +239,7 @@ SEARCH_MANGA: Endpoint[MangaSearchResult] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("search._search_manga").MangaSearchResult,
+    model_ref=lambda: _models("search._manga_search_result").MangaSearchResult,
     fixed={"device": "pc", "platform": "web"},
 )
 ITER_MANGA = Pager(
@@ -270,7 +270,7 @@ SEARCH_CHEESE: Endpoint[CheeseSearchResult] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("search._search_cheese").CheeseSearchResult,
+    model_ref=lambda: _models("search._cheese_search_result").CheeseSearchResult,
     fixed={"classification_id": -1},
 )
 ITER_COURSES = Pager(

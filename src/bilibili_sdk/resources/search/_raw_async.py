@@ -10,16 +10,16 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...models.search._app_hot_search_ranking import AppHotSearchRanking
+    from ...models.search._cheese_search_result import CheeseSearchResult
+    from ...models.search._default_search_keyword import DefaultSearchKeyword
     from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
-    from ...models.search._get_app_hot_search_keywords import AppHotSearchRanking
-    from ...models.search._get_default_search_keyword import DefaultSearchKeyword
-    from ...models.search._get_hot_search_keywords import HotSearchWords
-    from ...models.search._get_suggest_keywords import SearchSuggestResult
-    from ...models.search._search import SearchAllResult
-    from ...models.search._search_by_type import SearchByTypeResult
-    from ...models.search._search_cheese import CheeseSearchResult
-    from ...models.search._search_live import SearchLiveResult
-    from ...models.search._search_manga import MangaSearchResult
+    from ...models.search._hot_search_words import HotSearchWords
+    from ...models.search._manga_search_result import MangaSearchResult
+    from ...models.search._search_all_result import SearchAllResult
+    from ...models.search._search_by_type_result import SearchByTypeResult
+    from ...models.search._search_live_result import SearchLiveResult
+    from ...models.search._search_suggest_result import SearchSuggestResult
 
 __all__ = ["AsyncSearchWithRawResponse"]
 

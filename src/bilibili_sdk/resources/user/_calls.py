@@ -26,8 +26,17 @@ from ...models.user._enums import (
 )
 
 if TYPE_CHECKING:
-    from ...models.user._create_channel_series import CreatedChannelSeries
-    from ...models.user._create_subscribe_group import CreatedSubscribeGroup
+    from ...models.user._channel_list import ChannelList
+    from ...models.user._channel_season_info import ChannelSeasonInfo
+    from ...models.user._channel_season_videos import ChannelSeasonVideos
+    from ...models.user._channel_series_info import ChannelSeriesInfo
+    from ...models.user._channel_series_videos import ChannelSeriesVideos
+    from ...models.user._cheese_page import CheesePage
+    from ...models.user._coin_balance import CoinBalance
+    from ...models.user._created_channel_series import CreatedChannelSeries
+    from ...models.user._created_subscribe_group import CreatedSubscribeGroup
+    from ...models.user._creator_fan_data import CreatorFanData
+    from ...models.user._elec_monthly_rank import ElecMonthlyRank
     from ...models.user._enums import (
         HistoryBusinessType,
         HistoryType,
@@ -42,51 +51,40 @@ if TYPE_CHECKING:
         UserMedialistOrder,
         UserVideoOrder,
     )
-    from ...models.user._get_album import UserAlbum
-    from ...models.user._get_article_lists import UserArticleLists
-    from ...models.user._get_articles import UserArticles
-    from ...models.user._get_audios import UserAudios
-    from ...models.user._get_card import UserCard
-    from ...models.user._get_channel_list import ChannelList
-    from ...models.user._get_channel_season_info import ChannelSeasonInfo
-    from ...models.user._get_channel_series_info import ChannelSeriesInfo
-    from ...models.user._get_channel_videos_season import ChannelSeasonVideos
-    from ...models.user._get_channel_videos_series import ChannelSeriesVideos
-    from ...models.user._get_cheese import CheesePage
-    from ...models.user._get_dynamics import LegacyDynamicsPage
-    from ...models.user._get_dynamics_new import UserDynamicsPage
-    from ...models.user._get_elec_user_monthly import ElecMonthlyRank
-    from ...models.user._get_experience_log import UserExpLog
-    from ...models.user._get_fav_tags import SubscribedTags
-    from ...models.user._get_info import UserInfo
-    from ...models.user._get_login_log import UserLoginLog
-    from ...models.user._get_masterpieces import SpaceVideos
-    from ...models.user._get_medals import UserMedalWall
-    from ...models.user._get_media_list import UserMediaListPage
-    from ...models.user._get_moral_log import UserMoralLog
-    from ...models.user._get_my_coins import CoinBalance
-    from ...models.user._get_my_history import HistoryVideos
-    from ...models.user._get_my_history_new import HistoryPage
-    from ...models.user._get_my_info import MyInfo
-    from ...models.user._get_my_jury_info import JuryInfo
-    from ...models.user._get_my_special_followings import MidList
-    from ...models.user._get_my_subscribe_groups import SubscribeGroups
-    from ...models.user._get_opus import OpusFeed
-    from ...models.user._get_overview_stat import SpaceNavNum
-    from ...models.user._get_relation import UserRelation
-    from ...models.user._get_relation_info import RelationStat
-    from ...models.user._get_reservations import UserReservations
-    from ...models.user._get_subscribed_bangumi import FollowedBangumiPage
-    from ...models.user._get_top_followers import CreatorFanData
-    from ...models.user._get_uids_by_names import UidLookup
-    from ...models.user._get_up_stat import UpStat
-    from ...models.user._get_user_subscribe_groups import SubscribeGroupNames
-    from ...models.user._get_videos import UserVideos
-    from ...models.user._shared import (
-        FollowingUserList,
-        NoteList,
-        SpaceVideo,
-    )
+    from ...models.user._followed_bangumi_page import FollowedBangumiPage
+    from ...models.user._following_user_list import FollowingUserList
+    from ...models.user._history_page import HistoryPage
+    from ...models.user._history_videos import HistoryVideos
+    from ...models.user._jury_info import JuryInfo
+    from ...models.user._legacy_dynamics_page import LegacyDynamicsPage
+    from ...models.user._mid_list import MidList
+    from ...models.user._my_info import MyInfo
+    from ...models.user._note_list import NoteList
+    from ...models.user._opus_feed import OpusFeed
+    from ...models.user._relation_stat import RelationStat
+    from ...models.user._space_nav_num import SpaceNavNum
+    from ...models.user._space_video import SpaceVideo
+    from ...models.user._space_videos import SpaceVideos
+    from ...models.user._subscribe_group_names import SubscribeGroupNames
+    from ...models.user._subscribe_groups import SubscribeGroups
+    from ...models.user._subscribed_tags import SubscribedTags
+    from ...models.user._uid_lookup import UidLookup
+    from ...models.user._up_stat import UpStat
+    from ...models.user._user_album import UserAlbum
+    from ...models.user._user_article_lists import UserArticleLists
+    from ...models.user._user_articles import UserArticles
+    from ...models.user._user_audios import UserAudios
+    from ...models.user._user_card import UserCard
+    from ...models.user._user_dynamics_page import UserDynamicsPage
+    from ...models.user._user_exp_log import UserExpLog
+    from ...models.user._user_info import UserInfo
+    from ...models.user._user_login_log import UserLoginLog
+    from ...models.user._user_medal_wall import UserMedalWall
+    from ...models.user._user_media_list_page import UserMediaListPage
+    from ...models.user._user_moral_log import UserMoralLog
+    from ...models.user._user_relation import UserRelation
+    from ...models.user._user_reservations import UserReservations
+    from ...models.user._user_videos import UserVideos
 
 
 GET_MY_SUBSCRIBE_GROUPS: Endpoint[SubscribeGroups] = Endpoint(
@@ -97,7 +95,7 @@ GET_MY_SUBSCRIBE_GROUPS: Endpoint[SubscribeGroups] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_my_subscribe_groups").SubscribeGroups,
+    model_ref=lambda: _models("user._subscribe_groups").SubscribeGroups,
 )
 
 
@@ -113,7 +111,7 @@ GET_USER_SUBSCRIBE_GROUPS: Endpoint[SubscribeGroupNames] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_user_subscribe_groups").SubscribeGroupNames,
+    model_ref=lambda: _models("user._subscribe_group_names").SubscribeGroupNames,
 )
 
 
@@ -131,7 +129,7 @@ CREATE_SUBSCRIBE_GROUP: Endpoint[CreatedSubscribeGroup] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("user._create_subscribe_group").CreatedSubscribeGroup,
+    model_ref=lambda: _models("user._created_subscribe_group").CreatedSubscribeGroup,
 )
 
 
@@ -205,7 +203,7 @@ GET_RELATION: Endpoint[UserRelation] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_relation").UserRelation,
+    model_ref=lambda: _models("user._user_relation").UserRelation,
 )
 
 
@@ -243,7 +241,7 @@ GET_MY_SPECIAL_FOLLOWINGS: Endpoint[MidList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_my_special_followings").MidList,
+    model_ref=lambda: _models("user._mid_list").MidList,
 )
 
 
@@ -262,7 +260,7 @@ GET_MY_WHISPER_FOLLOWINGS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").FollowingUserList,
+    model_ref=lambda: _models("user._following_user_list").FollowingUserList,
 )
 ITER_MY_WHISPER_FOLLOWINGS = Pager(
     "page",
@@ -290,7 +288,7 @@ GET_MY_FRIENDS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").FollowingUserList,
+    model_ref=lambda: _models("user._following_user_list").FollowingUserList,
 )
 
 
@@ -306,7 +304,7 @@ GET_MY_BLACK_LIST: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").FollowingUserList,
+    model_ref=lambda: _models("user._following_user_list").FollowingUserList,
 )
 ITER_MY_BLACK_LIST = Pager(
     "page",
@@ -332,7 +330,7 @@ GET_SAME_FOLLOWINGS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").FollowingUserList,
+    model_ref=lambda: _models("user._following_user_list").FollowingUserList,
 )
 ITER_SAME_FOLLOWINGS = Pager(
     "page",
@@ -361,7 +359,7 @@ GET_MY_HISTORY: Endpoint[HistoryVideos] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_my_history").HistoryVideos,
+    model_ref=lambda: _models("user._history_videos").HistoryVideos,
 )
 ITER_MY_HISTORY = Pager(
     "page",
@@ -387,7 +385,7 @@ GET_MY_HISTORY_NEW: Endpoint[HistoryPage] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_my_history_new").HistoryPage,
+    model_ref=lambda: _models("user._history_page").HistoryPage,
 )
 ITER_HISTORY = Pager(
     "cursor",
@@ -426,7 +424,7 @@ GET_MY_COINS: Endpoint[CoinBalance] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_my_coins").CoinBalance,
+    model_ref=lambda: _models("user._coin_balance").CoinBalance,
 )
 
 
@@ -460,7 +458,7 @@ GET_MY_NOTES: Endpoint[NoteList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").NoteList,
+    model_ref=lambda: _models("user._note_list").NoteList,
 )
 ITER_MY_NOTES = Pager(
     "page",
@@ -486,7 +484,7 @@ GET_MY_PUBLIC_NOTES: Endpoint[NoteList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").NoteList,
+    model_ref=lambda: _models("user._note_list").NoteList,
 )
 ITER_MY_PUBLIC_NOTES = Pager(
     "page",
@@ -512,7 +510,7 @@ GET_MY_JURY_INFO: Endpoint[JuryInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_my_jury_info").JuryInfo,
+    model_ref=lambda: _models("user._jury_info").JuryInfo,
 )
 
 
@@ -528,7 +526,7 @@ GET_ELEC_USER_MONTHLY: Endpoint[ElecMonthlyRank] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_elec_user_monthly").ElecMonthlyRank,
+    model_ref=lambda: _models("user._elec_monthly_rank").ElecMonthlyRank,
 )
 
 
@@ -566,7 +564,7 @@ GET_CHEESE: Endpoint[CheesePage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_cheese").CheesePage,
+    model_ref=lambda: _models("user._cheese_page").CheesePage,
 )
 ITER_CHEESE = Pager(
     "page",
@@ -593,7 +591,7 @@ GET_OPUS: Endpoint[OpusFeed] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_opus").OpusFeed,
+    model_ref=lambda: _models("user._opus_feed").OpusFeed,
     fixed={"web_location": "333.1387"},
 )
 ITER_OPUS = Pager(
@@ -621,7 +619,7 @@ GET_CHANNEL_LIST: Endpoint[ChannelList] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_channel_list").ChannelList,
+    model_ref=lambda: _models("user._channel_list").ChannelList,
 )
 
 
@@ -641,7 +639,7 @@ GET_CHANNEL_VIDEOS_SERIES: Endpoint[ChannelSeriesVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_channel_videos_series").ChannelSeriesVideos,
+    model_ref=lambda: _models("user._channel_series_videos").ChannelSeriesVideos,
 )
 ITER_SERIES_VIDEOS = Pager(
     "page",
@@ -672,7 +670,7 @@ GET_CHANNEL_VIDEOS_SEASON: Endpoint[ChannelSeasonVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_channel_videos_season").ChannelSeasonVideos,
+    model_ref=lambda: _models("user._channel_season_videos").ChannelSeasonVideos,
 )
 ITER_SEASON_VIDEOS = Pager(
     "page",
@@ -703,7 +701,7 @@ GET_CHANNEL_SERIES_INFO: Endpoint[ChannelSeriesInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_channel_series_info").ChannelSeriesInfo,
+    model_ref=lambda: _models("user._channel_series_info").ChannelSeriesInfo,
 )
 
 
@@ -721,7 +719,7 @@ GET_CHANNEL_SEASON_INFO: Endpoint[ChannelSeasonInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_channel_season_info").ChannelSeasonInfo,
+    model_ref=lambda: _models("user._channel_season_info").ChannelSeasonInfo,
 )
 ITER_SEASON_MEDIAS = Pager(
     "page",
@@ -752,7 +750,7 @@ CREATE_CHANNEL_SERIES: Endpoint[CreatedChannelSeries] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("user._create_channel_series").CreatedChannelSeries,
+    model_ref=lambda: _models("user._created_channel_series").CreatedChannelSeries,
 )
 
 
@@ -861,7 +859,7 @@ GET_LOGIN_LOG: Endpoint[UserLoginLog] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_login_log").UserLoginLog,
+    model_ref=lambda: _models("user._user_login_log").UserLoginLog,
 )
 
 
@@ -877,7 +875,7 @@ GET_MORAL_LOG: Endpoint[UserMoralLog] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_moral_log").UserMoralLog,
+    model_ref=lambda: _models("user._user_moral_log").UserMoralLog,
 )
 
 
@@ -893,7 +891,7 @@ GET_EXPERIENCE_LOG: Endpoint[UserExpLog] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_experience_log").UserExpLog,
+    model_ref=lambda: _models("user._user_exp_log").UserExpLog,
 )
 
 
@@ -909,7 +907,7 @@ GET_UIDS_BY_NAMES: Endpoint[UidLookup] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_uids_by_names").UidLookup,
+    model_ref=lambda: _models("user._uid_lookup").UidLookup,
 )
 
 
@@ -927,7 +925,7 @@ GET_MY_INFO: Endpoint[MyInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_my_info").MyInfo,
+    model_ref=lambda: _models("user._my_info").MyInfo,
 )
 
 
@@ -966,7 +964,7 @@ GET_INFO: Endpoint[UserInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_info").UserInfo,
+    model_ref=lambda: _models("user._user_info").UserInfo,
 )
 
 
@@ -984,7 +982,7 @@ GET_CARD: Endpoint[UserCard] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_card").UserCard,
+    model_ref=lambda: _models("user._user_card").UserCard,
 )
 
 
@@ -1021,7 +1019,7 @@ GET_FAV_TAGS: Endpoint[SubscribedTags] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_fav_tags").SubscribedTags,
+    model_ref=lambda: _models("user._subscribed_tags").SubscribedTags,
 )
 ITER_FAV_TAGS = Pager(
     "page",
@@ -1048,7 +1046,7 @@ GET_TOP_VIDEO: Endpoint[SpaceVideo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").SpaceVideo,
+    model_ref=lambda: _models("user._space_video").SpaceVideo,
 )
 
 
@@ -1066,7 +1064,7 @@ GET_MASTERPIECES: Endpoint[SpaceVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_masterpieces").SpaceVideos,
+    model_ref=lambda: _models("user._space_videos").SpaceVideos,
 )
 
 
@@ -1084,7 +1082,7 @@ GET_RELATION_INFO: Endpoint[RelationStat] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_relation_info").RelationStat,
+    model_ref=lambda: _models("user._relation_stat").RelationStat,
 )
 
 
@@ -1102,7 +1100,7 @@ GET_UP_STAT: Endpoint[UpStat] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_up_stat").UpStat,
+    model_ref=lambda: _models("user._up_stat").UpStat,
 )
 
 
@@ -1120,7 +1118,7 @@ GET_MEDALS: Endpoint[UserMedalWall] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_medals").UserMedalWall,
+    model_ref=lambda: _models("user._user_medal_wall").UserMedalWall,
 )
 
 
@@ -1138,7 +1136,7 @@ GET_VIDEOS: Endpoint[UserVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_videos").UserVideos,
+    model_ref=lambda: _models("user._user_videos").UserVideos,
     fixed={"platform": "web", "order_avoided": "true"},
 )
 ITER_VIDEOS = Pager(
@@ -1177,7 +1175,7 @@ GET_MEDIA_LIST: Endpoint[UserMediaListPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_media_list").UserMediaListPage,
+    model_ref=lambda: _models("user._user_media_list_page").UserMediaListPage,
     fixed={"mobi_app": "web", "type": 1, "otype": 2},
 )
 
@@ -1214,7 +1212,7 @@ GET_RESERVATIONS: Endpoint[UserReservations] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_reservations").UserReservations,
+    model_ref=lambda: _models("user._user_reservations").UserReservations,
 )
 
 
@@ -1232,7 +1230,7 @@ GET_ALBUM: Endpoint[UserAlbum] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_album").UserAlbum,
+    model_ref=lambda: _models("user._user_album").UserAlbum,
 )
 ITER_ALBUM = Pager(
     "page",
@@ -1262,7 +1260,7 @@ GET_AUDIOS: Endpoint[UserAudios] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_audios").UserAudios,
+    model_ref=lambda: _models("user._user_audios").UserAudios,
 )
 ITER_AUDIOS = Pager(
     "page",
@@ -1292,7 +1290,7 @@ GET_ARTICLES: Endpoint[UserArticles] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_articles").UserArticles,
+    model_ref=lambda: _models("user._user_articles").UserArticles,
 )
 ITER_ARTICLES = Pager(
     "page",
@@ -1322,7 +1320,7 @@ GET_ARTICLE_LISTS: Endpoint[UserArticleLists] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_article_lists").UserArticleLists,
+    model_ref=lambda: _models("user._user_article_lists").UserArticleLists,
 )
 
 
@@ -1343,7 +1341,7 @@ GET_DYNAMICS: Endpoint[LegacyDynamicsPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_dynamics").LegacyDynamicsPage,
+    model_ref=lambda: _models("user._legacy_dynamics_page").LegacyDynamicsPage,
 )
 ITER_DYNAMICS = Pager(
     "cursor",
@@ -1372,7 +1370,7 @@ GET_DYNAMICS_NEW: Endpoint[UserDynamicsPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_dynamics_new").UserDynamicsPage,
+    model_ref=lambda: _models("user._user_dynamics_page").UserDynamicsPage,
     fixed={
         "timezone_offset": -480,
         "features": "itemOpusStyle,listOnlyfans,opusBigCover,onlyfansVote,forwardListHidden,decorationCard,commentsNewVersion,onlyfansAssetsV2,ugcDelete,onlyfansQaCard",
@@ -1448,7 +1446,7 @@ GET_SUBSCRIBED_BANGUMI: Endpoint[FollowedBangumiPage] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_subscribed_bangumi").FollowedBangumiPage,
+    model_ref=lambda: _models("user._followed_bangumi_page").FollowedBangumiPage,
 )
 ITER_SUBSCRIBED_BANGUMI = Pager(
     "page",
@@ -1484,7 +1482,7 @@ GET_FOLLOWINGS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").FollowingUserList,
+    model_ref=lambda: _models("user._following_user_list").FollowingUserList,
 )
 ITER_FOLLOWINGS = Pager(
     "page",
@@ -1541,7 +1539,7 @@ GET_FOLLOWERS: Endpoint[FollowingUserList] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._shared").FollowingUserList,
+    model_ref=lambda: _models("user._following_user_list").FollowingUserList,
 )
 ITER_FOLLOWERS = Pager(
     "page",
@@ -1571,7 +1569,7 @@ GET_TOP_FOLLOWERS: Endpoint[CreatorFanData] = Endpoint(
     auth="optional",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("user._get_top_followers").CreatorFanData,
+    model_ref=lambda: _models("user._creator_fan_data").CreatorFanData,
 )
 
 
@@ -1590,7 +1588,7 @@ GET_OVERVIEW_STAT: Endpoint[SpaceNavNum] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("user._get_overview_stat").SpaceNavNum,
+    model_ref=lambda: _models("user._space_nav_num").SpaceNavNum,
     fixed={"jsonp": "jsonp"},
 )
 

@@ -12,8 +12,17 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
-    from ...models.user._create_channel_series import CreatedChannelSeries
-    from ...models.user._create_subscribe_group import CreatedSubscribeGroup
+    from ...models.user._channel_list import ChannelList
+    from ...models.user._channel_season_info import ChannelSeasonInfo
+    from ...models.user._channel_season_videos import ChannelSeasonVideos
+    from ...models.user._channel_series_info import ChannelSeriesInfo
+    from ...models.user._channel_series_videos import ChannelSeriesVideos
+    from ...models.user._cheese_page import CheesePage
+    from ...models.user._coin_balance import CoinBalance
+    from ...models.user._created_channel_series import CreatedChannelSeries
+    from ...models.user._created_subscribe_group import CreatedSubscribeGroup
+    from ...models.user._creator_fan_data import CreatorFanData
+    from ...models.user._elec_monthly_rank import ElecMonthlyRank
     from ...models.user._enums import (
         HistoryBusinessType,
         HistoryType,
@@ -28,51 +37,40 @@ if TYPE_CHECKING:
         UserMedialistOrder,
         UserVideoOrder,
     )
-    from ...models.user._get_album import UserAlbum
-    from ...models.user._get_article_lists import UserArticleLists
-    from ...models.user._get_articles import UserArticles
-    from ...models.user._get_audios import UserAudios
-    from ...models.user._get_card import UserCard
-    from ...models.user._get_channel_list import ChannelList
-    from ...models.user._get_channel_season_info import ChannelSeasonInfo
-    from ...models.user._get_channel_series_info import ChannelSeriesInfo
-    from ...models.user._get_channel_videos_season import ChannelSeasonVideos
-    from ...models.user._get_channel_videos_series import ChannelSeriesVideos
-    from ...models.user._get_cheese import CheesePage
-    from ...models.user._get_dynamics import LegacyDynamicsPage
-    from ...models.user._get_dynamics_new import UserDynamicsPage
-    from ...models.user._get_elec_user_monthly import ElecMonthlyRank
-    from ...models.user._get_experience_log import UserExpLog
-    from ...models.user._get_fav_tags import SubscribedTags
-    from ...models.user._get_info import UserInfo
-    from ...models.user._get_login_log import UserLoginLog
-    from ...models.user._get_masterpieces import SpaceVideos
-    from ...models.user._get_medals import UserMedalWall
-    from ...models.user._get_media_list import UserMediaListPage
-    from ...models.user._get_moral_log import UserMoralLog
-    from ...models.user._get_my_coins import CoinBalance
-    from ...models.user._get_my_history import HistoryVideos
-    from ...models.user._get_my_history_new import HistoryPage
-    from ...models.user._get_my_info import MyInfo
-    from ...models.user._get_my_jury_info import JuryInfo
-    from ...models.user._get_my_special_followings import MidList
-    from ...models.user._get_my_subscribe_groups import SubscribeGroups
-    from ...models.user._get_opus import OpusFeed
-    from ...models.user._get_overview_stat import SpaceNavNum
-    from ...models.user._get_relation import UserRelation
-    from ...models.user._get_relation_info import RelationStat
-    from ...models.user._get_reservations import UserReservations
-    from ...models.user._get_subscribed_bangumi import FollowedBangumiPage
-    from ...models.user._get_top_followers import CreatorFanData
-    from ...models.user._get_uids_by_names import UidLookup
-    from ...models.user._get_up_stat import UpStat
-    from ...models.user._get_user_subscribe_groups import SubscribeGroupNames
-    from ...models.user._get_videos import UserVideos
-    from ...models.user._shared import (
-        FollowingUserList,
-        NoteList,
-        SpaceVideo,
-    )
+    from ...models.user._followed_bangumi_page import FollowedBangumiPage
+    from ...models.user._following_user_list import FollowingUserList
+    from ...models.user._history_page import HistoryPage
+    from ...models.user._history_videos import HistoryVideos
+    from ...models.user._jury_info import JuryInfo
+    from ...models.user._legacy_dynamics_page import LegacyDynamicsPage
+    from ...models.user._mid_list import MidList
+    from ...models.user._my_info import MyInfo
+    from ...models.user._note_list import NoteList
+    from ...models.user._opus_feed import OpusFeed
+    from ...models.user._relation_stat import RelationStat
+    from ...models.user._space_nav_num import SpaceNavNum
+    from ...models.user._space_video import SpaceVideo
+    from ...models.user._space_videos import SpaceVideos
+    from ...models.user._subscribe_group_names import SubscribeGroupNames
+    from ...models.user._subscribe_groups import SubscribeGroups
+    from ...models.user._subscribed_tags import SubscribedTags
+    from ...models.user._uid_lookup import UidLookup
+    from ...models.user._up_stat import UpStat
+    from ...models.user._user_album import UserAlbum
+    from ...models.user._user_article_lists import UserArticleLists
+    from ...models.user._user_articles import UserArticles
+    from ...models.user._user_audios import UserAudios
+    from ...models.user._user_card import UserCard
+    from ...models.user._user_dynamics_page import UserDynamicsPage
+    from ...models.user._user_exp_log import UserExpLog
+    from ...models.user._user_info import UserInfo
+    from ...models.user._user_login_log import UserLoginLog
+    from ...models.user._user_medal_wall import UserMedalWall
+    from ...models.user._user_media_list_page import UserMediaListPage
+    from ...models.user._user_moral_log import UserMoralLog
+    from ...models.user._user_relation import UserRelation
+    from ...models.user._user_reservations import UserReservations
+    from ...models.user._user_videos import UserVideos
 
 __all__ = ["AsyncUserWithRawResponse"]
 

@@ -13,7 +13,8 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
-    from ...models.video._add_coin import VideoCoinResult
+    from ...models.video._danmaku_like_stats import DanmakuLikeStats
+    from ...models.video._danmaku_send_result import DanmakuSendResult
     from ...models.video._enums import (
         DanmakuOperatorType,
         DmFontSize,
@@ -21,31 +22,31 @@ if TYPE_CHECKING:
         VideoAppealReasonType,
         VideoQuality,
     )
-    from ...models.video._get_ai_conclusion import VideoAiConclusion
-    from ...models.video._get_broadcast_servers import VideoBroadcastServers
-    from ...models.video._get_chargers import VideoChargers
-    from ...models.video._get_cid_info import VideoCidInfo
-    from ...models.video._get_detail import VideoDetail
-    from ...models.video._get_fav_folders import VideoFavFolders
-    from ...models.video._get_online import VideoOnlineCount
-    from ...models.video._get_pages import VideoPages
-    from ...models.video._get_pay_coins import VideoPaidCoins
-    from ...models.video._get_pbp import VideoPbp
-    from ...models.video._get_play_url import VideoPlayUrl
-    from ...models.video._get_player_info import VideoPlayerInfo
-    from ...models.video._get_private_notes import VideoPrivateNotes
-    from ...models.video._get_public_notes import VideoPublicNote, VideoPublicNotes
-    from ...models.video._get_related import RelatedVideos
-    from ...models.video._get_relation import VideoRelation
-    from ...models.video._get_stat import VideoArchiveStat
-    from ...models.video._get_tags import VideoTags
-    from ...models.video._has_favoured import VideoFavoured
-    from ...models.video._has_liked_danmakus import DanmakuLikeStats
-    from ...models.video._is_forbid_note import VideoNoteEntrance
-    from ...models.video._send_danmaku import DanmakuSendResult
-    from ...models.video._set_favorite import VideoFavoriteResult
-    from ...models.video._shared import VideoInfo, VideoSnapshot
-    from ...models.video._triple import VideoTripleResult
+    from ...models.video._related_videos import RelatedVideos
+    from ...models.video._video_ai_conclusion import VideoAiConclusion
+    from ...models.video._video_archive_stat import VideoArchiveStat
+    from ...models.video._video_broadcast_servers import VideoBroadcastServers
+    from ...models.video._video_chargers import VideoChargers
+    from ...models.video._video_cid_info import VideoCidInfo
+    from ...models.video._video_coin_result import VideoCoinResult
+    from ...models.video._video_detail import VideoDetail
+    from ...models.video._video_fav_folders import VideoFavFolders
+    from ...models.video._video_favorite_result import VideoFavoriteResult
+    from ...models.video._video_favoured import VideoFavoured
+    from ...models.video._video_info import VideoInfo
+    from ...models.video._video_note_entrance import VideoNoteEntrance
+    from ...models.video._video_online_count import VideoOnlineCount
+    from ...models.video._video_pages import VideoPages
+    from ...models.video._video_paid_coins import VideoPaidCoins
+    from ...models.video._video_pbp import VideoPbp
+    from ...models.video._video_play_url import VideoPlayUrl
+    from ...models.video._video_player_info import VideoPlayerInfo
+    from ...models.video._video_private_notes import VideoPrivateNotes
+    from ...models.video._video_public_notes import VideoPublicNote, VideoPublicNotes
+    from ...models.video._video_relation import VideoRelation
+    from ...models.video._video_snapshot import VideoSnapshot
+    from ...models.video._video_tags import VideoTags
+    from ...models.video._video_triple_result import VideoTripleResult
     from ._raw_async import AsyncVideoWithRawResponse
 
 __all__ = ["AsyncVideo"]

@@ -20,7 +20,8 @@ from ...models.video._enums import (
 )
 
 if TYPE_CHECKING:
-    from ...models.video._add_coin import VideoCoinResult
+    from ...models.video._danmaku_like_stats import DanmakuLikeStats
+    from ...models.video._danmaku_send_result import DanmakuSendResult
     from ...models.video._enums import (
         DanmakuOperatorType,
         DmFontSize,
@@ -28,31 +29,31 @@ if TYPE_CHECKING:
         VideoAppealReasonType,
         VideoQuality,
     )
-    from ...models.video._get_ai_conclusion import VideoAiConclusion
-    from ...models.video._get_broadcast_servers import VideoBroadcastServers
-    from ...models.video._get_chargers import VideoChargers
-    from ...models.video._get_cid_info import VideoCidInfo
-    from ...models.video._get_detail import VideoDetail
-    from ...models.video._get_fav_folders import VideoFavFolders
-    from ...models.video._get_online import VideoOnlineCount
-    from ...models.video._get_pages import VideoPages
-    from ...models.video._get_pay_coins import VideoPaidCoins
-    from ...models.video._get_pbp import VideoPbp
-    from ...models.video._get_play_url import VideoPlayUrl
-    from ...models.video._get_player_info import VideoPlayerInfo
-    from ...models.video._get_private_notes import VideoPrivateNotes
-    from ...models.video._get_public_notes import VideoPublicNotes
-    from ...models.video._get_related import RelatedVideos
-    from ...models.video._get_relation import VideoRelation
-    from ...models.video._get_stat import VideoArchiveStat
-    from ...models.video._get_tags import VideoTags
-    from ...models.video._has_favoured import VideoFavoured
-    from ...models.video._has_liked_danmakus import DanmakuLikeStats
-    from ...models.video._is_forbid_note import VideoNoteEntrance
-    from ...models.video._send_danmaku import DanmakuSendResult
-    from ...models.video._set_favorite import VideoFavoriteResult
-    from ...models.video._shared import VideoInfo, VideoSnapshot
-    from ...models.video._triple import VideoTripleResult
+    from ...models.video._related_videos import RelatedVideos
+    from ...models.video._video_ai_conclusion import VideoAiConclusion
+    from ...models.video._video_archive_stat import VideoArchiveStat
+    from ...models.video._video_broadcast_servers import VideoBroadcastServers
+    from ...models.video._video_chargers import VideoChargers
+    from ...models.video._video_cid_info import VideoCidInfo
+    from ...models.video._video_coin_result import VideoCoinResult
+    from ...models.video._video_detail import VideoDetail
+    from ...models.video._video_fav_folders import VideoFavFolders
+    from ...models.video._video_favorite_result import VideoFavoriteResult
+    from ...models.video._video_favoured import VideoFavoured
+    from ...models.video._video_info import VideoInfo
+    from ...models.video._video_note_entrance import VideoNoteEntrance
+    from ...models.video._video_online_count import VideoOnlineCount
+    from ...models.video._video_pages import VideoPages
+    from ...models.video._video_paid_coins import VideoPaidCoins
+    from ...models.video._video_pbp import VideoPbp
+    from ...models.video._video_play_url import VideoPlayUrl
+    from ...models.video._video_player_info import VideoPlayerInfo
+    from ...models.video._video_private_notes import VideoPrivateNotes
+    from ...models.video._video_public_notes import VideoPublicNotes
+    from ...models.video._video_relation import VideoRelation
+    from ...models.video._video_snapshot import VideoSnapshot
+    from ...models.video._video_tags import VideoTags
+    from ...models.video._video_triple_result import VideoTripleResult
 
 
 LIKE: Endpoint[None] = Endpoint(
@@ -93,7 +94,7 @@ ADD_COIN: Endpoint[VideoCoinResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("video._add_coin").VideoCoinResult,
+    model_ref=lambda: _models("video._video_coin_result").VideoCoinResult,
 )
 
 
@@ -149,7 +150,7 @@ TRIPLE: Endpoint[VideoTripleResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("video._triple").VideoTripleResult,
+    model_ref=lambda: _models("video._video_triple_result").VideoTripleResult,
 )
 
 
@@ -290,7 +291,7 @@ SET_FAVORITE: Endpoint[VideoFavoriteResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("video._set_favorite").VideoFavoriteResult,
+    model_ref=lambda: _models("video._video_favorite_result").VideoFavoriteResult,
     fixed={"type": 2},
 )
 
@@ -522,7 +523,7 @@ HAS_LIKED_DANMAKUS: Endpoint[DanmakuLikeStats] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._has_liked_danmakus").DanmakuLikeStats,
+    model_ref=lambda: _models("video._danmaku_like_stats").DanmakuLikeStats,
 )
 
 
@@ -541,7 +542,7 @@ SEND_DANMAKU: Endpoint[DanmakuSendResult] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model_ref=lambda: _models("video._send_danmaku").DanmakuSendResult,
+    model_ref=lambda: _models("video._danmaku_send_result").DanmakuSendResult,
     fixed={"type": 1, "plat": 1},
 )
 
@@ -668,7 +669,7 @@ GET_INFO: Endpoint[VideoInfo] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._shared").VideoInfo,
+    model_ref=lambda: _models("video._video_info").VideoInfo,
 )
 
 
@@ -692,7 +693,7 @@ GET_DETAIL: Endpoint[VideoDetail] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_detail").VideoDetail,
+    model_ref=lambda: _models("video._video_detail").VideoDetail,
 )
 
 
@@ -724,7 +725,7 @@ GET_STAT: Endpoint[VideoArchiveStat] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_stat").VideoArchiveStat,
+    model_ref=lambda: _models("video._video_archive_stat").VideoArchiveStat,
 )
 
 
@@ -748,7 +749,7 @@ GET_PAGES: Endpoint[VideoPages] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_pages").VideoPages,
+    model_ref=lambda: _models("video._video_pages").VideoPages,
 )
 
 
@@ -772,7 +773,7 @@ GET_TAGS: Endpoint[VideoTags] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_tags").VideoTags,
+    model_ref=lambda: _models("video._video_tags").VideoTags,
 )
 
 
@@ -803,7 +804,7 @@ GET_CID_INFO: Endpoint[VideoCidInfo] = Endpoint(
     auth="none",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_cid_info").VideoCidInfo,
+    model_ref=lambda: _models("video._video_cid_info").VideoCidInfo,
 )
 
 
@@ -821,7 +822,7 @@ GET_RELATED: Endpoint[RelatedVideos] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_related").RelatedVideos,
+    model_ref=lambda: _models("video._related_videos").RelatedVideos,
 )
 
 
@@ -845,7 +846,7 @@ GET_CHARGERS: Endpoint[VideoChargers] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_chargers").VideoChargers,
+    model_ref=lambda: _models("video._video_chargers").VideoChargers,
 )
 
 
@@ -870,7 +871,7 @@ GET_ONLINE: Endpoint[VideoOnlineCount] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_online").VideoOnlineCount,
+    model_ref=lambda: _models("video._video_online_count").VideoOnlineCount,
 )
 
 
@@ -895,7 +896,7 @@ GET_AI_CONCLUSION: Endpoint[VideoAiConclusion] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_ai_conclusion").VideoAiConclusion,
+    model_ref=lambda: _models("video._video_ai_conclusion").VideoAiConclusion,
     fixed={"web_location": "333.788"},
 )
 
@@ -928,7 +929,7 @@ GET_VIDEO_SNAPSHOT: Endpoint[VideoSnapshot] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._shared").VideoSnapshot,
+    model_ref=lambda: _models("video._video_snapshot").VideoSnapshot,
 )
 
 
@@ -961,7 +962,7 @@ GET_VIDEO_PREVIEW_SNAPSHOT: Endpoint[VideoSnapshot] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._shared").VideoSnapshot,
+    model_ref=lambda: _models("video._video_snapshot").VideoSnapshot,
 )
 
 
@@ -982,7 +983,7 @@ GET_PBP: Endpoint[VideoPbp] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="none",
-    model_ref=lambda: _models("video._get_pbp").VideoPbp,
+    model_ref=lambda: _models("video._video_pbp").VideoPbp,
 )
 
 
@@ -1004,7 +1005,7 @@ GET_PLAY_URL: Endpoint[VideoPlayUrl] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_play_url").VideoPlayUrl,
+    model_ref=lambda: _models("video._video_play_url").VideoPlayUrl,
     fixed={
         "fnver": 0,
         "voice_balance": 1,
@@ -1061,7 +1062,7 @@ GET_PLAYER_INFO: Endpoint[VideoPlayerInfo] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_player_info").VideoPlayerInfo,
+    model_ref=lambda: _models("video._video_player_info").VideoPlayerInfo,
     fixed={"isGaiaAvoided": "false", "web_location": 1315873},
 )
 
@@ -1095,7 +1096,7 @@ GET_BROADCAST_SERVERS: Endpoint[VideoBroadcastServers] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_broadcast_servers").VideoBroadcastServers,
+    model_ref=lambda: _models("video._video_broadcast_servers").VideoBroadcastServers,
     fixed={"platform": "pc"},
 )
 
@@ -1113,7 +1114,7 @@ GET_RELATION: Endpoint[VideoRelation] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_relation").VideoRelation,
+    model_ref=lambda: _models("video._video_relation").VideoRelation,
 )
 
 
@@ -1161,7 +1162,7 @@ GET_PAY_COINS: Endpoint[VideoPaidCoins] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_pay_coins").VideoPaidCoins,
+    model_ref=lambda: _models("video._video_paid_coins").VideoPaidCoins,
 )
 
 
@@ -1185,7 +1186,7 @@ HAS_FAVOURED: Endpoint[VideoFavoured] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._has_favoured").VideoFavoured,
+    model_ref=lambda: _models("video._video_favoured").VideoFavoured,
 )
 
 
@@ -1206,7 +1207,7 @@ GET_FAV_FOLDERS: Endpoint[VideoFavFolders] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_fav_folders").VideoFavFolders,
+    model_ref=lambda: _models("video._video_fav_folders").VideoFavFolders,
     fixed={"type": 2},
 )
 
@@ -1227,7 +1228,7 @@ IS_FORBID_NOTE: Endpoint[VideoNoteEntrance] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._is_forbid_note").VideoNoteEntrance,
+    model_ref=lambda: _models("video._video_note_entrance").VideoNoteEntrance,
 )
 
 
@@ -1248,7 +1249,7 @@ GET_PRIVATE_NOTES: Endpoint[VideoPrivateNotes] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_private_notes").VideoPrivateNotes,
+    model_ref=lambda: _models("video._video_private_notes").VideoPrivateNotes,
     fixed={"oid_type": 0},
 )
 
@@ -1270,7 +1271,7 @@ GET_PUBLIC_NOTES: Endpoint[VideoPublicNotes] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model_ref=lambda: _models("video._get_public_notes").VideoPublicNotes,
+    model_ref=lambda: _models("video._video_public_notes").VideoPublicNotes,
     fixed={"oid_type": 0},
 )
 ITER_PUBLIC_NOTES = Pager(
