@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from types import ModuleType
+from types import GenericAlias, ModuleType
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
@@ -120,6 +120,16 @@ class Endpoint(Generic[T]):
 def models(module: str) -> ModuleType:
     """`bilibili_sdk.models.<module>`, imported on first use by generated endpoints."""
     return importlib.import_module(f"bilibili_sdk.models.{module}")
+
+
+def list_of(item: Any) -> Any:
+    """`list[item]` for an item type known only at run time."""
+    return GenericAlias(list, (item,))
+
+
+def module(name: str) -> ModuleType:
+    """A hand-written module (a body decoder's types), imported on first use."""
+    return importlib.import_module(name)
 
 
 class Call(Generic[T]):

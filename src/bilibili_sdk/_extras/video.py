@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .. import _validate as _v
 from .._endpoint import Call, Endpoint
@@ -31,8 +30,7 @@ SEGMENT_SECONDS = 360  # seg.so serves danmaku in 6-minute segments
 CONCURRENT_SEGMENTS = 8  # async fetches at most this many segments at once
 
 
-@dataclass(frozen=True)
-class _Target:
+class _Target(NamedTuple):
     """Which part, after checking the arguments (before any I/O)."""
 
     aid: int | None

@@ -7,8 +7,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ... import _validate as _v
-from ..._endpoint import Call, Endpoint, Pager
-from ..._endpoint import models as _models
+from ..._endpoint import (
+    Call,
+    Endpoint,
+    Pager,
+)
+from ..._endpoint import (
+    models as _models,
+)
 from ...models.live._enums import LiveCodec, LiveFormat, LiveProtocol, LiveQuality
 
 if TYPE_CHECKING:

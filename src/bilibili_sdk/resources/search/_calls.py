@@ -6,8 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ... import _validate as _v
-from ..._endpoint import Call, Endpoint, Pager
-from ..._endpoint import models as _models
+from ..._endpoint import (
+    Call,
+    Endpoint,
+    Pager,
+)
+from ..._endpoint import (
+    models as _models,
+)
 from ...models.search._enums import OrderCheese, OrderLiveRoom, SearchObjectType
 
 if TYPE_CHECKING:

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._extras.video import AsyncVideoExtras
-from ...danmaku import Danmaku, DanmakuView
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...danmaku import Danmaku, DanmakuView
     from ...models.video._danmaku_like_stats import DanmakuLikeStats
     from ...models.video._danmaku_send_result import DanmakuSendResult
     from ...models.video._enums import (

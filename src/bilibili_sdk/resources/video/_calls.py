@@ -8,9 +8,20 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ... import _validate as _v
-from ..._endpoint import Call, Endpoint, Pager
-from ..._endpoint import models as _models
-from ...danmaku import Danmaku, DanmakuView
+from ..._endpoint import (
+    Call,
+    Endpoint,
+    Pager,
+)
+from ..._endpoint import (
+    list_of as _list_of,
+)
+from ..._endpoint import (
+    models as _models,
+)
+from ..._endpoint import (
+    module as _module,
+)
 from ...models.video._enums import (
     DanmakuOperatorType,
     DmFontSize,
@@ -20,6 +31,7 @@ from ...models.video._enums import (
 )
 
 if TYPE_CHECKING:
+    from ...danmaku import Danmaku, DanmakuView
     from ...models.video._danmaku_like_stats import DanmakuLikeStats
     from ...models.video._danmaku_send_result import DanmakuSendResult
     from ...models.video._enums import (
@@ -412,7 +424,7 @@ GET_DANMAKU_SEGMENT: Endpoint[list[Danmaku]] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=list[Danmaku],
+    model_ref=lambda: _list_of(_module("bilibili_sdk.danmaku").Danmaku),
     decoder="bilibili_sdk.danmaku:parse_segment",
     fixed={"type": 1},
 )
@@ -437,7 +449,7 @@ GET_HISTORY_DANMAKU_SEGMENT: Endpoint[list[Danmaku]] = Endpoint(
     auth="required",
     csrf=False,
     envelope="data",
-    model=list[Danmaku],
+    model_ref=lambda: _list_of(_module("bilibili_sdk.danmaku").Danmaku),
     decoder="bilibili_sdk.danmaku:parse_segment",
     fixed={"type": 1},
 )
@@ -462,7 +474,7 @@ GET_DANMAKU_VIEW: Endpoint[DanmakuView] = Endpoint(
     auth="optional",
     csrf=False,
     envelope="data",
-    model=DanmakuView,
+    model_ref=lambda: _module("bilibili_sdk.danmaku").DanmakuView,
     decoder="bilibili_sdk.danmaku:parse_view",
     fixed={"type": 1},
 )
