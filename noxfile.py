@@ -21,6 +21,8 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=False)
 def typecheck(session: nox.Session) -> None:
     session.run("mypy")
+    # What a user's type checker sees: exact types for present values, typed raw responses.
+    session.run("mypy", "--strict", "tests/typing/usage.py")
 
 
 @nox.session(python=False)

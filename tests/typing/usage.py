@@ -1,0 +1,42 @@
+"""Checked by mypy --strict in CI (nox -s typecheck), never run: what a user's type checker sees.
+
+Lenient defaults must not leak into the types: a present value has its exact type.
+"""
+
+from __future__ import annotations
+
+from typing_extensions import assert_type
+
+from bilibili_sdk import AsyncClient, Client
+from bilibili_sdk._response import RawResponse
+from bilibili_sdk.models import UserInfo, VideoDescPart, VideoInfo, VideoOwner, VideoPage, VideoStat
+
+
+def sync_usage(bili: Client) -> None:
+    info = bili.video.get_info("BV1uv411q7Mv")
+    assert_type(info, VideoInfo)
+    assert_type(info.aid, int)
+    assert_type(info.title, str)
+    assert_type(info.owner, VideoOwner)
+    assert_type(info.stat, VideoStat)
+    assert_type(info.pages, list[VideoPage])
+    assert_type(info.desc_v2, list[VideoDescPart] | None)
+    assert_type(bili.video.get_info(170001), VideoInfo)
+    assert_type(bili.user.get_info(2), UserInfo)
+    raw = bili.video.with_raw_response.get_info("BV1uv411q7Mv")
+    assert_type(raw, RawResponse[VideoInfo])
+    assert_type(raw.parse(), VideoInfo)
+    assert_type(raw.status_code, int)
+
+
+async def async_usage(bili: AsyncClient) -> None:
+    info = await bili.video.get_info("BV1uv411q7Mv")
+    assert_type(info, VideoInfo)
+    raw = await bili.video.with_raw_response.get_info(aid=170001)
+    assert_type(raw.parse(), VideoInfo)
+    async for video in bili.user.iter_videos(2, limit=10):
+        assert_type(video.bvid, str)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit("type-checked only")
