@@ -82,7 +82,7 @@ def test_no_import_cycles() -> None:
         stack.append(node)
         for d in sorted(graph.get(node, ())):
             if state.get(d) == 1:
-                cycle = stack[stack.index(d) :] + [d]
+                cycle = [*stack[stack.index(d) :], d]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if d not in state:
                 walk(d)
@@ -95,35 +95,39 @@ def test_no_import_cycles() -> None:
     assert len(graph) > 150
 
 
+FIRST_CALL = """
+import json, sys
+import httpx
+from bilibili_sdk import Client
+
+body = json.load(open(sys.argv[1], encoding="utf-8"))[0]["body"]
+
+
+def answer(request):
+    if request.url.path.endswith("/view"):
+        return httpx.Response(200, json=body)
+    return httpx.Response(200, json={"code": 0, "data": {}})
+
+
+Client(transport=httpx.MockTransport(answer)).video.get_info("BV1uv411q7Mv")
+print(sorted(m for m in sys.modules if m.startswith("bilibili_sdk.models.")))
+"""
+
+
 def test_first_call_builds_only_what_it_returns() -> None:
     """`video.get_info` loads VideoInfo's model modules, not the namespace's other models."""
-    code = (
-        "import sys\n"
-        "from bilibili_sdk import Client\n"
-        "from bilibili_sdk.testing import MockBilibili\n"
-        "before = {m for m in sys.modules if m.startswith('bilibili_sdk.models.')}\n"
-        "Client(transport=MockBilibili().transport()).video.get_info('BV1uv411q7Mv')\n"
-        "print(sorted({m for m in sys.modules if m.startswith('bilibili_sdk.models.')} - before))\n"
-    )
-    code = code.replace("MockBilibili().transport()", "__import__('httpx').MockTransport(h)")
-    code = (
-        "import json, httpx\n"
-        "body = json.load(open(%r))[0]['body']\n"
-        "def h(r):\n"
-        "    if r.url.path.endswith('/view'):\n"
-        "        return httpx.Response(200, json=body)\n"
-        "    return httpx.Response(200, json={'code': 0, 'data': {}})\n"
-    ) % str(PKG.parent.parent / "api_spec" / "examples" / "video" / "get_info.json") + code
+    example = PKG.parent.parent / "api_spec" / "examples" / "video" / "get_info.json"
     out = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", FIRST_CALL, str(example)],
         capture_output=True,
         text=True,
         check=True,
-        env={"PATH": ""} | {"PYTHONPATH": str(SRC)},
+        env={"PATH": "", "PYTHONPATH": str(SRC)},
     ).stdout
-    loaded = eval(out)
+    loaded = ast.literal_eval(out)
     assert "bilibili_sdk.models.video._video_info" in loaded
-    assert not any(m.startswith("bilibili_sdk.models.user") for m in loaded), loaded
-    assert not any(m.startswith("bilibili_sdk.models.live") for m in loaded), loaded
-    models = [m for m in loaded if m.count(".") == 3 and not m.endswith("_enums")]
-    assert len(models) <= 10, models
+    assert not any(
+        m.startswith(("bilibili_sdk.models.user", "bilibili_sdk.models.live")) for m in loaded
+    )
+    modules = [m for m in loaded if m.count(".") == 3 and not m.endswith("._enums")]
+    assert len(modules) <= 10, modules
