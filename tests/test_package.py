@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 import bilibili_sdk
 from bilibili_sdk import Client, aid2bvid, bvid2aid, wbi
+from bilibili_sdk.__main__ import DEMO_BVID, DEMO_MID, DEMO_ROOM
 from bilibili_sdk.testing import MockBilibili
+from bilibili_sdk.testing._live_server import DEFAULT_SHORT_ID
 
 from .conftest import ROOT
 
@@ -173,6 +175,13 @@ def test_mock_serve_cli() -> None:
             proc.stdout.close()
 
 
+def test_demo_ids_are_the_mocks() -> None:
+    mock = MockBilibili()
+    assert mock.examples["video.get_info"]["data"]["bvid"] == DEMO_BVID
+    assert mock.examples["user.get_card"]["data"]["card"]["mid"] == str(DEMO_MID)
+    assert DEMO_ROOM == DEFAULT_SHORT_ID
+
+
 def test_offline_demo() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "bilibili_sdk", "demo", "--offline"],
@@ -183,7 +192,9 @@ def test_offline_demo() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "Offline (--offline): using the mock Bilibili" in out.stdout
-    for part in ("== video", "== danmaku of", "== user", "== search", "== live room 23058"):
+    # The demo asks for what the mock serves: the same video and room online and offline.
+    assert f"== video {DEMO_BVID}\n" in out.stdout and "asked for" not in out.stdout
+    for part in ("== danmaku of", "== user 2\n", "== search", "== live room 3 (id 23058)"):
         assert part in out.stdout
     # The live part: typed events from the mock live server, in the order it pushed them.
     live = out.stdout.split("== live room")[1]

@@ -133,7 +133,7 @@ def test_history_by_date(dm_mock: MockBilibili) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "argument"),
     [
-        ({}, "cid"),
+        ({}, "video"),
         ({"aid": 2, "bvid": BVID}, "aid"),
         ({"bvid": "BV123"}, "bvid"),
         ({"cid": 0}, "cid"),

@@ -16,10 +16,13 @@ from typing import Any
 from . import Client
 from ._exceptions import ApiException
 
-DEMO_BVID = "BV1uv411q7Mv"
+# The ids are those of the mock's recorded examples, so online and offline show the same
+# video, user and room: offline, the mock answers video.get_info with its recording of this
+# video, and the mock live server is room 3 (real id 23058). test_package pins them together.
+DEMO_BVID = "BV117411r7R1"
 DEMO_MID = 2
 DEMO_KEYWORD = "原神"
-DEMO_ROOM = 6  # a busy official room; any room works
+DEMO_ROOM = 3  # short id of room 23058; any room works
 LIVE_EVENTS = 5
 LIVE_SECONDS = 15.0
 
@@ -44,9 +47,10 @@ def _show(title: str, rows: list[tuple[str, Any]]) -> None:
 
 
 def run_demo(client: Client) -> None:
-    video = client.video.get_info(bvid=DEMO_BVID)
+    video = client.video.get_info(DEMO_BVID)
+    served = "" if video.bvid == DEMO_BVID else f" (asked for {DEMO_BVID}, got another video)"
     _show(
-        f"video {video.bvid}",
+        f"video {video.bvid}{served}",
         [
             ("title", video.title),
             ("uploader", video.owner.name),
@@ -55,17 +59,17 @@ def run_demo(client: Client) -> None:
             ("pages", len(video.pages or [])),
         ],
     )
-    danmakus = client.video.get_danmakus(bvid=DEMO_BVID)
+    danmakus = client.video.get_danmakus(DEMO_BVID)
     _show(
         f"danmaku of {DEMO_BVID} part 1: {len(danmakus)}",
         [(f"{d.dm_time:8.2f}s", d.text[:60]) for d in danmakus[:5]],
     )
-    card = client.user.get_card(mid=DEMO_MID)
+    card = client.user.get_card(DEMO_MID)
     _show(
         f"user {card.card.mid}",
         [("name", card.card.name), ("fans", card.card.fans), ("videos", card.archive_count)],
     )
-    page = client.search.search(keyword=DEMO_KEYWORD)
+    page = client.search.search(DEMO_KEYWORD)
     videos = [group for group in page.result or [] if group.result_type == "video"]
     items = videos[0].data if videos else []
     _show(
@@ -105,7 +109,8 @@ def run_live_demo(client: Client, room_id: int, on_open: Any = None) -> None:
                     break
         finally:
             timer.cancel()
-        _show(f"live room {conn.room_id}: first {len(rows)} events", rows)
+        room = f"{room_id}" if conn.room_id == room_id else f"{room_id} (id {conn.room_id})"
+        _show(f"live room {room}: first {len(rows)} events", rows)
 
 
 def _mock_live_events() -> list[dict[str, Any]]:
@@ -142,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             with MockLiveServer() as live, live.configure(MockBilibili()).serve() as server:
                 why = "--offline" if args.offline else "Bilibili cannot be reached"
                 print(f"Offline ({why}): using the mock Bilibili at {server.base_url}")
+                print("(it answers with the catalogue's recorded or made-up example responses)")
                 print(f"and the mock live danmaku server at {live.url}")
                 with Client(base_urls=server.base_urls) as client:
                     run_demo(client)

@@ -116,11 +116,14 @@ class BaseClient:
         if given is not None:
             if not isinstance(given, cls):
                 raise ArgsException(
-                    f"http_client: expected an httpx.{cls.__name__}", argument="http_client"
+                    f"http_client: expected an httpx.{cls.__name__}, got {type(given).__name__}",
+                    argument="http_client",
                 )
             if transport is not None:
                 raise ArgsException(
-                    "transport: give either http_client or transport", argument="transport"
+                    "transport: give http_client or transport, not both (a transport belongs "
+                    "in the httpx client you pass)",
+                    argument="transport",
                 )
             self._owns_http = False
             return given
@@ -166,7 +169,8 @@ class BaseClient:
         for name, value in pool.items():
             if value is not NOT_GIVEN:
                 raise ArgsException(
-                    f"{name}: cannot be changed by with_options (it needs a new connection pool)",
+                    f"{name}: cannot be changed by with_options (it needs a new connection "
+                    "pool); give it to a new client instead",
                     argument=name,
                 )
         given: dict[str, Any] = {

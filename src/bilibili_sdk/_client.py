@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 
 class Client(BaseClient, SyncNamespaces):
-    """Synchronous client: `Client().video.get_info(bvid=...)`.
+    """Synchronous client: `Client().video.get_info("BV1uv411q7Mv")`.
 
     Args:
         credential: login cookies; without one, only public data is reachable.
@@ -150,7 +150,7 @@ class Client(BaseClient, SyncNamespaces):
 
 
 class AsyncClient(BaseClient, AsyncNamespaces):
-    """Asynchronous client: `await AsyncClient().video.get_info(bvid=...)`.
+    """Asynchronous client: `await AsyncClient().video.get_info("BV1uv411q7Mv")`.
 
     Takes the same options as `Client`, with an `httpx.AsyncClient` / async transport.
     """

@@ -41,6 +41,8 @@ def bvid2aid(bvid: str) -> int:
             t = t * _BASE + _INDEX[c]
     except KeyError:
         raise ArgsException(
-            f"bvid: {bvid!r} has characters outside the BV alphabet", argument="bvid"
+            f"bvid: expected a BV id like 'BV1xx411c7mD' (base-58 letters and digits, no 0, I, "
+            f"O or l), got {bvid!r}",
+            argument="bvid",
         ) from None
     return (t & _MASK) ^ _XOR

@@ -57,7 +57,8 @@ class RequestSettings:
     def _check(self, name: str) -> None:
         if name not in _DEFAULTS:
             raise ArgsException(
-                f"name: unknown setting {name!r}; known: {', '.join(_DEFAULTS)}", argument="name"
+                f"name: expected one of {', '.join(map(repr, _DEFAULTS))}, got {name!r}",
+                argument="name",
             )
 
 
@@ -119,11 +120,19 @@ class ClientOptions:
     def __post_init__(self) -> None:
         put = object.__setattr__  # frozen: normalise here, once, before anyone can read it
         if self.credential is not None and not isinstance(self.credential, Credential):
-            raise ArgsException("credential: expected a Credential or None", argument="credential")
+            raise ArgsException(
+                "credential: expected a bilibili_sdk.Credential or None, "
+                f"got {type(self.credential).__name__}",
+                argument="credential",
+            )
         put(self, "timeout", _check_timeout(self.timeout))
         put(self, "max_retries", _check_count("max_retries", self.max_retries))
         if self.proxy is not None and not isinstance(self.proxy, str):
-            raise ArgsException("proxy: expected a URL string or None", argument="proxy")
+            raise ArgsException(
+                "proxy: expected a URL string like 'http://127.0.0.1:7890' or None, "
+                f"got {type(self.proxy).__name__}",
+                argument="proxy",
+            )
         put(self, "verify", bool(self.verify))
         put(self, "trust_env", bool(self.trust_env))
         put(self, "default_headers", _check_headers(self.default_headers))
@@ -169,7 +178,10 @@ class ClientOptions:
         """The value option `name` takes when given as None (read now, for `request_settings`)."""
         f = next((f for f in dataclasses.fields(cls) if f.name == name), None)
         if f is None:
-            raise ArgsException(f"{name}: not a client option", argument=name)
+            known = ", ".join(repr(f.name) for f in dataclasses.fields(cls))
+            raise ArgsException(
+                f"name: expected a client option ({known}), got {name!r}", argument="name"
+            )
         if f.default_factory is not dataclasses.MISSING:
             return f.default_factory()
         return f.default
@@ -193,7 +205,11 @@ def _check_count(name: str, value: Any) -> int:
 
 def _check_headers(value: Any) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
-        raise ArgsException("default_headers: expected a mapping", argument="default_headers")
+        raise ArgsException(
+            "default_headers: expected a mapping of header name -> value, "
+            f"got {type(value).__name__}",
+            argument="default_headers",
+        )
     return MappingProxyType({**DEFAULT_HEADERS, **dict(value)})
 
 
@@ -202,7 +218,9 @@ def _check_base_urls(value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, Mapping):
         raise ArgsException(
-            "base_urls: expected a mapping of host -> base URL", argument="base_urls"
+            "base_urls: expected a mapping of host -> base URL "
+            f"(like {{'*': 'http://127.0.0.1:8000'}}), got {type(value).__name__}",
+            argument="base_urls",
         )
     out = {}
     for k, v in value.items():
@@ -212,7 +230,8 @@ def _check_base_urls(value: Any) -> dict[str, str]:
             or not v.startswith(("http://", "https://"))
         ):
             raise ArgsException(
-                f"base_urls: {k!r} must map to an http(s) URL, got {v!r}", argument="base_urls"
+                f"base_urls: expected host -> 'http://...' or 'https://...' URL, got {k!r} -> {v!r}",
+                argument="base_urls",
             )
         out[k] = v
     return out

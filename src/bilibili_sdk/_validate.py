@@ -28,37 +28,49 @@ def one_of(**values: Any) -> None:
     given = [k for k, v in values.items() if v is not None]
     if len(given) != 1:
         names = " or ".join(values)
-        which = "both " + " and ".join(given) if given else "neither"
+        which = ("both " if len(given) == 2 else "") + " and ".join(given) if given else "none"
         raise ArgsException(
-            f"{names}: give exactly one of them, got {which}", argument=next(iter(values))
+            f"{names}: give exactly one of {', '.join(f'{k}=' for k in values)}; got {which}",
+            argument=next(iter(values)),
         )
 
 
 def positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise _bad(name, "a positive int", value)
+        raise _bad(name, "a positive int (>= 1)", value)
     return value
 
 
+def _int_range(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"an int from {lo} to {hi}"
+    if lo is not None:
+        return f"an int >= {lo}"
+    if hi is not None:
+        return f"an int <= {hi}"
+    return "an int"
+
+
 def integer(name: str, value: Any, lo: int | None = None, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(name, "an int", value)
-    if lo is not None and value < lo:
-        raise _bad(name, f"an int >= {lo}", value)
-    if hi is not None and value > hi:
-        raise _bad(name, f"an int <= {hi}", value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or (lo is not None and value < lo)
+        or (hi is not None and value > hi)
+    ):
+        raise _bad(name, _int_range(lo, hi), value)
     return value
 
 
 def number(name: str, value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _bad(name, "a number", value)
+        raise _bad(name, "a number (int or float)", value)
     return value
 
 
 def boolean(name: str, value: Any, as_str: bool = False) -> int | str:
     if not isinstance(value, bool):
-        raise _bad(name, "a bool", value)
+        raise _bad(name, "True or False", value)
     if as_str:
         return "true" if value else "false"
     return 1 if value else 0
@@ -78,9 +90,12 @@ def bvid(name: str, value: Any) -> str:
     return value
 
 
+_DATE_FORMS = "a datetime.date or a 'YYYY-MM-DD' string like '2024-01-02'"
+
+
 def date(name: str, value: Any) -> str:
-    if isinstance(value, _dt.datetime):
-        raise _bad(name, "a date or 'YYYY-MM-DD'", value)
+    if isinstance(value, _dt.datetime):  # a day is asked for: refuse to drop the time silently
+        raise _bad(name, _DATE_FORMS, value)
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, str):
@@ -88,7 +103,7 @@ def date(name: str, value: Any) -> str:
             return _dt.date.fromisoformat(value).isoformat()
         except ValueError:
             pass
-    raise _bad(name, "a date or 'YYYY-MM-DD'", value)
+    raise _bad(name, _DATE_FORMS, value)
 
 
 def json_value(name: str, value: Any) -> str:
@@ -101,10 +116,10 @@ def json_value(name: str, value: Any) -> str:
 def int_list(name: str, value: Any, sep: str = ",") -> str | list[str]:
     """Joined with `sep`, or (sep "repeat") a list: the key is repeated once per value."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
-        raise _bad(name, "a non-empty list of ints", value)
+        raise _bad(name, "a non-empty list of ints like [1, 2]", value)
     for item in value:
         if isinstance(item, bool) or not isinstance(item, int):
-            raise _bad(name, "a non-empty list of ints", value)
+            raise _bad(name, "a non-empty list of ints like [1, 2]", value)
     items = [str(i) for i in value]
     return items if sep == "repeat" else sep.join(items)
 
@@ -112,10 +127,10 @@ def int_list(name: str, value: Any, sep: str = ",") -> str | list[str]:
 def str_list(name: str, value: Any, sep: str = ",") -> str | list[str]:
     """Joined with `sep`, or (sep "repeat") a list: the key is repeated once per value."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
-        raise _bad(name, "a non-empty list of str", value)
+        raise _bad(name, "a non-empty list of str like ['a', 'b']", value)
     for item in value:
         if not isinstance(item, str):
-            raise _bad(name, "a non-empty list of str", value)
+            raise _bad(name, "a non-empty list of str like ['a', 'b']", value)
     return list(value) if sep == "repeat" else sep.join(value)
 
 
@@ -127,7 +142,7 @@ def enum_value(name: str, value: Any, enum: type[E]) -> Any:
             if member.value == value and type(member.value) is type(value):
                 return member.value
     allowed = ", ".join(repr(m.value) for m in enum)
-    raise _bad(name, f"a {enum.__name__} ({allowed})", value)
+    raise _bad(name, f"one of {allowed} (or a {enum.__name__})", value)
 
 
 def choice(name: str, value: Any, allowed: tuple[Any, ...]) -> Any:
@@ -143,7 +158,7 @@ def unix_time() -> int:
 
 _check_bvid = bvid  # the functions below take a parameter of that name
 _AV = re.compile(r"^(?:av|AV)([1-9][0-9]*)$")
-_VIDEO_FORMS = "a BV id like 'BV1uv411q7Mv' or an av number like 170001"
+VIDEO_FORMS = "a BV id like 'BV1uv411q7Mv' or an av number like 170001"
 
 
 def video(value: Any, aid: Any, bvid: Any) -> tuple[int | None, str | None]:
@@ -151,17 +166,20 @@ def video(value: Any, aid: Any, bvid: Any) -> tuple[int | None, str | None]:
     if value is None:
         if aid is None and bvid is None:
             raise ArgsException(
-                f"video: give the video, as {_VIDEO_FORMS} (or aid= / bvid=)", argument="video"
+                f"video: give the video, as {VIDEO_FORMS} (or aid= / bvid=)", argument="video"
             )
         if aid is not None and bvid is not None:
             raise ArgsException(
-                "aid or bvid: give exactly one of them, got both aid and bvid", argument="aid"
+                "aid or bvid: give exactly one of aid=, bvid= (or the video positionally); "
+                "got both aid and bvid",
+                argument="aid",
             )
         return aid, bvid
     if aid is not None or bvid is not None:
         which = "aid=" if aid is not None else "bvid="
         raise ArgsException(
-            f"video: given twice, positionally and as {which}; give it once", argument="video"
+            f"video: given twice, positionally and as {which}; give it only one way",
+            argument="video",
         )
     if isinstance(value, str):
         if _BVID.match(value):
@@ -171,7 +189,7 @@ def video(value: Any, aid: Any, bvid: Any) -> tuple[int | None, str | None]:
             return int(m.group(1)), None
     elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value, None
-    raise _bad("video", _VIDEO_FORMS, value)
+    raise _bad("video", VIDEO_FORMS, value)
 
 
 def video_aid(value: Any, aid: Any) -> int:

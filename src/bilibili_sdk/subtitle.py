@@ -22,10 +22,17 @@ Cue = tuple[float, float, int, list[str]]
 """(from, to, location, lines): one cue, times in seconds, blank lines removed."""
 
 
+_CUE = "{'from': seconds, 'to': seconds, 'content': str}"
+_FORMS = f"a subtitle dict with a 'body' list of cues ({_CUE}), or that list"
+
+
 def _number(item: Mapping[str, Any], key: str, where: str) -> float:
     v = item.get(key)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ArgsException(f"{where}[{key!r}] must be a finite number, not {v!r}", "subtitle")
+        raise ArgsException(
+            f"subtitle: expected {where}[{key!r}] to be a finite number of seconds, got {v!r}",
+            "subtitle",
+        )
     return float(v)
 
 
@@ -43,21 +50,29 @@ def cues(subtitle: Subtitle) -> list[Cue]:
     if isinstance(subtitle, Mapping):
         body = subtitle.get("body")
         if body is None:
-            raise ArgsException("subtitle has no 'body'", "subtitle")
+            raise ArgsException(
+                f"subtitle: expected {_FORMS}, got a dict without 'body'", "subtitle"
+            )
     else:
         body = subtitle
     if isinstance(body, (str, bytes)) or not isinstance(body, Sequence):
-        raise ArgsException("subtitle must be a dict with 'body' or the body list", "subtitle")
+        raise ArgsException(f"subtitle: expected {_FORMS}, got {type(body).__name__}", "subtitle")
     out: list[Cue] = []
     for i, item in enumerate(body):
         where = f"body[{i}]"
         if not isinstance(item, Mapping):
-            raise ArgsException(f"{where} must be a dict", "subtitle")
+            raise ArgsException(
+                f"subtitle: expected {where} to be a cue dict ({_CUE}), got {type(item).__name__}",
+                "subtitle",
+            )
         start = max(0.0, _number(item, "from", where))
         end = max(start, _number(item, "to", where))
         content = item.get("content")
         if not isinstance(content, str):
-            raise ArgsException(f"{where}['content'] must be a str", "subtitle")
+            raise ArgsException(
+                f"subtitle: expected {where}['content'] to be a str, got {type(content).__name__}",
+                "subtitle",
+            )
         location = item.get("location", 2)
         if isinstance(location, bool) or not isinstance(location, int):
             location = 2
@@ -132,7 +147,7 @@ def to_ass(
     """
     for name, v in (("width", width), ("height", height)):
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise ArgsException(f"{name} must be a positive int", name)
+            raise ArgsException(f"{name}: expected a positive int (pixels), got {v!r}", name)
     if font_size is None:
         font_size = height / 20
     if (
@@ -141,9 +156,15 @@ def to_ass(
         or not math.isfinite(font_size)
         or font_size <= 0
     ):
-        raise ArgsException("font_size must be a positive number", "font_size")
+        raise ArgsException(
+            f"font_size: expected a finite number > 0 (pixels) or None, got {font_size!r}",
+            "font_size",
+        )
     if not isinstance(font, str) or not font.strip() or any(c in font for c in ",\r\n"):
-        raise ArgsException("font must be a non-empty name without commas or line breaks", "font")
+        raise ArgsException(
+            f"font: expected a non-empty font name without commas or line breaks, got {font!r}",
+            "font",
+        )
     items = cues(subtitle)
     margin = round(height / 30)
     head = [

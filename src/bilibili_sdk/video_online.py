@@ -269,7 +269,8 @@ class VideoOnlineProtocol(StreamProtocol):
             pages = yield Fetch("video.get_pages", key)
             if not 0 <= self.page_index < len(pages):
                 raise ArgsException(
-                    f"page_index: the video has {len(pages)} part(s), got index {self.page_index}",
+                    f"page_index: expected an int from 0 to {len(pages) - 1} (the video has "
+                    f"{len(pages)} part(s)), got {self.page_index}",
                     argument="page_index",
                 )
             self.cid = int(pages[self.page_index].cid)
@@ -337,13 +338,20 @@ def _monitor_session(
 ) -> Session:
     check_client(client, sync)
     if aid is None and bvid is None:
-        raise ArgsException("give aid or bvid", argument="aid")
+        raise ArgsException(
+            "aid or bvid: give the video, as an av number like 170001 (aid=) or a BV id like "
+            "'BV1uv411q7Mv' (bvid=)",
+            argument="aid",
+        )
     if aid is not None and (isinstance(aid, bool) or not isinstance(aid, int) or aid <= 0):
         raise ArgsException(f"aid: expected a positive int, got {aid!r}", argument="aid")
     if bvid is not None:
         from_bvid = bvid2aid(bvid)  # validates the BV id before any I/O
         if aid is not None and aid != from_bvid:
-            raise ArgsException("aid and bvid name different videos", argument="bvid")
+            raise ArgsException(
+                f"bvid: expected the same video as aid={aid} (or only one of them), got {bvid!r}",
+                argument="bvid",
+            )
         aid = from_bvid
     assert aid is not None
     if isinstance(page_index, bool) or not isinstance(page_index, int) or page_index < 0:
@@ -357,7 +365,10 @@ def _monitor_session(
         or not hosts
         or not all(isinstance(h, str) and h.startswith(("ws://", "wss://")) for h in hosts)
     ):
-        raise ArgsException("hosts: expected a sequence of ws:// or wss:// URLs", "hosts")
+        raise ArgsException(
+            f"hosts: expected a non-empty list of ws:// or wss:// URLs, or None; got {hosts!r}",
+            "hosts",
+        )
     opts = Options.build(
         heartbeat_interval=30.0 if heartbeat_interval is None else heartbeat_interval,
         heartbeat_timeout=heartbeat_timeout,

@@ -53,9 +53,15 @@ def _video(video: Any, aid: Any, bvid: Any) -> tuple[Any, Any]:
 def _target(video: Any, aid: Any, bvid: Any, cid: Any, page_index: Any) -> _Target:
     aid, bvid = _video(video, aid, bvid)
     if aid is not None and bvid is not None:
-        raise ArgsException("aid or bvid: give at most one of them, got both", argument="aid")
+        raise ArgsException(
+            "aid or bvid: give at most one of aid=, bvid= (or the video positionally); got both",
+            argument="aid",
+        )
     if aid is None and bvid is None and cid is None:
-        raise ArgsException("aid, bvid or cid: give one of them, got none", argument="cid")
+        raise ArgsException(
+            f"video: give the video, as {_v.VIDEO_FORMS} (or aid= / bvid=), or a cid=",
+            argument="video",
+        )
     return _Target(
         aid=None if aid is None else _v.positive_int("aid", aid),
         bvid=None if bvid is None else _v.bvid("bvid", bvid),
@@ -75,7 +81,9 @@ def _segment_range(from_seg: Any, to_seg: Any) -> tuple[int, int | None]:
     lo = 0 if from_seg is None else _v.integer("from_seg", from_seg, 0)
     hi = None if to_seg is None else _v.integer("to_seg", to_seg, 0)
     if hi is not None and hi < lo:
-        raise ArgsException(f"to_seg: must be >= from_seg ({lo}), got {hi}", argument="to_seg")
+        raise ArgsException(
+            f"to_seg: expected an int >= from_seg ({lo}), got {hi}", argument="to_seg"
+        )
     return lo, hi
 
 
@@ -91,11 +99,18 @@ def _pick_page(pages: list[VideoPage], t: _Target) -> tuple[int | None, int, int
         return aid, t.cid, (match.duration if match else None)
     if t.page_index >= len(pages):
         raise ArgsException(
-            f"page_index: the video has {len(pages)} part(s), got {t.page_index}",
+            f"page_index: expected {_page_indexes(len(pages))}, got {t.page_index}",
             argument="page_index",
         )
     page = pages[t.page_index]
     return aid, page.cid, page.duration
+
+
+def _page_indexes(parts: int) -> str:
+    """What `page_index` accepts for a video of `parts` parts."""
+    if parts <= 0:
+        return "a part, but the video lists none"
+    return f"an int from 0 to {parts - 1} (the video has {parts} part(s))"
 
 
 def _segments(duration: int | None, lo: int, hi: int | None) -> range | None:
@@ -149,8 +164,11 @@ def _subtitle_url(info: VideoPlayerInfo, lan: str | None) -> str:
     for track in tracks:
         if track.lan == lan:
             return track.subtitle_url
-    have = ", ".join(t.lan for t in tracks)
-    raise ArgsException(f"lan: the part has subtitles in {have}, got {lan!r}", argument="lan")
+    have = ", ".join(repr(t.lan) for t in tracks)
+    raise ArgsException(
+        f"lan: expected one of the part's subtitle languages ({have}) or None, got {lan!r}",
+        argument="lan",
+    )
 
 
 class VideoExtras:
@@ -253,7 +271,11 @@ class VideoExtras:
         """
         t = _target(video, aid, bvid, cid, page_index)
         if not t.needs_pages:
-            raise ArgsException("aid or bvid: the player needs the video id", argument="aid")
+            raise ArgsException(
+                f"video: give the video, as {_v.VIDEO_FORMS} (or aid= / bvid=); "
+                "a cid alone is not enough for subtitles",
+                argument="video",
+            )
         _, cid_, _ = self._locate_part(t)
         info = self._api.get_player_info(cid=cid_, aid=t.aid, bvid=t.bvid)
         call = _file_call(_subtitle_url(info, lan), "subtitle_file", _JSON_DECODER)
@@ -287,6 +309,8 @@ class VideoExtras:
         from ..video_online import VideoOnlineMonitor
 
         aid, bvid = _video(video, aid, bvid)
+        if aid is None and bvid is None:  # a cid alone does not name the video's room
+            _v.video(None, None, None)
         return VideoOnlineMonitor(
             self._api._client,
             aid=aid,
@@ -416,7 +440,11 @@ class AsyncVideoExtras:
         """
         t = _target(video, aid, bvid, cid, page_index)
         if not t.needs_pages:
-            raise ArgsException("aid or bvid: the player needs the video id", argument="aid")
+            raise ArgsException(
+                f"video: give the video, as {_v.VIDEO_FORMS} (or aid= / bvid=); "
+                "a cid alone is not enough for subtitles",
+                argument="video",
+            )
         _, cid_, _ = await self._locate_part(t)
         info = await self._api.get_player_info(cid=cid_, aid=t.aid, bvid=t.bvid)
         call = _file_call(_subtitle_url(info, lan), "subtitle_file", _JSON_DECODER)
@@ -450,6 +478,8 @@ class AsyncVideoExtras:
         from ..video_online import AsyncVideoOnlineMonitor
 
         aid, bvid = _video(video, aid, bvid)
+        if aid is None and bvid is None:  # a cid alone does not name the video's room
+            _v.video(None, None, None)
         return AsyncVideoOnlineMonitor(
             self._api._client,
             aid=aid,

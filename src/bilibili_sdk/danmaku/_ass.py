@@ -112,11 +112,12 @@ def _check(name: str, value: object, *, minimum: float, strict: bool, integer: b
         or not isinstance(value, (int, float))
         or (integer and not isinstance(value, int))
         or not math.isfinite(value)
+        or value < minimum
+        or (strict and value == minimum)
     ):
-        raise ArgsException(f"{name} must be a finite {'int' if integer else 'number'}", name)
-    if value < minimum or (strict and value == minimum):
+        kind = "an int" if integer else "a finite number"
         op = ">" if strict else ">="
-        raise ArgsException(f"{name} must be {op} {minimum}, not {value}", name)
+        raise ArgsException(f"{name}: expected {kind} {op} {minimum}, got {value!r}", name)
 
 
 def layout_ass(
@@ -159,17 +160,24 @@ def layout_ass(
     _check("font_size", font_size, minimum=0, strict=True, integer=False)
     _check("opacity", opacity, minimum=0, strict=False, integer=False)
     if opacity > 1:
-        raise ArgsException(f"opacity must be <= 1, not {opacity}", "opacity")
+        raise ArgsException(f"opacity: expected a number from 0 to 1, got {opacity!r}", "opacity")
     _check("scroll_duration", scroll_duration, minimum=0, strict=True, integer=False)
     _check("fixed_duration", fixed_duration, minimum=0, strict=True, integer=False)
     _check("lane_spacing", lane_spacing, minimum=0, strict=False, integer=False)
     _check("reserve_bottom", reserve_bottom, minimum=0, strict=False, integer=False)
     if reserve_bottom >= height:
-        raise ArgsException("reserve_bottom must be less than height", "reserve_bottom")
+        raise ArgsException(
+            f"reserve_bottom: expected a number >= 0 and < height ({height}), "
+            f"got {reserve_bottom!r}",
+            "reserve_bottom",
+        )
     if not isinstance(font, str) or not font.strip() or any(c in font for c in ",\r\n"):
-        raise ArgsException("font must be a non-empty name without commas or line breaks", "font")
+        raise ArgsException(
+            f"font: expected a non-empty font name without commas or line breaks, got {font!r}",
+            "font",
+        )
     if not isinstance(title, str) or "\n" in title or "\r" in title:
-        raise ArgsException("title must be a str without line breaks", "title")
+        raise ArgsException(f"title: expected a str without line breaks, got {title!r}", "title")
 
     W = float(width)
     usable = height - reserve_bottom

@@ -100,20 +100,21 @@ def _solve(length: int, target: int) -> list[int]:
     return out
 
 
+_HASH_FORMS = "a CRC-32 as up to 8 hex digits (like '8a0f75dc') or an int from 0 to 2**32 - 1"
+
+
 def _parse_hash(crc32_id: str | int) -> int:
     if isinstance(crc32_id, bool) or not isinstance(crc32_id, (str, int)):
-        raise ArgsException(
-            f"crc32_id must be a hex string or an int, not {type(crc32_id).__name__}", "crc32_id"
-        )
+        raise ArgsException(f"crc32_id: expected {_HASH_FORMS}, got {crc32_id!r}", "crc32_id")
     if isinstance(crc32_id, int):
         value = crc32_id
     else:
         s = crc32_id.strip().lower().removeprefix("0x")
         if not s or len(s) > 8 or any(c not in "0123456789abcdef" for c in s):
-            raise ArgsException(f"crc32_id is not a CRC-32 in hex: {crc32_id!r}", "crc32_id")
+            raise ArgsException(f"crc32_id: expected {_HASH_FORMS}, got {crc32_id!r}", "crc32_id")
         value = int(s, 16)
     if not 0 <= value <= 0xFFFFFFFF:
-        raise ArgsException(f"crc32_id is out of the 32-bit range: {crc32_id!r}", "crc32_id")
+        raise ArgsException(f"crc32_id: expected {_HASH_FORMS}, got {crc32_id!r}", "crc32_id")
     return value
 
 
@@ -130,11 +131,14 @@ def crack_uid_candidates(crc32_id: str | int, max_digits: int = 10) -> list[int]
             is not in 1..12.
     """
     target = _parse_hash(crc32_id)
-    if isinstance(max_digits, bool) or not isinstance(max_digits, int):
-        raise ArgsException("max_digits must be an int", "max_digits")
-    if not 1 <= max_digits <= MAX_DIGITS:
+    if (
+        isinstance(max_digits, bool)
+        or not isinstance(max_digits, int)
+        or not 1 <= max_digits <= MAX_DIGITS
+    ):
         raise ArgsException(
-            f"max_digits must be in 1..{MAX_DIGITS}, not {max_digits}", "max_digits"
+            f"max_digits: expected an int from 1 to {MAX_DIGITS}, got {max_digits!r}",
+            "max_digits",
         )
     out: list[int] = []
     for length in range(1, max_digits + 1):

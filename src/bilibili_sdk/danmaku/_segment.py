@@ -136,7 +136,10 @@ def _as_bytes(payload: object) -> bytes:
         return payload
     if isinstance(payload, (bytearray, memoryview)):
         return bytes(payload)
-    raise ArgsException(f"payload must be bytes, not {type(payload).__name__}", "payload")
+    raise ArgsException(
+        f"payload: expected bytes (or bytearray, memoryview), got {type(payload).__name__}",
+        "payload",
+    )
 
 
 def _varint(buf: bytes, pos: int) -> tuple[int, int]:

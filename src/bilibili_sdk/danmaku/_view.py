@@ -242,7 +242,10 @@ def parse_view(payload: bytes | bytearray | memoryview) -> DanmakuView:
     if isinstance(payload, (bytearray, memoryview)):
         payload = bytes(payload)
     if not isinstance(payload, bytes):
-        raise ArgsException(f"payload must be bytes, not {type(payload).__name__}", "payload")
+        raise ArgsException(
+            f"payload: expected bytes (or bytearray, memoryview), got {type(payload).__name__}",
+            "payload",
+        )
     raw = decode_message(payload, _VIEW)
     setting = raw["dm_setting"]
     if setting is not None:

@@ -57,7 +57,7 @@ def to_xml(danmakus: Iterable[Danmaku], *, cid: int | None = None) -> str:
         ArgsException: `cid` is not an int or None.
     """
     if cid is not None and (isinstance(cid, bool) or not isinstance(cid, int)):
-        raise ArgsException("cid must be an int or None", "cid")
+        raise ArgsException(f"cid: expected an int or None, got {cid!r}", "cid")
     items = list(danmakus)
     head = (
         '<?xml version="1.0" encoding="UTF-8"?><i><chatserver>chat.bilibili.com</chatserver>'
@@ -124,7 +124,9 @@ def parse_xml(text: str | bytes) -> list[Danmaku]:
     if isinstance(text, (bytearray, memoryview)):
         text = bytes(text)
     if not isinstance(text, (str, bytes)):
-        raise ArgsException(f"text must be str or bytes, not {type(text).__name__}", "text")
+        raise ArgsException(
+            f"text: expected the XML as str or bytes, got {type(text).__name__}", "text"
+        )
     if (b"<!ENTITY" in text) if isinstance(text, bytes) else ("<!ENTITY" in text):
         raise DecodeError("refusing an XML document that declares entities")
     try:

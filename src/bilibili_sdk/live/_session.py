@@ -234,7 +234,9 @@ def _positive(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ArgsException(f"{name}: expected seconds > 0, got {value!r}", argument=name)
     if math.isinf(value):
-        raise ArgsException(f"{name}: expected a finite number of seconds", argument=name)
+        raise ArgsException(
+            f"{name}: expected a finite number of seconds > 0, got {value!r}", argument=name
+        )
     return float(value)
 
 

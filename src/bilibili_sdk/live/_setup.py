@@ -55,9 +55,16 @@ def live_session(
         if isinstance(hosts, str) or not all(
             isinstance(h, str) and h.startswith(("ws://", "wss://")) for h in hosts
         ):
-            raise ArgsException("hosts: expected a sequence of ws:// or wss:// URLs", "hosts")
+            raise ArgsException(
+                "hosts: expected a list of ws:// or wss:// URLs like "
+                f"['wss://broadcastlv.chat.bilibili.com/sub'], or None; got {hosts!r}",
+                "hosts",
+            )
         if not hosts:
-            raise ArgsException("hosts: give at least one URL, or None", "hosts")
+            raise ArgsException(
+                "hosts: expected at least one ws:// or wss:// URL, or None; got an empty list",
+                "hosts",
+            )
     if web_heartbeat is not None and (
         isinstance(web_heartbeat, bool)
         or not isinstance(web_heartbeat, (int, float))

@@ -5,7 +5,7 @@ from bilibili_sdk.testing import MockBilibili
 
 mock = MockBilibili()
 with Client(transport=mock.transport()) as bili:
-    info = bili.video.get_info(bvid="BV1xx411c7mD")   # the catalogue's example response
+    info = bili.video.get_info("BV1uv411q7Mv")   # the catalogue's example response
 
 `MockLiveServer` is a loopback websocket server for the live danmaku and video-online
 sockets; `server.configure(mock)` points the mock's lookups at it.
