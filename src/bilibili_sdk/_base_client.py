@@ -477,6 +477,7 @@ def _looks_like_json(response: httpx.Response, content: bytes) -> bool:
 
 def _empty(model: Any) -> Any:
     """What a `null` payload stands for in lenient mode: an empty model, list or mapping."""
+    import types
     import typing
 
     from pydantic import BaseModel
@@ -484,6 +485,8 @@ def _empty(model: Any) -> Any:
     if isinstance(model, type) and issubclass(model, BaseModel):
         return {}
     origin = typing.get_origin(model)
+    if origin is typing.Union or origin is types.UnionType:  # the first member's empty value
+        return _empty(typing.get_args(model)[0])
     if origin is list:
         return []
     if origin is dict:
