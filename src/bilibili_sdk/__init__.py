@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ._ids import aid2bvid as aid2bvid
     from ._ids import bvid2aid as bvid2aid
     from ._settings import request_settings as request_settings
+    from .picture import Picture as Picture
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,7 @@ _LAZY = {
     "AsyncEvent": ("._events", "AsyncEvent"),
     "request_log": ("._events", "request_log"),
     "request_settings": ("._settings", "request_settings"),
+    "Picture": (".picture", "Picture"),
     "wbi": (".wbi", None),
     "models": (".models", None),
     "testing": (".testing", None),
@@ -50,6 +52,7 @@ __all__ = [
     "AsyncEvent",
     "Client",
     "Credential",
+    "Picture",
     "aid2bvid",
     "bvid2aid",
     "danmaku",

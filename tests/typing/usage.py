@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing_extensions import assert_type
 
-from bilibili_sdk import AsyncClient, Client
+from bilibili_sdk import AsyncClient, Client, Picture
 from bilibili_sdk._response import RawResponse
 from bilibili_sdk.models import UserInfo, VideoDescPart, VideoInfo, VideoOwner, VideoPage, VideoStat
 
@@ -36,6 +36,16 @@ async def async_usage(bili: AsyncClient) -> None:
     assert_type(raw.parse(), VideoInfo)
     async for video in bili.user.iter_videos(2, limit=10):
         assert_type(video.bvid, str)
+
+
+async def picture_usage(bili: Client, abili: AsyncClient) -> None:
+    # One name in both flavours: the client's type decides whether there is something to await.
+    assert_type(Picture.load_url("https://i0.hdslb.com/bfs/a.png", client=bili), Picture)
+    assert_type(await Picture.load_url("https://i0.hdslb.com/bfs/a.png", client=abili), Picture)
+    pic = Picture.from_file("cover.png").resize(320, None).convert_format("jpeg")
+    assert_type(pic, Picture)
+    assert_type(pic.width, int)
+    assert_type(pic.url, str | None)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -95,7 +95,11 @@ class MockBilibili:
     def set_file(
         self, url: str, content: bytes, content_type: str = "application/octet-stream"
     ) -> None:
-        """Serve `content` at `url` (any host), e.g. a BAS danmaku file or a subtitle JSON."""
+        """Serve `content` at `url` (any host), e.g. a BAS danmaku file or a subtitle JSON.
+
+        Without one, a GET of an image on Bilibili's image hosts (`*.hdslb.com/....jpg`, `.png`,
+        `.gif`, `.webp`: covers, faces, emotes) gets a small placeholder PNG.
+        """
         u = httpx.URL(url)
         self.files[(u.host, u.path)] = (content, content_type)
 
@@ -126,6 +130,10 @@ class MockBilibili:
         file = self.files.get((host, path))
         if file is not None:
             return httpx.Response(200, content=file[0], headers={"content-type": file[1]})
+        if request.method == "GET" and _is_image(host, path):
+            return httpx.Response(
+                200, content=placeholder_png(), headers={"content-type": "image/png"}
+            )
         try:
             status, body = self._answer(rec)
         except Exception as e:
@@ -314,3 +322,31 @@ def _pick(candidates: list[Endpoint[Any]], params: dict[str, str]) -> Endpoint[A
         return len(ep.fixed)
 
     return max(candidates, key=score)
+
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def _is_image(host: str, path: str) -> bool:
+    return host.endswith(".hdslb.com") and path.lower().endswith(_IMAGE_SUFFIXES)
+
+
+def placeholder_png(
+    width: int = 16, height: int = 10, rgb: tuple[int, int, int] = (251, 114, 153)
+) -> bytes:
+    """A solid-colour RGB PNG (Bilibili pink), built without Pillow."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width  # filter type 0, then the pixels
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
