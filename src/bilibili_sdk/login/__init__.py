@@ -1,0 +1,1 @@
+"""Logging in: QR code, password, SMS, and the Geetest captcha a person solves."""
