@@ -48,7 +48,8 @@ def read_varint(buf: bytes, pos: int) -> tuple[int, int]:
             pos += 1
             result |= (b & 0x7F) << shift
             if b < 0x80:
-                return result, pos
+                # A 10th byte can carry bits past 64; protobuf drops them, as varints are 64-bit.
+                return result & 0xFFFFFFFFFFFFFFFF, pos
             shift += 7
             if shift > 63:
                 raise DecodeError("varint longer than 10 bytes")
@@ -68,12 +69,14 @@ def iter_fields(
         end = len(buf)
     elif end > len(buf):
         raise DecodeError("message runs past the end of the buffer")
-    depth = 0
+    groups: list[int] = []  # open (skipped) groups, innermost last
     while pos < end:
         key, pos = read_varint(buf, pos)
         number, wire = key >> 3, key & 7
-        if number == 0:
+        if number == 0 and not groups:  # inside a skipped group protobuf lets field 0 pass
             raise DecodeError("field number 0")
+        if number >= 1 << 29:
+            raise DecodeError(f"invalid field number {number}")
         value: int | bytes
         if wire == 0:
             value, pos = read_varint(buf, pos)
@@ -95,20 +98,19 @@ def iter_fields(
             value = _U64.unpack_from(buf, pos)[0]
             pos += 8
         elif wire == 3:
-            depth += 1
+            groups.append(number)
             continue
         elif wire == 4:
-            if depth == 0:
-                raise DecodeError("end-group without start-group")
-            depth -= 1
+            if not groups or groups.pop() != number:
+                raise DecodeError(f"field {number}: end-group without its start-group")
             continue
         else:
             raise DecodeError(f"field {number}: invalid wire type {wire}")
-        if depth == 0:
+        if not groups:
             yield number, wire, value
     if pos != end:
         raise DecodeError("message runs past its declared length")
-    if depth:
+    if groups:
         raise DecodeError("unterminated group")
 
 
@@ -152,6 +154,9 @@ _SCALARS = {"uint", "int", "sint", "bool", "f32", "f64"}
 _SKIP = object()  # a known field number with another wire type: treated as unknown
 
 
+_WIRE = {"f32": 5, "f64": 1}  # every other scalar kind is a varint (wire type 0)
+
+
 def _convert(kind: str, wire: int, value: int | bytes, sub: Schema | None) -> Any:
     if kind in ("str", "bytes", "msg"):
         if not isinstance(value, bytes):
@@ -161,8 +166,8 @@ def _convert(kind: str, wire: int, value: int | bytes, sub: Schema | None) -> An
         if kind == "msg":
             return decode_message(value, sub or {})
         return value
-    if isinstance(value, bytes):
-        return _SKIP
+    if isinstance(value, bytes) or wire != _WIRE.get(kind, 0):
+        return _SKIP  # a scalar with another wire type: unknown to protobuf
     if kind == "uint":
         return value
     if kind == "int":
@@ -172,9 +177,9 @@ def _convert(kind: str, wire: int, value: int | bytes, sub: Schema | None) -> An
     if kind == "bool":
         return value != 0
     if kind == "f32":
-        return f32(value) if wire == 5 else float(value)
+        return f32(value)
     if kind == "f64":
-        return f64(value) if wire == 1 else float(value)
+        return f64(value)
     raise ValueError(f"unknown schema kind {kind!r}")
 
 
@@ -209,6 +214,7 @@ def decode_message(buf: bytes, schema: Schema) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for field in schema.values():
         out[field[0]] = [] if field[1].endswith("*") else _DEFAULTS[field[1]]
+    merged: dict[int, list[bytes]] = {}
     for number, wire, value in iter_fields(buf):
         spec = schema.get(number)
         if spec is None:
@@ -223,8 +229,22 @@ def decode_message(buf: bytes, schema: Schema) -> dict[str, Any]:
                 item = _convert(kind, wire, value, sub)
                 if item is not _SKIP:
                     out[name].append(item)
+        elif kind == "msg" and isinstance(value, bytes):
+            merged.setdefault(number, []).append(value)
         else:
             item = _convert(kind, wire, value, sub)
             if item is not _SKIP:
                 out[name] = item
+    # A singular message seen more than once is merged, as protobuf does: decoding the
+    # concatenation gives exactly that (last scalar wins, repeated fields add up), once
+    # each part is known to be well-formed on its own.
+    for number, parts in merged.items():
+        spec = schema[number]
+        sub = spec[2] if len(spec) == 3 else {}
+        decoded = decode_message(parts[0], sub)
+        if len(parts) > 1:
+            for part in parts[1:]:
+                decode_message(part, sub)
+            decoded = decode_message(b"".join(parts), sub)
+        out[spec[0]] = decoded
     return out

@@ -167,7 +167,9 @@ def _skip(buf: bytes, pos: int, end: int, key: int) -> int:
     groups: list[int] = []  # open groups, innermost last (iterative: nesting is unbounded)
     while True:
         wire = key & 7
-        if not 0 < key >> 3 < 1 << 29:
+        # Inside a skipped group field 0 passes, as in protobuf's parsers (upb and Python):
+        # both decoders must give upb's answer.
+        if not (key >> 3 > 0 or groups) or key >> 3 >= 1 << 29 or key < 0:
             raise DecodeError(f"invalid field number {key >> 3}")
         if wire == 0:
             pos = _varint(buf, pos)[1]
@@ -243,15 +245,17 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
         while pos < end:
             key = buf[pos]
             pos += 1
-            if key != 0x0A:  # not elems: read the rest of the key, then skip or keep state
+            if key != 0x0A:  # read the rest of the key: a padded 0x8a 0x00 is elems too
                 if key >= 0x80:
-                    pos -= 1
-                    key, pos = _varint(buf, pos)
+                    key, pos = _varint(buf, pos - 1)
                 if key == 0x10:
                     state, pos = _varint(buf, pos)
-                else:
+                    if not -(1 << 31) <= state < 1 << 31:
+                        state = _fit(state, key)  # an int32, as upb reads it
+                    continue
+                if key != 0x0A:
                     pos = _skip(buf, pos, end, key)
-                continue
+                    continue
             size = buf[pos]
             pos += 1
             if size >= 0x80:

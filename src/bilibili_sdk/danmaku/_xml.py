@@ -108,18 +108,44 @@ def _fields(text: str, p: str, index: int) -> Danmaku:
         raise DecodeError(f"<d> #{index}: malformed p {p!r}") from None
 
 
+class _DoctypeRefused(Exception):
+    pass
+
+
+def _refuse_doctype(*_: object) -> None:
+    raise _DoctypeRefused
+
+
+# UTF-32 by its BOM or by "<" as the first code point (XML 1.0 appendix F); expat reads
+# UTF-8, UTF-16 and single-byte encodings only, so UTF-32 is decoded here first.
+_UTF32 = {
+    b"\x00\x00\xfe\xff": "utf-32",
+    b"\xff\xfe\x00\x00": "utf-32",
+    b"\x00\x00\x00<": "utf-32-be",
+    b"<\x00\x00\x00": "utf-32-le",
+}
+
+
 def parse_xml(text: str | bytes) -> list[Danmaku]:
     """Read an XML danmaku document (ours or comment.bilibili.com's) into danmaku, in order.
 
     Fields the XML does not carry are 0 or empty (attr, uid, action, colorful); `id_str` is
     the id as written and `is_sub` follows `pool`. An 8-field `p` (older files) has weight 0.
+    Bytes may be UTF-8 (with or without a BOM), UTF-16, UTF-32 or a single-byte encoding
+    that the XML declaration names; a str is read as it is, whatever its declaration says.
 
     Raises:
-        DecodeError: not well-formed XML, a DTD entity declaration (refused), or a `<d>`
-            whose `p` has fewer than 8 comma-separated fields or one of the wrong type.
+        DecodeError: not well-formed XML, text that does not decode (unknown or unsupported
+            encoding, bad bytes, lone surrogates), any DTD (refused: entity declarations
+            expand without bound), or a `<d>` whose `p` has fewer than 8 comma-separated
+            fields or one of the wrong type.
         ArgsException: `text` is neither str nor bytes.
     """
-    from xml.etree import ElementTree as ET
+    # expat straight, not ElementTree: its DOCTYPE handler fires before the DTD is read, on
+    # text already decoded, so the refusal holds in every encoding (a byte search for
+    # "<!ENTITY" missed UTF-16), and raising there stops the parse at once. defusedxml does
+    # the same with more machinery (and allows DTDs); danmaku documents never have one.
+    from xml.parsers import expat
 
     if isinstance(text, (bytearray, memoryview)):
         text = bytes(text)
@@ -127,16 +153,48 @@ def parse_xml(text: str | bytes) -> list[Danmaku]:
         raise ArgsException(
             f"text: expected the XML as str or bytes, got {type(text).__name__}", "text"
         )
-    if (b"<!ENTITY" in text) if isinstance(text, bytes) else ("<!ENTITY" in text):
-        raise DecodeError("refusing an XML document that declares entities")
+    found: list[tuple[str | None, list[str]]] = []
+    current: list[str] | None = None
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        # Like ElementTree's `el.text`: the text of a <d> up to its first child.
+        nonlocal current
+        if name == "d":
+            current = []
+            found.append((attrs.get("p"), current))
+        else:
+            current = None
+
+    def end(name: str) -> None:
+        nonlocal current
+        current = None
+
+    def data(chunk: str) -> None:
+        if current is not None:
+            current.append(chunk)
+
+    # "}" as ElementTree sets it: a namespaced <x:d> or <d xmlns="..."> is not a <d>.
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError as e:
+        if isinstance(text, bytes) and text[:4] in _UTF32:
+            text = text.decode(_UTF32[text[:4]])
+        parser.Parse(text, True)
+    except _DoctypeRefused:
+        raise DecodeError("refusing an XML document with a DTD (entities could expand)") from None
+    except expat.ExpatError as e:
         raise DecodeError(f"not well-formed XML: {e}") from None
+    except (LookupError, ValueError, Warning) as e:
+        # An unknown or multi-byte encoding, bad bytes, a lone surrogate; Warning when a
+        # declared codec warns (unicode_escape) and warnings are errors.
+        raise DecodeError(f"XML text does not decode: {e}") from None
     out: list[Danmaku] = []
-    for i, el in enumerate(root.iter("d")):
-        p = el.get("p")
+    for i, (p, chunks) in enumerate(found):
         if p is None:
             raise DecodeError(f"<d> #{i} has no p attribute")
-        out.append(_fields(el.text or "", p, i))
+        out.append(_fields("".join(chunks), p, i))
     return out

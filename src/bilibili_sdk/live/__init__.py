@@ -50,6 +50,7 @@ from ._events import (
 )
 from ._interact import decode_interact_word, decode_online_rank
 from ._protocol import (
+    LiveFrameTooLargeError,
     LiveProtocolError,
     Operation,
     Packet,
@@ -89,6 +90,7 @@ __all__ = [
     "LikeUpdate",
     "LiveConnection",
     "LiveEvent",
+    "LiveFrameTooLargeError",
     "LivePreparing",
     "LiveProtocolError",
     "LiveStart",

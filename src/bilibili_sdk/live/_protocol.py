@@ -6,7 +6,8 @@ One websocket binary frame holds one or more packets back to back. A packet is
     u32 operation | u32 sequence | body
 
 all big-endian. Protover 2 (zlib) and 3 (brotli) bodies decompress to more packets, which
-`decode_frame` unpacks recursively. The decoder walks the frame with offsets into one
+`decode_frame` unpacks recursively; a body inflating past `MAX_INFLATED` is refused as it
+inflates, never held whole. The decoder walks the frame with offsets into one
 memoryview, so its cost is linear in the frame size.
 """
 
@@ -24,6 +25,7 @@ from .._exceptions import LiveException
 
 __all__ = [
     "HEADER_SIZE",
+    "LiveFrameTooLargeError",
     "LiveProtocolError",
     "Operation",
     "Packet",
@@ -38,7 +40,9 @@ _U32 = struct.Struct(">I")
 MAX_DEPTH = 8
 """Compressed packets nested deeper than this are rejected (Bilibili nests one level)."""
 MAX_INFLATED = 16 * 1024 * 1024
-"""A zlib body inflating past this many bytes is rejected as a decompression bomb."""
+"""A zlib or brotli body inflating past this many bytes is rejected as a decompression bomb."""
+BROTLI_STEP = 64 * 1024
+"""Output asked of the brotli decoder per call; the peak for a bomb is MAX_INFLATED + ~2 steps."""
 
 
 class Operation(IntEnum):
@@ -73,6 +77,13 @@ class Protover(IntEnum):
 
 class LiveProtocolError(LiveException, ValueError):
     """A frame that does not follow the protocol: bad lengths, compression or JSON."""
+
+
+class LiveFrameTooLargeError(LiveProtocolError):
+    """A compressed body inflating past `MAX_INFLATED` bytes (a decompression bomb).
+
+    Refused before it is held whole; the session reports it as a bad frame and reads on.
+    """
 
 
 class Packet(NamedTuple):
@@ -119,6 +130,7 @@ def decode_frame(frame: bytes | bytearray | memoryview) -> list[Packet]:
     Raises:
         LiveProtocolError: a short header, inconsistent lengths, a body that does not
             decompress, or a JSON body that is not a JSON object.
+        LiveFrameTooLargeError: a compressed body inflating past `MAX_INFLATED` bytes.
     """
     out: list[Packet] = []
     decode_into(frame, out)
@@ -187,19 +199,37 @@ def _inflate(body: bytes | bytearray) -> bytes:
     except zlib.error as e:
         raise LiveProtocolError(f"bad zlib body: {e}") from None
     if d.unconsumed_tail:
-        raise LiveProtocolError(f"zlib body inflates past {MAX_INFLATED} bytes")
+        raise LiveFrameTooLargeError(f"zlib body inflates past {MAX_INFLATED} bytes")
     if not d.eof:
         raise LiveProtocolError("bad zlib body: truncated stream")
     return data
 
 
 def _unbrotli(body: bytes | bytearray) -> bytes:
+    # brotli.decompress() has no output limit: a 48 KB body inflates to 256 MiB (and twice
+    # that while its buffer grows) before anyone can look. Decompressor.process with
+    # output_buffer_limit (brotli >= 1.2) hands out at most about two steps per call, so a
+    # bomb stops one step past MAX_INFLATED. Real frames (a few KB) finish in the first call.
     brotli = _brotli_module or _brotli()
+    d = brotli.Decompressor()
     try:
-        data: bytes = brotli.decompress(body)
+        data: bytes = d.process(body, output_buffer_limit=BROTLI_STEP)
+        if d.is_finished():
+            return data
+        chunks: list[bytes] = []
+        size = 0
+        while data:
+            size += len(data)
+            if size > MAX_INFLATED:
+                raise LiveFrameTooLargeError(f"brotli body inflates past {MAX_INFLATED} bytes")
+            chunks.append(data)
+            if d.is_finished():
+                return b"".join(chunks)
+            data = d.process(b"", output_buffer_limit=BROTLI_STEP)
     except brotli.error as e:
         raise LiveProtocolError(f"bad brotli body: {e}") from None
-    return data
+    # No output and not finished: the decoder wants input the body does not have.
+    raise LiveProtocolError("bad brotli body: truncated stream")
 
 
 _brotli_module: Any = None
@@ -211,5 +241,11 @@ def _brotli() -> Any:
     if _brotli_module is None:
         import brotli  # type: ignore[import-untyped]
 
+        if not hasattr(brotli.Decompressor, "can_accept_more_data"):
+            # Older bindings cannot bound their output: refuse them rather than a bomb.
+            raise ImportError(
+                f"brotli >= 1.2 is needed to decode live frames safely (found "
+                f"{getattr(brotli, '__version__', '?')}): pip install 'bilibili_sdk[live]'"
+            )
         _brotli_module = brotli
     return _brotli_module
