@@ -293,13 +293,17 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
 # the websocket clients.
 def _hand_written_pairs() -> list[tuple[type, type]]:
     from bilibili_sdk._extras.live import AsyncLiveExtras, LiveExtras
+    from bilibili_sdk._extras.login import AsyncLoginExtras, LoginExtras
     from bilibili_sdk._extras.video import AsyncVideoExtras, VideoExtras
     from bilibili_sdk.live import AsyncLiveConnection, LiveConnection
+    from bilibili_sdk.login import AsyncQrLogin, QrLogin
     from bilibili_sdk.video_online import AsyncVideoOnlineMonitor, VideoOnlineMonitor
 
     return [
         (VideoExtras, AsyncVideoExtras),
         (LiveExtras, AsyncLiveExtras),
+        (LoginExtras, AsyncLoginExtras),
+        (QrLogin, AsyncQrLogin),
         (LiveConnection, AsyncLiveConnection),
         (VideoOnlineMonitor, AsyncVideoOnlineMonitor),
     ]
