@@ -431,7 +431,7 @@ CONFIRM_REFRESH: Endpoint[None] = Endpoint(
 )
 
 
-def prepare_confirm_refresh(*, refresh_token: str) -> Call[None]:
+def prepare_confirm_refresh(refresh_token: str) -> Call[None]:
     form: dict[str, Any] = {}
     form["refresh_token"] = _v.string("refresh_token", refresh_token)
     return Call(CONFIRM_REFRESH, form=form)

@@ -200,7 +200,7 @@ class AsyncLoginWithRawResponse:
             _c.prepare_refresh_cookies(refresh_csrf=refresh_csrf, refresh_token=refresh_token)
         )
 
-    async def confirm_refresh(self, *, refresh_token: str) -> RawResponse[None]:
+    async def confirm_refresh(self, refresh_token: str) -> RawResponse[None]:
         """`login.confirm_refresh`, returning the raw response; `.parse()` gives None."""
         return await self._client._request_raw(
             _c.prepare_confirm_refresh(refresh_token=refresh_token)

@@ -334,7 +334,7 @@ class Login(LoginExtras):
             _c.prepare_refresh_cookies(refresh_csrf=refresh_csrf, refresh_token=refresh_token)
         )
 
-    def confirm_refresh(self, *, refresh_token: str) -> None:
+    def confirm_refresh(self, refresh_token: str) -> None:
         """Confirm a cookie refresh with the new cookies, retiring the old refresh token.
 
         POST https://passport.bilibili.com/x/passport-login/web/confirm/refresh · login required · csrf
