@@ -153,9 +153,11 @@ class Renderer:
             args.append(default)
         if f.alias:
             args.append(f"alias={f.alias!r}")
+        if f.secret:
+            args.append("repr=False")
         if not args:
             return f"{f.name}: {typ}"
-        if default is not None and not default.startswith("default_factory") and not f.alias:
+        if default is not None and not default.startswith("default_factory") and len(args) == 1:
             return f"{f.name}: {typ} = {default}"
         return f"{f.name}: {typ} = Field({', '.join(args)})"
 

@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "api_spec"
 
-SIGNS = ("none", "wbi", "wbi+dm", "app")
+SIGNS = ("none", "wbi", "wbi+dm", "app", "app-tv")
 AUTHS = ("none", "optional", "required")
 BODIES = ("query", "form", "json")
 ENVELOPES = ("data", "result", "none")
@@ -190,6 +190,8 @@ class ModelField:
     doc: str = ""
     # Must be present in every response (no lenient default): the id a call is about.
     required: bool = False
+    # A credential (cookie, token, a URL carrying them): left out of the model's repr.
+    secret: bool = False
     line: int = 0
 
 
@@ -426,14 +428,18 @@ def py_attr(name: str) -> str:
 def _parse_field(ctx: _Ctx, fname: str, raw: Any, line: int, model: str) -> ModelField | None:
     doc = ""
     alias: str | None = None
-    required = False
+    required = secret = False
     if isinstance(raw, str):
         typ = raw
     elif isinstance(raw, LineDict):
         _check_keys(
-            ctx, raw, {"type", "alias", "doc", "optional", "required"}, f"field {model}.{fname}"
+            ctx,
+            raw,
+            {"type", "alias", "doc", "optional", "required", "secret"},
+            f"field {model}.{fname}",
         )
         required = _opt(ctx, raw, "required", bool, f"field {model}.{fname}", False)
+        secret = _opt(ctx, raw, "secret", bool, f"field {model}.{fname}", False)
         typ = _want(ctx, raw, "type", str, f"field {model}.{fname}") or "Any"
         doc = _opt(ctx, raw, "doc", str, f"field {model}.{fname}", "")
         alias = _opt(ctx, raw, "alias", str, f"field {model}.{fname}", None)
@@ -458,6 +464,7 @@ def _parse_field(ctx: _Ctx, fname: str, raw: Any, line: int, model: str) -> Mode
         optional=optional,
         doc=doc,
         required=required,
+        secret=secret,
         line=line,
     )
 

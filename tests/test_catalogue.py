@@ -34,7 +34,7 @@ def runtime_added(ep: SpecEndpoint) -> set[str]:
         out |= {"wts", "w_rid", "web_location"}
     if ep.sign == "wbi+dm":
         out |= DM_EXTRAS
-    if ep.sign == "app":
+    if ep.sign in ("app", "app-tv"):
         out |= {"appkey", "sign"}
     if ep.csrf:
         out |= {"csrf", "csrf_token"}
@@ -102,7 +102,7 @@ def check_request(ep: SpecEndpoint, mock: MockBilibili, kwargs: dict[str, Any]) 
     signed = ep.sign in ("wbi", "wbi+dm")
     assert ("w_rid" in req.query and "wts" in req.query) == signed
     assert ("dm_img_list" in req.query) == (ep.sign == "wbi+dm")
-    if ep.sign == "app":
+    if ep.sign in ("app", "app-tv"):
         assert "sign" in req.params and req.params.get("appkey")
     if ep.auth == "none":
         assert "SESSDATA" not in req.cookies
@@ -293,13 +293,17 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
 # the websocket clients.
 def _hand_written_pairs() -> list[tuple[type, type]]:
     from bilibili_sdk._extras.live import AsyncLiveExtras, LiveExtras
+    from bilibili_sdk._extras.login import AsyncLoginExtras, LoginExtras
     from bilibili_sdk._extras.video import AsyncVideoExtras, VideoExtras
     from bilibili_sdk.live import AsyncLiveConnection, LiveConnection
+    from bilibili_sdk.login import AsyncQrLogin, QrLogin
     from bilibili_sdk.video_online import AsyncVideoOnlineMonitor, VideoOnlineMonitor
 
     return [
         (VideoExtras, AsyncVideoExtras),
         (LiveExtras, AsyncLiveExtras),
+        (LoginExtras, AsyncLoginExtras),
+        (QrLogin, AsyncQrLogin),
         (LiveConnection, AsyncLiveConnection),
         (VideoOnlineMonitor, AsyncVideoOnlineMonitor),
     ]

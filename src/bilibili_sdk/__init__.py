@@ -18,6 +18,7 @@ from ._exceptions import __all__ as _exception_names
 if TYPE_CHECKING:
     from . import danmaku as danmaku
     from . import live as live
+    from . import login as login
     from . import models as models
     from . import subtitle as subtitle
     from . import video_online as video_online
@@ -44,6 +45,7 @@ _LAZY = {
     "danmaku": (".danmaku", None),
     "subtitle": (".subtitle", None),
     "live": (".live", None),
+    "login": (".login", None),
     "video_online": (".video_online", None),
 }
 
@@ -57,6 +59,7 @@ __all__ = [
     "bvid2aid",
     "danmaku",
     "live",
+    "login",
     "models",
     "request_log",
     "request_settings",

@@ -1,5 +1,6 @@
 """`python -m bilibili_sdk demo [--offline]`: a video, its danmaku, a user card, a search
 page, and the first events of a live room's danmaku websocket.
+`python -m bilibili_sdk login [--tv] [--offline]`: log in by QR code, save cookies.txt.
 
 Online when Bilibili answers; otherwise (or with --offline) against the built-in mock
 Bilibili served on a loopback port, and it says so.
@@ -137,7 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     dp = sub.add_parser("demo", help="a video, its danmaku, a user, a search, a live room")
     dp.add_argument("--offline", action="store_true", help="use the built-in mock Bilibili")
+    from . import _login_demo
+
+    _login_demo.add_parser(sub)
     args = ap.parse_args(argv)
+    if args.cmd == "login":
+        return _login_demo.run(args, _online)
 
     offline = args.offline or not _online()
     try:

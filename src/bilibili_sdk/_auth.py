@@ -52,6 +52,11 @@ DEFAULT_WEB_LOCATION = 1550101
 DM_INTER = '{"ds":[],"wh":[0,0,0],"of":[0,0,0]}'
 APP_KEY = "4409e2ce8ffd12b8"
 APP_SEC = "59b43e04ad6965f34319062b478f83dd"
+# The TV client's pair (`sign: app-tv`): TV QR login accepts no other. It is also today's
+# APP_KEY (the seed signs everything with it); the name keeps TV login on it if that changes.
+TV_APP_KEY = "4409e2ce8ffd12b8"
+TV_APP_SEC = "59b43e04ad6965f34319062b478f83dd"
+APP_KEYS = {"app": (APP_KEY, APP_SEC), "app-tv": (TV_APP_KEY, TV_APP_SEC)}
 
 
 def ticket_hexsign(ts: int) -> str:
@@ -70,12 +75,14 @@ def dm_extras() -> dict[str, str]:
     }
 
 
-def app_sign(params: Mapping[str, Any]) -> dict[str, Any]:
+def app_sign(
+    params: Mapping[str, Any], key: str = APP_KEY, secret: str = APP_SEC
+) -> dict[str, Any]:
     """Add `appkey` and the APP `sign` (md5 of the sorted query + app secret)."""
     out = dict(params)
-    out["appkey"] = APP_KEY
+    out["appkey"] = key
     query = urlencode(sorted((k, str(v)) for k, v in out.items()))
-    out["sign"] = md5((query + APP_SEC).encode()).hexdigest()
+    out["sign"] = md5((query + secret).encode()).hexdigest()
     return out
 
 
@@ -257,11 +264,11 @@ class AuthContext:
                 target = form
             target["csrf"] = cred.bili_jct
             target["csrf_token"] = cred.bili_jct
-        if ep.sign == "app":
+        if ep.sign in APP_KEYS:
             if form is not None and ep.method != "GET":
-                form = app_sign(form)
+                form = app_sign(form, *APP_KEYS[ep.sign])
             else:
-                query = app_sign(query)
+                query = app_sign(query, *APP_KEYS[ep.sign])
         url = ep.url
         if call.path:
             url = url.format(**{k: str(v) for k, v in call.path.items()})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ._exceptions import (
+    ArgsException,
     CredentialNoAcTimeValueException,
     CredentialNoBiliJctException,
     CredentialNoBuvid3Exception,
@@ -30,6 +32,7 @@ _COOKIES = {
     "ac_time_value": "ac_time_value",
 }
 SECRET_COOKIES = frozenset({"SESSDATA", "bili_jct", "ac_time_value", "sessdata"})
+COOKIE_DOMAIN = ".bilibili.com"
 
 
 class Credential:
@@ -89,6 +92,40 @@ class Credential:
             else:
                 extra[k] = v
         return cls(**known, **extra)
+
+    # -- cookies.txt (Netscape format: curl, wget, yt-dlp, http.cookiejar.MozillaCookieJar)
+    def to_cookies_txt(self, path: str | os.PathLike[str], *, expires: int = 0) -> None:
+        """Write the cookies to a Netscape cookies.txt file, readable by its owner only (0600).
+
+        Args:
+            path: the file; created or replaced.
+            expires: the cookies' expiry (seconds since epoch); 0 writes session cookies
+                (`MozillaCookieJar.load` keeps those with `ignore_discard=True`).
+        """
+        if not isinstance(expires, int) or isinstance(expires, bool) or expires < 0:
+            raise ArgsException(f"expires: expected an int >= 0, got {expires!r}", "expires")
+        lines = ["# Netscape HTTP Cookie File", "# Bilibili login cookies: keep this file secret."]
+        for name, value in self.get_cookies().items():
+            lines.append(f"{COOKIE_DOMAIN}\tTRUE\t/\tFALSE\t{expires}\t{name}\t{value}")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            if hasattr(os, "fchmod"):  # an existing file keeps its mode under O_CREAT
+                os.fchmod(f.fileno(), 0o600)
+            f.write("\n".join(lines) + "\n")
+
+    @classmethod
+    def from_cookies_txt(cls, path: str | os.PathLike[str]) -> Credential:
+        """Read the Bilibili cookies of a Netscape cookies.txt file (expired ones included)."""
+        from http.cookiejar import MozillaCookieJar
+
+        jar = MozillaCookieJar()
+        jar.load(os.fspath(path), ignore_discard=True, ignore_expires=True)
+        cookies = {
+            c.name: c.value or ""
+            for c in jar
+            if c.domain.lstrip(".") == "bilibili.com" or c.domain.endswith(".bilibili.com")
+        }
+        return cls.from_cookies(cookies)
 
     # -- checks
     def has_sessdata(self) -> bool:

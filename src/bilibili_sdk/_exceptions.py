@@ -6,7 +6,10 @@ and the endpoint (`video.like POST api.bilibili.com/x/web-interface/archive/like
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .login._flows import LoginCheck
 
 __all__ = [
     "ApiException",
@@ -24,6 +27,7 @@ __all__ = [
     "ExClimbWuzhiException",
     "GeetestException",
     "LiveException",
+    "LoginCheckRequired",
     "LoginError",
     "MissingExtraException",
     "NetworkException",
@@ -205,7 +209,17 @@ class LiveException(ApiException):
 
 
 class LoginError(ApiException):
-    """Login failed."""
+    """Login failed: a QR code expired or timed out, or Bilibili refused the login."""
+
+
+class LoginCheckRequired(LoginError):
+    """Bilibili wants the login verified (a code sent to the bound phone) before it hands out
+    cookies. `.check` is the `LoginCheck` to go on with: `client.login.send_check_sms(e.check,
+    geetest=...)`, then `client.login.complete_check(e.check, code)`."""
+
+    def __init__(self, msg: str, check: LoginCheck) -> None:
+        super().__init__(msg)
+        self.check = check
 
 
 class MissingExtraException(ApiException, ImportError):

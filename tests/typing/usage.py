@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing_extensions import assert_type
 
-from bilibili_sdk import AsyncClient, Client, Picture
+from bilibili_sdk import AsyncClient, Client, Credential, LoginCheckRequired, Picture
 from bilibili_sdk._response import RawResponse
+from bilibili_sdk.login import AsyncQrLogin, GeetestResult, LoginCheck, QrLogin, QrState, SmsTicket
 from bilibili_sdk.models import UserInfo, VideoDescPart, VideoInfo, VideoOwner, VideoPage, VideoStat
 
 
@@ -27,6 +28,31 @@ def sync_usage(bili: Client) -> None:
     assert_type(raw, RawResponse[VideoInfo])
     assert_type(raw.parse(), VideoInfo)
     assert_type(raw.status_code, int)
+
+
+def login_usage(bili: Client, result: GeetestResult) -> None:
+    qr = bili.login.start_qr(tv=True)
+    assert_type(qr, QrLogin)
+    assert_type(qr.poll(), QrState)
+    assert_type(qr.wait(timeout=60, interval=1), Credential)
+    assert_type(qr.terminal(), str)
+    assert_type(qr.png(), bytes)
+    ticket = bili.login.send_sms("13800138000", country_code="+86", geetest=result)
+    assert_type(ticket, SmsTicket)
+    try:
+        assert_type(bili.login.sms(ticket, "123456"), Credential)
+    except LoginCheckRequired as e:
+        assert_type(e.check, LoginCheck)
+        bili.login.send_check_sms(e.check, geetest=result)
+        assert_type(bili.login.complete_check(e.check, "123456"), Credential)
+
+
+async def async_login_usage(bili: AsyncClient, result: GeetestResult) -> None:
+    qr = await bili.login.start_qr()
+    assert_type(qr, AsyncQrLogin)
+    assert_type(await qr.poll(), QrState)
+    assert_type(await qr.wait(), Credential)
+    assert_type(await bili.login.password("u", "p", geetest=result), Credential)
 
 
 async def async_usage(bili: AsyncClient) -> None:

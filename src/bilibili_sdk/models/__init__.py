@@ -126,6 +126,26 @@ if TYPE_CHECKING:
     from .live._live_stop_result import LiveStopResult as LiveStopResult
     from .live._live_user_room import LiveUserRoom as LiveUserRoom
     from .live._live_web_heartbeat import LiveWebHeartbeat as LiveWebHeartbeat
+    from .login._cookie_info import CookieInfo as CookieInfo
+    from .login._cookie_refresh_result import CookieRefreshResult as CookieRefreshResult
+    from .login._enums import SafecenterSmsType as SafecenterSmsType
+    from .login._login_captcha import LoginCaptcha as LoginCaptcha
+    from .login._login_captcha import LoginCaptchaGeetest as LoginCaptchaGeetest
+    from .login._login_captcha import LoginCaptchaTencent as LoginCaptchaTencent
+    from .login._login_result import LoginResult as LoginResult
+    from .login._password_key import PasswordKey as PasswordKey
+    from .login._safecenter_captcha import SafecenterCaptcha as SafecenterCaptcha
+    from .login._safecenter_exchange import SafecenterExchange as SafecenterExchange
+    from .login._safecenter_info import SafecenterAccount as SafecenterAccount
+    from .login._safecenter_info import SafecenterInfo as SafecenterInfo
+    from .login._sms_captcha_key import SmsCaptchaKey as SmsCaptchaKey
+    from .login._tv_qr_code import TvQrCode as TvQrCode
+    from .login._tv_qr_login import TvLoginCookie as TvLoginCookie
+    from .login._tv_qr_login import TvLoginCookies as TvLoginCookies
+    from .login._tv_qr_login import TvQrLogin as TvQrLogin
+    from .login._tv_qr_login import TvTokenInfo as TvTokenInfo
+    from .login._web_qr_code import WebQrCode as WebQrCode
+    from .login._web_qr_poll import WebQrPoll as WebQrPoll
     from .search._app_hot_search_ranking import AppHotSearchRanking as AppHotSearchRanking
     from .search._app_hot_search_ranking import AppHotSearchWord as AppHotSearchWord
     from .search._cheese_search_result import CheeseSearchItem as CheeseSearchItem
@@ -427,6 +447,8 @@ _WHERE: dict[str, str] = {
     "CheeseSearchResult": "search._cheese_search_result",
     "CheeseSeason": "user._cheese_page",
     "CoinBalance": "user._coin_balance",
+    "CookieInfo": "login._cookie_info",
+    "CookieRefreshResult": "login._cookie_refresh_result",
     "CreatedChannelSeries": "user._created_channel_series",
     "CreatedSubscribeGroup": "user._created_subscribe_group",
     "CreatorFanData": "user._creator_fan_data",
@@ -593,6 +615,10 @@ _WHERE: dict[str, str] = {
     "LiveUserMedal": "live._live_danmaku_history",
     "LiveUserRoom": "live._live_user_room",
     "LiveWebHeartbeat": "live._live_web_heartbeat",
+    "LoginCaptcha": "login._login_captcha",
+    "LoginCaptchaGeetest": "login._login_captcha",
+    "LoginCaptchaTencent": "login._login_captcha",
+    "LoginResult": "login._login_result",
     "MangaSearchItem": "search._manga_search_result",
     "MangaSearchResult": "search._manga_search_result",
     "MidList": "user._mid_list",
@@ -612,11 +638,17 @@ _WHERE: dict[str, str] = {
     "OrderLiveRoom": "search._enums",
     "OrderUser": "search._enums",
     "OrderVideo": "search._enums",
+    "PasswordKey": "login._password_key",
     "RelatedVideo": "video._related_video",
     "RelatedVideos": "video._related_videos",
     "RelationAttributes": "user._user_relation",
     "RelationStat": "user._relation_stat",
     "RelationType": "user._enums",
+    "SafecenterAccount": "login._safecenter_info",
+    "SafecenterCaptcha": "login._safecenter_captcha",
+    "SafecenterExchange": "login._safecenter_exchange",
+    "SafecenterInfo": "login._safecenter_info",
+    "SafecenterSmsType": "login._enums",
     "SearchAllResult": "search._search_all_result",
     "SearchArticleItem": "search._search_hit",
     "SearchByTypeResult": "search._search_by_type_result",
@@ -641,6 +673,7 @@ _WHERE: dict[str, str] = {
     "SearchUserOfficialVerify": "search._search_hit",
     "SearchUserVideo": "search._search_hit",
     "SearchVideoItem": "search._search_hit",
+    "SmsCaptchaKey": "login._sms_captcha_key",
     "SpaceNavCount": "user._space_nav_num",
     "SpaceNavNum": "user._space_nav_num",
     "SpaceVideo": "user._space_video",
@@ -650,6 +683,11 @@ _WHERE: dict[str, str] = {
     "SubscribeGroups": "user._subscribe_groups",
     "SubscribedTag": "user._subscribed_tags",
     "SubscribedTags": "user._subscribed_tags",
+    "TvLoginCookie": "login._tv_qr_login",
+    "TvLoginCookies": "login._tv_qr_login",
+    "TvQrCode": "login._tv_qr_code",
+    "TvQrLogin": "login._tv_qr_login",
+    "TvTokenInfo": "login._tv_qr_login",
     "UidLookup": "user._uid_lookup",
     "UidLookupItem": "user._uid_lookup",
     "UpStat": "user._up_stat",
@@ -794,6 +832,8 @@ _WHERE: dict[str, str] = {
     "VideoTripleResult": "video._video_triple_result",
     "VideoUserGarb": "video._video_info",
     "VideoViewPoint": "video._video_player_info",
+    "WebQrCode": "login._web_qr_code",
+    "WebQrPoll": "login._web_qr_poll",
 }
 
 __all__ = [
@@ -822,6 +862,8 @@ __all__ = [
     "CheeseSearchResult",
     "CheeseSeason",
     "CoinBalance",
+    "CookieInfo",
+    "CookieRefreshResult",
     "CreatedChannelSeries",
     "CreatedSubscribeGroup",
     "CreatorFanData",
@@ -988,6 +1030,10 @@ __all__ = [
     "LiveUserMedal",
     "LiveUserRoom",
     "LiveWebHeartbeat",
+    "LoginCaptcha",
+    "LoginCaptchaGeetest",
+    "LoginCaptchaTencent",
+    "LoginResult",
     "MangaSearchItem",
     "MangaSearchResult",
     "MidList",
@@ -1007,11 +1053,17 @@ __all__ = [
     "OrderLiveRoom",
     "OrderUser",
     "OrderVideo",
+    "PasswordKey",
     "RelatedVideo",
     "RelatedVideos",
     "RelationAttributes",
     "RelationStat",
     "RelationType",
+    "SafecenterAccount",
+    "SafecenterCaptcha",
+    "SafecenterExchange",
+    "SafecenterInfo",
+    "SafecenterSmsType",
     "SearchAllResult",
     "SearchArticleItem",
     "SearchByTypeResult",
@@ -1036,6 +1088,7 @@ __all__ = [
     "SearchUserOfficialVerify",
     "SearchUserVideo",
     "SearchVideoItem",
+    "SmsCaptchaKey",
     "SpaceNavCount",
     "SpaceNavNum",
     "SpaceVideo",
@@ -1045,6 +1098,11 @@ __all__ = [
     "SubscribeGroups",
     "SubscribedTag",
     "SubscribedTags",
+    "TvLoginCookie",
+    "TvLoginCookies",
+    "TvQrCode",
+    "TvQrLogin",
+    "TvTokenInfo",
     "UidLookup",
     "UidLookupItem",
     "UpStat",
@@ -1189,6 +1247,8 @@ __all__ = [
     "VideoTripleResult",
     "VideoUserGarb",
     "VideoViewPoint",
+    "WebQrCode",
+    "WebQrPoll",
 ]
 
 

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from .live._async import AsyncLive
     from .live._sync import Live
+    from .login._async import AsyncLogin
+    from .login._sync import Login
     from .search._async import AsyncSearch
     from .search._sync import Search
     from .user._async import AsyncUser
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 
 NAMESPACES = (
     "live",
+    "login",
     "search",
     "user",
     "video",
@@ -35,6 +38,13 @@ class SyncNamespaces:
         from .live._sync import Live
 
         return Live(cast("Client", self))
+
+    @cached_property
+    def login(self) -> Login:
+        """Account (登录): QR-code, password and SMS login, login verification, cookie refresh."""
+        from .login._sync import Login
+
+        return Login(cast("Client", self))
 
     @cached_property
     def search(self) -> Search:
@@ -67,6 +77,13 @@ class AsyncNamespaces:
         from .live._async import AsyncLive
 
         return AsyncLive(cast("AsyncClient", self))
+
+    @cached_property
+    def login(self) -> AsyncLogin:
+        """Account (登录): QR-code, password and SMS login, login verification, cookie refresh."""
+        from .login._async import AsyncLogin
+
+        return AsyncLogin(cast("AsyncClient", self))
 
     @cached_property
     def search(self) -> AsyncSearch:

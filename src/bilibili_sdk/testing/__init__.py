@@ -7,6 +7,9 @@ mock = MockBilibili()
 with Client(transport=mock.transport()) as bili:
     info = bili.video.get_info("BV1uv411q7Mv")   # the catalogue's example response
 
+The login flows answer with fresh cookies; `mock.script_qr([...])`,
+`mock.require_login_check()` and `mock.login` script them.
+
 `MockLiveServer` is a loopback websocket server for the live danmaku and video-online
 sockets; `server.configure(mock)` points the mock's lookups at it.
 """

@@ -3,7 +3,9 @@
 It behaves like the real servers where tests care: `nav` publishes WBI keys and WBI-signed
 queries are verified with them (-352 when wrong); endpoints that need a login answer -101
 without SESSDATA; csrf is checked against the bili_jct cookie (-111); spi and the ticket
-endpoint answer. Use it in-process (`transport()`) or as a loopback HTTP server (`serve()`).
+endpoint answer. The login flows work end to end with fresh cookies (`script_qr`,
+`require_login_check` and `login` script them; see `testing/_login.py`). Use it in-process
+(`transport()`) or as a loopback HTTP server (`serve()`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import copy
 import hashlib
 import importlib
 import json
+import re
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources as _res
@@ -24,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from .._endpoint import Endpoint
+from ._login import MockLogin
 
 __all__ = ["MockBilibili", "MockServer", "RecordedRequest"]
 
@@ -80,6 +85,8 @@ class MockBilibili:
         self.logged_in_sessdata = logged_in_sessdata
         self._reject_signatures = 0
         self._lock = threading.Lock()
+        self.login = MockLogin()
+        """The login flows: scripted QR states, password key, SMS codes, issued cookies."""
         from ..wbi import mixin_key
 
         self.mixin_key = mixin_key(IMG_KEY, SUB_KEY)
@@ -106,6 +113,17 @@ class MockBilibili:
     def reject_signatures(self, times: int) -> None:
         """Answer the next `times` WBI-signed requests with -352, as if the keys were stale."""
         self._reject_signatures = times
+
+    def script_qr(self, states: Iterable[Any], *, tv: bool = False) -> None:
+        """The states each new QR login (web, or `tv=True`) goes through, one per poll, the
+        last repeating: "waiting", "scanned", "expired", "done" (or `QrState` members).
+        The default is ["done"]: a login confirmed at the first poll."""
+        self.login.script_qr(states, tv=tv)
+
+    def require_login_check(self, required: bool = True, *, scene: str = "loginTelCheck") -> None:
+        """Make password and SMS logins ask for a verification (`LoginCheckRequired`):
+        "loginTelCheck" (a request_id, tel/verify) or "secLogin" (sec/verify)."""
+        self.login.require_login_check(required, scene=scene)
 
     def count(self, path_or_endpoint: str) -> int:
         return self.hits[path_or_endpoint]
@@ -204,8 +222,10 @@ class MockBilibili:
                 "message": "OK",
                 "data": {"ticket": "mock.ticket.jwt", "created_at": 1700000000, "ttl": 10**10},
             }
-        candidates = self.routes.get((rec.method, rec.host, rec.path)) or self._by_path.get(
-            (rec.method, rec.path)
+        candidates = (
+            self.routes.get((rec.method, rec.host, rec.path))
+            or self._by_path.get((rec.method, rec.path))
+            or _templated(self.routes, rec.method, rec.path)
         )
         if not candidates:
             return 404, {"code": -404, "message": "mock: no such endpoint"}
@@ -230,6 +250,9 @@ class MockBilibili:
         if override is not None:
             result = override(rec) if callable(override) else override
             return 200, result
+        login = self.login.answer(ep, rec)
+        if login is not None:
+            return 200, login
         return 200, copy.deepcopy(
             self.examples.get(ep.name, {"code": 0, "message": "0", "data": None})
         )
@@ -311,6 +334,18 @@ class MockServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _templated(
+    routes: dict[tuple[str, str, str], list[Endpoint[Any]]], method: str, path: str
+) -> list[Endpoint[Any]]:
+    """Endpoints whose path has `{placeholders}` (`/correspond/1/{correspond_path}`) matching."""
+    for (m, _host, template), eps in routes.items():
+        if m == method and "{" in template:
+            pattern = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template))
+            if re.fullmatch(pattern, path):
+                return eps
+    return []
 
 
 def _pick(candidates: list[Endpoint[Any]], params: dict[str, str]) -> Endpoint[Any]:
