@@ -66,6 +66,7 @@ class BaseClient:
         """Everything the client was configured with (validated, read-only)."""
         # What the auth flow gets instead of the client: cookies, signing, shared key caches.
         self._auth_context = AuthContext(options) if auth_context is None else auth_context
+        self._owns_state = auth_context is None  # copies share the state: the original closes it
         self._owns_http = True
 
     # The options, as attributes of the client.
@@ -301,7 +302,10 @@ class BaseClient:
         if attempt >= self.max_retries:
             return None
         idempotent = call.endpoint.method == "GET"
-        if isinstance(error, httpx.TransportError):
+        if isinstance(error, NetworkException):
+            # Raised by a lookup (the WBI keys) before the call was sent: safe to repeat.
+            pass
+        elif isinstance(error, httpx.TransportError):
             if not (idempotent or isinstance(error, NOT_SENT_ERRORS)):
                 return None
         elif (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -16,6 +16,9 @@ from ._exceptions import ApiException, NotLoggedInException, ResponseException
 from ._response import RawResponse
 from ._settings import ClientOptions
 from .resources._namespaces import AsyncNamespaces, SyncNamespaces
+
+if TYPE_CHECKING:
+    from ._auth import Lookup
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -80,6 +83,8 @@ class Client(BaseClient, SyncNamespaces):
         self._closed = True
         if self._owns_http:
             self._http.close()
+        if self._owns_state:
+            self._auth_context.state.close()
 
     def __enter__(self) -> Client:
         return self
@@ -105,10 +110,14 @@ class Client(BaseClient, SyncNamespaces):
         attempt = wbi_attempt = 0
         while True:
             request, auth = self._build(call)
-            self._log_request(call, request)
-            started = time.perf_counter()
             response = None
             try:
+                needs = auth.pending(request)
+                if needs:
+                    self._prepare(needs, call)
+                auth.finish(request)
+                self._log_request(call, request)
+                started = time.perf_counter()
                 response = self._http.send(request, auth=auth)
                 self._log_response(call, response, started)
                 if raw:
@@ -129,6 +138,39 @@ class Client(BaseClient, SyncNamespaces):
                     raise
             attempt += 1
             time.sleep(delay)
+
+    def _prepare(self, needs: list[Lookup], call: Call[Any]) -> None:
+        """Fetch the missing lookups side by side: one here, the others on the lookup threads
+        (httpx.Client is thread-safe), so a cold call waits one round trip for them all."""
+        if len(needs) == 1:
+            self._fetch(needs[0], call)
+            return
+        pool = self._auth_context.state.executor()
+        futures = [pool.submit(self._fetch, need, call) for need in needs[1:]]
+        error: BaseException | None = None
+        try:
+            self._fetch(needs[0], call)
+        except BaseException as e:  # wait for the others before raising: they store state
+            error = e
+        for future in futures:
+            try:
+                future.result()
+            except BaseException as e:
+                error = error or e
+        if error is not None:
+            raise error
+
+    def _fetch(self, need: Lookup, call: Call[Any]) -> None:
+        """One lookup, single-flight: the first caller fetches, the others find it done."""
+        with need.lock:
+            if not need.missing():
+                return
+            try:
+                response = self._http.send(need.request(), auth=None)
+            except httpx.HTTPError as e:
+                need.failed(e, call)
+                return
+            need.complete(response, call)
 
     def _paginate(
         self, pager: Pager, make: Callable[[Any], Call[Any]], start: Any, limit: int | None
@@ -216,10 +258,14 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         attempt = wbi_attempt = 0
         while True:
             request, auth = self._build(call)
-            self._log_request(call, request)
-            started = time.perf_counter()
             response = None
             try:
+                needs = auth.pending(request)
+                if needs:
+                    await self._prepare(needs, call)
+                auth.finish(request)
+                self._log_request(call, request)
+                started = time.perf_counter()
                 response = await self._http.send(request, auth=auth)
                 self._log_response(call, response, started)
                 if raw:
@@ -242,6 +288,33 @@ class AsyncClient(BaseClient, AsyncNamespaces):
             import asyncio  # imported on first retry: sync users never pay for asyncio
 
             await asyncio.sleep(delay)
+
+    async def _prepare(self, needs: list[Lookup], call: Call[Any]) -> None:
+        """Fetch the missing lookups side by side; raise (the WBI keys' failure) once all
+        are done, so that the best-effort ones have stored what they got."""
+        if len(needs) == 1:
+            await self._fetch(needs[0], call)
+            return
+        import asyncio
+
+        results = await asyncio.gather(
+            *(self._fetch(need, call) for need in needs), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _fetch(self, need: Lookup, call: Call[Any]) -> None:
+        """One lookup, single-flight: the first caller fetches, the others find it done."""
+        async with need.alock():
+            if not need.missing():
+                return
+            try:
+                response = await self._http.send(need.request(), auth=None)
+            except httpx.HTTPError as e:
+                need.failed(e, call)
+                return
+            need.complete(response, call)
 
     def _paginate(
         self, pager: Pager, make: Callable[[Any], Call[Any]], start: Any, limit: int | None
