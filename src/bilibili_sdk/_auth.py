@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from . import wbi
+from . import _redact, wbi
 from ._endpoint import Call, Endpoint, is_bilibili_host
 from ._exceptions import (
     CredentialNoBiliJctException,
@@ -187,6 +187,7 @@ class AuthContext:
         self.buvid = _Buvid(self)
         self.ticket = _Ticket(self)
         self.wbi_keys = _WbiKeys(self)
+        _redact.watch(self)  # log records never show this credential's values
 
     def derive(self, options: ClientOptions) -> AuthContext:
         """The context of a copy with other options: the same state and policy."""

@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from . import _redact
 from ._auth import AuthContext, BiliAuth
-from ._credential import SECRET_COOKIES, Credential
+from ._credential import Credential
 from ._endpoint import Call, Endpoint, Pager, dig
 from ._events import request_log
 from ._exceptions import (
@@ -30,6 +31,7 @@ from ._exceptions import (
     WbiRetryTimesExceedException,
     exception_for_code,
 )
+from ._redact import REDACTED, SECRET_PARAMS, credential_secrets
 from ._settings import NOT_GIVEN, ClientOptions, NotGiven
 
 T = TypeVar("T")
@@ -68,6 +70,7 @@ class BaseClient:
         self._auth_context = AuthContext(options) if auth_context is None else auth_context
         self._owns_state = auth_context is None  # copies share the state: the original closes it
         self._owns_http = True
+        _redact.install()  # httpx logs request URLs, and some carry csrf
 
     # The options, as attributes of the client.
     @property
@@ -355,8 +358,11 @@ class BaseClient:
 
     # ------------------------------------------------------------ logging
     def _log_request(self, call: Call[Any], request: httpx.Request) -> None:
+        """Emit API_REQUEST; called once the cookies are on the request, so that the event
+        says whether some were sent (never their values)."""
         if request_log.enabled_for("API_REQUEST"):
-            request_log.emit("API_REQUEST", _redact_request(call, request))
+            secrets = credential_secrets(self.credential)
+            request_log.emit("API_REQUEST", _redact_request(call, request, secrets))
 
     def _log_response(self, call: Call[Any], response: httpx.Response, started: float) -> None:
         if request_log.enabled_for("API_RESPONSE"):
@@ -403,24 +409,32 @@ _NAV: Endpoint[Any] = Endpoint(
     envelope="data",
     model=Any,
 )
-REDACTED = "<hidden>"
-_SECRET_PARAMS = frozenset(
-    {"csrf", "csrf_token", "access_key", "refresh_token", "w_rid"}
-    | {c.lower() for c in SECRET_COOKIES}
-)
+# Hidden in request_log events: the secrets, and the signature (noise, and tied to the keys).
+_HIDDEN_PARAMS = SECRET_PARAMS | {"w_rid"}
 
 
-def _redact_request(call: Call[Any], request: httpx.Request) -> dict[str, Any]:
-    params = {k: (REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in call.query.items()}
-    form: dict[str, Any] = dict(call.form or {})
+def _redact_request(call: Call[Any], request: httpx.Request, secrets: list[str]) -> dict[str, Any]:
+    """The request_log payload: no secret by name, and no credential value in any parameter."""
+
+    def clean(params: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            k: REDACTED if k.lower() in _HIDDEN_PARAMS or any(s in str(v) for s in secrets) else v
+            for k, v in params.items()
+        }
+
+    # The call's parameters (lists kept), plus what the runtime added: csrf, signatures.
+    query: dict[str, Any] = dict(call.query)
+    for k, v in request.url.params.items():
+        query.setdefault(k, v)
+    form: Mapping[str, Any] = call.form or {}
     if "form-urlencoded" in request.headers.get("content-type", ""):
         form = dict(parse_qsl(request.content.decode(), keep_blank_values=True))
     return {
         "endpoint": call.endpoint.name,
         "method": request.method,
         "url": f"{request.url.scheme}://{request.url.host}{request.url.path}",
-        "params": params,
-        "form": {k: (REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in form.items()},
+        "params": clean(query),
+        "form": clean(form),
         "cookies": REDACTED if "cookie" in request.headers else None,
     }
 
