@@ -39,6 +39,7 @@ def test_options_fields() -> None:
         "trust_env",
         "default_headers",
         "base_urls",
+        "trusted_hosts",
         "wbi_retry_times",
         "strict",
     ]
@@ -58,6 +59,7 @@ def test_constructor_keywords_are_the_options(cls: type[Client | AsyncClient]) -
         "http_client",
         "transport",
         "base_urls",
+        "trusted_hosts",
         "wbi_retry_times",
         "strict",
     ]
@@ -111,6 +113,9 @@ BAD = [
     ("default_headers", ["User-Agent"]),
     ("base_urls", {"api": "ftp://x"}),
     ("base_urls", "http://x"),
+    ("trusted_hosts", "api.example.org"),
+    ("trusted_hosts", ["https://api.example.org"]),
+    ("trusted_hosts", ["api.example.org:8443"]),
     ("strict", "yes"),
     ("strict", 1),
 ]

@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from . import _redact, wbi
-from ._endpoint import Call, Endpoint, is_bilibili_host
+from ._endpoint import Call, Endpoint, is_bilibili_host, is_loopback_host
 from ._exceptions import (
     CredentialNoBiliJctException,
     CredentialNoSessdataException,
@@ -37,6 +37,7 @@ from ._exceptions import (
     NetworkTimeoutException,
     ResponseCodeException,
     ResponseException,
+    UntrustedHostException,
 )
 from ._settings import request_settings
 
@@ -118,6 +119,7 @@ class SharedState:
         self._alocks: dict[str, asyncio.Lock] = {}  # made on first async use
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
+        self.withheld_from: set[str] = set()  # hosts already warned about (once each)
 
     def wbi_fresh(self) -> bool:
         return self.mixin_key is not None and time.monotonic() - self.mixin_at <= WBI_KEY_TTL
@@ -158,7 +160,7 @@ class AuthContext:
     """Everything Bilibili wants around a client's requests; the client hands this over.
 
     It owns the options (credential, headers, timeout, `base_urls`), the `SharedState`, the
-    cookie policy (cookies go to Bilibili's hosts and to the hosts `base_urls` points at,
+    cookie policy (cookies and csrf go to Bilibili's hosts, loopback and `trusted_hosts`,
     nowhere else), csrf, the APP and WBI signatures, and it builds the requests: a call's
     (`build`) and the plain prerequisite ones (`request`). A `with_options` copy gets
     `derive(options)`: new options, the same state and policy.
@@ -182,7 +184,7 @@ class AuthContext:
             request_settings.get("enable_bili_ticket") if bili_ticket is None else bili_ticket
         )
         """Fetch and send the bili_ticket cookie."""
-        self._override_hosts = frozenset(urlsplit(u).hostname for u in options.base_urls.values())
+        self._trusted: dict[str, bool] = {}  # host -> sends_cookies(host)
         self._timeout = options.timeout.as_dict()
         self.buvid = _Buvid(self)
         self.ticket = _Ticket(self)
@@ -226,11 +228,13 @@ class AuthContext:
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
+        mapped: bool = False,
     ) -> httpx.Request:
-        """A request with the options' URL map, headers and timeout; no cookies, no signing."""
+        """A request with the options' URL map (unless `mapped` already), headers and
+        timeout; no cookies, no signing."""
         return httpx.Request(
             method,
-            self.url(url),
+            url if mapped else self.url(url),
             params=params,
             data=data,
             json=json,
@@ -240,8 +244,34 @@ class AuthContext:
 
     # ------------------------------------------------------------ cookies
     def sends_cookies(self, host: str) -> bool:
-        """Cookies go to Bilibili's own hosts and to the hosts `base_urls` redirect to."""
-        return is_bilibili_host(host) or host in self._override_hosts
+        """The credential (and any cookie) goes to Bilibili's own hosts, to loopback (the
+        mock) and to the hosts the user trusts by name; `base_urls` alone trusts nothing."""
+        trusted = self._trusted.get(host)
+        if trusted is None:
+            trusted = self._trusted[host] = (
+                is_bilibili_host(host)
+                or is_loopback_host(host)
+                or host.lower().rstrip(".") in self.options.trusted_hosts
+            )
+        return trusted
+
+    def _withhold(self, ep: Endpoint[Any], host: str) -> None:
+        """The credential stays home: a call that cannot work without it raises before I/O;
+        any other goes without it, with a warning once per client family and host."""
+        if ep.auth == "required" or ep.csrf:
+            need = "csrf (bili_jct)" if ep.csrf else "the login (SESSDATA)"
+            raise UntrustedHostException(
+                f"{ep.name} needs {need}, but it would go to {host}, which is not a Bilibili "
+                f"host; add {host!r} to trusted_hosts if it is yours"
+            )
+        if ep.auth != "none" and host not in self.state.withheld_from:
+            self.state.withheld_from.add(host)
+            log.warning(
+                "the credential is not sent to %s (not a Bilibili host): calls there go "
+                "without a login; add %r to trusted_hosts if it is yours",
+                host,
+                host,
+            )
 
     def cookies_for(self, ep: Endpoint[Any]) -> dict[str, str]:
         """The cookies an endpoint gets: the login only where it takes one; buvid, ticket."""
@@ -274,6 +304,14 @@ class AuthContext:
             raise CredentialNoSessdataException(
                 f"{ep.name} needs a logged-in credential (SESSDATA)"
             )
+        url = ep.url
+        if call.path:
+            url = url.format(**{k: str(v) for k, v in call.path.items()})
+        mapped = self.url(url)
+        if cred is not None:
+            host = ep.host if mapped is url else (urlsplit(mapped).hostname or "")
+            if not self.sends_cookies(host):
+                self._withhold(ep, host)
         query = dict(call.query)
         form = dict(call.form) if call.form is not None else None
         body = dict(call.json) if call.json is not None else None
@@ -296,14 +334,13 @@ class AuthContext:
                 form = app_sign(form)
             else:
                 query = app_sign(query)
-        url = ep.url
-        if call.path:
-            url = url.format(**{k: str(v) for k, v in call.path.items()})
         flow = BiliAuth(self, call, query)
         if ep.sign in WBI_SIGNS and self.state.wbi_fresh():
             # Fast path: keys are cached, so the URL is built once, already signed.
             query, flow.generation = self.sign_wbi(ep.sign, query)
-        request = self.request(ep.method, url, params=query or None, data=form, json=body)
+        request = self.request(
+            ep.method, mapped, params=query or None, data=form, json=body, mapped=True
+        )
         return request, flow
 
     def sign_wbi(self, sign: str, query: dict[str, Any]) -> tuple[dict[str, Any], int]:

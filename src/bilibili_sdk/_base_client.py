@@ -7,7 +7,7 @@ import dataclasses
 import json
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -106,6 +106,10 @@ class BaseClient:
         return self.options.base_urls
 
     @property
+    def trusted_hosts(self) -> frozenset[str]:
+        return self.options.trusted_hosts
+
+    @property
     def wbi_retry_times(self) -> int:
         return self.options.wbi_retry_times
 
@@ -149,6 +153,7 @@ class BaseClient:
         max_retries: int | NotGiven | None = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         base_urls: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        trusted_hosts: Iterable[str] | NotGiven | None = NOT_GIVEN,
         wbi_retry_times: int | NotGiven | None = NOT_GIVEN,
         strict: bool | NotGiven = NOT_GIVEN,
         proxy: NotGiven = NOT_GIVEN,
@@ -183,6 +188,7 @@ class BaseClient:
             "max_retries": max_retries,
             "default_headers": default_headers,
             "base_urls": base_urls,
+            "trusted_hosts": trusted_hosts,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
         }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -39,6 +39,9 @@ class Client(BaseClient, SyncNamespaces):
         transport: an httpx transport for the client we create (e.g. the mock Bilibili).
         base_urls: host -> base URL overrides (`{"api.bilibili.com": "http://127.0.0.1:8000"}`,
             `{"*": ...}` for every host, the original host then being the first path segment).
+        trusted_hosts: hosts besides Bilibili's and loopback that may get the credential
+            (cookies, csrf); anywhere else a call needing it raises `UntrustedHostException`
+            and other calls go without it.
         wbi_retry_times: key refreshes after a rejected WBI signature before giving up.
         strict: validate responses without the lenient defaults.
 
@@ -58,6 +61,7 @@ class Client(BaseClient, SyncNamespaces):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
+        trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
     ) -> None:
@@ -71,6 +75,7 @@ class Client(BaseClient, SyncNamespaces):
                 trust_env=trust_env,
                 default_headers=default_headers,
                 base_urls=base_urls,
+                trusted_hosts=trusted_hosts,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
             )
@@ -210,6 +215,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
+        trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
     ) -> None:
@@ -223,6 +229,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
                 trust_env=trust_env,
                 default_headers=default_headers,
                 base_urls=base_urls,
+                trusted_hosts=trusted_hosts,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
             )

@@ -4,7 +4,7 @@ from (`request_settings`)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -109,6 +109,9 @@ class ClientOptions:
     Referer (the merged result is stored)."""
     base_urls: Mapping[str, str] = field(default_factory=dict)
     """host -> base URL overrides (`{"api": "http://127.0.0.1:8000"}`, `{"*": ...}`)."""
+    trusted_hosts: frozenset[str] = frozenset()
+    """Hosts besides Bilibili's own and loopback that get the credential (cookies, csrf): a
+    proxy or mirror of yours that `base_urls` points at. Lower case, no port."""
     wbi_retry_times: int = field(default_factory=_setting("wbi_retry_times"))
     """Key refreshes and re-signs after a rejected WBI signature before giving up."""
     strict: bool = False
@@ -137,6 +140,7 @@ class ClientOptions:
         put(self, "trust_env", bool(self.trust_env))
         put(self, "default_headers", _check_headers(self.default_headers))
         put(self, "base_urls", MappingProxyType(_check_base_urls(self.base_urls)))
+        put(self, "trusted_hosts", _check_hosts(self.trusted_hosts))
         put(self, "wbi_retry_times", _check_count("wbi_retry_times", self.wbi_retry_times))
         if not isinstance(self.strict, bool):
             raise ArgsException(
@@ -155,6 +159,7 @@ class ClientOptions:
         trust_env: bool | None = None,
         default_headers: Mapping[str, str] | None = None,
         base_urls: Mapping[str, str] | None = None,
+        trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
     ) -> ClientOptions:
@@ -168,6 +173,7 @@ class ClientOptions:
             "trust_env": trust_env,
             "default_headers": default_headers,
             "base_urls": base_urls,
+            "trusted_hosts": trusted_hosts,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
         }
@@ -235,3 +241,36 @@ def _check_base_urls(value: Any) -> dict[str, str]:
             )
         out[k] = v
     return out
+
+
+def _check_hosts(value: Any) -> frozenset[str]:
+    """Host names, normalised: lower case, no trailing dot, IPv6 without brackets."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ArgsException(
+            "trusted_hosts: expected a set of host names like {'api.example.org'}, "
+            f"got {type(value).__name__}",
+            argument="trusted_hosts",
+        )
+    out = set()
+    for host in value:
+        name = host.strip().lower().rstrip(".") if isinstance(host, str) else ""
+        if name.startswith("[") and name.endswith("]"):
+            name = name[1:-1]
+        bad = not name or any(c in name for c in "/@?#[] \t")
+        if not bad and ":" in name:  # only an IPv6 address may hold a colon (never a port)
+            import ipaddress
+
+            try:
+                ipaddress.IPv6Address(name)
+            except ValueError:
+                bad = True
+        if bad:
+            raise ArgsException(
+                "trusted_hosts: expected host names without scheme, port or path "
+                f"(like 'api.example.org'), got {host!r}",
+                argument="trusted_hosts",
+            )
+        out.add(name)
+    return frozenset(out)
