@@ -33,6 +33,7 @@ def test_options_fields() -> None:
     assert FIELDS == [
         "credential",
         "timeout",
+        "deadline",
         "max_retries",
         "proxy",
         "verify",
@@ -51,6 +52,7 @@ def test_constructor_keywords_are_the_options(cls: type[Client | AsyncClient]) -
     assert [p.name for p in params] == [
         "credential",
         "timeout",
+        "deadline",
         "max_retries",
         "proxy",
         "verify",
@@ -104,6 +106,10 @@ BAD = [
     ("timeout", -1.5),
     ("timeout", "10"),
     ("timeout", True),
+    ("deadline", 0),
+    ("deadline", -2.5),
+    ("deadline", "30"),
+    ("deadline", True),
     ("max_retries", -1),
     ("max_retries", 1.5),
     ("max_retries", True),

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from . import _redact
-from ._auth import AuthContext, BiliAuth
+from ._auth import AuthContext, BiliAuth, Lookup
 from ._credential import Credential
 from ._endpoint import Call, Endpoint, Pager, dig
 from ._events import request_log
@@ -150,6 +150,7 @@ class BaseClient:
         *,
         credential: Credential | NotGiven | None = NOT_GIVEN,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven | None = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         base_urls: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
@@ -185,6 +186,7 @@ class BaseClient:
         given: dict[str, Any] = {
             "credential": credential,
             "timeout": timeout,
+            "deadline": deadline,
             "max_retries": max_retries,
             "default_headers": default_headers,
             "base_urls": base_urls,
@@ -305,9 +307,15 @@ class BaseClient:
 
     # ------------------------------------------------------------ retries
     def _retry_delay(
-        self, call: Call[Any], error: Exception, attempt: int, response: httpx.Response | None
+        self,
+        call: Call[Any],
+        error: Exception,
+        attempt: int,
+        response: httpx.Response | None,
+        deadline: float | None = None,
     ) -> float | None:
-        """Seconds to wait before retrying, or None when it is not safe or not worth it."""
+        """Seconds to wait before retrying, or None when it is not safe or not worth it (or
+        when the call's deadline would pass before the retry starts)."""
         if attempt >= self.max_retries:
             return None
         idempotent = call.endpoint.method == "GET"
@@ -335,7 +343,45 @@ class BaseClient:
             ra = str(response.headers.get("Retry-After") or "")
             if ra and ra.isdigit():
                 delay = min(MAX_BACKOFF * 4, float(ra))
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            return None  # no time left for another attempt: report this failure now
         return delay
+
+    # ------------------------------------------------------------ the call's deadline
+    def _deadline_at(self) -> float | None:
+        """When a call starting now must be over (`time.monotonic()`), or None."""
+        limit = self.options.effective_deadline
+        return None if limit is None else time.monotonic() + limit
+
+    @staticmethod
+    def _past(deadline: float | None) -> bool:
+        # A timeout capped to the time left may fire a hair early.
+        return deadline is not None and time.monotonic() >= deadline - 0.005
+
+    def _deadline_error(self, call: Call[Any]) -> NetworkTimeoutException:
+        return NetworkTimeoutException(
+            f"the call took longer than its deadline ({self.options.effective_deadline:g} s) "
+            f"[{call.endpoint.label}]"
+        )
+
+    def _lookup_budget(self, need: Lookup, deadline: float | None) -> float | None:
+        """When a lookup must be over: the call's deadline, and one read timeout at most for
+        a best-effort one (the call goes on without it)."""
+        read = self.options.timeout.read
+        if not need.best_effort or read is None:
+            return deadline
+        own = time.monotonic() + read
+        return own if deadline is None else min(deadline, own)
+
+    def _cap_timeouts(self, request: httpx.Request, deadline: float, call: Call[Any]) -> None:
+        """No httpx timeout of this request longer than the time left."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise self._deadline_error(call)
+        given = request.extensions.get("timeout") or self.options.timeout.as_dict()
+        request.extensions["timeout"] = {
+            k: left if v is None else min(v, left) for k, v in given.items()
+        }
 
     def _network_error(self, call: Call[Any], e: httpx.TransportError) -> NetworkException:
         cls = NetworkTimeoutException if isinstance(e, httpx.TimeoutException) else NetworkException

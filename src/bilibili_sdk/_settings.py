@@ -4,6 +4,7 @@ from (`request_settings`)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from types import MappingProxyType
@@ -96,6 +97,10 @@ class ClientOptions:
     _: KW_ONLY
     timeout: httpx.Timeout = field(default_factory=_setting("timeout"))
     """Per request; seconds `s` become `httpx.Timeout(s, connect=min(5, s))`."""
+    deadline: float | None = None
+    """Seconds a whole call may take, retries and lookups included (httpx's timeouts are per
+    socket operation: a server sending a byte at a time never trips them). None: 3 times the
+    read timeout (`effective_deadline`); `math.inf`: no deadline."""
     max_retries: int = field(default_factory=_setting("max_retries"))
     """Retries of failures that are safe to repeat (never a non-GET that may have arrived)."""
     proxy: str | None = field(default_factory=_setting("proxy"), repr=False)
@@ -117,6 +122,8 @@ class ClientOptions:
     strict: bool = False
     """Validate responses without the lenient defaults (missing or null fields raise)."""
 
+    DEADLINE_FACTOR: ClassVar[float] = 3.0
+    """The default deadline, in read timeouts."""
     POOL_OPTIONS: ClassVar[tuple[str, ...]] = ("proxy", "verify", "trust_env")
     """Options of the connection pool: `with_options` cannot change them."""
 
@@ -129,6 +136,7 @@ class ClientOptions:
                 argument="credential",
             )
         put(self, "timeout", _check_timeout(self.timeout))
+        put(self, "deadline", _check_deadline(self.deadline))
         put(self, "max_retries", _check_count("max_retries", self.max_retries))
         if self.proxy is not None and not isinstance(self.proxy, str):
             raise ArgsException(
@@ -147,12 +155,21 @@ class ClientOptions:
                 f"strict: expected True or False, got {self.strict!r}", argument="strict"
             )
 
+    @property
+    def effective_deadline(self) -> float | None:
+        """Seconds a call may take in all, or None when nothing bounds it."""
+        if self.deadline is not None:
+            return None if math.isinf(self.deadline) else self.deadline
+        read = self.timeout.read
+        return None if read is None else self.DEADLINE_FACTOR * read
+
     @classmethod
     def build(
         cls,
         credential: Credential | None = None,
         *,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         proxy: str | None = None,
         verify: bool | None = None,
@@ -167,6 +184,7 @@ class ClientOptions:
         # Plain values (seconds, a mapping) become field values in __post_init__.
         given: dict[str, Any] = {
             "timeout": timeout,
+            "deadline": deadline,
             "max_retries": max_retries,
             "proxy": proxy,
             "verify": verify,
@@ -201,6 +219,23 @@ def _check_timeout(value: Any) -> httpx.Timeout:
             f"timeout: expected seconds > 0 or an httpx.Timeout, got {value!r}", argument="timeout"
         )
     return httpx.Timeout(float(value), connect=min(5.0, float(value)))
+
+
+def _check_deadline(value: Any) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or math.isnan(value)
+        or value <= 0
+    ):
+        raise ArgsException(
+            f"deadline: expected seconds > 0, math.inf (none) or None (3 x the read timeout), "
+            f"got {value!r}",
+            argument="deadline",
+        )
+    return float(value)
 
 
 def _check_count(name: str, value: Any) -> int:
