@@ -599,7 +599,7 @@ class BiliAuth(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        for need in self.pending(request):
+        for need in () if self._finished else self.pending(request):
             with need.lock:
                 if need.missing():
                     response = yield need.request()
@@ -611,7 +611,7 @@ class BiliAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        for need in self.pending(request):
+        for need in () if self._finished else self.pending(request):
             async with need.alock():
                 if need.missing():
                     response = yield need.request()

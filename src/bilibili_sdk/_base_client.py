@@ -70,6 +70,7 @@ class BaseClient:
         self._auth_context = AuthContext(options) if auth_context is None else auth_context
         self._owns_state = auth_context is None  # copies share the state: the original closes it
         self._owns_http = True
+        self._deadline_limit = options.effective_deadline
         _redact.install()  # httpx logs request URLs, and some carry csrf
 
     # The options, as attributes of the client.
@@ -350,7 +351,7 @@ class BaseClient:
     # ------------------------------------------------------------ the call's deadline
     def _deadline_at(self) -> float | None:
         """When a call starting now must be over (`time.monotonic()`), or None."""
-        limit = self.options.effective_deadline
+        limit = self._deadline_limit
         return None if limit is None else time.monotonic() + limit
 
     @staticmethod
