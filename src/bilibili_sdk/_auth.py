@@ -1,14 +1,15 @@
 """The one place where a request gets what Bilibili wants around it.
 
-`AuthContext` is what a client hands over: its options, the shared state, the cookie policy,
-csrf and the APP/WBI signatures; it builds a call's request and the plain prerequisite
-requests. `BiliAuth` is an `httpx.Auth` flow over a context (it never sees the client):
-before the real request it may yield the prerequisite requests (spi for buvid3/buvid4, the
-bili_ticket, nav for the WBI keys), then it sets the cookies and the WBI signature and
-yields the real request. httpx drives the same flow in sync and async mode; only lock
-handling differs between the two drivers below. Shared state lives in `SharedState`, one
-per client family (copies from `with_options` share it), so 50 concurrent first calls cause
-one nav request, not 50.
+`AuthContext` is what a client hands over: its options, the shared state, the cookie policy
+(the credential goes only to Bilibili's hosts, loopback and `trusted_hosts`), csrf and the
+APP/WBI signatures; it builds a call's request and the plain lookup requests. `BiliAuth` is
+an `httpx.Auth` flow over a context (it never sees the client). The lookups (spi for
+buvid3/buvid4, the bili_ticket, nav for the WBI keys) are `Lookup`s: the clients fetch the
+missing ones side by side before a call (`BiliAuth.pending`, then `Lookup.complete` or
+`Lookup.failed`; they own only sending and locks), then `BiliAuth.finish` sets the cookies
+and the WBI signature. Driven alone by httpx, the flow yields the missing lookups itself.
+Shared state lives in `SharedState`, one per client family (copies from `with_options`
+share it), so 50 concurrent first calls cause one nav request, not 50.
 """
 
 from __future__ import annotations
