@@ -55,6 +55,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_danmaku.py", *common)
     session.run("python", "benchmarks/bench_live.py", *common)
     session.run("python", "benchmarks/bench_first_call.py", *common)
+    session.run("python", "benchmarks/bench_cold_start.py", *common)
 
 
 @nox.session(python=False)

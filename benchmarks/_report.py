@@ -56,6 +56,8 @@ def fmt(v: float | None, unit: str) -> str:
         return f"{v:.1f} MiB"
     if unit == "x":
         return f"{v:.2f}x"
+    if unit == "RT":  # round trips
+        return f"{v:.2f} RT"
     return f"{v:,.0f} {unit}"
 
 

@@ -33,12 +33,14 @@ def test_options_fields() -> None:
     assert FIELDS == [
         "credential",
         "timeout",
+        "deadline",
         "max_retries",
         "proxy",
         "verify",
         "trust_env",
         "default_headers",
         "base_urls",
+        "trusted_hosts",
         "wbi_retry_times",
         "strict",
     ]
@@ -50,6 +52,7 @@ def test_constructor_keywords_are_the_options(cls: type[Client | AsyncClient]) -
     assert [p.name for p in params] == [
         "credential",
         "timeout",
+        "deadline",
         "max_retries",
         "proxy",
         "verify",
@@ -58,6 +61,7 @@ def test_constructor_keywords_are_the_options(cls: type[Client | AsyncClient]) -
         "http_client",
         "transport",
         "base_urls",
+        "trusted_hosts",
         "wbi_retry_times",
         "strict",
     ]
@@ -102,6 +106,10 @@ BAD = [
     ("timeout", -1.5),
     ("timeout", "10"),
     ("timeout", True),
+    ("deadline", 0),
+    ("deadline", -2.5),
+    ("deadline", "30"),
+    ("deadline", True),
     ("max_retries", -1),
     ("max_retries", 1.5),
     ("max_retries", True),
@@ -111,6 +119,9 @@ BAD = [
     ("default_headers", ["User-Agent"]),
     ("base_urls", {"api": "ftp://x"}),
     ("base_urls", "http://x"),
+    ("trusted_hosts", "api.example.org"),
+    ("trusted_hosts", ["https://api.example.org"]),
+    ("trusted_hosts", ["api.example.org:8443"]),
     ("strict", "yes"),
     ("strict", 1),
 ]

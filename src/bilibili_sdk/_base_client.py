@@ -7,14 +7,15 @@ import dataclasses
 import json
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import httpx
 
-from ._auth import AuthContext, BiliAuth
-from ._credential import SECRET_COOKIES, Credential
+from . import _redact
+from ._auth import AuthContext, BiliAuth, Lookup
+from ._credential import Credential
 from ._endpoint import Call, Endpoint, Pager, dig
 from ._events import request_log
 from ._exceptions import (
@@ -30,6 +31,7 @@ from ._exceptions import (
     WbiRetryTimesExceedException,
     exception_for_code,
 )
+from ._redact import REDACTED, SECRET_PARAMS, credential_secrets
 from ._settings import NOT_GIVEN, ClientOptions, NotGiven
 
 T = TypeVar("T")
@@ -66,7 +68,10 @@ class BaseClient:
         """Everything the client was configured with (validated, read-only)."""
         # What the auth flow gets instead of the client: cookies, signing, shared key caches.
         self._auth_context = AuthContext(options) if auth_context is None else auth_context
+        self._owns_state = auth_context is None  # copies share the state: the original closes it
         self._owns_http = True
+        self._deadline_limit = options.effective_deadline
+        _redact.install()  # httpx logs request URLs, and some carry csrf
 
     # The options, as attributes of the client.
     @property
@@ -100,6 +105,10 @@ class BaseClient:
     @property
     def base_urls(self) -> Mapping[str, str]:
         return self.options.base_urls
+
+    @property
+    def trusted_hosts(self) -> frozenset[str]:
+        return self.options.trusted_hosts
 
     @property
     def wbi_retry_times(self) -> int:
@@ -142,9 +151,11 @@ class BaseClient:
         *,
         credential: Credential | NotGiven | None = NOT_GIVEN,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven | None = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         base_urls: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        trusted_hosts: Iterable[str] | NotGiven | None = NOT_GIVEN,
         wbi_retry_times: int | NotGiven | None = NOT_GIVEN,
         strict: bool | NotGiven = NOT_GIVEN,
         proxy: NotGiven = NOT_GIVEN,
@@ -176,9 +187,11 @@ class BaseClient:
         given: dict[str, Any] = {
             "credential": credential,
             "timeout": timeout,
+            "deadline": deadline,
             "max_retries": max_retries,
             "default_headers": default_headers,
             "base_urls": base_urls,
+            "trusted_hosts": trusted_hosts,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
         }
@@ -295,13 +308,22 @@ class BaseClient:
 
     # ------------------------------------------------------------ retries
     def _retry_delay(
-        self, call: Call[Any], error: Exception, attempt: int, response: httpx.Response | None
+        self,
+        call: Call[Any],
+        error: Exception,
+        attempt: int,
+        response: httpx.Response | None,
+        deadline: float | None = None,
     ) -> float | None:
-        """Seconds to wait before retrying, or None when it is not safe or not worth it."""
+        """Seconds to wait before retrying, or None when it is not safe or not worth it (or
+        when the call's deadline would pass before the retry starts)."""
         if attempt >= self.max_retries:
             return None
         idempotent = call.endpoint.method == "GET"
-        if isinstance(error, httpx.TransportError):
+        if isinstance(error, NetworkException):
+            # Raised by a lookup (the WBI keys) before the call was sent: safe to repeat.
+            pass
+        elif isinstance(error, httpx.TransportError):
             if not (idempotent or isinstance(error, NOT_SENT_ERRORS)):
                 return None
         elif (
@@ -322,7 +344,45 @@ class BaseClient:
             ra = str(response.headers.get("Retry-After") or "")
             if ra and ra.isdigit():
                 delay = min(MAX_BACKOFF * 4, float(ra))
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            return None  # no time left for another attempt: report this failure now
         return delay
+
+    # ------------------------------------------------------------ the call's deadline
+    def _deadline_at(self) -> float | None:
+        """When a call starting now must be over (`time.monotonic()`), or None."""
+        limit = self._deadline_limit
+        return None if limit is None else time.monotonic() + limit
+
+    @staticmethod
+    def _past(deadline: float | None) -> bool:
+        # A timeout capped to the time left may fire a hair early.
+        return deadline is not None and time.monotonic() >= deadline - 0.005
+
+    def _deadline_error(self, call: Call[Any]) -> NetworkTimeoutException:
+        return NetworkTimeoutException(
+            f"the call took longer than its deadline ({self.options.effective_deadline:g} s) "
+            f"[{call.endpoint.label}]"
+        )
+
+    def _lookup_budget(self, need: Lookup, deadline: float | None) -> float | None:
+        """When a lookup must be over: the call's deadline, and one read timeout at most for
+        a best-effort one (the call goes on without it)."""
+        read = self.options.timeout.read
+        if not need.best_effort or read is None:
+            return deadline
+        own = time.monotonic() + read
+        return own if deadline is None else min(deadline, own)
+
+    def _cap_timeouts(self, request: httpx.Request, deadline: float, call: Call[Any]) -> None:
+        """No httpx timeout of this request longer than the time left."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise self._deadline_error(call)
+        given = request.extensions.get("timeout") or self.options.timeout.as_dict()
+        request.extensions["timeout"] = {
+            k: left if v is None else min(v, left) for k, v in given.items()
+        }
 
     def _network_error(self, call: Call[Any], e: httpx.TransportError) -> NetworkException:
         cls = NetworkTimeoutException if isinstance(e, httpx.TimeoutException) else NetworkException
@@ -351,8 +411,11 @@ class BaseClient:
 
     # ------------------------------------------------------------ logging
     def _log_request(self, call: Call[Any], request: httpx.Request) -> None:
+        """Emit API_REQUEST; called once the cookies are on the request, so that the event
+        says whether some were sent (never their values)."""
         if request_log.enabled_for("API_REQUEST"):
-            request_log.emit("API_REQUEST", _redact_request(call, request))
+            secrets = credential_secrets(self.credential)
+            request_log.emit("API_REQUEST", _redact_request(call, request, secrets))
 
     def _log_response(self, call: Call[Any], response: httpx.Response, started: float) -> None:
         if request_log.enabled_for("API_RESPONSE"):
@@ -399,24 +462,32 @@ _NAV: Endpoint[Any] = Endpoint(
     envelope="data",
     model=Any,
 )
-REDACTED = "<hidden>"
-_SECRET_PARAMS = frozenset(
-    {"csrf", "csrf_token", "access_key", "refresh_token", "w_rid"}
-    | {c.lower() for c in SECRET_COOKIES}
-)
+# Hidden in request_log events: the secrets, and the signature (noise, and tied to the keys).
+_HIDDEN_PARAMS = SECRET_PARAMS | {"w_rid"}
 
 
-def _redact_request(call: Call[Any], request: httpx.Request) -> dict[str, Any]:
-    params = {k: (REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in call.query.items()}
-    form: dict[str, Any] = dict(call.form or {})
+def _redact_request(call: Call[Any], request: httpx.Request, secrets: list[str]) -> dict[str, Any]:
+    """The request_log payload: no secret by name, and no credential value in any parameter."""
+
+    def clean(params: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            k: REDACTED if k.lower() in _HIDDEN_PARAMS or any(s in str(v) for s in secrets) else v
+            for k, v in params.items()
+        }
+
+    # The call's parameters (lists kept), plus what the runtime added: csrf, signatures.
+    query: dict[str, Any] = dict(call.query)
+    for k, v in request.url.params.items():
+        query.setdefault(k, v)
+    form: Mapping[str, Any] = call.form or {}
     if "form-urlencoded" in request.headers.get("content-type", ""):
         form = dict(parse_qsl(request.content.decode(), keep_blank_values=True))
     return {
         "endpoint": call.endpoint.name,
         "method": request.method,
         "url": f"{request.url.scheme}://{request.url.host}{request.url.path}",
-        "params": params,
-        "form": {k: (REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in form.items()},
+        "params": clean(query),
+        "form": clean(form),
         "cookies": REDACTED if "cookie" in request.headers else None,
     }
 

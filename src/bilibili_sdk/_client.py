@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import contextvars
+import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from ._base_client import BaseClient, PageState
 from ._credential import Credential
+from ._deadline import CALL_DEADLINE, DeadlineStream
 from ._endpoint import Call, Pager
-from ._exceptions import ApiException, NotLoggedInException, ResponseException
+from ._exceptions import (
+    ApiException,
+    NetworkTimeoutException,
+    NotLoggedInException,
+    ResponseException,
+)
 from ._response import RawResponse
 from ._settings import ClientOptions
 from .resources._namespaces import AsyncNamespaces, SyncNamespaces
+
+if TYPE_CHECKING:
+    from ._auth import Lookup
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -28,6 +39,8 @@ class Client(BaseClient, SyncNamespaces):
     Args:
         credential: login cookies; without one, only public data is reachable.
         timeout: seconds (or an `httpx.Timeout`) per request; default from `request_settings`.
+        deadline: seconds for a whole call, retries and lookups included; default 3 times
+            the read timeout, `math.inf` for none. Past it: `NetworkTimeoutException`.
         max_retries: retries of failures that are safe to repeat (never a non-GET that may
             have reached the server).
         proxy, verify, trust_env: passed to the httpx client we create.
@@ -36,6 +49,9 @@ class Client(BaseClient, SyncNamespaces):
         transport: an httpx transport for the client we create (e.g. the mock Bilibili).
         base_urls: host -> base URL overrides (`{"api.bilibili.com": "http://127.0.0.1:8000"}`,
             `{"*": ...}` for every host, the original host then being the first path segment).
+        trusted_hosts: hosts besides Bilibili's and loopback that may get the credential
+            (cookies, csrf); anywhere else a call needing it raises `UntrustedHostException`
+            and other calls go without it.
         wbi_retry_times: key refreshes after a rejected WBI signature before giving up.
         strict: validate responses without the lenient defaults.
 
@@ -47,6 +63,7 @@ class Client(BaseClient, SyncNamespaces):
         credential: Credential | None = None,
         *,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         proxy: str | None = None,
         verify: bool | None = None,
@@ -55,6 +72,7 @@ class Client(BaseClient, SyncNamespaces):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
+        trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
     ) -> None:
@@ -62,17 +80,24 @@ class Client(BaseClient, SyncNamespaces):
             ClientOptions.build(
                 credential,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 proxy=proxy,
                 verify=verify,
                 trust_env=trust_env,
                 default_headers=default_headers,
                 base_urls=base_urls,
+                trusted_hosts=trusted_hosts,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
             )
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
+        if http_client is None and transport is None:
+            # Pools httpx made for us: bound every socket operation by the call's deadline.
+            from ._deadline import install
+
+            install(self._http)
 
     # -- lifetime
     def close(self) -> None:
@@ -80,6 +105,8 @@ class Client(BaseClient, SyncNamespaces):
         self._closed = True
         if self._owns_http:
             self._http.close()
+        if self._owns_state:
+            self._auth_context.state.close()
 
     def __enter__(self) -> Client:
         return self
@@ -102,33 +129,119 @@ class Client(BaseClient, SyncNamespaces):
     def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
+        deadline = self._deadline_at()
+        token = CALL_DEADLINE.set(deadline)  # read by the socket operations of our pools
+        try:
+            return self._attempts(call, raw, deadline)
+        finally:
+            CALL_DEADLINE.reset(token)
+
+    def _attempts(self, call: Call[T], raw: bool, deadline: float | None) -> Any:
         attempt = wbi_attempt = 0
         while True:
             request, auth = self._build(call)
-            self._log_request(call, request)
-            started = time.perf_counter()
             response = None
             try:
-                response = self._http.send(request, auth=auth)
+                needs = auth.pending(request)
+                if needs:
+                    self._prepare(needs, call, deadline)
+                auth.finish(request)
+                self._log_request(call, request)
+                if deadline is not None:
+                    self._cap_timeouts(request, deadline, call)
+                started = time.perf_counter()
+                response = self._http.send(request, auth=auth, stream=True)
+                self._read(response, deadline)
                 self._log_response(call, response, started)
                 if raw:
                     return RawResponse(self, call, response, self._decode(call, response, False))
                 return self._decode(call, response)
             except httpx.TransportError as e:
-                delay = self._retry_delay(call, e, attempt, None)
+                if self._past(deadline):
+                    raise self._deadline_error(call) from e
+                delay = self._retry_delay(call, e, attempt, None, deadline)
                 if delay is None:
                     raise self._network_error(call, e) from e
             except (ResponseException, ApiException) as e:
                 if self._wbi_rejected(call, e, auth, wbi_attempt):
                     wbi_attempt += 1
                     continue
-                delay = self._retry_delay(call, e, attempt, response)
+                delay = self._retry_delay(call, e, attempt, response, deadline)
                 if delay is None:
                     if raw and response is not None:
                         return RawResponse(self, call, response, error=e)
                     raise
             attempt += 1
             time.sleep(delay)
+
+    @staticmethod
+    def _read(response: httpx.Response, deadline: float | None) -> None:
+        """Read a streamed body, stopping when the deadline passes between two chunks."""
+        if deadline is not None:
+            response.stream = DeadlineStream(response.stream, deadline, response.request)
+        try:
+            response.read()
+        except BaseException:
+            response.close()
+            raise
+
+    def _prepare(self, needs: list[Lookup], call: Call[Any], deadline: float | None) -> None:
+        """Fetch the missing lookups side by side: one here, the others on the lookup threads
+        (httpx.Client is thread-safe), so a cold call waits one round trip for them all."""
+        if len(needs) == 1:
+            self._fetch(needs[0], call, deadline)
+            return
+        pool = self._auth_context.state.executor()
+        futures = [
+            pool.submit(contextvars.copy_context().run, self._fetch, need, call, deadline)
+            for need in needs[1:]
+        ]
+        from concurrent.futures import TimeoutError as FutureTimeout  # loaded by executor()
+
+        error: BaseException | None = None
+        try:
+            self._fetch(needs[0], call, deadline)
+        except BaseException as e:  # wait for the others before raising: they store state
+            error = e
+        for future in futures:
+            try:
+                future.result(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            except FutureTimeout:
+                error = error or self._deadline_error(call)
+            except BaseException as e:
+                error = error or e
+        if error is not None:
+            raise error
+
+    def _fetch(self, need: Lookup, call: Call[Any], deadline: float | None) -> None:
+        """One lookup, single-flight: the first caller fetches, the others find it done.
+
+        A best-effort lookup gets one read timeout at most, then the call goes without it.
+        """
+        wait = -1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+        if not need.lock.acquire(timeout=wait):
+            raise self._deadline_error(call)  # another call's lookup outlived our deadline
+        try:
+            if not need.missing():
+                return
+            budget = self._lookup_budget(need, deadline)
+            token = CALL_DEADLINE.set(budget)
+            try:
+                request = need.request()
+                if budget is not None:
+                    self._cap_timeouts(request, budget, call)
+                response = self._http.send(request, auth=None, stream=True)
+                self._read(response, budget)
+            except (httpx.HTTPError, NetworkTimeoutException) as e:
+                if self._past(deadline):
+                    raise self._deadline_error(call) from e
+                need.failed(e, call)
+                return
+            finally:
+                CALL_DEADLINE.reset(token)
+            need.complete(response, call)
+        finally:
+            need.lock.release()
 
     def _paginate(
         self, pager: Pager, make: Callable[[Any], Call[Any]], start: Any, limit: int | None
@@ -160,6 +273,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         credential: Credential | None = None,
         *,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         proxy: str | None = None,
         verify: bool | None = None,
@@ -168,6 +282,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         base_urls: Mapping[str, str] | None = None,
+        trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
     ) -> None:
@@ -175,12 +290,14 @@ class AsyncClient(BaseClient, AsyncNamespaces):
             ClientOptions.build(
                 credential,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 proxy=proxy,
                 verify=verify,
                 trust_env=trust_env,
                 default_headers=default_headers,
                 base_urls=base_urls,
+                trusted_hosts=trusted_hosts,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
             )
@@ -213,27 +330,46 @@ class AsyncClient(BaseClient, AsyncNamespaces):
     async def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
+        deadline = self._deadline_at()
+        if deadline is None:
+            return await self._attempts(call, raw, None)
+        import asyncio  # here: sync users never pay for asyncio
+
+        limit = deadline - time.monotonic()
+        try:
+            if sys.version_info >= (3, 11):
+                async with asyncio.timeout(limit):
+                    return await self._attempts(call, raw, deadline)
+            return await asyncio.wait_for(self._attempts(call, raw, deadline), limit)
+        except asyncio.TimeoutError as e:  # the whole call, lookups and retries included
+            raise self._deadline_error(call) from e
+
+    async def _attempts(self, call: Call[T], raw: bool, deadline: float | None) -> Any:
         attempt = wbi_attempt = 0
         while True:
             request, auth = self._build(call)
-            self._log_request(call, request)
-            started = time.perf_counter()
             response = None
             try:
+                needs = auth.pending(request)
+                if needs:
+                    await self._prepare(needs, call)
+                auth.finish(request)
+                self._log_request(call, request)
+                started = time.perf_counter()
                 response = await self._http.send(request, auth=auth)
                 self._log_response(call, response, started)
                 if raw:
                     return RawResponse(self, call, response, self._decode(call, response, False))
                 return self._decode(call, response)
             except httpx.TransportError as e:
-                delay = self._retry_delay(call, e, attempt, None)
+                delay = self._retry_delay(call, e, attempt, None, deadline)
                 if delay is None:
                     raise self._network_error(call, e) from e
             except (ResponseException, ApiException) as e:
                 if self._wbi_rejected(call, e, auth, wbi_attempt):
                     wbi_attempt += 1
                     continue
-                delay = self._retry_delay(call, e, attempt, response)
+                delay = self._retry_delay(call, e, attempt, response, deadline)
                 if delay is None:
                     if raw and response is not None:
                         return RawResponse(self, call, response, error=e)
@@ -242,6 +378,45 @@ class AsyncClient(BaseClient, AsyncNamespaces):
             import asyncio  # imported on first retry: sync users never pay for asyncio
 
             await asyncio.sleep(delay)
+
+    async def _prepare(self, needs: list[Lookup], call: Call[Any]) -> None:
+        """Fetch the missing lookups side by side; raise (the WBI keys' failure) once all
+        are done, so that the best-effort ones have stored what they got."""
+        if len(needs) == 1:
+            await self._fetch(needs[0], call)
+            return
+        import asyncio
+
+        results = await asyncio.gather(
+            *(self._fetch(need, call) for need in needs), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _fetch(self, need: Lookup, call: Call[Any]) -> None:
+        """One lookup, single-flight: the first caller fetches, the others find it done.
+
+        A best-effort lookup gets one read timeout at most, then the call goes without it;
+        the call's own deadline bounds all of this from `_send`.
+        """
+        import asyncio
+
+        async with need.alock():
+            if not need.missing():
+                return
+            budget = self._lookup_budget(need, None)
+            try:
+                if budget is None:
+                    response = await self._http.send(need.request(), auth=None)
+                else:
+                    response = await asyncio.wait_for(
+                        self._http.send(need.request(), auth=None), budget - time.monotonic()
+                    )
+            except (httpx.HTTPError, asyncio.TimeoutError) as e:
+                need.failed(e, call)
+                return
+            need.complete(response, call)
 
     def _paginate(
         self, pager: Pager, make: Callable[[Any], Call[Any]], start: Any, limit: int | None

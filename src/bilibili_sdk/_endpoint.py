@@ -10,19 +10,38 @@ from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
-BILIBILI_SUFFIXES = (
-    ".bilibili.com",
-    ".biligame.com",
-    ".bilivideo.com",
-    ".hdslb.com",
-    ".biliapi.net",
+BILIBILI_DOMAINS = (
+    "bilibili.com",
+    "bilibili.cn",
+    "biligame.com",
+    "bilivideo.com",
+    "bilivideo.cn",
+    "hdslb.com",
+    "biliapi.com",
+    "biliapi.net",
+    "b23.tv",
 )
+"""Bilibili's own domains: they and their subdomains get the credential. The one list."""
+BILIBILI_SUFFIXES = tuple(f".{d}" for d in BILIBILI_DOMAINS)
 
 
 def is_bilibili_host(host: str) -> bool:
-    """True for Bilibili's own hosts, the only ones that ever receive cookies."""
+    """True for Bilibili's own hosts, the only remote ones that ever receive cookies."""
     host = host.lower().rstrip(".")
-    return host == "bilibili.com" or host.endswith(BILIBILI_SUFFIXES)
+    return host in BILIBILI_DOMAINS or host.endswith(BILIBILI_SUFFIXES)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1: this machine (the mock, a local proxy)."""
+    host = host.lower().rstrip(".").strip("[]")
+    if host == "localhost":
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Endpoint(Generic[T]):

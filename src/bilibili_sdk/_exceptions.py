@@ -42,6 +42,7 @@ __all__ = [
     "ResponseValidationException",
     "RiskControlException",
     "StatementException",
+    "UntrustedHostException",
     "VideoUploadException",
     "WbiRetryTimesExceedException",
 ]
@@ -64,6 +65,14 @@ class ArgsException(ApiException, ValueError):
     def __init__(self, msg: str, argument: str | None = None) -> None:
         super().__init__(msg)
         self.argument = argument
+
+
+class UntrustedHostException(ArgsException):
+    """A call that needs the credential (login or csrf) would go to a host that is not
+    Bilibili's; raised before any I/O. Name the host in `trusted_hosts` if it is yours."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg, argument="trusted_hosts")
 
 
 class _CredentialMissing(ApiException):

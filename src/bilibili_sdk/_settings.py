@@ -4,7 +4,8 @@ from (`request_settings`)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -96,6 +97,10 @@ class ClientOptions:
     _: KW_ONLY
     timeout: httpx.Timeout = field(default_factory=_setting("timeout"))
     """Per request; seconds `s` become `httpx.Timeout(s, connect=min(5, s))`."""
+    deadline: float | None = None
+    """Seconds a whole call may take, retries and lookups included (httpx's timeouts are per
+    socket operation: a server sending a byte at a time never trips them). None: 3 times the
+    read timeout (`effective_deadline`); `math.inf`: no deadline."""
     max_retries: int = field(default_factory=_setting("max_retries"))
     """Retries of failures that are safe to repeat (never a non-GET that may have arrived)."""
     proxy: str | None = field(default_factory=_setting("proxy"), repr=False)
@@ -109,11 +114,16 @@ class ClientOptions:
     Referer (the merged result is stored)."""
     base_urls: Mapping[str, str] = field(default_factory=dict)
     """host -> base URL overrides (`{"api": "http://127.0.0.1:8000"}`, `{"*": ...}`)."""
+    trusted_hosts: frozenset[str] = frozenset()
+    """Hosts besides Bilibili's own and loopback that get the credential (cookies, csrf): a
+    proxy or mirror of yours that `base_urls` points at. Lower case, no port."""
     wbi_retry_times: int = field(default_factory=_setting("wbi_retry_times"))
     """Key refreshes and re-signs after a rejected WBI signature before giving up."""
     strict: bool = False
     """Validate responses without the lenient defaults (missing or null fields raise)."""
 
+    DEADLINE_FACTOR: ClassVar[float] = 3.0
+    """The default deadline, in read timeouts."""
     POOL_OPTIONS: ClassVar[tuple[str, ...]] = ("proxy", "verify", "trust_env")
     """Options of the connection pool: `with_options` cannot change them."""
 
@@ -126,6 +136,7 @@ class ClientOptions:
                 argument="credential",
             )
         put(self, "timeout", _check_timeout(self.timeout))
+        put(self, "deadline", _check_deadline(self.deadline))
         put(self, "max_retries", _check_count("max_retries", self.max_retries))
         if self.proxy is not None and not isinstance(self.proxy, str):
             raise ArgsException(
@@ -137,11 +148,20 @@ class ClientOptions:
         put(self, "trust_env", bool(self.trust_env))
         put(self, "default_headers", _check_headers(self.default_headers))
         put(self, "base_urls", MappingProxyType(_check_base_urls(self.base_urls)))
+        put(self, "trusted_hosts", _check_hosts(self.trusted_hosts))
         put(self, "wbi_retry_times", _check_count("wbi_retry_times", self.wbi_retry_times))
         if not isinstance(self.strict, bool):
             raise ArgsException(
                 f"strict: expected True or False, got {self.strict!r}", argument="strict"
             )
+
+    @property
+    def effective_deadline(self) -> float | None:
+        """Seconds a call may take in all, or None when nothing bounds it."""
+        if self.deadline is not None:
+            return None if math.isinf(self.deadline) else self.deadline
+        read = self.timeout.read
+        return None if read is None else self.DEADLINE_FACTOR * read
 
     @classmethod
     def build(
@@ -149,12 +169,14 @@ class ClientOptions:
         credential: Credential | None = None,
         *,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         proxy: str | None = None,
         verify: bool | None = None,
         trust_env: bool | None = None,
         default_headers: Mapping[str, str] | None = None,
         base_urls: Mapping[str, str] | None = None,
+        trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
     ) -> ClientOptions:
@@ -162,12 +184,14 @@ class ClientOptions:
         # Plain values (seconds, a mapping) become field values in __post_init__.
         given: dict[str, Any] = {
             "timeout": timeout,
+            "deadline": deadline,
             "max_retries": max_retries,
             "proxy": proxy,
             "verify": verify,
             "trust_env": trust_env,
             "default_headers": default_headers,
             "base_urls": base_urls,
+            "trusted_hosts": trusted_hosts,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
         }
@@ -195,6 +219,23 @@ def _check_timeout(value: Any) -> httpx.Timeout:
             f"timeout: expected seconds > 0 or an httpx.Timeout, got {value!r}", argument="timeout"
         )
     return httpx.Timeout(float(value), connect=min(5.0, float(value)))
+
+
+def _check_deadline(value: Any) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or math.isnan(value)
+        or value <= 0
+    ):
+        raise ArgsException(
+            f"deadline: expected seconds > 0, math.inf (none) or None (3 x the read timeout), "
+            f"got {value!r}",
+            argument="deadline",
+        )
+    return float(value)
 
 
 def _check_count(name: str, value: Any) -> int:
@@ -235,3 +276,36 @@ def _check_base_urls(value: Any) -> dict[str, str]:
             )
         out[k] = v
     return out
+
+
+def _check_hosts(value: Any) -> frozenset[str]:
+    """Host names, normalised: lower case, no trailing dot, IPv6 without brackets."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ArgsException(
+            "trusted_hosts: expected a set of host names like {'api.example.org'}, "
+            f"got {type(value).__name__}",
+            argument="trusted_hosts",
+        )
+    out = set()
+    for host in value:
+        name = host.strip().lower().rstrip(".") if isinstance(host, str) else ""
+        if name.startswith("[") and name.endswith("]"):
+            name = name[1:-1]
+        bad = not name or any(c in name for c in "/@?#[] \t")
+        if not bad and ":" in name:  # only an IPv6 address may hold a colon (never a port)
+            import ipaddress
+
+            try:
+                ipaddress.IPv6Address(name)
+            except ValueError:
+                bad = True
+        if bad:
+            raise ArgsException(
+                "trusted_hosts: expected host names without scheme, port or path "
+                f"(like 'api.example.org'), got {host!r}",
+                argument="trusted_hosts",
+            )
+        out.add(name)
+    return frozenset(out)
