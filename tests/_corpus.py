@@ -1,7 +1,8 @@
-"""The recorded corpus (`shared/reference/collect`, beside the checkout) mapped onto our endpoints.
+"""The recorded corpus (`tests/fixtures/collect`, see the README there) mapped onto our endpoints.
 
-Shared by the catalogue test (every recorded success validates) and the drift test (perturbed
-copies of them still validate). A recording belongs to the endpoints whose URL it lists.
+Shared by the catalogue test (every recorded success validates; documented parameters match),
+the drift test (perturbed copies of them still validate) and the response tests. A recording
+belongs to the endpoints whose URL it lists.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from codegen.loader import Endpoint as SpecEndpoint
 
 from bilibili_sdk._endpoint import Endpoint
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "collect"
+COLLECT = Path(__file__).resolve().parent / "fixtures" / "collect"
+
+
+def records() -> list[dict[str, Any]]:
+    """Every record of the fixtures, in file and line order."""
+    return [
+        json.loads(line)
+        for f in sorted(COLLECT.glob("*.jsonl"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+    ]
 
 
 def expected_type(ep: SpecEndpoint) -> Endpoint[Any]:
@@ -26,16 +36,12 @@ def expected_type(ep: SpecEndpoint) -> Endpoint[Any]:
 
 def recorded(endpoints: list[SpecEndpoint]) -> list[tuple[SpecEndpoint, str, Any]]:
     """(endpoint, record id, body) for every successful recorded response of a URL we
-    implement; empty when the corpus is not beside the checkout."""
-    if not REFERENCE.is_dir():
-        return []
+    implement."""
     by_url: dict[str, list[tuple[str, Any]]] = {}
-    for f in sorted(REFERENCE.glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            for url in rec["urls"]:
-                for ex in rec["examples"]:
-                    by_url.setdefault(url.split("?")[0], []).append((rec["id"], ex))
+    for rec in records():
+        for url in rec["urls"]:
+            for ex in rec["examples"]:
+                by_url.setdefault(url.split("?")[0], []).append((rec["id"], ex))
     out = []
     for ep in endpoints:
         for rid, ex in by_url.get(ep.url, []):

@@ -1,8 +1,9 @@
 """Parity with the seed library (bilibili-api-python 17.4.2, imported as `bilibili_api`).
 
 1. aid <-> bvid conversion, 2. WBI signing, 3. the shape of every request (method, host,
-path, parameter names) that our video/user/search/live methods send compared with the seed
-method the catalogue names in its `seed:` key, both run against the same MockBilibili.
+path, parameter names, where each goes: query, form or JSON body, and its value) that our
+video/user/search/live methods send compared with the seed method the catalogue names in its
+`seed:` key, both run against the same MockBilibili with the same arguments.
 
 Deliberate differences live in DELIBERATE (one line of reason each, from the `# why:`
 comments of api_spec/*.yaml or from what the seed does); differences that look like bugs
@@ -53,10 +54,27 @@ class Diff(NamedTuple):
     extra: frozenset[str] = frozenset()  # parameter names only we send
     missing: frozenset[str] = frozenset()  # parameter names only the seed sends
     seed_method: str | None = None  # the seed's HTTP method, when it differs from ours
+    moved: frozenset[str] = frozenset()  # "name:seed_location>our_location"
+    values: frozenset[str] = frozenset()  # names both send, with different values
 
 
-def _d(why: str, *, extra: str = "", missing: str = "", seed_method: str | None = None) -> Diff:
-    return Diff(why, frozenset(extra.split()), frozenset(missing.split()), seed_method)
+def _d(
+    why: str,
+    *,
+    extra: str = "",
+    missing: str = "",
+    seed_method: str | None = None,
+    moved: str = "",
+    values: str = "",
+) -> Diff:
+    return Diff(
+        why,
+        frozenset(extra.split()),
+        frozenset(missing.split()),
+        seed_method,
+        frozenset(moved.split()),
+        frozenset(values.split()),
+    )
 
 
 # The seed's Video methods always send aid and bvid together; ours take exactly one of them
@@ -153,6 +171,61 @@ DELIBERATE: dict[tuple[str, str], Diff] = {
     ),
 }
 
+# Where the seed puts a parameter (query / form) or what value it sends differs from ours.
+SEED_QUERY_POST = (
+    "the seed sends these POST fields in the query string; the recorded docs of this area (a "
+    "form body) and the web client post them in the form, as we do"
+)
+RND_NOW = "the seed stamps rnd with the current time; the case passes a fixed rnd"
+PLACES: dict[tuple[str, str], tuple[str, str, str]] = {  # key: (moved, values, why)
+    ("search", "search_by_type"): (
+        "",
+        "pubtime_begin_s pubtime_end_s",
+        "the seed turns its date strings into timestamps in the machine's timezone; ours takes "
+        "timestamps (the case passes Beijing midnight, what the web client sends)",
+    ),
+    ("user", "get_videos"): (
+        "",
+        "order_avoided",
+        "the web client sends order_avoided=true; the seed 1",
+    ),
+    ("video", "get_player_info"): (
+        "",
+        "isGaiaAvoided",
+        "the web client sends isGaiaAvoided=false; the seed sends the bool as 0",
+    ),
+    ("video", "report_start_watching"): (
+        "",
+        "part",
+        "the seed sends its 0-based page index as part; the web player sends the 1-based part",
+    ),
+    ("live", "send_danmaku"): ("", "rnd", RND_NOW),
+    ("live", "send_emoticon"): ("", "rnd", RND_NOW),
+    ("video", "submit_subtitle"): (
+        "sign:query>form submit:query>form",
+        "data",
+        "the seed sends submit and sign in the query; ours posts them in the form with the rest; "
+        "ours sends the subtitle JSON compact, the seed with spaces (same document)",
+    ),
+    ("live", "send_popular_ticket"): ("ruid:query>form visit_id:query>form", "", SEED_QUERY_POST),
+    ("live", "send_gift_gold"): ("visit_id:query>form", "rnd", f"{SEED_QUERY_POST}; {RND_NOW}"),
+    ("live", "send_gift_silver"): ("visit_id:query>form", "rnd", f"{SEED_QUERY_POST}; {RND_NOW}"),
+    ("live", "ban_user"): ("visit_id:query>form", "", SEED_QUERY_POST),
+    ("live", "update_room_news"): (
+        "content:query>form roomId:query>form uid:query>form",
+        "",
+        SEED_QUERY_POST,
+    ),
+    ("live", "get_banned_users"): ("ps:query>form room_id:query>form", "", SEED_QUERY_POST),
+}
+for _key, (_moved, _values, _why) in PLACES.items():
+    _old = DELIBERATE.get(_key, Diff(""))
+    DELIBERATE[_key] = _old._replace(
+        why="; ".join(w for w in (_old.why, _why) if w),
+        moved=frozenset(_moved.split()),
+        values=frozenset(_values.split()),
+    )
+
 # Differences that look like bugs of ours, not choices: strict xfails until fixed.
 SUSPECTED_BUGS: dict[tuple[str, str], str] = {}
 
@@ -198,6 +271,9 @@ ROOM_ID = 23058  # a live room's display id
 RUID = 11153765  # its streamer: the seed reads it from the mock's getRoomPlayInfo example
 AREA_ID, PARENT_AREA_ID = 190, 5  # a sub-area of the mock's area list, and its parent
 RND = 1700000000
+UPLOADER_MID = 66606350  # the owner in the mock's get_info example (the seed reads it there)
+PAGE0_CID = 146044693  # the first page's cid in that example
+MYINFO_MID = 293793435  # the mid of the mock's get_my_info example (the seed reads it there)
 
 SeedCall = Callable[[bilibili_api.Credential], Awaitable[Any]]
 Case = tuple[str, str, dict[str, Any], SeedCall]
@@ -476,7 +552,7 @@ CASES: list[Case] = [
         "user",
         "create_channel_series",
         {
-            "mid": SELF_MID,
+            "mid": MYINFO_MID,
             "name": "s",
             "aids": [AID, 2],
             "keywords": ["a", "b"],
@@ -489,13 +565,13 @@ CASES: list[Case] = [
     (
         "user",
         "add_aids_to_series",
-        {"mid": SELF_MID, "series_id": SERIES_ID, "aids": [AID, 2]},
+        {"mid": MYINFO_MID, "series_id": SERIES_ID, "aids": [AID, 2]},
         lambda c: seed_channel_series.add_aids_to_series(SERIES_ID, [AID, 2], c),
     ),
     (
         "user",
         "delete_aids_from_series",
-        {"mid": SELF_MID, "series_id": SERIES_ID, "aids": [AID, 2]},
+        {"mid": MYINFO_MID, "series_id": SERIES_ID, "aids": [AID, 2]},
         lambda c: seed_channel_series.del_aids_from_series(SERIES_ID, [AID, 2], c),
     ),
     # ------------------------------------------------------------------ user: one user's space
@@ -637,7 +713,12 @@ CASES: list[Case] = [
     ("video", "get_cid_info", {"cid": CID}, lambda c: seed_video.get_cid_info(CID)),
     ("video", "get_related", {"aid": AID}, lambda c: _seed_video(c).get_related()),
     # the seed reads the uploader's mid from get_info first (a helper request, not compared)
-    ("video", "get_chargers", {"aid": AID, "mid": MID}, lambda c: _seed_video(c).get_chargers()),
+    (
+        "video",
+        "get_chargers",
+        {"aid": AID, "mid": UPLOADER_MID},
+        lambda c: _seed_video(c).get_chargers(),
+    ),
     ("video", "get_online", {"aid": AID, "cid": CID}, lambda c: _seed_video(c).get_online(cid=CID)),
     (
         "video",
@@ -749,8 +830,8 @@ CASES: list[Case] = [
         "report_start_watching",
         {
             "aid": AID,
-            "cid": CID,
-            "mid": SELF_MID,
+            "cid": PAGE0_CID,
+            "mid": MYINFO_MID,
             "part": 1,
         },  # the seed sends its 0-based page_index
         lambda c: _seed_video(c).report_start_watching(page_index=0),
@@ -1089,6 +1170,21 @@ def _names(req: RecordedRequest) -> set[str]:
     return {n for n in names if n not in IGNORED and not n.startswith(IGNORED_PREFIXES)}
 
 
+def _placed(req: RecordedRequest) -> dict[str, tuple[str, str]]:
+    """name -> (where it went: query, form or json; its value). The seed also sends its
+    catalogue's keys as empty placeholders next to the real ones (in the query of a POST, in
+    the form of a GET): a name's non-empty occurrence is the one that counts."""
+    found: list[tuple[str, str, str]] = [(k, "query", v) for k, v in req.query_items]
+    found += [(k, "form", v) for k, v in req.form.items()]
+    if isinstance(req.json, dict):
+        found += [(k, "json", str(v)) for k, v in req.json.items()]
+    out: dict[str, tuple[str, str]] = {}
+    for name, where, value in found:
+        if name not in out or (out[name][1] == "" and value != ""):
+            out[name] = (where, value)
+    return out
+
+
 def _describe(reqs: list[RecordedRequest]) -> str:
     return "; ".join(f"{r.method} {r.host}{r.path} {sorted(r.params)}" for r in reqs) or "nothing"
 
@@ -1291,6 +1387,19 @@ async def _compare(mock: MockBilibili, case: Case, diff: Diff) -> None:
     assert got == (sorted(diff.extra), sorted(diff.missing)), (
         f"{ns}.{name}: only ours {got[0]}, only seed {got[1]} (accepted: {sorted(diff.extra)}, "
         f"{sorted(diff.missing)}); ours {sorted(ours)}, seed {sorted(seeds)}"
+    )
+    # and each shared name goes in the same place (query, form or JSON body), with the same
+    # value: both are called with the same arguments
+    ours_at, seed_at = _placed(our_req), _placed(seed_req)
+    moved = sorted(
+        f"{n}:{seed_at[n][0]}>{ours_at[n][0]}"
+        for n in ours & seeds
+        if ours_at[n][0] != seed_at[n][0]
+    )
+    assert moved == sorted(diff.moved), f"{ns}.{name}: placed differently (seed>ours): {moved}"
+    changed = sorted(n for n in ours & seeds if ours_at[n][1] != seed_at[n][1])
+    assert changed == sorted(diff.values), f"{ns}.{name}: different values: " + "; ".join(
+        f"{n}: seed {seed_at[n][1]!r}, ours {ours_at[n][1]!r}" for n in changed
     )
 
 

@@ -35,6 +35,31 @@ __all__ = ["MockBilibili", "MockServer", "RecordedRequest"]
 IMG_KEY = "7cd084941338484aae1ad9425b84077c"
 SUB_KEY = "4932caff0ff746eab6f01bf08b70ac45"
 
+# The mock checks WBI signatures with its own implementation of the documented algorithm
+# (shared/reference/seed-features.md §2.2), never with `bilibili_sdk.wbi`: a mistake there must
+# make the mock answer -352, not agree with itself. Keep this copy separate on purpose.
+_WBI_ORDER = [
+    46, 47, 18, 2, 53, 8, 23, 32, 15, 50, 10, 31, 58, 3, 45, 35,
+    27, 43, 5, 49, 33, 9, 42, 19, 29, 28, 14, 39, 12, 38, 41, 13,
+    37, 48, 7, 16, 24, 55, 40, 61, 26, 17, 0, 1, 60, 51, 30, 4,
+    22, 25, 54, 21, 56, 59, 6, 63, 57, 62, 11, 36, 20, 34, 44, 52,
+]  # fmt: skip
+
+
+def wbi_mixin_key(img_key: str, sub_key: str) -> str:
+    """The signing key: characters of img_key + sub_key picked in `_WBI_ORDER`, first 32."""
+    both = img_key + sub_key
+    picked = ""
+    for index in _WBI_ORDER:
+        picked += both[index]
+    return picked[:32]
+
+
+def wbi_w_rid(params: dict[str, str], mixin: str) -> str:
+    """md5 of the query (every parameter but w_rid, sorted by name, urlencoded) + the key."""
+    pairs = sorted((k, v) for k, v in params.items() if k != "w_rid")
+    return hashlib.md5((urlencode(pairs) + mixin).encode("utf-8")).hexdigest()
+
 
 @dataclass
 class RecordedRequest:
@@ -50,6 +75,7 @@ class RecordedRequest:
     headers: dict[str, str]
     endpoint: str | None = None  # "video.get_info" when it matched the catalogue
     params: dict[str, str] = field(default_factory=dict)  # query + form + json keys
+    query_items: list[tuple[str, str]] = field(default_factory=list)  # repeated keys kept
 
 
 def _load_catalogue() -> tuple[dict[tuple[str, str, str], list[Endpoint[Any]]], dict[str, Any]]:
@@ -87,9 +113,7 @@ class MockBilibili:
         self._lock = threading.Lock()
         self.login = MockLogin()
         """The login flows: scripted QR states, password key, SMS codes, issued cookies."""
-        from ..wbi import mixin_key
-
-        self.mixin_key = mixin_key(IMG_KEY, SUB_KEY)
+        self.mixin_key = wbi_mixin_key(IMG_KEY, SUB_KEY)
 
     # -- configuration
     def set_response(self, endpoint: str, response: Any) -> None:
@@ -168,7 +192,8 @@ class MockBilibili:
 
     # -- internals
     def _record(self, request: httpx.Request, host: str, path: str) -> RecordedRequest:
-        query = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
+        query_items = parse_qsl(request.url.query.decode(), keep_blank_values=True)
+        query = dict(query_items)
         form: dict[str, str] = {}
         body: Any = None
         ctype = request.headers.get("content-type", "")
@@ -198,6 +223,7 @@ class MockBilibili:
             cookies,
             dict(request.headers),
             params=params,
+            query_items=query_items,
         )
         with self._lock:
             self.requests.append(rec)
@@ -261,9 +287,7 @@ class MockBilibili:
         w_rid = query.get("w_rid")
         if not w_rid or "wts" not in query:
             return False
-        rest = sorted((k, v) for k, v in query.items() if k != "w_rid")
-        expected = hashlib.md5((urlencode(rest) + self.mixin_key).encode()).hexdigest()
-        return w_rid == expected
+        return w_rid == wbi_w_rid(query, self.mixin_key)
 
     def _nav(self, rec: RecordedRequest) -> dict[str, Any]:
         sess = rec.cookies.get("SESSDATA")
