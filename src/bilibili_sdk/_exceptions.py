@@ -25,6 +25,7 @@ __all__ = [
     "GeetestException",
     "LiveException",
     "LoginError",
+    "MissingExtraException",
     "NetworkException",
     "NetworkTimeoutException",
     "NotFoundException",
@@ -205,6 +206,17 @@ class LiveException(ApiException):
 
 class LoginError(ApiException):
     """Login failed."""
+
+
+class MissingExtraException(ApiException, ImportError):
+    """An optional feature's packages are not installed; the message says which extra to
+    install. Also an ImportError, so `except ImportError` guards catch it."""
+
+    def __init__(self, msg: str, extra: str, name: str | None = None) -> None:
+        super().__init__(msg)
+        self.extra = extra
+        """The extra that brings the packages (`"live"`)."""
+        self.name = name
 
 
 class StatementException(ApiException):
