@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
+from . import _interrupt
 from ._base_client import BaseClient, PageState
 from ._credential import Credential
 from ._endpoint import Call, Pager
@@ -73,6 +74,9 @@ class Client(BaseClient, SyncNamespaces):
             )
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
+        if http_client is None and transport is None:
+            # Our own pool: a sync live connection's close() can interrupt its lookups.
+            _interrupt.install(self._http)
 
     # -- lifetime
     def close(self) -> None:
@@ -116,19 +120,19 @@ class Client(BaseClient, SyncNamespaces):
                 return self._decode(call, response)
             except httpx.TransportError as e:
                 delay = self._retry_delay(call, e, attempt, None)
-                if delay is None:
+                if delay is None or _interrupt.cancelled():  # interrupted: do not retry
                     raise self._network_error(call, e) from e
             except (ResponseException, ApiException) as e:
                 if self._wbi_rejected(call, e, auth, wbi_attempt):
                     wbi_attempt += 1
                     continue
                 delay = self._retry_delay(call, e, attempt, response)
-                if delay is None:
+                if delay is None or _interrupt.cancelled():
                     if raw and response is not None:
                         return RawResponse(self, call, response, error=e)
                     raise
             attempt += 1
-            time.sleep(delay)
+            _interrupt.sleep(delay)
 
     def _paginate(
         self, pager: Pager, make: Callable[[Any], Call[Any]], start: Any, limit: int | None

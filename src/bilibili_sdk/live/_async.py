@@ -79,7 +79,9 @@ class AsyncStream(StreamBase[E]):
 
     async def close(self) -> None:
         """Stop the background thread or task and close the socket. Safe to call twice, and
-        from a handler."""
+        from a handler. Returns within a second in any state (looking up, connecting,
+        handshaking, reading, backing off) and leaves no thread or task behind; a handler
+        under way is waited for (up to 10 s) in a thread, cancelled in a task."""
         self._closing = True
         self._wake.set()
         task = self._task

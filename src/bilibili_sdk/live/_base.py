@@ -31,8 +31,10 @@ E = TypeVar("E")
 
 MAX_FRAME = 16 * 1024 * 1024
 """Largest websocket message accepted (Bilibili's frames are a few KiB)."""
-CLOSE_TIMEOUT = 2.0
-"""Seconds to wait for the server's half of the closing handshake."""
+CLOSE_TIMEOUT = 0.5
+"""Seconds to wait for the server's half of the closing handshake. Short: close() must
+return within a second even when the server (or the network) has stopped answering, and
+nothing is lost by not waiting longer (we are done reading)."""
 JOIN_TIMEOUT = 10.0
 """Seconds close() waits for the driver to stop (a handler or HTTP call may be running)."""
 
