@@ -48,6 +48,7 @@ class StreamBase(AsyncEvent, Generic[E]):
     """
 
     def __init__(self, client: BaseClient, session: Session) -> None:
+        self._target_cache: dict[str, list[Handler]] = {}
         super().__init__()
         self._client = client
         self._session = session
@@ -66,10 +67,37 @@ class StreamBase(AsyncEvent, Generic[E]):
 
     # ------------------------------------------------------------ emitter
     def _targets(self, name: str) -> list[Handler]:
-        key = name.upper()
-        if key in self._ignored:
-            return []
-        return [*self._handlers.get(key, ()), *self._handlers.get("__ALL__", ())]
+        """The handlers of `name`, then those of `__ALL__`; cached per name (this runs for
+        every event) until the handlers change."""
+        targets = self._target_cache.get(name)
+        if targets is None:
+            key = name.upper()
+            if key in self._ignored:
+                targets = []
+            else:
+                targets = [*self._handlers.get(key, ()), *self._handlers.get("__ALL__", ())]
+            self._target_cache[name] = targets
+        return targets
+
+    def add_event_listener(self, name: str, handler: Handler) -> None:
+        self._target_cache.clear()
+        super().add_event_listener(name, handler)
+
+    def remove_event_listener(self, name: str, handler: Handler) -> bool:
+        self._target_cache.clear()
+        return super().remove_event_listener(name, handler)
+
+    def remove_all_event_listener(self) -> None:
+        self._target_cache.clear()
+        super().remove_all_event_listener()
+
+    def ignore_event(self, name: str) -> None:
+        self._target_cache.clear()
+        super().ignore_event(name)
+
+    def remove_ignore_events(self) -> None:
+        self._target_cache.clear()
+        super().remove_ignore_events()
 
     def _handler_failed(self, name: str, error: Exception) -> None:
         logger.warning(

@@ -344,7 +344,7 @@ class SyncStream(StreamBase[E]):
         for handler in self._targets(name):
             try:
                 result = handler(event)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):
                     asyncio.run(_await(result))
             except Exception as e:
                 self._handler_failed(name, e)
