@@ -9,6 +9,7 @@ Bilibili served on a loopback port, and it says so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import socket
 import sys
@@ -133,6 +134,10 @@ def _mock_live_events() -> list[dict[str, Any]]:
     ]
 
 
+def _no_live(error: Exception | None) -> None:
+    print(f"\n== live room {DEMO_ROOM}: skipped ({error})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bilibili_sdk")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -146,28 +151,45 @@ def main(argv: list[str] | None = None) -> int:
         return _login_demo.run(args, _online)
 
     offline = args.offline or not _online()
+    # Without the `live` extra the HTTP part still runs; the live part says what to install.
+    from .live._setup import live_extra_error
+
+    missing = live_extra_error(sync=True, need_brotli=True)
     try:
         if offline:
             from .testing import MockBilibili, MockLiveServer
 
-            with MockLiveServer() as live, live.configure(MockBilibili()).serve() as server:
+            with contextlib.ExitStack() as stack:
+                mock = MockBilibili()
+                live = None if missing else stack.enter_context(MockLiveServer())
+                if live is not None:
+                    live.configure(mock)
+                server = stack.enter_context(mock.serve())
                 why = "--offline" if args.offline else "Bilibili cannot be reached"
                 print(f"Offline ({why}): using the mock Bilibili at {server.base_url}")
                 print("(it answers with the catalogue's recorded or made-up example responses)")
-                print(f"and the mock live danmaku server at {live.url}")
+                if live is not None:
+                    print(f"and the mock live danmaku server at {live.url}")
                 with Client(base_urls=server.base_urls) as client:
                     run_demo(client)
-                    run_live_demo(
-                        client, DEMO_ROOM, on_open=lambda: live.push(*_mock_live_events())
-                    )
+                    if live is None:
+                        _no_live(missing)
+                    else:
+                        push = live.push
+                        run_live_demo(client, DEMO_ROOM, on_open=lambda: push(*_mock_live_events()))
         else:
             print("Online: talking to Bilibili")
             with Client() as client:
                 run_demo(client)
-                try:
-                    run_live_demo(client, DEMO_ROOM)
-                except (ApiException, OSError) as e:  # the HTTP part already worked; say why
-                    print(f"\n== live room {DEMO_ROOM}: no connection ({type(e).__name__}: {e})")
+                if missing is not None:
+                    _no_live(missing)
+                else:
+                    try:
+                        run_live_demo(client, DEMO_ROOM)
+                    except (ApiException, OSError) as e:  # the HTTP part worked; say why
+                        print(
+                            f"\n== live room {DEMO_ROOM}: no connection ({type(e).__name__}: {e})"
+                        )
     except ApiException as e:
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
+from . import _interrupt
 from ._base_client import BaseClient, PageState
 from ._credential import Credential
 from ._deadline import CALL_DEADLINE, DeadlineStream
@@ -94,7 +95,10 @@ class Client(BaseClient, SyncNamespaces):
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
         if http_client is None and transport is None:
-            # Pools httpx made for us: bound every socket operation by the call's deadline.
+            # Pools httpx made for us: a sync live connection's close() can interrupt its
+            # lookups, and every socket operation is bounded by the call's deadline (the
+            # deadline wraps the interruptible backend, so both see every operation).
+            _interrupt.install(self._http)
             from ._deadline import install
 
             install(self._http)
@@ -160,19 +164,19 @@ class Client(BaseClient, SyncNamespaces):
                 if self._past(deadline):
                     raise self._deadline_error(call) from e
                 delay = self._retry_delay(call, e, attempt, None, deadline)
-                if delay is None:
+                if delay is None or _interrupt.cancelled():  # interrupted: do not retry
                     raise self._network_error(call, e) from e
             except (ResponseException, ApiException) as e:
                 if self._wbi_rejected(call, e, auth, wbi_attempt):
                     wbi_attempt += 1
                     continue
                 delay = self._retry_delay(call, e, attempt, response, deadline)
-                if delay is None:
+                if delay is None or _interrupt.cancelled():
                     if raw and response is not None:
                         return RawResponse(self, call, response, error=e)
                     raise
             attempt += 1
-            time.sleep(delay)
+            _interrupt.sleep(delay)
 
     @staticmethod
     def _read(response: httpx.Response, deadline: float | None) -> None:

@@ -43,7 +43,7 @@ from .live._session import (
     StreamProtocol,
     host_url,
 )
-from .live._setup import check_client
+from .live._setup import check_client, require_live_extra
 from .live._sync import SyncStream
 
 if TYPE_CHECKING:
@@ -378,6 +378,7 @@ def _monitor_session(
         open_timeout=open_timeout,
         max_queue=max_queue,
     )
+    require_live_extra(sync)
     protocol = VideoOnlineProtocol(
         aid=aid,
         bvid=bvid,

@@ -1,11 +1,18 @@
 """The asynchronous driver: one asyncio task runs the session, awaiting the socket with
-timeouts (so heartbeats need no second task), and feeds handlers and iterators."""
+timeouts (so heartbeats need no second task), and feeds handlers and iterators.
+
+The receive timeout costs nothing per frame: one timer per connection, armed when the
+session's deadline changes (a heartbeat is due), which wakes the task by cancelling its
+`recv()` (websockets' recv is cancellation-safe: no frame is lost). `asyncio.wait_for` per
+receive would create a task, a timer and two extra event-loop turns for every frame.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import inspect
+import math
 from collections.abc import AsyncGenerator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -50,6 +57,11 @@ class AsyncStream(StreamBase[E]):
         self._ws: ClientConnection | None = None
         self._ready = asyncio.Event()
         self._wake = asyncio.Event()
+        # The receive deadline: one timer, re-armed only when the deadline changes.
+        self._timer: asyncio.TimerHandle | None = None
+        self._armed = math.nan  # the deadline the timer is (or was) set for
+        self._receiving = False
+        self._expired = False
 
     # ------------------------------------------------------------ lifetime
     async def open(self: S) -> S:
@@ -79,7 +91,9 @@ class AsyncStream(StreamBase[E]):
 
     async def close(self) -> None:
         """Stop the background thread or task and close the socket. Safe to call twice, and
-        from a handler."""
+        from a handler. Returns within a second in any state (looking up, connecting,
+        handshaking, reading, backing off) and leaves no thread or task behind; a handler
+        under way is waited for (up to 10 s) in a thread, cancelled in a task."""
         self._closing = True
         self._wake.set()
         task = self._task
@@ -173,17 +187,39 @@ class AsyncStream(StreamBase[E]):
             ws = self._ws
             if ws is None:
                 raise ConnectionLost("no open socket")
+            if op.deadline != self._armed:
+                self._disarm()
+                if op.timeout <= 0:
+                    return None
+                self._armed = op.deadline
+                self._timer = asyncio.get_running_loop().call_later(op.timeout, self._expire)
+            elif self._timer is None:  # this deadline has passed already
+                return None
+            self._receiving = True
             try:
-                return await asyncio.wait_for(ws.recv(), op.timeout)
-            except asyncio.TimeoutError:
+                return await ws.recv()
+            except asyncio.CancelledError:
+                if not self._expired or self._closing:
+                    raise
+                uncancel = getattr(self._task, "uncancel", None)  # Python >= 3.11
+                if uncancel is not None:
+                    uncancel()
                 return None
             except Exception as e:
                 raise ConnectionLost(f"{type(e).__name__}: {e}") from e
+            finally:
+                self._receiving = self._expired = False
         if isinstance(op, Deliver):
             for event in op.events:
                 if self._closing:  # close() from a handler: deliver nothing more
                     break
-                await self._deliver(event)
+                if isinstance(event, ConnectionEvent):
+                    await self._deliver(event)
+                    continue
+                if not self._discard:  # room events, inline: the per-frame path
+                    self._keep(event)
+                    self._wake.set()
+                await self._dispatch(event)
             return None
         if isinstance(op, Send):
             ws = self._ws
@@ -213,7 +249,21 @@ class AsyncStream(StreamBase[E]):
             return None
         raise TypeError(f"unknown operation {op!r}")  # pragma: no cover
 
+    def _expire(self) -> None:
+        """The receive deadline: wake the task if it is waiting for a frame."""
+        self._timer = None
+        if self._receiving and self._task is not None:
+            self._expired = True
+            self._task.cancel()
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._armed = math.nan
+
     async def _close_socket(self) -> None:
+        self._disarm()
         ws, self._ws = self._ws, None
         if ws is not None:
             with contextlib.suppress(Exception):  # already broken: nothing more to do
@@ -234,7 +284,7 @@ class AsyncStream(StreamBase[E]):
         for handler in self._targets(name):
             try:
                 result = handler(event)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):
                     await result
             except Exception as e:
                 self._handler_failed(name, e)

@@ -31,8 +31,10 @@ E = TypeVar("E")
 
 MAX_FRAME = 16 * 1024 * 1024
 """Largest websocket message accepted (Bilibili's frames are a few KiB)."""
-CLOSE_TIMEOUT = 2.0
-"""Seconds to wait for the server's half of the closing handshake."""
+CLOSE_TIMEOUT = 0.5
+"""Seconds to wait for the server's half of the closing handshake. Short: close() must
+return within a second even when the server (or the network) has stopped answering, and
+nothing is lost by not waiting longer (we are done reading)."""
 JOIN_TIMEOUT = 10.0
 """Seconds close() waits for the driver to stop (a handler or HTTP call may be running)."""
 
@@ -46,6 +48,7 @@ class StreamBase(AsyncEvent, Generic[E]):
     """
 
     def __init__(self, client: BaseClient, session: Session) -> None:
+        self._target_cache: dict[str, list[Handler]] = {}
         super().__init__()
         self._client = client
         self._session = session
@@ -64,10 +67,37 @@ class StreamBase(AsyncEvent, Generic[E]):
 
     # ------------------------------------------------------------ emitter
     def _targets(self, name: str) -> list[Handler]:
-        key = name.upper()
-        if key in self._ignored:
-            return []
-        return [*self._handlers.get(key, ()), *self._handlers.get("__ALL__", ())]
+        """The handlers of `name`, then those of `__ALL__`; cached per name (this runs for
+        every event) until the handlers change."""
+        targets = self._target_cache.get(name)
+        if targets is None:
+            key = name.upper()
+            if key in self._ignored:
+                targets = []
+            else:
+                targets = [*self._handlers.get(key, ()), *self._handlers.get("__ALL__", ())]
+            self._target_cache[name] = targets
+        return targets
+
+    def add_event_listener(self, name: str, handler: Handler) -> None:
+        self._target_cache.clear()
+        super().add_event_listener(name, handler)
+
+    def remove_event_listener(self, name: str, handler: Handler) -> bool:
+        self._target_cache.clear()
+        return super().remove_event_listener(name, handler)
+
+    def remove_all_event_listener(self) -> None:
+        self._target_cache.clear()
+        super().remove_all_event_listener()
+
+    def ignore_event(self, name: str) -> None:
+        self._target_cache.clear()
+        super().ignore_event(name)
+
+    def remove_ignore_events(self) -> None:
+        self._target_cache.clear()
+        super().remove_ignore_events()
 
     def _handler_failed(self, name: str, error: Exception) -> None:
         logger.warning(

@@ -182,13 +182,14 @@ class DanmakuMessage(LiveEvent):
 
     @classmethod
     def _fields(cls, notice: dict[str, Any]) -> dict[str, Any]:
-        info = _seq(notice.get("info"))
-        meta = _seq(_at(info, 0))
-        user = _seq(_at(info, 2))
-        medal = _seq(_at(info, 3))
-        level = _seq(_at(info, 4))
-        title = _seq(_at(info, 5))
-        ext = _at(meta, 15)
+        # Each positional array is padded with the defaults of the positions it lacks, so
+        # what follows indexes directly: this runs for every danmaku (the hot path).
+        info = _fill(notice.get("info"), _INFO)
+        meta = _fill(info[0], _META)
+        user = _fill(info[2], _USER)
+        level = _fill(info[4], _LEVEL)
+        title = _fill(info[5], _TITLE)
+        ext = meta[15]
         ext = ext if isinstance(ext, dict) else {}
         extra = ext.get("extra")
         if isinstance(extra, str):
@@ -197,47 +198,69 @@ class DanmakuMessage(LiveEvent):
             except ValueError:
                 extra = None
         extra = extra if isinstance(extra, dict) else {}
-        emoticon = _at(meta, 13)
+        emoticon = meta[13]
+        wealth = info[16]
         fields: dict[str, Any] = {
-            "text": _at(info, 1),
-            "mode": _at(meta, 1, 1),
-            "font_size": _at(meta, 2, 25),
-            "color": _at(meta, 3, 0xFFFFFF),
-            "timestamp": _at(meta, 4, 0),
-            "user_hash": _at(meta, 7, ""),
-            "dm_type": _at(meta, 12, 0) or 0,
+            "text": info[1],
+            "mode": meta[1],
+            "font_size": meta[2],
+            "color": meta[3],
+            "timestamp": meta[4],
+            "user_hash": meta[7],
+            "dm_type": meta[12] or 0,
             "emoticon": emoticon if isinstance(emoticon, dict) and emoticon.get("url") else None,
-            "uid": _at(user, 0, 0),
-            "uname": _at(user, 1, ""),
-            "is_admin": _at(user, 2, 0),
-            "is_vip": _at(user, 3, 0),
-            "is_svip": _at(user, 4, 0),
-            "uname_color": _at(user, 7, "") or "",
-            "user_level": _at(level, 0, 0),
-            "guard_level": _at(info, 7, 0) or 0,
-            "title": (_at(title, 1) or _at(title, 0)) or None,
-            "wealth_level": _at(_seq(_at(info, 16)), 0),
+            "uid": user[0],
+            "uname": user[1],
+            "is_admin": user[2],
+            "is_vip": user[3],
+            "is_svip": user[4],
+            "uname_color": user[7] or "",
+            "user_level": level[0],
+            "guard_level": info[7] or 0,
+            "title": (title[1] or title[0]) or None,
+            "wealth_level": wealth[0] if isinstance(wealth, list) and wealth else None,
             "face": _face(ext.get("user")),
             "id_str": extra.get("id_str") or None,
             "reply_uname": extra.get("reply_uname") or None,
             "reply_uid": extra.get("reply_mid") or None,
             "emots": extra.get("emots") or None,
         }
-        if medal:
+        medal = info[3]
+        if isinstance(medal, list) and medal:
+            medal = _fill(medal, _MEDAL)
             fields["medal"] = {
-                "level": _at(medal, 0, 0),
-                "name": _at(medal, 1, ""),
-                "anchor_uname": _at(medal, 2, ""),
-                "anchor_room_id": _at(medal, 3, 0),
-                "color": _at(medal, 4, 0),
-                "guard_level": _at(medal, 10, 0),
-                "is_lighted": _at(medal, 11, 0),
-                "anchor_uid": _at(medal, 12, 0),
+                "level": medal[0],
+                "name": medal[1],
+                "anchor_uname": medal[2],
+                "anchor_room_id": medal[3],
+                "color": medal[4],
+                "guard_level": medal[10],
+                "is_lighted": medal[11],
+                "anchor_uid": medal[12],
             }
-        for k in ("msg_id", "send_time"):
-            if k in notice:
-                fields[k] = notice[k]
+        if "msg_id" in notice:
+            fields["msg_id"] = notice["msg_id"]
+        if "send_time" in notice:
+            fields["send_time"] = notice["send_time"]
         return fields
+
+
+# What a missing position of DANMU_MSG's arrays means (None: absent).
+_INFO = [None, None, None, None, None, None, None, 0, *[None] * 9]
+_META = [None, 1, 25, 0xFFFFFF, 0, None, None, "", None, None, None, None, 0, None, None, None]
+_USER = [0, "", 0, 0, 0, None, None, ""]
+_LEVEL = [0]
+_TITLE = [None, None]
+_MEDAL = [0, "", "", 0, 0, None, None, None, None, None, 0, 0, 0]
+
+
+def _fill(value: Any, defaults: list[Any]) -> list[Any]:
+    """`value` if it is a list as long as `defaults`, padded with their tail if shorter;
+    `defaults` itself when it is not a list."""
+    if not isinstance(value, list):
+        return defaults
+    n = len(value)
+    return value if n >= len(defaults) else value + defaults[n:]
 
 
 class SendGift(LiveEvent):
@@ -550,7 +573,10 @@ def parse_event(notice: dict[str, Any], room_id: int = 0) -> LiveEvent:
         fields["cmd"] = cmd
         fields["room_id"] = room_id
         fields["raw"] = notice
-        return cls.model_validate(fields)
+        # The model's validator itself: model_validate's keyword handling costs 0.5 us,
+        # about a tenth of the validation, on every notice.
+        event: LiveEvent = cls.__pydantic_validator__.validate_python(fields)
+        return event
     except (ValidationError, ValueError, TypeError, KeyError) as e:
         return RawEvent(
             cmd=cmd,
@@ -559,14 +585,6 @@ def parse_event(notice: dict[str, Any], room_id: int = 0) -> LiveEvent:
             raw=notice,
             error=f"{type(e).__name__}: {e}",
         )
-
-
-def _seq(v: Any) -> list[Any]:
-    return v if isinstance(v, list) else []
-
-
-def _at(seq: list[Any], i: int, default: Any = None) -> Any:
-    return seq[i] if i < len(seq) else default
 
 
 def _b64(text: str) -> bytes:

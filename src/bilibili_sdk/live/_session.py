@@ -123,9 +123,15 @@ class Send:
 
 @dataclass(slots=True)
 class Recv:
-    """Receive one frame within `timeout` seconds; send back it or None on timeout."""
+    """Receive one frame within `timeout` seconds; send back it or None on timeout.
+
+    `deadline` is the same moment on the session's clock. It stays the same from one frame
+    to the next until a heartbeat is due, so a driver can keep one timer per connection
+    instead of arming one per receive.
+    """
 
     timeout: float
+    deadline: float = math.inf
 
 
 @dataclass(slots=True)
@@ -375,7 +381,7 @@ class Session:
                 err = LiveException(f"{p.label}: no auth reply within {o.open_timeout:g} s")
                 return _Outcome(False, err, "auth timeout")
             try:
-                frame = yield Recv(left)
+                frame = yield Recv(left, deadline)
             except ConnectionLost as e:
                 return _Outcome(False, e, "connection lost before auth")
             if frame is None:
@@ -420,8 +426,9 @@ class Session:
                     yield from p.web_heartbeat()
                 except ApiException as e:
                     yield Deliver([ConnectionEvent(ERROR, reason="web heartbeat failed", error=e)])
+            due = min(next_beat, reply_by, web_due)
             try:
-                frame = yield Recv(max(0.0, min(next_beat, reply_by, web_due) - clock()))
+                frame = yield Recv(max(0.0, due - clock()), due)
             except ConnectionLost as e:
                 return _Outcome(True, e, "connection lost")
             if frame is None:

@@ -2,16 +2,58 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._exceptions import ArgsException
+from .._exceptions import ArgsException, MissingExtraException
 from ._session import LiveRoomProtocol, Options, Session
 
 if TYPE_CHECKING:
     from .._base_client import BaseClient
 
-__all__ = ["check_client", "live_session"]
+__all__ = ["check_client", "live_extra_error", "live_session", "require_live_extra"]
+
+INSTALL_HINT = 'pip install "bilibili_sdk[live]"'
+
+
+def live_extra_error(sync: bool, need_brotli: bool) -> MissingExtraException | None:
+    """What is missing of the `live` extra for this use, or None when all is there.
+
+    Importing here, before any I/O, is the point: otherwise the import fails only once the
+    lookups are done, in the reader thread, as a bare ModuleNotFoundError.
+    """
+    try:
+        importlib.import_module("websockets.sync.client" if sync else "websockets.asyncio.client")
+    except ImportError as e:
+        error = MissingExtraException(
+            f'live connections need the "live" extra: {INSTALL_HINT} '
+            f"(websockets >= 14 could not be imported: {e})",
+            extra="live",
+            name="websockets",
+        )
+        error.__cause__ = e
+        return error
+    if need_brotli:
+        try:
+            importlib.import_module("brotli")
+        except ImportError as e:
+            error = MissingExtraException(
+                f'protover 3 (brotli) needs the "live" extra: {INSTALL_HINT} '
+                f"(brotli could not be imported: {e}); or pass protover=2 (zlib)",
+                extra="live",
+                name="brotli",
+            )
+            error.__cause__ = e
+            return error
+    return None
+
+
+def require_live_extra(sync: bool, need_brotli: bool = False) -> None:
+    """Raise MissingExtraException when the `live` extra is missing for this use."""
+    error = live_extra_error(sync, need_brotli)
+    if error is not None:
+        raise error
 
 
 def check_client(client: object, sync: bool) -> None:
@@ -82,6 +124,7 @@ def live_session(
         open_timeout=open_timeout,
         max_queue=max_queue,
     )
+    require_live_extra(sync, need_brotli=protover == 3)
     # Only the options and the buvid the client's requests carry: no other client state.
     state = client._auth_context.state
     protocol = LiveRoomProtocol(

@@ -1,16 +1,25 @@
 """The synchronous driver: one daemon thread runs the session, blocking on the socket with
-timeouts (so heartbeats need no second thread), and feeds handlers and iterators."""
+timeouts (so heartbeats need no second thread), and feeds handlers and iterators.
+
+close() from another thread must not wait out a blocking call, so every one of them can be
+interrupted: lookups through an `_interrupt.Scope`, the TCP connect and the handshakes by
+shutting down the socket being opened, an open websocket by closing it (the closing
+handshake waits at most CLOSE_TIMEOUT), and the backoff by an Event.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import inspect
+import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .. import _interrupt
 from .._exceptions import LiveException
 from ._base import JOIN_TIMEOUT, StreamBase, logger
 from ._events import LiveEvent
@@ -56,6 +65,8 @@ class SyncStream(StreamBase[E]):
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._ws: ClientConnection | None = None
+        self._opening: socket.socket | None = None  # the socket being opened, for close()
+        self._lookups = _interrupt.Scope()
 
     # ------------------------------------------------------------ lifetime
     def open(self: S) -> S:
@@ -88,12 +99,17 @@ class SyncStream(StreamBase[E]):
 
     def close(self) -> None:
         """Stop the background thread or task and close the socket. Safe to call twice, and
-        from a handler."""
+        from a handler. Returns within a second in any state (looking up, connecting,
+        handshaking, reading, backing off) and leaves no thread or task behind; a handler
+        under way is waited for (up to 10 s) in a thread, cancelled in a task."""
         with self._cond:
             self._closing = True
             self._stop.set()
-            ws = self._ws
+            ws, opening = self._ws, self._opening
             self._cond.notify_all()
+        self._lookups.cancel()
+        if opening is not None:
+            _shutdown(opening)
         if ws is not None:
             _close_quietly(ws)
         thread = self._thread
@@ -177,6 +193,8 @@ class SyncStream(StreamBase[E]):
                 except Exception as e:
                     if not isinstance(op, Fetch):
                         raise
+                    if self._stop.is_set():  # close() interrupted the lookup
+                        break
                     exc = e
         except Exception as e:
             error = e
@@ -212,18 +230,11 @@ class SyncStream(StreamBase[E]):
                 raise ConnectionLost(f"{type(e).__name__}: {e}") from e
             return None
         if isinstance(op, Fetch):
-            return self._target(op.method)(**op.kwargs)
+            with self._lookups.active():
+                return self._target(op.method)(**op.kwargs)
         if isinstance(op, Connect):
             self._close_socket()
-            from websockets.sync.client import connect
-
-            try:
-                ws = connect(op.url, **self._ws_options(op))
-                # We own the connection's lifetime (close() below), as `with` would; entering
-                # it also tells websockets >= 17.1 that it is not a legacy, unmanaged use.
-                ws.__enter__()
-            except Exception as e:
-                raise ConnectFailed(f"{op.url}: {type(e).__name__}: {e}") from e
+            ws = self._connect(op)
             with self._cond:
                 stopped = self._stop.is_set()
                 if not stopped:
@@ -240,6 +251,76 @@ class SyncStream(StreamBase[E]):
                 raise _Stopped
             return None
         raise TypeError(f"unknown operation {op!r}")  # pragma: no cover
+
+    def _connect(self, op: Connect) -> ClientConnection:
+        """Open the websocket. Unless a proxy is in play, the TCP socket is ours, so close()
+        can shut it down while connecting or in the TLS or websocket handshake."""
+        from websockets.sync.client import connect
+
+        options = self._ws_options(op)
+        deadline = time.monotonic() + op.timeout
+        sock = control = None
+        try:
+            if _direct(op.url, options):
+                sock, control = self._open_tcp(op.url, op.timeout)
+                options["sock"] = sock
+                options.pop("proxy", None)
+                options["open_timeout"] = max(0.001, deadline - time.monotonic())
+            ws: ClientConnection = connect(op.url, **options)
+            # We own the connection's lifetime (close() below), as `with` would; entering
+            # it also tells websockets >= 17.1 that it is not a legacy, unmanaged use.
+            ws.__enter__()
+        except _Stopped:
+            raise
+        except Exception as e:
+            if sock is not None:
+                sock.close()
+            if self._stop.is_set():
+                raise _Stopped from e
+            raise ConnectFailed(f"{op.url}: {type(e).__name__}: {e}") from e
+        finally:
+            if control is not None:
+                with self._cond:
+                    self._opening = None
+                control.close()
+        return ws
+
+    def _open_tcp(self, url: str, timeout: float) -> tuple[socket.socket, socket.socket]:
+        """A connected socket, and a duplicate of it that close() shuts down meanwhile (the
+        duplicate stays valid when TLS wraps, and so detaches, the original)."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "wss" else 80)
+        error: OSError | None = None
+        for family, kind, proto, _, address in socket.getaddrinfo(
+            host, port, 0, socket.SOCK_STREAM
+        ):
+            sock = socket.socket(family, kind, proto)
+            control = sock.dup()
+            with self._cond:
+                stopped = self._stop.is_set()
+                if not stopped:
+                    self._opening = control
+            if stopped:
+                sock.close()
+                control.close()
+                raise _Stopped
+            try:
+                sock.settimeout(timeout)
+                sock.connect(address)
+                sock.settimeout(None)
+                return sock, control
+            except OSError as e:
+                error = e
+                with self._cond:
+                    self._opening = None
+                sock.close()
+                control.close()
+                if self._stop.is_set():
+                    raise _Stopped from e
+        raise error if error is not None else OSError(f"no address found for {host}")
 
     def _close_socket(self) -> None:
         with self._cond:
@@ -263,7 +344,7 @@ class SyncStream(StreamBase[E]):
         for handler in self._targets(name):
             try:
                 result = handler(event)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):
                     asyncio.run(_await(result))
             except Exception as e:
                 self._handler_failed(name, e)
@@ -286,6 +367,32 @@ async def _await(aw: Any) -> Any:
 def _close_quietly(ws: ClientConnection) -> None:
     with contextlib.suppress(Exception):  # already broken: nothing more to do
         ws.close()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Wake a thread blocked on `sock` (connect, TLS, handshake): it fails at once."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _direct(url: str, options: dict[str, Any]) -> bool:
+    """True when websockets would connect straight to the host (no proxy to go through)."""
+    proxy = options.get("proxy", True)
+    if proxy is None:
+        return True
+    if proxy is not True:
+        return False
+    from ._base import _proxy_supported
+
+    if not _proxy_supported():  # websockets < 15 connects directly, always
+        return True
+    try:  # the environment's proxy for this URL, as websockets would find it
+        from websockets.proxy import get_proxy
+        from websockets.uri import parse_uri
+
+        return get_proxy(parse_uri(url)) is None
+    except ImportError:  # pragma: no cover
+        return False
 
 
 class LiveConnection(SyncStream[LiveEvent]):

@@ -10,7 +10,7 @@ demo) use it alike:
             server.push({"cmd": "DANMU_MSG", "info": [...]})
 
 Commands (thread-safe, from any thread): `push`, `push_video`, `send_raw`, `send_garbage`,
-`drop`, `stall_heartbeats`, `reject_auth`, `refuse_connections`. Every client connection
+`drop`, `stall_heartbeats`, `stall_auth`, `freeze`, `reject_auth`, `refuse_connections`. Every client connection
 is recorded in `clients` (auth body, heartbeats, headers).
 """
 
@@ -109,6 +109,7 @@ class MockLiveServer:
         self.refused = 0
         self._refuse = 0
         self._stall = False
+        self._stall_auth = False
         self._reject_code: int | None = None
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -240,6 +241,24 @@ class MockLiveServer:
     def stall_heartbeats(self, on: bool = True) -> None:
         """Stop (or resume) answering heartbeats."""
         self._stall = on
+
+    def stall_auth(self, on: bool = True) -> None:
+        """Stop (or resume) answering auth packets: clients wait for a reply that never comes."""
+        self._stall_auth = on
+
+    def freeze(self) -> int:
+        """Stop reading from every open connection, as a hung server or a dead network would:
+        nothing is answered any more, not even a closing handshake. Returns how many."""
+
+        async def go() -> int:
+            n = 0
+            for rec in list(self.clients):
+                if not rec.closed and rec.ws is not None:
+                    rec.ws.transport.pause_reading()
+                    n += 1
+            return n
+
+        return self._call(go)
 
     def reject_auth(self, code: int | None = -101) -> None:
         """Answer auth packets with this non-zero code and close (None: accept again)."""
@@ -393,6 +412,8 @@ class MockLiveServer:
             if op == 7:
                 auth = _json_or_none(body)
                 rec.auth = auth
+                if self._stall_auth:
+                    continue
                 code = self._check_live_auth(auth)
                 if code == 0 and auth is not None:  # recorded before the client can know
                     rec.protover = int(auth.get("protover") or 0)
@@ -444,6 +465,8 @@ class MockLiveServer:
         for type_, seq, body in packets:
             if type_ == 7:
                 rec.auth = body if isinstance(body, dict) else None
+                if self._stall_auth:
+                    continue
                 code = self._check_video_auth(rec.auth)
                 rec.authenticated = code == 0
                 await rec.ws.send(encode_video_packet(8, {"code": code, "message": "0"}))
