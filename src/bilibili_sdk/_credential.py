@@ -80,8 +80,26 @@ class Credential:
         return out
 
     @classmethod
-    def from_cookies(cls, cookies: Mapping[str, str]) -> Credential:
-        """Build from a cookie mapping (browser export, login result)."""
+    def from_cookies(cls, cookies: Mapping[str, str] | str | os.PathLike[str]) -> Credential:
+        """Build from cookies in any of the forms users have them in.
+
+        Args:
+            cookies: a mapping of cookie name -> value (a browser export, a login result);
+                a browser `document.cookie` / `Cookie` header string
+                (`"SESSDATA=...; bili_jct=..."`: a `str` containing `=`); or the path of a
+                Netscape cookies.txt file (a `str` without `=`, or any `os.PathLike`; a file
+                name containing `=` must be given as a `Path`), read as `from_cookies_txt`.
+        """
+        if isinstance(cookies, os.PathLike) or (isinstance(cookies, str) and "=" not in cookies):
+            return cls.from_cookies_txt(cookies)
+        if isinstance(cookies, str):
+            cookies = _parse_cookie_string(cookies)
+        elif not isinstance(cookies, Mapping):
+            raise ArgsException(
+                "cookies: expected a mapping, a 'name=value; ...' string or a cookies.txt "
+                f"path, got {type(cookies).__name__}",
+                "cookies",
+            )
         by_name = {name.lower(): attr for attr, name in _COOKIES.items()}
         known: dict[str, str] = {}
         extra: dict[str, str] = {}
@@ -203,3 +221,13 @@ class Credential:
         return isinstance(other, Credential) and self.get_cookies() == other.get_cookies()
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _parse_cookie_string(text: str) -> dict[str, str]:
+    """`"a=1; b=2"` (document.cookie, a Cookie header) -> {"a": "1", "b": "2"}."""
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name.strip():
+            out[name.strip()] = value.strip()
+    return out
