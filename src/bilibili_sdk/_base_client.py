@@ -147,6 +147,7 @@ class BaseClient:
         base_urls: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         wbi_retry_times: int | NotGiven | None = NOT_GIVEN,
         strict: bool | NotGiven = NOT_GIVEN,
+        auto_refresh: bool | NotGiven = NOT_GIVEN,
         proxy: NotGiven = NOT_GIVEN,
         verify: NotGiven = NOT_GIVEN,
         trust_env: NotGiven = NOT_GIVEN,
@@ -181,6 +182,7 @@ class BaseClient:
             "base_urls": base_urls,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
+            "auto_refresh": auto_refresh,
         }
         changes = {
             k: ClientOptions.default(k) if v is None else v

@@ -38,6 +38,8 @@ class Client(BaseClient, SyncNamespaces):
             `{"*": ...}` for every host, the original host then being the first path segment).
         wbi_retry_times: key refreshes after a rejected WBI signature before giving up.
         strict: validate responses without the lenient defaults.
+        auto_refresh: refresh the credential's cookies when Bilibili asks for it (checked
+            at most once a day, before a logged-in call); see `Credential.refresh`.
 
     The options end up in `client.options` (a `ClientOptions`); `with_options` derives copies.
     """
@@ -57,6 +59,7 @@ class Client(BaseClient, SyncNamespaces):
         base_urls: Mapping[str, str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
+        auto_refresh: bool = False,
     ) -> None:
         super().__init__(
             ClientOptions.build(
@@ -70,6 +73,7 @@ class Client(BaseClient, SyncNamespaces):
                 base_urls=base_urls,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
+                auto_refresh=auto_refresh,
             )
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
@@ -102,6 +106,10 @@ class Client(BaseClient, SyncNamespaces):
     def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
+        if self.options.auto_refresh:
+            from ._refresh import maybe_refresh
+
+            maybe_refresh(self, call)
         attempt = wbi_attempt = 0
         while True:
             request, auth = self._build(call)
@@ -170,6 +178,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         base_urls: Mapping[str, str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
+        auto_refresh: bool = False,
     ) -> None:
         super().__init__(
             ClientOptions.build(
@@ -183,6 +192,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
                 base_urls=base_urls,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
+                auto_refresh=auto_refresh,
             )
         )
         self._http = self._init_http(httpx.AsyncClient, http_client, transport)
@@ -213,6 +223,10 @@ class AsyncClient(BaseClient, AsyncNamespaces):
     async def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
+        if self.options.auto_refresh:
+            from ._refresh import amaybe_refresh
+
+            await amaybe_refresh(self, call)
         attempt = wbi_attempt = 0
         while True:
             request, auth = self._build(call)

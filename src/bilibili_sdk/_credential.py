@@ -207,6 +207,43 @@ class Credential:
         async with AsyncClient(credential=self) as c:
             return await c._nav_is_login()
 
+    # -- refresh (network; see _refresh.py)
+    def check_refresh(self, client: Client | None = None) -> bool:
+        """True when Bilibili says the cookies should be refreshed (asks `cookie/info`)."""
+        from ._refresh import check_refresh
+
+        return check_refresh(self, client)
+
+    async def acheck_refresh(self, client: AsyncClient | None = None) -> bool:
+        """`check_refresh` for async code."""
+        from ._refresh import acheck_refresh
+
+        return await acheck_refresh(self, client)
+
+    def refresh(self, client: Client | None = None) -> None:
+        """Refresh the cookies in place: new SESSDATA, bili_jct, DedeUserID and
+        `ac_time_value` (refresh token). Needs sessdata, bili_jct, ac_time_value and the
+        `login` extra.
+
+        All or nothing: on failure the credential keeps its old values, except when only the
+        final confirmation failed: Bilibili had already issued new cookies and killed the old
+        ones, so the new ones are installed (`CookiesRefreshException.cookies_updated`).
+
+        Raises:
+            CookiesRefreshException: a step failed (the original error is `__cause__`).
+            CredentialNoAcTimeValueException: no refresh token (and likewise for the cookies).
+            MissingExtraException: pycryptodomex is not installed.
+        """
+        from ._refresh import refresh
+
+        refresh(self, client)
+
+    async def arefresh(self, client: AsyncClient | None = None) -> None:
+        """`refresh` for async code."""
+        from ._refresh import arefresh
+
+        await arefresh(self, client)
+
     def __repr__(self) -> str:
         shown = [
             f"{attr}={'<hidden>' if name in SECRET_COOKIES else repr(getattr(self, attr))}"

@@ -113,6 +113,9 @@ class ClientOptions:
     """Key refreshes and re-signs after a rejected WBI signature before giving up."""
     strict: bool = False
     """Validate responses without the lenient defaults (missing or null fields raise)."""
+    auto_refresh: bool = False
+    """Before a logged-in call, at most once a day per credential, ask whether the cookies
+    need refreshing and refresh them in place (needs `ac_time_value` and the `login` extra)."""
 
     POOL_OPTIONS: ClassVar[tuple[str, ...]] = ("proxy", "verify", "trust_env")
     """Options of the connection pool: `with_options` cannot change them."""
@@ -138,6 +141,11 @@ class ClientOptions:
         put(self, "default_headers", _check_headers(self.default_headers))
         put(self, "base_urls", MappingProxyType(_check_base_urls(self.base_urls)))
         put(self, "wbi_retry_times", _check_count("wbi_retry_times", self.wbi_retry_times))
+        if not isinstance(self.auto_refresh, bool):
+            raise ArgsException(
+                f"auto_refresh: expected True or False, got {self.auto_refresh!r}",
+                argument="auto_refresh",
+            )
         if not isinstance(self.strict, bool):
             raise ArgsException(
                 f"strict: expected True or False, got {self.strict!r}", argument="strict"
@@ -157,6 +165,7 @@ class ClientOptions:
         base_urls: Mapping[str, str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
+        auto_refresh: bool = False,
     ) -> ClientOptions:
         """Options from the clients' constructor arguments; None takes the default."""
         # Plain values (seconds, a mapping) become field values in __post_init__.
@@ -170,6 +179,7 @@ class ClientOptions:
             "base_urls": base_urls,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
+            "auto_refresh": auto_refresh,
         }
         return cls(credential, **{k: v for k, v in given.items() if v is not None})
 
