@@ -403,7 +403,7 @@ _NAV: Endpoint[Any] = Endpoint(
 )
 REDACTED = "<hidden>"
 _SECRET_PARAMS = frozenset(
-    {"csrf", "csrf_token", "access_key", "refresh_token", "w_rid"}
+    {"csrf", "csrf_token", "access_key", "refresh_token", "refresh_csrf", "w_rid"}
     | {c.lower() for c in SECRET_COOKIES}
 )
 

@@ -289,12 +289,13 @@ def maybe_refresh(client: Client, call: Call[Any]) -> None:
     with st.lock:
         if not _due(st):
             return
-        st.checked_at = clock()
         try:
             if check_refresh(cred, client):
                 refresh(cred, client)
         except ApiException:
-            pass
+            pass  # the call goes on; the next check is due in CHECK_INTERVAL
+        finally:
+            st.checked_at = clock()  # set last: the waiting callers see the outcome
 
 
 async def amaybe_refresh(client: AsyncClient, call: Call[Any]) -> None:
@@ -313,9 +314,10 @@ async def amaybe_refresh(client: AsyncClient, call: Call[Any]) -> None:
     async with st.alock:
         if not _due(st):
             return
-        st.checked_at = clock()
         try:
             if await acheck_refresh(cred, client):
                 await arefresh(cred, client)
         except ApiException:
-            pass
+            pass  # the call goes on; the next check is due in CHECK_INTERVAL
+        finally:
+            st.checked_at = clock()  # set last: the waiting callers see the outcome
