@@ -43,6 +43,7 @@ def test_options_fields() -> None:
         "trusted_hosts",
         "wbi_retry_times",
         "strict",
+        "auto_refresh",
     ]
 
 
@@ -64,6 +65,7 @@ def test_constructor_keywords_are_the_options(cls: type[Client | AsyncClient]) -
         "trusted_hosts",
         "wbi_retry_times",
         "strict",
+        "auto_refresh",
     ]
     assert {p.name for p in params} == {*FIELDS, "http_client", "transport"}
     assert params[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD

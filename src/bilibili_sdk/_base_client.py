@@ -158,6 +158,7 @@ class BaseClient:
         trusted_hosts: Iterable[str] | NotGiven | None = NOT_GIVEN,
         wbi_retry_times: int | NotGiven | None = NOT_GIVEN,
         strict: bool | NotGiven = NOT_GIVEN,
+        auto_refresh: bool | NotGiven = NOT_GIVEN,
         proxy: NotGiven = NOT_GIVEN,
         verify: NotGiven = NOT_GIVEN,
         trust_env: NotGiven = NOT_GIVEN,
@@ -194,6 +195,7 @@ class BaseClient:
             "trusted_hosts": trusted_hosts,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
+            "auto_refresh": auto_refresh,
         }
         changes = {
             k: ClientOptions.default(k) if v is None else v

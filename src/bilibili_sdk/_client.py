@@ -55,6 +55,8 @@ class Client(BaseClient, SyncNamespaces):
             and other calls go without it.
         wbi_retry_times: key refreshes after a rejected WBI signature before giving up.
         strict: validate responses without the lenient defaults.
+        auto_refresh: refresh the credential's cookies when Bilibili asks for it (checked
+            at most once a day, before a logged-in call); see `Credential.refresh`.
 
     The options end up in `client.options` (a `ClientOptions`); `with_options` derives copies.
     """
@@ -76,6 +78,7 @@ class Client(BaseClient, SyncNamespaces):
         trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
+        auto_refresh: bool = False,
     ) -> None:
         super().__init__(
             ClientOptions.build(
@@ -91,6 +94,7 @@ class Client(BaseClient, SyncNamespaces):
                 trusted_hosts=trusted_hosts,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
+                auto_refresh=auto_refresh,
             )
         )
         self._http = self._init_http(httpx.Client, http_client, transport)
@@ -133,6 +137,10 @@ class Client(BaseClient, SyncNamespaces):
     def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
+        if self.options.auto_refresh:
+            from ._refresh import maybe_refresh
+
+            maybe_refresh(self, call)
         deadline = self._deadline_at()
         token = CALL_DEADLINE.set(deadline)  # read by the socket operations of our pools
         try:
@@ -289,6 +297,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
+        auto_refresh: bool = False,
     ) -> None:
         super().__init__(
             ClientOptions.build(
@@ -304,6 +313,7 @@ class AsyncClient(BaseClient, AsyncNamespaces):
                 trusted_hosts=trusted_hosts,
                 wbi_retry_times=wbi_retry_times,
                 strict=strict,
+                auto_refresh=auto_refresh,
             )
         )
         self._http = self._init_http(httpx.AsyncClient, http_client, transport)
@@ -334,6 +344,10 @@ class AsyncClient(BaseClient, AsyncNamespaces):
     async def _send(self, call: Call[T], raw: bool) -> Any:
         if self._closed or self._http.is_closed:
             raise ApiException("the client is closed")
+        if self.options.auto_refresh:
+            from ._refresh import amaybe_refresh
+
+            await amaybe_refresh(self, call)
         deadline = self._deadline_at()
         if deadline is None:
             return await self._attempts(call, raw, None)

@@ -80,8 +80,26 @@ class Credential:
         return out
 
     @classmethod
-    def from_cookies(cls, cookies: Mapping[str, str]) -> Credential:
-        """Build from a cookie mapping (browser export, login result)."""
+    def from_cookies(cls, cookies: Mapping[str, str] | str | os.PathLike[str]) -> Credential:
+        """Build from cookies in any of the forms users have them in.
+
+        Args:
+            cookies: a mapping of cookie name -> value (a browser export, a login result);
+                a browser `document.cookie` / `Cookie` header string
+                (`"SESSDATA=...; bili_jct=..."`: a `str` containing `=`); or the path of a
+                Netscape cookies.txt file (a `str` without `=`, or any `os.PathLike`; a file
+                name containing `=` must be given as a `Path`), read as `from_cookies_txt`.
+        """
+        if isinstance(cookies, os.PathLike) or (isinstance(cookies, str) and "=" not in cookies):
+            return cls.from_cookies_txt(cookies)
+        if isinstance(cookies, str):
+            cookies = _parse_cookie_string(cookies)
+        elif not isinstance(cookies, Mapping):
+            raise ArgsException(
+                "cookies: expected a mapping, a 'name=value; ...' string or a cookies.txt "
+                f"path, got {type(cookies).__name__}",
+                "cookies",
+            )
         by_name = {name.lower(): attr for attr, name in _COOKIES.items()}
         known: dict[str, str] = {}
         extra: dict[str, str] = {}
@@ -189,6 +207,43 @@ class Credential:
         async with AsyncClient(credential=self) as c:
             return await c._nav_is_login()
 
+    # -- refresh (network; see _refresh.py)
+    def check_refresh(self, client: Client | None = None) -> bool:
+        """True when Bilibili says the cookies should be refreshed (asks `cookie/info`)."""
+        from ._refresh import check_refresh
+
+        return check_refresh(self, client)
+
+    async def acheck_refresh(self, client: AsyncClient | None = None) -> bool:
+        """`check_refresh` for async code."""
+        from ._refresh import acheck_refresh
+
+        return await acheck_refresh(self, client)
+
+    def refresh(self, client: Client | None = None) -> None:
+        """Refresh the cookies in place: new SESSDATA, bili_jct, DedeUserID and
+        `ac_time_value` (refresh token). Needs sessdata, bili_jct, ac_time_value and the
+        `login` extra.
+
+        All or nothing: on failure the credential keeps its old values, except when only the
+        final confirmation failed: Bilibili had already issued new cookies and killed the old
+        ones, so the new ones are installed (`CookiesRefreshException.cookies_updated`).
+
+        Raises:
+            CookiesRefreshException: a step failed (the original error is `__cause__`).
+            CredentialNoAcTimeValueException: no refresh token (and likewise for the cookies).
+            MissingExtraException: pycryptodomex is not installed.
+        """
+        from ._refresh import refresh
+
+        refresh(self, client)
+
+    async def arefresh(self, client: AsyncClient | None = None) -> None:
+        """`refresh` for async code."""
+        from ._refresh import arefresh
+
+        await arefresh(self, client)
+
     def __repr__(self) -> str:
         shown = [
             f"{attr}={'<hidden>' if name in SECRET_COOKIES else repr(getattr(self, attr))}"
@@ -203,3 +258,13 @@ class Credential:
         return isinstance(other, Credential) and self.get_cookies() == other.get_cookies()
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _parse_cookie_string(text: str) -> dict[str, str]:
+    """`"a=1; b=2"` (document.cookie, a Cookie header) -> {"a": "1", "b": "2"}."""
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name.strip():
+            out[name.strip()] = value.strip()
+    return out

@@ -194,7 +194,13 @@ class WbiRetryTimesExceedException(RiskControlException):
 
 
 class CookiesRefreshException(ApiException):
-    """Refreshing the cookies failed."""
+    """Refreshing the cookies failed. `cookies_updated` is True when it failed only at the
+    confirmation: Bilibili had issued new cookies (the old ones are dead), and the credential
+    holds them."""
+
+    def __init__(self, msg: str, *, cookies_updated: bool = False) -> None:
+        super().__init__(msg)
+        self.cookies_updated = cookies_updated
 
 
 class DanmakuClosedException(ApiException):

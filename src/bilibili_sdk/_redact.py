@@ -29,6 +29,7 @@ SECRET_PARAMS = frozenset(
     {"csrf", "csrf_token", "access_key", "refresh_token", "sessdata", "bili_jct", "ac_time_value"}
     # Login: each of these can finish a login (or is the encrypted password) while it lives.
     | {"password", "qrcode_key", "auth_code", "tmp_code", "captcha_key", "seccode", "validate"}
+    | {"refresh_csrf"}
 )
 """Parameter and cookie names (lower case) whose values are secret wherever they appear."""
 MIN_SECRET_LENGTH = 6

@@ -121,6 +121,9 @@ class ClientOptions:
     """Key refreshes and re-signs after a rejected WBI signature before giving up."""
     strict: bool = False
     """Validate responses without the lenient defaults (missing or null fields raise)."""
+    auto_refresh: bool = False
+    """Before a logged-in call, at most once a day per credential, ask whether the cookies
+    need refreshing and refresh them in place (needs `ac_time_value` and the `login` extra)."""
 
     DEADLINE_FACTOR: ClassVar[float] = 3.0
     """The default deadline, in read timeouts."""
@@ -150,6 +153,11 @@ class ClientOptions:
         put(self, "base_urls", MappingProxyType(_check_base_urls(self.base_urls)))
         put(self, "trusted_hosts", _check_hosts(self.trusted_hosts))
         put(self, "wbi_retry_times", _check_count("wbi_retry_times", self.wbi_retry_times))
+        if not isinstance(self.auto_refresh, bool):
+            raise ArgsException(
+                f"auto_refresh: expected True or False, got {self.auto_refresh!r}",
+                argument="auto_refresh",
+            )
         if not isinstance(self.strict, bool):
             raise ArgsException(
                 f"strict: expected True or False, got {self.strict!r}", argument="strict"
@@ -179,6 +187,7 @@ class ClientOptions:
         trusted_hosts: Iterable[str] | None = None,
         wbi_retry_times: int | None = None,
         strict: bool = False,
+        auto_refresh: bool = False,
     ) -> ClientOptions:
         """Options from the clients' constructor arguments; None takes the default."""
         # Plain values (seconds, a mapping) become field values in __post_init__.
@@ -194,6 +203,7 @@ class ClientOptions:
             "trusted_hosts": trusted_hosts,
             "wbi_retry_times": wbi_retry_times,
             "strict": strict,
+            "auto_refresh": auto_refresh,
         }
         return cls(credential, **{k: v for k, v in given.items() if v is not None})
 

@@ -186,6 +186,24 @@ class MockLogin:
             "data": {"url": _cross_domain_url(cookies), "refresh_token": cookies["refresh_token"]},
         }
 
+    def _on_refresh_cookies(self, params: dict[str, str]) -> Any:
+        """New cookies as Set-Cookie headers (as Bilibili sends them), the token in the body."""
+        import httpx
+
+        if not params.get("refresh_token") or not params.get("refresh_csrf"):
+            return {"code": -400, "message": "请求错误", "ttl": 1}
+        cookies = self._issue()
+        expires = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(int(cookies["Expires"])))
+        headers = [
+            (
+                "set-cookie",
+                f"{name}={cookies[name]}; Path=/; Domain=bilibili.com; Expires={expires}",
+            )
+            for name in ("SESSDATA", "bili_jct", "DedeUserID", "DedeUserID__ckMd5", "sid")
+        ]
+        data = {"status": 0, "message": "", "refresh_token": cookies["refresh_token"]}
+        return httpx.Response(200, json={**_OK, "data": data}, headers=headers)
+
     # -- internals
     def _new_qr(self, kind: str) -> str:
         key = secrets.token_hex(16)

@@ -318,6 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
         payload = response.read()
         self.send_response(response.status_code)
         self.send_header("Content-Type", response.headers.get("content-type", "application/json"))
+        for cookie in response.headers.get_list("set-cookie"):
+            self.send_header("Set-Cookie", cookie)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
