@@ -92,7 +92,11 @@ def test_default_timeout_reaches_every_request(sign: str) -> None:
     paths = [p for p, _ in seen]
     assert len(paths) >= 3 and any(p.endswith("/view") or p.endswith("/detail") for p in paths)
     for path, timeout in seen:
-        assert timeout == {"connect": 5.0, "read": 10.0, "write": 10.0, "pool": 10.0}, path
+        # The call's deadline (30 s by default) caps each request at the time left, and a
+        # best-effort lookup at one read timeout from the start: a hair under 10 s.
+        assert timeout["connect"] == 5.0, path
+        for part in ("read", "write", "pool"):
+            assert 9.5 <= timeout[part] <= 10.0, (path, part, timeout)
 
 
 def test_default_retries_then_give_up(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,10 +20,11 @@ from pydantic import BaseModel, TypeAdapter
 
 from bilibili_sdk import AsyncClient, Client, Credential
 from bilibili_sdk.testing import MockBilibili
+from bilibili_sdk.testing._login import MockLogin
 
 from ._corpus import belongs, expected_type, payload_of, recorded
 from .conftest import BILI_JCT, SESSDATA
-from .test_catalogue import ENDPOINTS, IDS, kwargs_for, method_of
+from .test_catalogue import ENDPOINTS, kwargs_for, method_of
 
 _EMPTY = (None, "", 0, False, [], {})
 
@@ -119,7 +120,14 @@ def _served(mock: MockBilibili, ep: SpecEndpoint) -> Any:
     return mock.examples[f"{ep.namespace}.{ep.name}"]
 
 
-@pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
+# The mock answers the login flows with fresh values (keys, cookies, tokens) instead of the
+# catalogue example, so that the flows work end to end; tests/test_login.py checks those.
+_DYNAMIC = {f"login.{n[4:]}" for n in vars(MockLogin) if n.startswith("_on_")}
+SERVED = [ep for ep in ENDPOINTS if f"{ep.namespace}.{ep.name}" not in _DYNAMIC]
+SERVED_IDS = [f"{ep.namespace}.{ep.name}" for ep in SERVED]
+
+
+@pytest.mark.parametrize("ep", SERVED, ids=SERVED_IDS)
 def test_sync_call_returns_the_served_example(ep: SpecEndpoint) -> None:
     mock = MockBilibili()
     with Client(transport=mock.transport(), credential=_credential()) as bili:
@@ -128,7 +136,7 @@ def test_sync_call_returns_the_served_example(ep: SpecEndpoint) -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
+@pytest.mark.parametrize("ep", SERVED, ids=SERVED_IDS)
 async def test_async_call_returns_the_served_example(ep: SpecEndpoint) -> None:
     mock = MockBilibili()
     async with AsyncClient(transport=mock.transport(), credential=_credential()) as bili:
