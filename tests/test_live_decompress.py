@@ -193,3 +193,19 @@ def test_an_old_brotli_without_an_output_limit_is_refused(monkeypatch: pytest.Mo
     frame = encode_packet(5, _notice_packets([{"cmd": "X"}]), protover=0)
     with pytest.raises(ImportError, match=r"brotli >= 1\.2 .*found 1\.1\.0"):
         decode_frame(_raw_packet(brotli.compress(frame), ver=3))
+
+
+def test_the_video_socket_has_no_compressed_bodies(brotli_bomb: bytes) -> None:
+    # The online-count socket (video_online) sends plain JSON bodies: a bomb's bytes there
+    # are bad JSON, refused without inflating anything.
+    from bilibili_sdk.video_online import decode_video_frame, encode_video_packet
+
+    frame = encode_video_packet(1000, brotli_bomb[16:])
+    tracemalloc.start()
+    try:
+        with pytest.raises(LiveProtocolError, match="bad JSON"):
+            decode_video_frame(frame)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * len(frame)
