@@ -106,6 +106,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/test_options.py",
             "tests/test_pagination.py",
             "tests/test_call_surface.py",
+            "tests/test_auth_state.py",
         ],
     ),
     "auth": (
@@ -115,6 +116,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_mock_wbi.py",
+            "tests/test_auth_state.py",
             "tests/test_catalogue.py::test_sync_request_shape",
         ],
     ),
@@ -129,11 +131,21 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
     ),
     "live_session": (
         "src/bilibili_sdk/live/_session.py",
-        ["tests/test_live_protocol.py", "tests/test_live_ws.py", "tests/test_defaults.py"],
+        [
+            "tests/test_live_protocol.py",
+            "tests/test_live_session_events.py",
+            "tests/test_live_ws.py",
+            "tests/test_defaults.py",
+        ],
     ),
     "danmaku_segment": (
         "src/bilibili_sdk/danmaku/_segment.py",
-        ["tests/test_danmaku.py", "tests/test_video_danmaku.py", "tests/test_protobuf.py"],
+        [
+            "tests/test_danmaku.py",
+            "tests/test_danmaku_differential.py",
+            "tests/test_video_danmaku.py",
+            "tests/test_protobuf.py",
+        ],
     ),
 }
 
