@@ -91,6 +91,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
         "src/bilibili_sdk/_base_client.py",
         [
             "tests/test_runtime.py",
+            "tests/test_retries.py",
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",
@@ -102,6 +103,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
         "src/bilibili_sdk/_client.py",
         [
             "tests/test_runtime.py",
+            "tests/test_retries.py",
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",
