@@ -146,3 +146,70 @@ def test_derive_keeps_the_policy(flag: str) -> None:
     copy = ctx.derive(ClientOptions(timeout=3))
     assert getattr(copy, flag) is False and copy.state is ctx.state
     assert copy.options.timeout.read == 3
+
+
+def test_ticket_hexsign_vector() -> None:
+    from bilibili_sdk.testing._mock import ticket_hexsign
+
+    vector = "bb79f0d980ffbb51597aa1a3e8b55603025cc1322ac766f4c1a98852e6182514"  # §2.3
+    assert _auth.ticket_hexsign(1700000000) == ticket_hexsign("1700000000") == vector
+
+
+def test_ticket_is_fetched_checked_and_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1_700_000_000.0]
+    monkeypatch.setattr(_auth.time, "time", lambda: clock[0])
+    mock = MockBilibili()
+    with Client(transport=mock.transport()) as bili:
+        bili.video.get_info(BVID)
+        (ticket,) = [r for r in mock.requests if r.path.endswith("/GenWebTicket")]
+        assert ticket.method == "POST"
+        assert ticket.query["context[ts]"] == "1700000000" and ticket.query["csrf"] == ""
+        call = [r for r in mock.requests if r.endpoint == "video.get_info"][-1]
+        assert call.cookies["bili_ticket"] == "mock.ticket.jwt"
+        assert call.cookies["bili_ticket_expires"] == str(1700000000 + 10**10)
+        state = bili._auth_context.state
+        # a ticket that expires within a minute is fetched again
+        state.ticket_expires = int(clock[0]) + 60
+        bili.video.get_info(BVID)
+        assert mock.count("/bapis/bilibili.api.ticket.v1.Ticket/GenWebTicket") == 2
+        state.ticket_expires = int(clock[0]) + 61
+        bili.video.get_info(BVID)
+        assert mock.count("/bapis/bilibili.api.ticket.v1.Ticket/GenWebTicket") == 2
+
+
+def test_a_failed_ticket_is_retried_after_five_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [10_000.0]
+    monkeypatch.setattr(_auth.time, "monotonic", lambda: now[0])
+    mock = MockBilibili()
+    calls = {"n": 0}
+    real = mock.handle
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/GenWebTicket"):
+            calls["n"] += 1
+            return httpx.Response(200, json={"code": -1, "message": "no"})
+        return real(request)
+
+    with Client(transport=httpx.MockTransport(handle)) as bili:
+        bili.video.get_info(BVID)
+        assert calls["n"] == 1
+        now[0] += 300  # not yet: exactly the pause
+        bili.video.get_info(BVID)
+        assert calls["n"] == 1
+        now[0] += 1
+        bili.video.get_info(BVID)
+        assert calls["n"] == 2
+    sent = [r for r in mock.requests if r.endpoint == "video.get_info"]
+    assert all("bili_ticket" not in r.cookies for r in sent)
+
+
+def test_key_generations_count_refreshes() -> None:
+    mock = MockBilibili()
+    with Client(transport=mock.transport()) as bili:
+        state = bili._auth_context.state
+        bili.video.get_detail(BVID)
+        assert state.wbi_generation == 1
+        mock.reject_signatures(1)
+        bili.video.get_detail(BVID)  # rejected: invalidated (2), fetched again (3)
+        assert state.wbi_generation == 3
+    assert mock.count("/x/web-interface/nav") == 2
