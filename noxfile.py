@@ -92,6 +92,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
         "src/bilibili_sdk/_base_client.py",
         [
             "tests/test_runtime.py",
+            "tests/test_retries.py",
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",
@@ -103,10 +104,12 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
         "src/bilibili_sdk/_client.py",
         [
             "tests/test_runtime.py",
+            "tests/test_retries.py",
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",
             "tests/test_call_surface.py",
+            "tests/test_auth_state.py",
         ],
     ),
     "auth": (
@@ -116,6 +119,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_mock_wbi.py",
+            "tests/test_auth_state.py",
             "tests/test_catalogue.py::test_sync_request_shape",
         ],
     ),
@@ -130,11 +134,21 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
     ),
     "live_session": (
         "src/bilibili_sdk/live/_session.py",
-        ["tests/test_live_protocol.py", "tests/test_live_ws.py", "tests/test_defaults.py"],
+        [
+            "tests/test_live_protocol.py",
+            "tests/test_live_session_events.py",
+            "tests/test_live_ws.py",
+            "tests/test_defaults.py",
+        ],
     ),
     "danmaku_segment": (
         "src/bilibili_sdk/danmaku/_segment.py",
-        ["tests/test_danmaku.py", "tests/test_video_danmaku.py", "tests/test_protobuf.py"],
+        [
+            "tests/test_danmaku.py",
+            "tests/test_danmaku_differential.py",
+            "tests/test_video_danmaku.py",
+            "tests/test_protobuf.py",
+        ],
     ),
 }
 

@@ -294,3 +294,58 @@ def test_iter_rejects_a_bad_limit(limit: Any) -> None:
         with pytest.raises(ArgsException, match="limit"):
             list(bili.user.iter_fav_tags(2, limit=limit))
     assert mock.requests == []
+
+
+# ---------------------------------------------------------------- PageState, the shared walker
+
+
+def _page(items: list[int], **extra: Any) -> dict[str, Any]:
+    return {"items": items, **extra}
+
+
+@pytest.mark.parametrize("stop", [None, "", 0, "same"])
+def test_cursor_stops_without_a_new_cursor(stop: Any) -> None:
+    from bilibili_sdk._base_client import PageState
+
+    pager = Pager("cursor", items=("items",), next=("next",), has_more=("more",))
+    state = PageState(pager, None, None)
+    assert state.position is None and state.start is None
+    assert state.feed(_page([1, 2], next="c1", more=True)) == [1, 2]
+    assert (state.position, state.done) == ("c1", False)
+    nxt = "c1" if stop == "same" else stop
+    assert state.feed(_page([3], next=nxt, more=True)) == [3]
+    assert state.done and state.count == 3
+
+
+@pytest.mark.parametrize("more", [False, 0])
+def test_has_more_false_or_zero_stops(more: Any) -> None:
+    from bilibili_sdk._base_client import PageState
+
+    state = PageState(Pager("page", items=("items",), has_more=("more",)), None, None)
+    assert state.position == 1
+    assert state.feed(_page([1], more=True)) == [1] and not state.done
+    assert state.feed(_page([2], more=1)) == [2] and not state.done
+    assert state.feed(_page([3], more=more)) == [3] and state.done
+    assert state.position == 4
+
+
+def test_total_counts_whole_pages() -> None:
+    from bilibili_sdk._base_client import PageState
+
+    pager = Pager("page", items=("items",), total=("total",))
+    state = PageState(pager, 3, None)  # from page 3, 2 per page, 8 in all: pages 3 and 4
+    assert state.feed(_page([5, 6], total=8)) == [5, 6] and not state.done
+    assert state.per_page == 2 and state.position == 4
+    assert state.feed(_page([7, 8], total=8)) == [7, 8] and state.done
+    state = PageState(pager, None, None)
+    assert state.feed(_page([1, 2], total="8")) == [1, 2] and not state.done  # not an int
+
+
+def test_limit_cuts_a_page_exactly() -> None:
+    from bilibili_sdk._base_client import PageState
+
+    state = PageState(Pager("page", items=("items",)), None, 3)
+    assert state.feed(_page([1, 2])) == [1, 2] and not state.done
+    assert state.feed(_page([3, 4])) == [3] and state.done and state.count == 3
+    state = PageState(Pager("page", items=("items",)), None, 2)
+    assert state.feed(_page([1, 2])) == [1, 2] and state.done

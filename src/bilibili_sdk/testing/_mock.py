@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import hmac
 import importlib
 import json
 import re
@@ -53,6 +54,16 @@ def wbi_mixin_key(img_key: str, sub_key: str) -> str:
     for index in _WBI_ORDER:
         picked += both[index]
     return picked[:32]
+
+
+# bili_ticket (seed-features.md §2.3): hexsign = HMAC-SHA256(key, "ts<unix seconds>"), checked
+# here with the documented key, not the SDK's code.
+_TICKET_KEY = b"XgwSnGZ1p"
+
+
+def ticket_hexsign(ts: str) -> str:
+    """The hexsign the ticket endpoint expects for `context[ts]` = ts."""
+    return hmac.new(_TICKET_KEY, b"ts" + ts.encode(), hashlib.sha256).hexdigest()
 
 
 def wbi_w_rid(params: dict[str, str], mixin: str) -> str:
@@ -243,6 +254,16 @@ class MockBilibili:
                 },
             }
         if rec.path.endswith("/GenWebTicket"):
+            q = rec.query
+            ts = q.get("context[ts]", "")
+            if (
+                rec.method != "POST"
+                or q.get("key_id") != "ec02"
+                or not ts.isdigit()
+                or q.get("hexsign") != ticket_hexsign(ts)
+                or "csrf" not in q
+            ):
+                return 200, {"code": 400, "message": "mock: bad ticket request", "data": None}
             return 200, {
                 "code": 0,
                 "message": "OK",
