@@ -87,8 +87,8 @@ def _nav_answering(body: Any, status: int = 200) -> httpx.MockTransport:
     [
         ({"code": -412, "message": "blocked", "data": {}}, -412),
         ({"code": "oops", "data": None}, -1),
-        ({"data": {"wbi_img": {"img_url": "x"}}}, 0),
-        ({"code": 0, "data": {"wbi_img": {"img_url": "a/b.png", "sub_url": "c/d.png"}}}, 0),
+        ({"data": {"wbi_img": {"img_url": "x"}}}, -1),
+        ({"code": 0, "data": {"wbi_img": {"img_url": "a/b.png", "sub_url": "c/d.png"}}}, -1),
     ],
 )
 def test_nav_without_keys(body: Any, code: int) -> None:
@@ -97,14 +97,16 @@ def test_nav_without_keys(body: Any, code: int) -> None:
             bili.video.get_detail(BVID)
     e = ei.value
     assert e.code == code
-    assert e.message == "nav did not return WBI keys"
-    assert e.endpoint == "GET api.bilibili.com/x/web-interface/nav"
+    assert e.message.startswith("nav did not return WBI keys")
+    # the lookup's request, and the call that needed it
+    assert e.endpoint == "GET api.bilibili.com/x/web-interface/nav, needed by video.get_detail"
 
 
 def test_nav_not_json() -> None:
     with Client(transport=_nav_answering(b"<html>", 502), max_retries=0) as bili:
         with pytest.raises(
-            ResponseException, match=r"^nav \(WBI keys\): HTTP 502, body is not JSON"
+            ResponseException,
+            match=r"^WBI keys: HTTP 502 \[GET api.bilibili.com/x/web-interface/nav",
         ):
             bili.video.get_detail(BVID)
 
@@ -177,9 +179,9 @@ def test_ticket_is_fetched_checked_and_sent(monkeypatch: pytest.MonkeyPatch) -> 
         assert mock.count("/bapis/bilibili.api.ticket.v1.Ticket/GenWebTicket") == 2
 
 
-def test_a_failed_ticket_is_retried_after_five_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_ticket_is_retried_after_the_pause(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [10_000.0]
-    monkeypatch.setattr(_auth.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(_auth, "monotonic", lambda: now[0])
     mock = MockBilibili()
     calls = {"n": 0}
     real = mock.handle
@@ -193,7 +195,7 @@ def test_a_failed_ticket_is_retried_after_five_minutes(monkeypatch: pytest.Monke
     with Client(transport=httpx.MockTransport(handle)) as bili:
         bili.video.get_info(BVID)
         assert calls["n"] == 1
-        now[0] += 300  # not yet: exactly the pause
+        now[0] += _auth.PREREQ_RETRY_AFTER - 1  # not yet: within the pause
         bili.video.get_info(BVID)
         assert calls["n"] == 1
         now[0] += 1
