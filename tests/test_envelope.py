@@ -235,3 +235,130 @@ def test_network_error_messages() -> None:
         with pytest.raises(NetworkTimeoutException) as ei:
             bili.video.get_info(BVID)
     assert str(ei.value) == "ReadTimeout [video.get_info GET api.bilibili.com/x/web-interface/view]"
+
+
+def _problems(model: Any, payload: Any) -> list[str]:
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(model).validate_python(payload)
+    except ValidationError as e:
+        return [
+            f"{'.'.join(str(x) for x in err['loc']) or '<root>'}: {err['msg']}"
+            for err in e.errors()
+        ]
+    raise AssertionError("expected a validation error")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"bvid": "B", "aid": "x"},  # one problem
+        {"bvid": "B", "aid": "x", "stat": {"view": "a", "like": "b", "coin": "c", "reply": "d"}},
+        [1, 2],  # not an object at all: the problem is at the root
+    ],
+)
+def test_validation_message_exact(data: Any) -> None:
+    from bilibili_sdk.models import VideoInfo
+
+    problems = _problems(VideoInfo, data)
+    shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+    mock = MockBilibili()
+    mock.set_response("video.get_info", {"code": 0, "data": data})
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseValidationException) as ei:
+            bili.video.get_info(BVID)
+    assert str(ei.value) == (
+        f"the response does not fit VideoInfo: {shown} "
+        "[video.get_info GET api.bilibili.com/x/web-interface/view]; the raw body is in this "
+        "exception's .data, or call client.video.with_raw_response.get_info(...)"
+    )
+
+
+def test_validation_message_of_a_list_model_and_a_bare_name() -> None:
+    from bilibili_sdk._base_client import _invalid
+
+    ep: Endpoint[Any] = Endpoint("nodot", "GET", "https://api.bilibili.com/x/d", model=int | None)
+    e = _invalid(ep, ["x"], ["0: bad"])
+    assert str(e) == (
+        "the response does not fit int | None: 0: bad [nodot GET api.bilibili.com/x/d]; "
+        "the raw body is in this exception's .data"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "retried", "message"),
+    [
+        (500, True, "HTTP 500 ["),
+        (501, True, "HTTP 501 ["),
+        (429, True, "HTTP 429 ["),
+        (430, False, "HTTP 430: the body is not JSON ["),
+        (499, False, "HTTP 499: the body is not JSON ["),
+    ],
+)
+def test_status_boundaries(
+    monkeypatch: pytest.MonkeyPatch, status: int, retried: bool, message: str
+) -> None:
+    import time
+
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+    seen: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/view"):
+            seen.append(status)
+            return httpx.Response(status, content=b"<html>")
+        return MockBilibili().handle(request)
+
+    with Client(transport=httpx.MockTransport(handler), max_retries=1) as bili:
+        with pytest.raises(ResponseException) as ei:
+            bili.video.get_info(BVID)
+    assert str(ei.value).startswith(message)
+    assert ei.value.endpoint == "video.get_info GET api.bilibili.com/x/web-interface/view"
+    assert ei.value.status == status
+    assert len(seen) == (2 if retried else 1)
+
+
+def test_an_error_status_with_an_envelope_is_a_code_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/view"):
+            return httpx.Response(404, json={"code": -404, "message": "啥都木有"})
+        return MockBilibili().handle(request)
+
+    with Client(transport=httpx.MockTransport(handler)) as bili:
+        with pytest.raises(NotFoundException):
+            bili.video.get_info(BVID)
+
+
+def test_binary_endpoints_at_status_400() -> None:
+    mock = MockBilibili()
+    mock.set_response(
+        "video.get_danmaku_view",
+        lambda rec: httpx.Response(400, content=b"\x0a\x00"),
+    )
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseException, match=r"^HTTP 400: the body is not JSON"):
+            bili.video.get_danmaku_view(cid=1, aid=2)
+
+
+def test_risk_control_status_names_the_call() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/view"):
+            return httpx.Response(412, content=b"blocked")
+        return MockBilibili().handle(request)
+
+    with Client(transport=httpx.MockTransport(handler)) as bili:
+        with pytest.raises(RiskControlException) as ei:
+            bili.video.get_info(BVID)
+    assert ei.value.endpoint == "video.get_info GET api.bilibili.com/x/web-interface/view"
+
+
+def test_an_empty_body_is_a_malformed_envelope() -> None:
+    """Pinned as it is: an empty 200 body raises, even for a call that returns None (the seed
+    returned None for `content-length: 0`)."""
+    mock = MockBilibili()
+    mock.set_response("video.like", lambda rec: httpx.Response(200, content=b""))
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    with Client(transport=mock.transport(), credential=cred) as bili:
+        with pytest.raises(ResponseException, match=r"^malformed envelope \[video.like"):
+            bili.video.like(BVID)
