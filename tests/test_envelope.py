@@ -362,3 +362,43 @@ def test_an_empty_body_is_a_malformed_envelope() -> None:
     with Client(transport=mock.transport(), credential=cred) as bili:
         with pytest.raises(ResponseException, match=r"^malformed envelope \[video.like"):
             bili.video.like(BVID)
+
+
+def test_response_log_event() -> None:
+    events: list[tuple[str, dict[str, Any]]] = []
+    request_log.set_on(True)
+    request_log.add_event_listener("API_RESPONSE", lambda d: events.append(("resp", d)))
+    request_log.add_event_listener("API_REQUEST", lambda d: events.append(("req", d)))
+    try:
+        with Client(transport=MockBilibili().transport()) as bili:
+            bili.video.get_info(BVID)
+    finally:
+        request_log.set_on(False)
+        request_log.remove_all_event_listener()
+    assert [k for k, _ in events] == ["req", "resp"]
+    resp = events[1][1]
+    assert set(resp) == {"endpoint", "status", "elapsed_ms"}
+    assert (resp["endpoint"], resp["status"]) == ("video.get_info", 200)
+    assert isinstance(resp["elapsed_ms"], float) and 0 <= resp["elapsed_ms"] < 60_000
+    assert resp["elapsed_ms"] == round(resp["elapsed_ms"], 1)
+
+
+def test_nothing_is_logged_when_off() -> None:
+    events: list[Any] = []
+    request_log.add_event_listener("API_RESPONSE", events.append)
+    request_log.add_event_listener("API_REQUEST", events.append)
+    try:
+        with Client(transport=MockBilibili().transport()) as bili:
+            bili.video.get_info(BVID)
+    finally:
+        request_log.remove_all_event_listener()
+    assert events == []
+
+
+def test_the_pool_gets_the_options() -> None:
+    with Client(timeout=7, verify=False, trust_env=False) as bili:
+        http = bili._http
+        assert http.timeout == httpx.Timeout(7.0, connect=5.0)
+        assert http.trust_env is False
+    with Client() as bili:
+        assert bili._http.trust_env is True
