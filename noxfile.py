@@ -93,6 +93,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
         [
             "tests/test_runtime.py",
             "tests/test_retries.py",
+            "tests/test_envelope.py",
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",
@@ -105,6 +106,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
         [
             "tests/test_runtime.py",
             "tests/test_retries.py",
+            "tests/test_envelope.py",
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",

@@ -215,3 +215,186 @@ def test_key_generations_count_refreshes() -> None:
         bili.video.get_detail(BVID)  # rejected: invalidated (2), fetched again (3)
         assert state.wbi_generation == 3
     assert mock.count("/x/web-interface/nav") == 2
+
+
+def _with_prereqs(**answers: Any) -> tuple[httpx.MockTransport, MockBilibili]:
+    """The mock, with spi / GenWebTicket answered by `answers` (a JSON body or raw bytes)."""
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        for suffix, answer in answers.items():
+            if request.url.path.endswith("/" + suffix):
+                mock._record(request, request.url.host, request.url.path)
+                if isinstance(answer, bytes):
+                    return httpx.Response(200, content=answer)
+                return httpx.Response(200, json=answer)
+        return mock.handle(request)
+
+    return httpx.MockTransport(handler), mock
+
+
+def test_cookies_by_source() -> None:
+    from bilibili_sdk import Credential
+
+    transport, mock = _with_prereqs()
+    with Client(transport=transport) as bili:  # no credential: buvid from spi
+        bili.video.get_info(BVID)
+    call = [r for r in mock.requests if r.endpoint == "video.get_info"][-1]
+    assert call.cookies["buvid3"].startswith("MOCK-BUVID3")
+    assert call.cookies["buvid4"] == "MOCK-BUVID4-0000"
+    assert "SESSDATA" not in call.cookies
+    # the credential's own buvid wins, and goes even to endpoints that take no login
+    cred = Credential(sessdata="S", buvid3="CRED-B3", buvid4="CRED-B4")
+    transport, mock = _with_prereqs()
+    with Client(transport=transport, credential=cred) as bili:
+        bili.live.get_room_play_info(23058)  # auth: none
+        bili.video.get_info(BVID)  # auth: optional
+    call = [r for r in mock.requests if r.endpoint == "live.get_room_play_info"][-1]
+    assert (call.cookies["buvid3"], call.cookies["buvid4"]) == ("CRED-B3", "CRED-B4")
+    assert "SESSDATA" not in call.cookies
+    call = [r for r in mock.requests if r.endpoint == "video.get_info"][-1]
+    assert call.cookies["SESSDATA"] == "S" and call.cookies["buvid3"] == "CRED-B3"
+    assert mock.count("/x/frontend/finger/spi") == 0  # not needed: the credential has one
+
+
+def test_ticket_defaults_when_the_answer_is_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_auth.time, "time", lambda: 1_700_000_000.0)
+    transport, mock = _with_prereqs(GenWebTicket={"code": 0, "data": {"ticket": "T"}})
+    with Client(transport=transport) as bili:
+        bili.video.get_info(BVID)
+    call = [r for r in mock.requests if r.endpoint == "video.get_info"][-1]
+    assert call.cookies["bili_ticket"] == "T"
+    assert call.cookies["bili_ticket_expires"] == str(1_700_000_000 + 259200)  # 3 days
+
+
+@pytest.mark.parametrize(
+    "answer", [b"<html>", [1, 2], {"code": 0, "data": None}, {"code": 0, "data": {"ttl": 1}}]
+)
+def test_prerequisite_failures_never_fail_the_call(answer: Any) -> None:
+    raw = answer if isinstance(answer, bytes) else None
+    body = answer if raw is None else raw
+    transport, mock = _with_prereqs(spi=body, GenWebTicket=body)
+    with Client(transport=transport) as bili:
+        assert bili.video.get_info(BVID).bvid
+        state = bili._auth_context.state
+        assert state.buvid3 is None and state.ticket is None
+        assert state.buvid_failed_at > 0 and state.ticket_failed_at > 0
+    call = [r for r in mock.requests if r.endpoint == "video.get_info"][-1]
+    assert not {"buvid3", "buvid4", "bili_ticket"} & set(call.cookies)
+
+
+def test_prerequisite_json_errors_say_what() -> None:
+    from bilibili_sdk._auth import _json
+
+    with pytest.raises(ResponseException) as ei:
+        _json(httpx.Response(503, content=b"x"), "spi")
+    assert (str(ei.value), ei.value.status) == ("spi: HTTP 503, body is not JSON", 503)
+    with pytest.raises(ResponseException) as ei:
+        _json(httpx.Response(200, json=[1]), "ticket")
+    assert (str(ei.value), ei.value.status) == ("ticket: unexpected body", 200)
+
+
+@pytest.mark.parametrize(
+    ("base_urls", "url", "expected"),
+    [
+        ({}, "https://api.bilibili.com/x/y?q=1", "https://api.bilibili.com/x/y?q=1"),
+        (
+            {"api.bilibili.com": "http://127.0.0.1:9/"},
+            "https://api.bilibili.com/x/y?q=1",
+            "http://127.0.0.1:9/x/y?q=1",
+        ),
+        ({"api": "http://127.0.0.1:9"}, "https://api.bilibili.com/x/y", "http://127.0.0.1:9/x/y"),
+        (
+            {"live": "http://127.0.0.1:9"},
+            "https://api.bilibili.com/x/y",
+            "https://api.bilibili.com/x/y",
+        ),
+        (
+            {"*": "http://127.0.0.1:9/"},
+            "https://api.bilibili.com/x/y?q=1",
+            "http://127.0.0.1:9/api.bilibili.com/x/y?q=1",
+        ),
+        (
+            {"*": "http://127.0.0.1:9", "api": "http://127.0.0.1:8"},
+            "https://hd.biliplus.com/api/cidinfo",
+            "http://127.0.0.1:9/hd.biliplus.com/api/cidinfo",
+        ),
+        (
+            {"api": "http://127.0.0.1:8"},
+            "https://hd.biliplus.com/api/cidinfo",
+            "https://hd.biliplus.com/api/cidinfo",
+        ),
+    ],
+)
+def test_url_routing(base_urls: dict[str, str], url: str, expected: str) -> None:
+    ctx = AuthContext(ClientOptions(base_urls=base_urls))
+    assert ctx.url(url) == expected
+
+
+def test_login_checks_name_the_call() -> None:
+    from bilibili_sdk import (
+        Credential,
+        CredentialNoBiliJctException,
+        CredentialNoSessdataException,
+    )
+
+    with Client() as bili:
+        with pytest.raises(CredentialNoSessdataException) as ei:
+            bili.video.has_liked(BVID)
+        assert str(ei.value) == "video.has_liked needs a logged-in credential (SESSDATA)"
+    with Client(credential=Credential(sessdata="s")) as bili:
+        with pytest.raises(CredentialNoBiliJctException) as ej:
+            bili.video.like(BVID)
+        assert str(ej.value) == "video.like needs bili_jct (csrf) in the credential"
+
+
+def test_a_json_body_call() -> None:
+    """No catalogue endpoint posts JSON yet; the runtime supports it: body, csrf in it."""
+    import json
+
+    from bilibili_sdk import Credential
+    from bilibili_sdk._endpoint import Call, Endpoint
+
+    ep: Endpoint[Any] = Endpoint(
+        "demo.post_json", "POST", "https://api.bilibili.com/x/demo", auth="required", csrf=True
+    )
+    ctx = AuthContext(ClientOptions(credential=Credential(sessdata="S", bili_jct="J")))
+    request, _ = ctx.build(Call(ep, query={"q": 1}, json={"a": [1, 2]}))
+    assert request.headers["content-type"] == "application/json"
+    assert json.loads(request.content) == {"a": [1, 2], "csrf": "J", "csrf_token": "J"}
+    assert request.url.params["q"] == "1" and "csrf" not in request.url.params
+
+
+def test_no_spi_when_auto_buvid_is_off() -> None:
+    from bilibili_sdk._settings import request_settings
+
+    request_settings.set("enable_auto_buvid", False)
+    mock = MockBilibili()
+    with Client(transport=mock.transport()) as bili:
+        bili.video.get_info(BVID)
+    assert mock.count("/x/frontend/finger/spi") == 0
+    call = [r for r in mock.requests if r.endpoint == "video.get_info"][-1]
+    assert "buvid3" not in call.cookies
+
+
+def test_unsigned_calls_fetch_no_keys() -> None:
+    mock = MockBilibili()
+    with Client(transport=mock.transport()) as bili:
+        bili.video.get_info(BVID)
+    assert mock.count("/x/web-interface/nav") == 0
+    spi = [r for r in mock.requests if r.path == "/x/frontend/finger/spi"]
+    assert [r.method for r in spi] == ["GET"]
+
+
+def test_a_failed_spi_is_retried_after_five_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [10_000.0]
+    monkeypatch.setattr(_auth.time, "monotonic", lambda: now[0])
+    transport, mock = _with_prereqs(spi={"code": -1})
+    with Client(transport=transport) as bili:
+        bili.video.get_info(BVID)
+        now[0] += 300
+        bili.video.get_info(BVID)
+        assert mock.count("/x/frontend/finger/spi") == 1
+        now[0] += 1
+        bili.video.get_info(BVID)
+    assert mock.count("/x/frontend/finger/spi") == 2

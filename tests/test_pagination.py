@@ -291,8 +291,9 @@ def test_iter_rejects_a_bad_limit(limit: Any) -> None:
 
     mock = MockBilibili()
     with Client(transport=mock.transport()) as bili:
-        with pytest.raises(ArgsException, match="limit"):
+        with pytest.raises(ArgsException, match="limit: expected a positive int or None") as ei:
             list(bili.user.iter_fav_tags(2, limit=limit))
+        assert ei.value.argument == "limit"
     assert mock.requests == []
 
 

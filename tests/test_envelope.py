@@ -1,0 +1,404 @@
+"""Decoding details of `_base_client`: what the request log carries, validation messages,
+binary bodies that answer errors as JSON, WBI give-up errors and per-endpoint codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from bilibili_sdk import (
+    Client,
+    Credential,
+    NotFoundException,
+    ResponseCodeException,
+    ResponseException,
+    ResponseValidationException,
+    RiskControlException,
+    WbiRetryTimesExceedException,
+)
+from bilibili_sdk._base_client import BaseClient, _looks_like_json
+from bilibili_sdk._endpoint import Endpoint
+from bilibili_sdk._events import request_log
+from bilibili_sdk._settings import ClientOptions
+from bilibili_sdk.testing import MockBilibili
+
+from .conftest import BILI_JCT, SESSDATA
+
+BVID = "BV1xx411c7mD"
+
+
+def _logged(call: Any, credential: Credential | None = None) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    request_log.set_on(True)
+    request_log.add_event_listener("API_REQUEST", events.append)
+    try:
+        with Client(transport=MockBilibili().transport(), credential=credential) as bili:
+            call(bili)
+    finally:
+        request_log.set_on(False)
+        request_log.remove_all_event_listener()
+    return events
+
+
+def test_request_log_of_a_signed_get() -> None:
+    (event,) = _logged(lambda b: b.video.get_detail(BVID))
+    assert event["endpoint"] == "video.get_detail"
+    assert event["method"] == "GET"
+    assert event["url"] == "https://api.bilibili.com/x/web-interface/wbi/view/detail"
+    # as the call gave them, fixed values included (signing comes later)
+    assert event["params"] == {"bvid": BVID, "need_elec": 0, "need_operation_card": 0}
+    assert event["form"] == {}
+    assert event["cookies"] is None  # set by the auth flow, after the log line
+
+
+def test_request_log_of_a_form_post() -> None:
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    (event,) = _logged(lambda b: b.video.like(BVID, like=2), cred)
+    assert (event["endpoint"], event["method"]) == ("video.like", "POST")
+    assert event["url"] == "https://api.bilibili.com/x/web-interface/archive/like"
+    assert event["params"] == {}
+    assert event["form"] == {
+        "bvid": BVID,
+        "like": "2",
+        "csrf": "<hidden>",
+        "csrf_token": "<hidden>",
+    }
+
+
+def test_request_log_hides_secret_query_values() -> None:
+    from bilibili_sdk._base_client import _redact_request
+    from bilibili_sdk._endpoint import Call
+
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", "https://api.bilibili.com/x/d")
+    query = {"a": "1", "access_key": "K", "CSRF": "J", "w_rid": "W", "SESSDATA": "S"}
+    request = httpx.Request("GET", ep.url, params=query, headers={"Cookie": "SESSDATA=S"})
+    event = _redact_request(Call(ep, query=query), request)
+    assert event["params"] == {
+        "a": "1",
+        "access_key": "<hidden>",
+        "CSRF": "<hidden>",
+        "w_rid": "<hidden>",
+        "SESSDATA": "<hidden>",
+    }
+    assert event["cookies"] == "<hidden>" and event["form"] == {}
+
+
+def test_validation_error_message_and_data() -> None:
+    mock = MockBilibili()
+    bad = {"bvid": 5, "aid": "x", "stat": {"view": "many", "like": "some"}, "owner": []}
+    mock.set_response("video.get_info", {"code": 0, "data": bad})
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseValidationException) as ei:
+            bili.video.get_info(BVID)
+    e = ei.value
+    text = str(e)
+    assert text.startswith("the response does not fit VideoInfo: aid: ")
+    assert "(+" in text and " more)" in text  # more than three problems: the rest counted
+    assert text.endswith(
+        "[video.get_info GET api.bilibili.com/x/web-interface/view]; the raw body is in this "
+        "exception's .data, or call client.video.with_raw_response.get_info(...)"
+    )
+    assert e.data == bad and e.status == 200
+    assert e.endpoint == "video.get_info GET api.bilibili.com/x/web-interface/view"
+
+
+def test_validation_error_with_few_problems_lists_them_all() -> None:
+    mock = MockBilibili()
+    mock.set_response("video.get_info", {"code": 0, "data": {"bvid": "B", "aid": "x"}})
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseValidationException) as ei:
+            bili.video.get_info(BVID)
+    assert "more)" not in str(ei.value)
+    assert str(ei.value).count(": ") >= 2
+
+
+def _response(content: bytes, ctype: str | None) -> httpx.Response:
+    headers = {"content-type": ctype} if ctype else {}
+    return httpx.Response(200, content=content, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("content", "ctype", "is_json"),
+    [
+        (b'{"code": -404}', "application/json; charset=utf-8", True),
+        (b"\x0a\x02hi", "application/json", True),
+        (b'{"code": -404}  \n', "application/octet-stream", True),
+        (b'{"code": -404', None, False),
+        (b'"code"}', None, False),
+        (b"\x0a\x02{}", None, False),
+        (b"", None, False),
+    ],
+)
+def test_looks_like_json(content: bytes, ctype: str | None, is_json: bool) -> None:
+    assert _looks_like_json(_response(content, ctype), content) is is_json
+
+
+def test_binary_endpoint_answering_an_error_envelope() -> None:
+    mock = MockBilibili()
+    body = {"code": -404, "message": "no such video"}
+    mock.set_response(
+        "video.get_danmaku_view",
+        lambda rec: httpx.Response(
+            200, json=body, headers={"content-type": "application/octet-stream"}
+        ),
+    )
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(NotFoundException) as ei:
+            bili.video.get_danmaku_view(cid=1, aid=2)
+    assert ei.value.message == "no such video"
+
+
+def test_malformed_binary_body() -> None:
+    mock = MockBilibili()
+    mock.set_response(
+        "video.get_danmaku_view",
+        lambda rec: httpx.Response(
+            200, content=b"\x0a\xff", headers={"content-type": "application/octet-stream"}
+        ),
+    )
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseException) as ei:
+            bili.video.get_danmaku_view(cid=1, aid=2)
+    e = ei.value
+    assert str(e).startswith("malformed body: ")
+    assert str(e).endswith("[video.get_danmaku_view GET api.bilibili.com/x/v2/dm/web/view]")
+    assert e.status == 200
+    assert e.endpoint == "video.get_danmaku_view GET api.bilibili.com/x/v2/dm/web/view"
+    assert e.__cause__ is not None
+
+
+@pytest.mark.parametrize("code", [-352, -403])
+def test_wbi_give_up_error(code: int) -> None:
+    mock = MockBilibili()
+    mock.set_response("video.get_detail", {"code": code, "message": "风控", "data": {"v": 1}})
+    with Client(transport=mock.transport(), wbi_retry_times=2) as bili:
+        with pytest.raises(WbiRetryTimesExceedException) as ei:
+            bili.video.get_detail(BVID)
+    e = ei.value
+    assert e.code == code
+    assert e.message == "风控 (WBI signature still rejected after 2 refreshes)"
+    assert e.data == {"v": 1} and e.raw == {"code": code, "message": "风控", "data": {"v": 1}}
+    assert e.endpoint == "video.get_detail GET api.bilibili.com/x/web-interface/wbi/view/detail"
+    assert isinstance(e.__cause__, ResponseCodeException)
+    assert mock.count("video.get_detail") == 3 and mock.count("/x/web-interface/nav") == 3
+
+
+def test_unsigned_calls_do_not_refresh_keys() -> None:
+    mock = MockBilibili()
+    mock.set_response("video.get_info", {"code": -352, "message": "风控"})
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(RiskControlException):
+            bili.video.get_info(BVID)
+    assert mock.count("video.get_info") == 1 and mock.count("/x/web-interface/nav") == 0
+
+
+def test_other_codes_on_signed_calls_do_not_refresh_keys() -> None:
+    mock = MockBilibili()
+    mock.set_response("video.get_detail", {"code": -404, "message": "gone"})
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(NotFoundException):
+            bili.video.get_detail(BVID)
+    assert mock.count("video.get_detail") == 1 and mock.count("/x/web-interface/nav") == 1
+
+
+def test_per_endpoint_codes_and_messages() -> None:
+    client = BaseClient(ClientOptions())
+    ep: Endpoint[Any] = Endpoint(
+        "demo.get", "GET", "https://api.bilibili.com/x/d", raises={62002: "NotFoundException"}
+    )
+    e = client._code_error(ep, 62002, {"code": 62002, "msg": "稿件不可见", "data": [1]})
+    assert type(e) is NotFoundException
+    assert (e.code, e.message, e.data, e.endpoint) == (
+        62002,
+        "稿件不可见",
+        [1],
+        "demo.get GET api.bilibili.com/x/d",
+    )
+    assert e.raw == {"code": 62002, "msg": "稿件不可见", "data": [1]}
+    plain = client._code_error(ep, 62003, {"code": 62003})
+    assert type(plain) is ResponseCodeException and plain.message == "62003"
+    known = client._code_error(ep, -101, {"code": -101, "message": "账号未登录"})
+    assert type(known).__name__ == "NotLoggedInException"
+
+
+def test_network_error_messages() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/view"):
+            raise httpx.ReadTimeout("slow", request=request)
+        return MockBilibili().handle(request)
+
+    from bilibili_sdk import NetworkTimeoutException
+
+    with Client(transport=httpx.MockTransport(handler), max_retries=0) as bili:
+        with pytest.raises(NetworkTimeoutException) as ei:
+            bili.video.get_info(BVID)
+    assert str(ei.value) == "ReadTimeout [video.get_info GET api.bilibili.com/x/web-interface/view]"
+
+
+def _problems(model: Any, payload: Any) -> list[str]:
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(model).validate_python(payload)
+    except ValidationError as e:
+        return [
+            f"{'.'.join(str(x) for x in err['loc']) or '<root>'}: {err['msg']}"
+            for err in e.errors()
+        ]
+    raise AssertionError("expected a validation error")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"bvid": "B", "aid": "x"},  # one problem
+        {"bvid": "B", "aid": "x", "stat": {"view": "a", "like": "b", "coin": "c", "reply": "d"}},
+        [1, 2],  # not an object at all: the problem is at the root
+    ],
+)
+def test_validation_message_exact(data: Any) -> None:
+    from bilibili_sdk.models import VideoInfo
+
+    problems = _problems(VideoInfo, data)
+    shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+    mock = MockBilibili()
+    mock.set_response("video.get_info", {"code": 0, "data": data})
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseValidationException) as ei:
+            bili.video.get_info(BVID)
+    assert str(ei.value) == (
+        f"the response does not fit VideoInfo: {shown} "
+        "[video.get_info GET api.bilibili.com/x/web-interface/view]; the raw body is in this "
+        "exception's .data, or call client.video.with_raw_response.get_info(...)"
+    )
+
+
+def test_validation_message_of_a_list_model_and_a_bare_name() -> None:
+    from bilibili_sdk._base_client import _invalid
+
+    ep: Endpoint[Any] = Endpoint("nodot", "GET", "https://api.bilibili.com/x/d", model=int | None)
+    e = _invalid(ep, ["x"], ["0: bad"])
+    assert str(e) == (
+        "the response does not fit int | None: 0: bad [nodot GET api.bilibili.com/x/d]; "
+        "the raw body is in this exception's .data"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "retried", "message"),
+    [
+        (500, True, "HTTP 500 ["),
+        (501, True, "HTTP 501 ["),
+        (429, True, "HTTP 429 ["),
+        (430, False, "HTTP 430: the body is not JSON ["),
+        (499, False, "HTTP 499: the body is not JSON ["),
+    ],
+)
+def test_status_boundaries(
+    monkeypatch: pytest.MonkeyPatch, status: int, retried: bool, message: str
+) -> None:
+    import time
+
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+    seen: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/view"):
+            seen.append(status)
+            return httpx.Response(status, content=b"<html>")
+        return MockBilibili().handle(request)
+
+    with Client(transport=httpx.MockTransport(handler), max_retries=1) as bili:
+        with pytest.raises(ResponseException) as ei:
+            bili.video.get_info(BVID)
+    assert str(ei.value).startswith(message)
+    assert ei.value.endpoint == "video.get_info GET api.bilibili.com/x/web-interface/view"
+    assert ei.value.status == status
+    assert len(seen) == (2 if retried else 1)
+
+
+def test_an_error_status_with_an_envelope_is_a_code_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/view"):
+            return httpx.Response(404, json={"code": -404, "message": "啥都木有"})
+        return MockBilibili().handle(request)
+
+    with Client(transport=httpx.MockTransport(handler)) as bili:
+        with pytest.raises(NotFoundException):
+            bili.video.get_info(BVID)
+
+
+def test_binary_endpoints_at_status_400() -> None:
+    mock = MockBilibili()
+    mock.set_response(
+        "video.get_danmaku_view",
+        lambda rec: httpx.Response(400, content=b"\x0a\x00"),
+    )
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseException, match=r"^HTTP 400: the body is not JSON"):
+            bili.video.get_danmaku_view(cid=1, aid=2)
+
+
+def test_risk_control_status_names_the_call() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/view"):
+            return httpx.Response(412, content=b"blocked")
+        return MockBilibili().handle(request)
+
+    with Client(transport=httpx.MockTransport(handler)) as bili:
+        with pytest.raises(RiskControlException) as ei:
+            bili.video.get_info(BVID)
+    assert ei.value.endpoint == "video.get_info GET api.bilibili.com/x/web-interface/view"
+
+
+def test_an_empty_body_is_a_malformed_envelope() -> None:
+    """Pinned as it is: an empty 200 body raises, even for a call that returns None (the seed
+    returned None for `content-length: 0`)."""
+    mock = MockBilibili()
+    mock.set_response("video.like", lambda rec: httpx.Response(200, content=b""))
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    with Client(transport=mock.transport(), credential=cred) as bili:
+        with pytest.raises(ResponseException, match=r"^malformed envelope \[video.like"):
+            bili.video.like(BVID)
+
+
+def test_response_log_event() -> None:
+    events: list[tuple[str, dict[str, Any]]] = []
+    request_log.set_on(True)
+    request_log.add_event_listener("API_RESPONSE", lambda d: events.append(("resp", d)))
+    request_log.add_event_listener("API_REQUEST", lambda d: events.append(("req", d)))
+    try:
+        with Client(transport=MockBilibili().transport()) as bili:
+            bili.video.get_info(BVID)
+    finally:
+        request_log.set_on(False)
+        request_log.remove_all_event_listener()
+    assert [k for k, _ in events] == ["req", "resp"]
+    resp = events[1][1]
+    assert set(resp) == {"endpoint", "status", "elapsed_ms"}
+    assert (resp["endpoint"], resp["status"]) == ("video.get_info", 200)
+    assert isinstance(resp["elapsed_ms"], float) and 0 <= resp["elapsed_ms"] < 60_000
+    assert resp["elapsed_ms"] == round(resp["elapsed_ms"], 1)
+
+
+def test_nothing_is_logged_when_off() -> None:
+    events: list[Any] = []
+    request_log.add_event_listener("API_RESPONSE", events.append)
+    request_log.add_event_listener("API_REQUEST", events.append)
+    try:
+        with Client(transport=MockBilibili().transport()) as bili:
+            bili.video.get_info(BVID)
+    finally:
+        request_log.remove_all_event_listener()
+    assert events == []
+
+
+def test_the_pool_gets_the_options() -> None:
+    with Client(timeout=7, verify=False, trust_env=False) as bili:
+        http = bili._http
+        assert http.timeout == httpx.Timeout(7.0, connect=5.0)
+        assert http.trust_env is False
+    with Client() as bili:
+        assert bili._http.trust_env is True
