@@ -47,10 +47,19 @@ def test_request_log_of_a_signed_get() -> None:
     assert event["endpoint"] == "video.get_detail"
     assert event["method"] == "GET"
     assert event["url"] == "https://api.bilibili.com/x/web-interface/wbi/view/detail"
-    # as the call gave them, fixed values included (signing comes later)
-    assert event["params"] == {"bvid": BVID, "need_elec": 0, "need_operation_card": 0}
+    # as the call gave them, fixed values included, plus the signature the runtime added
+    # (logged after signing; w_rid hidden, wts and web_location shown)
+    params = dict(event["params"])
+    assert params.pop("w_rid") == "<hidden>"
+    assert params.pop("wts").isdigit()
+    assert params == {
+        "bvid": BVID,
+        "need_elec": 0,
+        "need_operation_card": 0,
+        "web_location": "1550101",
+    }
     assert event["form"] == {}
-    assert event["cookies"] is None  # set by the auth flow, after the log line
+    assert event["cookies"] == "<hidden>"  # the buvid cookies: logged after they are attached
 
 
 def test_request_log_of_a_form_post() -> None:
@@ -74,7 +83,7 @@ def test_request_log_hides_secret_query_values() -> None:
     ep: Endpoint[Any] = Endpoint("demo.get", "GET", "https://api.bilibili.com/x/d")
     query = {"a": "1", "access_key": "K", "CSRF": "J", "w_rid": "W", "SESSDATA": "S"}
     request = httpx.Request("GET", ep.url, params=query, headers={"Cookie": "SESSDATA=S"})
-    event = _redact_request(Call(ep, query=query), request)
+    event = _redact_request(Call(ep, query=query), request, [])
     assert event["params"] == {
         "a": "1",
         "access_key": "<hidden>",

@@ -19,9 +19,9 @@ import importlib
 import random
 import types
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import bilibili_api
 import pytest
@@ -42,39 +42,33 @@ from bilibili_sdk import AsyncClient, Credential, aid2bvid, bvid2aid, wbi
 from bilibili_sdk._endpoint import Endpoint
 from bilibili_sdk.testing import MockBilibili, RecordedRequest
 
+from . import parity_cases
+from ._parity_base import (
+    AID,
+    AREA_ID,
+    BVID,
+    CID,
+    EP_ID,
+    KW,
+    MID,
+    MYINFO_MID,
+    PAGE0_CID,
+    PARENT_AREA_ID,
+    RND,
+    ROOM_ID,
+    RUID,
+    SEASON_ID,
+    SELF_MID,
+    SERIES_ID,
+    UPLOADER_MID,
+    WEBID,
+    Case,
+    Diff,
+    _d,
+)
 from .conftest import BILI_JCT, SESSDATA
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class Diff(NamedTuple):
-    """An accepted difference: `why`, then what it changes in the comparison."""
-
-    why: str
-    extra: frozenset[str] = frozenset()  # parameter names only we send
-    missing: frozenset[str] = frozenset()  # parameter names only the seed sends
-    seed_method: str | None = None  # the seed's HTTP method, when it differs from ours
-    moved: frozenset[str] = frozenset()  # "name:seed_location>our_location"
-    values: frozenset[str] = frozenset()  # names both send, with different values
-
-
-def _d(
-    why: str,
-    *,
-    extra: str = "",
-    missing: str = "",
-    seed_method: str | None = None,
-    moved: str = "",
-    values: str = "",
-) -> Diff:
-    return Diff(
-        why,
-        frozenset(extra.split()),
-        frozenset(missing.split()),
-        seed_method,
-        frozenset(moved.split()),
-        frozenset(values.split()),
-    )
 
 
 # The seed's Video methods always send aid and bvid together; ours take exactly one of them
@@ -256,27 +250,6 @@ IGNORED = {
 IGNORED_PREFIXES = ("dm_img_",)
 
 # ---------------------------------------------------------------------- fixtures and helpers
-
-AID = 170001
-BVID = "BV17x411w7KC"  # aid2bvid(AID)
-CID = 279786
-MID = 660303135  # some other user
-SELF_MID = 2  # the logged-in user of the mock (nav, myinfo examples)
-KW = "原神 test"
-SERIES_ID = 77
-EP_ID = 4242
-SEASON_ID = 88
-WEBID = "mock-w-webid"
-ROOM_ID = 23058  # a live room's display id
-RUID = 11153765  # its streamer: the seed reads it from the mock's getRoomPlayInfo example
-AREA_ID, PARENT_AREA_ID = 190, 5  # a sub-area of the mock's area list, and its parent
-RND = 1700000000
-UPLOADER_MID = 66606350  # the owner in the mock's get_info example (the seed reads it there)
-PAGE0_CID = 146044693  # the first page's cid in that example
-MYINFO_MID = 293793435  # the mid of the mock's get_my_info example (the seed reads it there)
-
-SeedCall = Callable[[bilibili_api.Credential], Awaitable[Any]]
-Case = tuple[str, str, dict[str, Any], SeedCall]
 
 
 def _seed_user(c: bilibili_api.Credential, mid: int = MID) -> seed_user.User:
@@ -1143,7 +1116,15 @@ CASES: list[Case] = [
     ),
 ]
 
-NAMESPACES = ("search", "user", "video", "live")
+NAMESPACES: tuple[str, ...] = ("search", "user", "video", "live")
+
+# Further namespaces bring their cases in modules of tests/parity_cases.
+for _module in parity_cases.modules():
+    NAMESPACES += tuple(_module.NAMESPACES)
+    CASES += _module.CASES
+    DELIBERATE.update(_module.DELIBERATE)
+    NO_SEED_CALL.update(_module.NO_SEED_CALL)
+    SUSPECTED_BUGS.update(getattr(_module, "SUSPECTED_BUGS", {}))
 
 
 def _our_endpoint(ns: str, name: str) -> Endpoint[Any]:
