@@ -20,6 +20,7 @@ SECRETS = (SESS, JCT, REFRESH, BUVID3)
 SPI = "/x/frontend/finger/spi"
 TICKET = "/bapis/bilibili.api.ticket.v1.Ticket/GenWebTicket"
 NAV = "/x/web-interface/nav"
+ACTIVATE = "/x/internal/gaia-gateway/ExClimbWuzhi"
 
 FLAVOURS = pytest.mark.parametrize("aio", [False, True], ids=["sync", "async"])
 

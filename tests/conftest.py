@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bilibili_sdk import Credential
+from bilibili_sdk import Credential, _auth
 from bilibili_sdk._settings import request_settings
 from bilibili_sdk.testing import MockBilibili
 
@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))  # for `import codegen`
 
 SESSDATA = "sess-SECRET-value-123"
 BILI_JCT = "jct-SECRET-value-456"
+MOCK_BUVID3 = "MOCK-BUVID3-0000-0000-000000000000infoc"  # what the mock's spi hands out
 
 
 @pytest.fixture
@@ -39,6 +40,11 @@ def credential() -> Credential:
 @pytest.fixture(autouse=True)
 def _reset_settings() -> Iterator[None]:
     request_settings.reset()
+    # buvid pairs are activated once per process. Tests run as in a process that already
+    # activated the mock's spi pair (it never changes), so request sequences do not depend
+    # on test order; tests/test_activation.py and test_prerequisites.py clear this.
+    _auth._ACTIVATED.clear()
+    _auth._ACTIVATED.add(MOCK_BUVID3)
     yield
     request_settings.reset()
 

@@ -19,10 +19,11 @@ from bilibili_sdk import (
     NetworkException,
     ResponseCodeException,
     ResponseException,
+    _auth,
 )
 from bilibili_sdk.testing import MockBilibili
 
-from ._hardening import BVID, FLAVOURS, NAV, SPI, TICKET, run
+from ._hardening import ACTIVATE, BVID, FLAVOURS, NAV, SPI, TICKET, run
 
 
 def _failing(mode: str, paths: tuple[str, ...], seen: list[str]) -> httpx.MockTransport:
@@ -197,9 +198,12 @@ def test_cold_client_needs_two_round_trips(aio: bool, endpoint: str) -> None:
     def call(bili: Client) -> None:
         getattr(getattr(bili, ns), name)(arg)
 
+    _auth._ACTIVATED.clear()  # a new process: the spi pair gets activated, beside the call
     run(aio, lambda: cls(transport=transport), acall if aio else call)
     lookups = {SPI, TICKET} | ({NAV} if ns == "user" else set())
     assert len(transport.rounds) == 2, transport.rounds
     assert transport.rounds[0] == lookups, transport.rounds
-    assert len(transport.rounds[1]) == 1 and not transport.rounds[1] & lookups
+    # the call, with the spi pair's activation beside it (never a round of its own)
+    assert len(transport.rounds[1]) == 2 and not transport.rounds[1] & lookups
+    assert ACTIVATE in transport.rounds[1]
     assert transport.mock.count(SPI) == 1 and transport.mock.count(TICKET) == 1

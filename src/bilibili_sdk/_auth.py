@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 NAV_URL = "https://api.bilibili.com/x/web-interface/nav"
 SPI_URL = "https://api.bilibili.com/x/frontend/finger/spi"
 TICKET_URL = "https://api.bilibili.com/bapis/bilibili.api.ticket.v1.Ticket/GenWebTicket"
+ACTIVATE_URL = "https://api.bilibili.com/x/internal/gaia-gateway/ExClimbWuzhi"
 TICKET_HMAC_KEY = b"XgwSnGZ1p"
 WBI_KEY_TTL = 6 * 3600.0  # keys rotate daily; refresh well before
 PREREQ_RETRY_AFTER = 60.0  # a failed spi/ticket lookup is not tried again sooner than this
@@ -123,7 +124,9 @@ class SharedState:
         # Best-effort lookups: failures in a row, and when the next try may happen (monotonic).
         self.failures: dict[str, int] = {}
         self.retry_at: dict[str, float] = {}
-        self.locks = {k: threading.Lock() for k in ("buvid", "ticket", "wbi")}
+        self.locks = {k: threading.Lock() for k in ("buvid", "ticket", "wbi", "activate")}
+        # The spi buvid3 whose activation was claimed by this state (None: not yet / failed).
+        self.activated: str | None = None
         self._alocks: dict[str, asyncio.Lock] = {}  # made on first async use
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
@@ -146,8 +149,9 @@ class SharedState:
             if self._executor is None:
                 from concurrent.futures import ThreadPoolExecutor
 
-                # The caller fetches one lookup itself; at most two others run here.
-                self._executor = ThreadPoolExecutor(2, thread_name_prefix="bilibili_sdk-lookup")
+                # The caller fetches one lookup itself; at most two others run here, and the
+                # buvid activation, which goes beside a call.
+                self._executor = ThreadPoolExecutor(3, thread_name_prefix="bilibili_sdk-lookup")
             return self._executor
 
     def close(self) -> None:
@@ -197,6 +201,7 @@ class AuthContext:
         self.buvid = _Buvid(self)
         self.ticket = _Ticket(self)
         self.wbi_keys = _WbiKeys(self)
+        self.activation = _Activation(self)
         _redact.watch(self)  # log records never show this credential's values
 
     def derive(self, options: ClientOptions) -> AuthContext:
@@ -208,6 +213,11 @@ class AuthContext:
     @property
     def credential(self) -> Credential | None:
         return self.options.credential
+
+    def activation_due(self) -> bool:
+        """Cheap check before each call: an spi buvid3 not yet activated by this state."""
+        s = self.state
+        return s.buvid3 is not None and s.activated != s.buvid3
 
     # ------------------------------------------------------------ requests
     def url(self, url: str) -> str:
@@ -516,6 +526,77 @@ class _Ticket(Lookup):
             expires = now + ttl
         self.state.ticket_expires = expires
         self.state.ticket = ticket
+
+
+# buvid3 values activated (or being activated) in this process: each is activated once,
+# whichever client fetched it.
+_ACTIVATED: set[str] = set()
+_ACTIVATED_LOCK = threading.Lock()
+
+
+class _Activation(Lookup):
+    """ExClimbWuzhi: tells Bilibili that a fresh spi buvid pair belongs to a browser, as the
+    web page does (seed-features §2.3); unactivated pairs meet more risk control (-352).
+
+    Best-effort and never waited for: the client sends it beside the call that fetched the
+    pair (no extra round trip), once per process for each buvid3. A failure releases the
+    claim, so a later call tries again after the usual back-off.
+    """
+
+    name = "activate"
+    what = "buvid activation (ExClimbWuzhi)"
+    method = "POST"
+    url = ACTIVATE_URL
+
+    def missing(self) -> bool:
+        s = self.state
+        return s.buvid3 is not None and s.activated != s.buvid3 and self.due()
+
+    def claim(self) -> httpx.Request | None:
+        """The activation request if this state's spi pair still needs one; claims it."""
+        if not self.missing():
+            return None
+        b3 = self.state.buvid3
+        assert b3 is not None
+        with _ACTIVATED_LOCK:
+            self.state.activated = b3
+            if b3 in _ACTIVATED:
+                return None
+            _ACTIVATED.add(b3)
+        from ._buvid import activation_payload
+
+        body, cookies = activation_payload(b3, self.state.buvid4 or "")
+        request = httpx.Request(
+            "POST",
+            self.context.url(self.url),
+            content=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+            headers={
+                **self.context.options.default_headers,
+                "Content-Type": "application/json",
+                # buvid_fp hashes this exact body; only sent where cookies may go
+                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            },
+            extensions={"timeout": self.context.options.timeout.as_dict()},
+        )
+        if not self.context.sends_cookies(request.url.host):
+            self.release()
+            return None
+        return request
+
+    def release(self) -> None:
+        with _ACTIVATED_LOCK:
+            b3 = self.state.activated
+            if b3 is not None:
+                _ACTIVATED.discard(b3)
+            self.state.activated = None
+
+    def store(self, response: httpx.Response) -> None:
+        _json(response)  # a non-zero code is a failure (the seed's ExClimbWuzhiException)
+        log.debug("%s done", self.what)
+
+    def failed(self, error: BaseException, call: Call[Any]) -> None:
+        self.release()
+        super().failed(error, call)
 
 
 class _WbiKeys(Lookup):

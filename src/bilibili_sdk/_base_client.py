@@ -71,6 +71,7 @@ class BaseClient:
         self._owns_state = auth_context is None  # copies share the state: the original closes it
         self._owns_http = True
         self._deadline_limit = options.effective_deadline
+        self._background: set[Any] = set()  # the async client's buvid activation tasks
         _redact.install()  # httpx logs request URLs, and some carry csrf
 
     # The options, as attributes of the client.

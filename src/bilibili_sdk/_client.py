@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient", "Client"]
 
 T = TypeVar("T")
+# How long `aclose` lets a buvid activation in flight finish before cancelling it.
+ACTIVATION_GRACE = 2.0
 
 
 class Client(BaseClient, SyncNamespaces):
@@ -111,10 +113,10 @@ class Client(BaseClient, SyncNamespaces):
     def close(self) -> None:
         """Close the connection pool (unless it was injected or borrowed)."""
         self._closed = True
+        if self._owns_state:  # first: a buvid activation in flight still has the pool
+            self._auth_context.state.close()
         if self._owns_http:
             self._http.close()
-        if self._owns_state:
-            self._auth_context.state.close()
 
     def __enter__(self) -> Client:
         return self
@@ -157,6 +159,8 @@ class Client(BaseClient, SyncNamespaces):
                 needs = auth.pending(request)
                 if needs:
                     self._prepare(needs, call, deadline)
+                if self._auth_context.activation_due():
+                    self._activate_soon(call)
                 auth.finish(request)
                 self._log_request(call, request)
                 if deadline is not None:
@@ -224,6 +228,24 @@ class Client(BaseClient, SyncNamespaces):
                 error = error or e
         if error is not None:
             raise error
+
+    def _activate_soon(self, call: Call[Any]) -> None:
+        """Send the buvid activation on a lookup thread, beside the call (never waited for)."""
+        request = self._auth_context.activation.claim()
+        if request is not None:
+            self._auth_context.state.executor().submit(self._activate, request, call)
+
+    def _activate(self, request: httpx.Request, call: Call[Any]) -> None:
+        need = self._auth_context.activation
+        try:
+            response = self._http.send(request, auth=None)
+        except Exception as e:  # a background thread: nothing may escape
+            if self._http.is_closed:  # a borrowed pool closed under it: not Bilibili's fault
+                need.release()
+            else:
+                need.failed(e, call)
+            return
+        need.complete(response, call)
 
     def _fetch(self, need: Lookup, call: Call[Any], deadline: float | None) -> None:
         """One lookup, single-flight: the first caller fetches, the others find it done.
@@ -321,6 +343,12 @@ class AsyncClient(BaseClient, AsyncNamespaces):
     async def aclose(self) -> None:
         """Close the connection pool (unless it was injected or borrowed)."""
         self._closed = True
+        if self._background:  # a buvid activation in flight: let it end, briefly
+            import asyncio
+
+            _, late = await asyncio.wait(set(self._background), timeout=ACTIVATION_GRACE)
+            for task in late:
+                task.cancel()
         if self._owns_http:
             await self._http.aclose()
 
@@ -371,6 +399,8 @@ class AsyncClient(BaseClient, AsyncNamespaces):
                 needs = auth.pending(request)
                 if needs:
                     await self._prepare(needs, call)
+                if self._auth_context.activation_due():
+                    self._activate_soon(call)
                 auth.finish(request)
                 self._log_request(call, request)
                 started = time.perf_counter()
@@ -411,6 +441,31 @@ class AsyncClient(BaseClient, AsyncNamespaces):
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+
+    def _activate_soon(self, call: Call[Any]) -> None:
+        """Start the buvid activation as a task beside the call (never waited for)."""
+        request = self._auth_context.activation.claim()
+        if request is None:
+            return
+        import asyncio
+
+        task = asyncio.get_running_loop().create_task(self._activate(request, call))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _activate(self, request: httpx.Request, call: Call[Any]) -> None:
+        need = self._auth_context.activation
+        try:
+            response = await self._http.send(request, auth=None)
+        except BaseException as e:  # cancelled by aclose, or failed: try again later
+            if self._http.is_closed or not isinstance(e, Exception):
+                need.release()
+                if not isinstance(e, Exception):
+                    raise
+            else:
+                need.failed(e, call)
+            return
+        need.complete(response, call)
 
     async def _fetch(self, need: Lookup, call: Call[Any]) -> None:
         """One lookup, single-flight: the first caller fetches, the others find it done.
