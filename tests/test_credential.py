@@ -4,6 +4,7 @@ failing step, atomicity, redaction) and the clients' opt-in `auto_refresh`."""
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,11 @@ def test_refresh_happy_path(flavour: str) -> None:
     assert page.method == "GET" and page.host == "www.bilibili.com"
     path = page.path.rsplit("/", 1)[1]
     assert page.path.startswith("/correspond/1/") and re.fullmatch("[0-9a-f]{256}", path)
+    # the page gets the login with buvid3 replaced by a random uuid1 (§2.4), never the real one
+    assert page.cookies["SESSDATA"] == SESSDATA
+    b3 = uuid.UUID(page.cookies["buvid3"])
+    assert b3.version == 1 and b3.node & (1 << 40)  # random node: no MAC address
+    assert cred.buvid3 is None  # the user's credential is untouched by that
     (ref,) = sent(mock, "refresh_cookies")
     assert ref.form["csrf"] == BILI_JCT and ref.form["refresh_token"] == TOKEN
     assert ref.form["refresh_csrf"] == "b0cc8411ded2f9db2cff2edb3123acac"  # the example page

@@ -18,9 +18,11 @@ Secrets (cookies, tokens, refresh_csrf) never reach an exception message or a lo
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +136,15 @@ def _install(cred: Credential, new: Credential) -> None:
     cred.dedeuserid, cred.ac_time_value = new.dedeuserid, new.ac_time_value
 
 
+def _correspond_credential(cred: Credential) -> Credential:
+    """The cookies for the correspond page: buvid3 replaced by a fresh uuid1, as the web
+    page's own request has it (seed-features §2.4). Its node is random (multicast bit set,
+    RFC 4122 §4.5), so no MAC address leaves the machine."""
+    copy = Credential.from_cookies(cred.get_cookies())
+    copy.buvid3 = str(uuid.uuid1(random.getrandbits(48) | 1 << 40))
+    return copy
+
+
 def _for(client: Any, cred: Credential) -> Any:
     opts: dict[str, Any] = {"credential": cred}
     if getattr(client.options, "auto_refresh", False):
@@ -164,14 +175,13 @@ def refresh(cred: Credential, client: Client | None = None) -> None:
     _require(cred)
     old_token = cred.ac_time_value or ""
     path = correspond_path()
-    c = _for(client, cred)
     try:
-        html = c.login.get_refresh_csrf(path)
+        html = _for(client, _correspond_credential(cred)).login.get_refresh_csrf(path)
     except ApiException as e:
         raise _fail("correspond", e) from e
     refresh_csrf = parse_refresh_csrf(html)
     try:
-        raw = c.login.with_raw_response.refresh_cookies(
+        raw = _for(client, cred).login.with_raw_response.refresh_cookies(
             refresh_csrf=refresh_csrf, refresh_token=old_token
         )
     except ApiException as e:
@@ -209,14 +219,13 @@ async def arefresh(cred: Credential, client: AsyncClient | None = None) -> None:
     _require(cred)
     old_token = cred.ac_time_value or ""
     path = correspond_path()
-    c = _for(client, cred)
     try:
-        html = await c.login.get_refresh_csrf(path)
+        html = await _for(client, _correspond_credential(cred)).login.get_refresh_csrf(path)
     except ApiException as e:
         raise _fail("correspond", e) from e
     refresh_csrf = parse_refresh_csrf(html)
     try:
-        raw = await c.login.with_raw_response.refresh_cookies(
+        raw = await _for(client, cred).login.with_raw_response.refresh_cookies(
             refresh_csrf=refresh_csrf, refresh_token=old_token
         )
     except ApiException as e:
