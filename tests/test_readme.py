@@ -134,8 +134,10 @@ class _Pusher:
         while not self._stop.wait(0.01):
             now = self.live.authenticated_count
             if now > seen:
-                seen = now
-                self.pushed += self.live.push(*LIVE_EVENTS)
+                sent = self.live.push(*LIVE_EVENTS)
+                if sent:  # 0: the connection is not ready for frames yet; try again
+                    seen = now
+                    self.pushed += sent
 
     def __enter__(self) -> _Pusher:
         self._thread.start()
