@@ -17,6 +17,8 @@ from ._exceptions import __all__ as _exception_names
 
 if TYPE_CHECKING:
     from . import danmaku as danmaku
+    from . import interactive as interactive
+    from . import links as links
     from . import live as live
     from . import login as login
     from . import models as models
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
     from ._ids import aid2bvid as aid2bvid
     from ._ids import bvid2aid as bvid2aid
     from ._settings import request_settings as request_settings
+    from .links import ParsedLink as ParsedLink
+    from .links import ResourceType as ResourceType
+    from .links import parse_link as parse_link
     from .picture import Picture as Picture
 
 __version__ = "0.1.0"
@@ -39,6 +44,11 @@ _LAZY = {
     "request_log": ("._events", "request_log"),
     "request_settings": ("._settings", "request_settings"),
     "Picture": (".picture", "Picture"),
+    "parse_link": (".links", "parse_link"),
+    "ParsedLink": (".links", "ParsedLink"),
+    "ResourceType": (".links", "ResourceType"),
+    "links": (".links", None),
+    "interactive": (".interactive", None),
     "wbi": (".wbi", None),
     "models": (".models", None),
     "testing": (".testing", None),
@@ -54,13 +64,18 @@ __all__ = [
     "AsyncEvent",
     "Client",
     "Credential",
+    "ParsedLink",
     "Picture",
+    "ResourceType",
     "aid2bvid",
     "bvid2aid",
     "danmaku",
+    "interactive",
+    "links",
     "live",
     "login",
     "models",
+    "parse_link",
     "request_log",
     "request_settings",
     "subtitle",

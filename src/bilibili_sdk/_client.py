@@ -28,6 +28,7 @@ from .resources._namespaces import AsyncNamespaces, SyncNamespaces
 
 if TYPE_CHECKING:
     from ._auth import Lookup
+    from .links import ParsedLink
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -128,6 +129,34 @@ class Client(BaseClient, SyncNamespaces):
 
     def __repr__(self) -> str:
         return f"<Client credential={self.credential!r}>"
+
+    # -- links
+    def get_real_url(self, url: str, *, max_hops: int = 5) -> str:
+        """Where a b23.tv share link leads; a Bilibili page URL comes back unchanged.
+
+        Redirects are followed one at a time and only on Bilibili's hosts: a share link
+        that leads elsewhere raises `ResponseException` without fetching it. No cookies
+        are sent.
+
+        Args:
+            url: the share link (`https://b23.tv/abc123`), with or without the scheme.
+            max_hops: redirects to follow at most before giving up.
+        """
+        from ._links_net import get_real_url
+
+        return get_real_url(self, url, max_hops)
+
+    def parse_link(self, url: str) -> ParsedLink | None:
+        """`bilibili_sdk.parse_link`, plus what needs the network: b23.tv share links
+        are resolved, and a video link is checked with `video.get_info` (an interactive
+        video gives `INTERACTIVE_VIDEO`, a bangumi episode `EPISODE`).
+
+        Args:
+            url: any link or bare id `bilibili_sdk.parse_link` takes, or a share link.
+        """
+        from ._links_net import resolve
+
+        return resolve(self, url)
 
     # -- the call
     def _request(self, call: Call[T]) -> T:
@@ -362,6 +391,29 @@ class AsyncClient(BaseClient, AsyncNamespaces):
 
     def __repr__(self) -> str:
         return f"<AsyncClient credential={self.credential!r}>"
+
+    # -- links
+    async def get_real_url(self, url: str, *, max_hops: int = 5) -> str:
+        """Where a b23.tv share link leads (see `Client.get_real_url`).
+
+        Args:
+            url: the share link (`https://b23.tv/abc123`), with or without the scheme.
+            max_hops: redirects to follow at most before giving up.
+        """
+        from ._links_net import aget_real_url
+
+        return await aget_real_url(self, url, max_hops)
+
+    async def parse_link(self, url: str) -> ParsedLink | None:
+        """What a link points at, share links and video probes included (see
+        `Client.parse_link`).
+
+        Args:
+            url: any link or bare id `bilibili_sdk.parse_link` takes, or a share link.
+        """
+        from ._links_net import aresolve
+
+        return await aresolve(self, url)
 
     async def _request(self, call: Call[T]) -> T:
         return cast("T", await self._send(call, False))

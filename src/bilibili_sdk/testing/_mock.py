@@ -117,6 +117,7 @@ class MockBilibili:
             self._by_path.setdefault((method, path), []).extend(eps)
         self.overrides: dict[str, Any] = {}
         self.files: dict[tuple[str, str], tuple[bytes, str]] = {}
+        self.redirects: dict[tuple[str, str], str] = {}
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
         self.logged_in_sessdata = logged_in_sessdata
@@ -144,6 +145,12 @@ class MockBilibili:
         """
         u = httpx.URL(url)
         self.files[(u.host, u.path)] = (content, content_type)
+
+    def set_redirect(self, url: str, location: str) -> None:
+        """Answer a GET or HEAD of `url` (any host, e.g. a b23.tv share link) with a 302 to
+        `location`; b23.tv links without one get 404."""
+        u = httpx.URL(url)
+        self.redirects[(u.host, u.path)] = location
 
     def reject_signatures(self, times: int) -> None:
         """Answer the next `times` WBI-signed requests with -352, as if the keys were stale."""
@@ -180,6 +187,11 @@ class MockBilibili:
             host = parts[1]
             path = "/" + (parts[2] if len(parts) > 2 else "")
         rec = self._record(request, host, path)
+        location = self.redirects.get((host, path))
+        if location is not None:
+            return httpx.Response(302, headers={"location": location})
+        if host in ("b23.tv", "bili2233.cn"):
+            return httpx.Response(404, text="mock: no such short link")
         file = self.files.get((host, path))
         if file is not None:
             return httpx.Response(200, content=file[0], headers={"content-type": file[1]})
