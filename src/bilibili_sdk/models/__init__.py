@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from .common._video_owner import VideoOwner as VideoOwner
     from .common._video_owner import VideoRights as VideoRights
     from .common._video_owner import VideoStat as VideoStat
+    from .interactive._interactive_edge import InteractiveChoice as InteractiveChoice
+    from .interactive._interactive_edge import InteractiveDimension as InteractiveDimension
+    from .interactive._interactive_edge import InteractiveEdge as InteractiveEdge
+    from .interactive._interactive_edge import InteractiveEdges as InteractiveEdges
+    from .interactive._interactive_edge import InteractivePreload as InteractivePreload
+    from .interactive._interactive_edge import InteractivePreloadVideo as InteractivePreloadVideo
+    from .interactive._interactive_edge import InteractiveQuestion as InteractiveQuestion
+    from .interactive._interactive_edge import InteractiveStoryStep as InteractiveStoryStep
+    from .interactive._interactive_edge import InteractiveVariable as InteractiveVariable
+    from .interactive._interactive_player import InteractivePlayer as InteractivePlayer
+    from .interactive._interactive_player import InteractiveVersion as InteractiveVersion
     from .live._enums import LiveCodec as LiveCodec
     from .live._enums import LiveFormat as LiveFormat
     from .live._enums import LiveProtocol as LiveProtocol
@@ -505,6 +516,17 @@ _WHERE: dict[str, str] = {
     "HistoryVideos": "user._history_videos",
     "HotSearchWord": "search._hot_search_words",
     "HotSearchWords": "search._hot_search_words",
+    "InteractiveChoice": "interactive._interactive_edge",
+    "InteractiveDimension": "interactive._interactive_edge",
+    "InteractiveEdge": "interactive._interactive_edge",
+    "InteractiveEdges": "interactive._interactive_edge",
+    "InteractivePlayer": "interactive._interactive_player",
+    "InteractivePreload": "interactive._interactive_edge",
+    "InteractivePreloadVideo": "interactive._interactive_edge",
+    "InteractiveQuestion": "interactive._interactive_edge",
+    "InteractiveStoryStep": "interactive._interactive_edge",
+    "InteractiveVariable": "interactive._interactive_edge",
+    "InteractiveVersion": "interactive._interactive_player",
     "JuryInfo": "user._jury_info",
     "LegacyDynamicCard": "user._legacy_dynamics_page",
     "LegacyDynamicDesc": "user._legacy_dynamics_page",
@@ -920,6 +942,17 @@ __all__ = [
     "HistoryVideos",
     "HotSearchWord",
     "HotSearchWords",
+    "InteractiveChoice",
+    "InteractiveDimension",
+    "InteractiveEdge",
+    "InteractiveEdges",
+    "InteractivePlayer",
+    "InteractivePreload",
+    "InteractivePreloadVideo",
+    "InteractiveQuestion",
+    "InteractiveStoryStep",
+    "InteractiveVariable",
+    "InteractiveVersion",
     "JuryInfo",
     "LegacyDynamicCard",
     "LegacyDynamicDesc",

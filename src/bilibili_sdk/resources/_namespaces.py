@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .interactive._async import AsyncInteractive
+    from .interactive._sync import Interactive
     from .live._async import AsyncLive
     from .live._sync import Live
     from .login._async import AsyncLogin
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "interactive",
     "live",
     "login",
     "search",
@@ -31,6 +34,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def interactive(self) -> Interactive:
+        """Interactive videos (互动视频): the story graph, its choices and hidden variables."""
+        from .interactive._sync import Interactive
+
+        return Interactive(cast("Client", self))
 
     @cached_property
     def live(self) -> Live:
@@ -70,6 +80,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def interactive(self) -> AsyncInteractive:
+        """Interactive videos (互动视频): the story graph, its choices and hidden variables."""
+        from .interactive._async import AsyncInteractive
+
+        return AsyncInteractive(cast("AsyncClient", self))
 
     @cached_property
     def live(self) -> AsyncLive:
