@@ -22,7 +22,7 @@ from bilibili_sdk.interactive import MAX_DEPTH, condition_holds, evaluate, run_a
 
 quickjs = pytest.importorskip("quickjs", reason="the JavaScript oracle (quickjs) is not installed")
 
-VARS = {"$a": 3, "$b": 1, "$c": 0, "$d": 2.5, "$neg": -4}
+VARS = {"$a": 3, "$b": 1, "$c": 0, "$d": 2.5, "$neg": -4, "$H7g_64_PG2EVS": 42}
 
 
 def js(expr: str, variables: dict[str, Any]) -> Any:
@@ -59,6 +59,9 @@ def same(ours: Any, theirs: Any) -> bool:
         ("!$c==1", True),
         ("1<2<3", True),  # (1<2)<3: true counts as 1
         ("3>2>1", False),
+        # recorded from a real interactive video (collect video/interact_video#2)
+        ("$H7g_64_PG2EVS>=1.00 && $H7g_64_PG2EVS<=80.00", True),
+        ("$H7g_64_PG2EVS>=81.00 && $H7g_64_PG2EVS<=100.00", False),
     ],
 )
 def test_conditions(expr: str, expected: bool) -> None:
