@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from . import subtitle as subtitle
     from . import video_online as video_online
     from . import wbi as wbi
+    from . import zones as zones
     from ._events import AsyncEvent as AsyncEvent
     from ._events import request_log as request_log
     from ._ids import aid2bvid as aid2bvid
@@ -49,6 +50,7 @@ _LAZY = {
     "ResourceType": (".links", "ResourceType"),
     "links": (".links", None),
     "interactive": (".interactive", None),
+    "zones": (".zones", None),
     "wbi": (".wbi", None),
     "models": (".models", None),
     "testing": (".testing", None),
@@ -81,6 +83,7 @@ __all__ = [
     "subtitle",
     "video_online",
     "wbi",
+    "zones",
     *_exception_names,
 ]
 
