@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     from .creative._enums import ArticleStatus as ArticleStatus
     from .creative._enums import CommentManagerOrder as CommentManagerOrder
     from .creative._enums import CopyrightFilter as CopyrightFilter
-    from .creative._enums import DanmakuEditState as DanmakuEditState
     from .creative._enums import DanmakuOrder as DanmakuOrder
     from .creative._enums import DanmakuSelectType as DanmakuSelectType
     from .creative._enums import DanmakuSort as DanmakuSort
@@ -535,7 +534,6 @@ _WHERE: dict[str, str] = {
     "CreativeVideoSurvey": "creative._creative_video_survey",
     "CreatorFanData": "user._creator_fan_data",
     "DanmakuColorfulSrc": "video._danmaku_send_result",
-    "DanmakuEditState": "creative._enums",
     "DanmakuLikeStat": "video._danmaku_like_stats",
     "DanmakuLikeStats": "video._danmaku_like_stats",
     "DanmakuOperatorType": "video._enums",
@@ -995,7 +993,6 @@ __all__ = [
     "CreativeVideoSurvey",
     "CreatorFanData",
     "DanmakuColorfulSrc",
-    "DanmakuEditState",
     "DanmakuLikeStat",
     "DanmakuLikeStats",
     "DanmakuOperatorType",

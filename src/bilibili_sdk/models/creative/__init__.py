@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from ._enums import ArticleStatus as ArticleStatus
     from ._enums import CommentManagerOrder as CommentManagerOrder
     from ._enums import CopyrightFilter as CopyrightFilter
-    from ._enums import DanmakuEditState as DanmakuEditState
     from ._enums import DanmakuOrder as DanmakuOrder
     from ._enums import DanmakuSelectType as DanmakuSelectType
     from ._enums import DanmakuSort as DanmakuSort
@@ -91,7 +90,6 @@ _WHERE: dict[str, str] = {
     "CreativeVideoList": "_creative_video_list",
     "CreativeVideoPage": "_creative_video_list",
     "CreativeVideoSurvey": "_creative_video_survey",
-    "DanmakuEditState": "_enums",
     "DanmakuOrder": "_enums",
     "DanmakuSelectType": "_enums",
     "DanmakuSort": "_enums",
@@ -138,7 +136,6 @@ __all__ = [
     "CreativeVideoList",
     "CreativeVideoPage",
     "CreativeVideoSurvey",
-    "DanmakuEditState",
     "DanmakuOrder",
     "DanmakuSelectType",
     "DanmakuSort",

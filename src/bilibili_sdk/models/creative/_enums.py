@@ -12,7 +12,6 @@ __all__ = [
     "ArticleStatus",
     "CommentManagerOrder",
     "CopyrightFilter",
-    "DanmakuEditState",
     "DanmakuOrder",
     "DanmakuSelectType",
     "DanmakuSort",
@@ -174,11 +173,3 @@ class DanmakuSort(str, Enum):
 
     DESC = "desc"
     ASC = "asc"
-
-
-class DanmakuEditState(int, Enum):
-    """What `edit_danmaku_state` does to the chosen danmakus."""
-
-    DELETE = 1
-    PROTECT = 2
-    UNPROTECT = 3

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
         ArticleStatus,
         CommentManagerOrder,
         CopyrightFilter,
-        DanmakuEditState,
         DanmakuOrder,
         DanmakuSelectType,
         DanmakuSort,
@@ -634,25 +633,6 @@ class AsyncCreative:
             lambda _page: _c.prepare_get_recent_danmakus(page=_page, page_size=page_size),
             page,
             limit,
-        )
-
-    async def edit_danmaku_state(
-        self, cid: int, *, dmids: Sequence[int], state: DanmakuEditState | int
-    ) -> None:
-        """Delete, protect or unprotect danmakus of one of your video parts.
-
-        POST https://api.bilibili.com/x/v2/dm/edit/state · login required · csrf
-
-        Args:
-            cid: Part id (cid) the danmakus belong to.
-            dmids: Danmaku ids.
-            state: DELETE, PROTECT or UNPROTECT them.
-
-        Raises:
-            CredentialNoSessdataException: the client has no SESSDATA.
-        """
-        return await self._client._request(
-            _c.prepare_edit_danmaku_state(cid=cid, dmids=dmids, state=state)
         )
 
     async def edit_danmaku_pool(self, cid: int, *, dmids: Sequence[int], pool: int) -> None:

@@ -25,7 +25,6 @@ from ...models.creative._enums import (
     ArticleStatus,
     CommentManagerOrder,
     CopyrightFilter,
-    DanmakuEditState,
     DanmakuOrder,
     DanmakuSelectType,
     DanmakuSort,
@@ -56,7 +55,6 @@ if TYPE_CHECKING:
         ArticleStatus,
         CommentManagerOrder,
         CopyrightFilter,
-        DanmakuEditState,
         DanmakuOrder,
         DanmakuSelectType,
         DanmakuSort,
@@ -447,13 +445,14 @@ DELETE_COMMENTS: Endpoint[None] = Endpoint(
     csrf=True,
     envelope="data",
     model=None,
+    fixed={"jsonp": "jsonp"},
 )
 
 
 def prepare_delete_comments(
     *, oid: Sequence[int], rpid: Sequence[int], archive_type: ArchiveType | int = 1
 ) -> Call[None]:
-    form: dict[str, Any] = {}
+    form: dict[str, Any] = {"jsonp": "jsonp"}
     form["oid"] = _v.int_list("oid", oid, ",")
     form["rpid"] = _v.int_list("rpid", rpid, ",")
     form["type"] = _v.enum_value("archive_type", archive_type, ArchiveType)
@@ -553,29 +552,6 @@ def prepare_get_recent_danmakus(*, page: int = 1, page_size: int = 50) -> Call[C
     query["pn"] = _v.integer("page", page, 1, None)
     query["ps"] = _v.integer("page_size", page_size, 1, 100)
     return Call(GET_RECENT_DANMAKUS, query=query)
-
-
-EDIT_DANMAKU_STATE: Endpoint[None] = Endpoint(
-    "creative.edit_danmaku_state",
-    "POST",
-    "https://api.bilibili.com/x/v2/dm/edit/state",
-    sign="none",
-    auth="required",
-    csrf=True,
-    envelope="data",
-    model=None,
-    fixed={"type": 1},
-)
-
-
-def prepare_edit_danmaku_state(
-    cid: int, *, dmids: Sequence[int], state: DanmakuEditState | int
-) -> Call[None]:
-    form: dict[str, Any] = {"type": 1}
-    form["oid"] = _v.positive_int("cid", cid)
-    form["dmids"] = _v.int_list("dmids", dmids, ",")
-    form["state"] = _v.enum_value("state", state, DanmakuEditState)
-    return Call(EDIT_DANMAKU_STATE, form=form)
 
 
 EDIT_DANMAKU_POOL: Endpoint[None] = Endpoint(

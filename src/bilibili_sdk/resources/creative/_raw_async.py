@@ -28,7 +28,6 @@ if TYPE_CHECKING:
         ArticleStatus,
         CommentManagerOrder,
         CopyrightFilter,
-        DanmakuEditState,
         DanmakuOrder,
         DanmakuSelectType,
         DanmakuSort,
@@ -238,14 +237,6 @@ class AsyncCreativeWithRawResponse:
         """`creative.get_recent_danmakus`, returning the raw response; `.parse()` gives CreativeDanmakuList."""
         return await self._client._request_raw(
             _c.prepare_get_recent_danmakus(page=page, page_size=page_size)
-        )
-
-    async def edit_danmaku_state(
-        self, cid: int, *, dmids: Sequence[int], state: DanmakuEditState | int
-    ) -> RawResponse[None]:
-        """`creative.edit_danmaku_state`, returning the raw response; `.parse()` gives None."""
-        return await self._client._request_raw(
-            _c.prepare_edit_danmaku_state(cid=cid, dmids=dmids, state=state)
         )
 
     async def edit_danmaku_pool(

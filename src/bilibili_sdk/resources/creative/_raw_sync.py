@@ -28,7 +28,6 @@ if TYPE_CHECKING:
         ArticleStatus,
         CommentManagerOrder,
         CopyrightFilter,
-        DanmakuEditState,
         DanmakuOrder,
         DanmakuSelectType,
         DanmakuSort,
@@ -232,14 +231,6 @@ class CreativeWithRawResponse:
         """`creative.get_recent_danmakus`, returning the raw response; `.parse()` gives CreativeDanmakuList."""
         return self._client._request_raw(
             _c.prepare_get_recent_danmakus(page=page, page_size=page_size)
-        )
-
-    def edit_danmaku_state(
-        self, cid: int, *, dmids: Sequence[int], state: DanmakuEditState | int
-    ) -> RawResponse[None]:
-        """`creative.edit_danmaku_state`, returning the raw response; `.parse()` gives None."""
-        return self._client._request_raw(
-            _c.prepare_edit_danmaku_state(cid=cid, dmids=dmids, state=state)
         )
 
     def edit_danmaku_pool(self, cid: int, *, dmids: Sequence[int], pool: int) -> RawResponse[None]:
