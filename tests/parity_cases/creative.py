@@ -55,7 +55,9 @@ CASES: list[Case] = [
         "creative",
         "get_fan_graph",
         {"period": 1, "graph_type": "follow"},
-        lambda c: seed_cc.get_fan_graph(c, seed_cc.FanGraphPeriod.MONTH, seed_cc.FanGraphType.FOLLOW),
+        lambda c: seed_cc.get_fan_graph(
+            c, seed_cc.FanGraphPeriod.MONTH, seed_cc.FanGraphType.FOLLOW
+        ),
     ),
     ("creative", "get_article_overview", {}, lambda c: seed_cc.get_article_overview(c)),
     (
