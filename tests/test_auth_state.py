@@ -278,20 +278,27 @@ def test_prerequisite_failures_never_fail_the_call(answer: Any) -> None:
         assert bili.video.get_info(BVID).bvid
         state = bili._auth_context.state
         assert state.buvid3 is None and state.ticket is None
-        assert state.buvid_failed_at > 0 and state.ticket_failed_at > 0
+        assert state.failures == {"buvid": 1, "ticket": 1}
+        assert state.retry_at["buvid"] > 0 and state.retry_at["ticket"] > 0
     call = [r for r in mock.requests if r.endpoint == "video.get_info"][-1]
     assert not {"buvid3", "buvid4", "bili_ticket"} & set(call.cookies)
 
 
 def test_prerequisite_json_errors_say_what() -> None:
-    from bilibili_sdk._auth import _json
+    from bilibili_sdk._auth import _Bad, _json
 
-    with pytest.raises(ResponseException) as ei:
-        _json(httpx.Response(503, content=b"x"), "spi")
-    assert (str(ei.value), ei.value.status) == ("spi: HTTP 503, body is not JSON", 503)
-    with pytest.raises(ResponseException) as ei:
-        _json(httpx.Response(200, json=[1]), "ticket")
-    assert (str(ei.value), ei.value.status) == ("ticket: unexpected body", 200)
+    cases = [
+        (httpx.Response(503, content=b"x"), "HTTP 503", 503, None),
+        (httpx.Response(200, content=b"x"), "HTTP 200, the body is not JSON", 200, None),
+        (httpx.Response(200, json=[1]), "HTTP 200, the body is not a JSON object", 200, None),
+        (httpx.Response(200, json={"code": -352, "message": "risk"}), "code -352: risk", 200, -352),
+        (httpx.Response(200, json={"code": "x", "msg": "m"}), "code x: m", 200, -1),
+    ]
+    for response, reason, status, code in cases:
+        with pytest.raises(_Bad) as ei:
+            _json(response)
+        assert (ei.value.reason, ei.value.status, ei.value.code) == (reason, status, code)
+    assert _json(httpx.Response(200, json={"code": 7}), accept=(0, 7)) == {"code": 7}
 
 
 @pytest.mark.parametrize(
@@ -386,15 +393,22 @@ def test_unsigned_calls_fetch_no_keys() -> None:
     assert [r.method for r in spi] == ["GET"]
 
 
-def test_a_failed_spi_is_retried_after_five_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_spi_is_retried_after_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [10_000.0]
-    monkeypatch.setattr(_auth.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(_auth, "monotonic", lambda: now[0])
     transport, mock = _with_prereqs(spi={"code": -1})
     with Client(transport=transport) as bili:
         bili.video.get_info(BVID)
-        now[0] += 300
+        now[0] += _auth.PREREQ_RETRY_AFTER - 1
         bili.video.get_info(BVID)
         assert mock.count("/x/frontend/finger/spi") == 1
         now[0] += 1
         bili.video.get_info(BVID)
-    assert mock.count("/x/frontend/finger/spi") == 2
+        assert mock.count("/x/frontend/finger/spi") == 2
+        # a second failure in a row doubles the wait
+        now[0] += _auth.PREREQ_RETRY_AFTER
+        bili.video.get_info(BVID)
+        assert mock.count("/x/frontend/finger/spi") == 2
+        now[0] += _auth.PREREQ_RETRY_AFTER
+        bili.video.get_info(BVID)
+    assert mock.count("/x/frontend/finger/spi") == 3
