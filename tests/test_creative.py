@@ -126,7 +126,7 @@ async def test_login_required_before_any_request_async() -> None:
 def test_post_bodies_exact() -> None:
     mock = MockBilibili()
     with _client(mock) as bili:
-        bili.creative.delete_comments(oid=[170001, 170002], rpid=[11, 12], archive_type=12)
+        bili.creative.delete_comments([11, 12], oid=[170001, 170002], archive_type=12)
         bili.creative.edit_danmaku_pool(279786, dmids=[5, 6, 7], pool=0)
     delete = _only(mock, "creative.delete_comments")
     assert delete.method == "POST" and delete.query == {}
@@ -154,7 +154,7 @@ def test_post_bodies_exact() -> None:
 async def test_post_bodies_exact_async() -> None:
     mock = MockBilibili()
     async with _aclient(mock) as bili:
-        await bili.creative.delete_comments(oid=[3], rpid=[4])
+        await bili.creative.delete_comments([4], oid=[3])
     assert _only(mock, "creative.delete_comments").form == {
         "oid": "3",
         "rpid": "4",

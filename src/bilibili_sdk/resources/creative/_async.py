@@ -440,22 +440,22 @@ class AsyncCreative:
         )
 
     async def delete_comments(
-        self, *, oid: Sequence[int], rpid: Sequence[int], archive_type: ArchiveType | int = 1
+        self, rpid: Sequence[int], *, oid: Sequence[int], archive_type: ArchiveType | int = 1
     ) -> None:
         """Delete comments on your works, several at once (one work id per comment id).
 
         POST https://api.bilibili.com/x/v2/reply/del · login required · csrf
 
         Args:
-            oid: Work id of each comment, in the order of `rpid`.
             rpid: Comment ids to delete.
+            oid: Work id of each comment, in the order of `rpid`.
             archive_type: Kind of the works (ArchiveType); VIDEO by default.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return await self._client._request(
-            _c.prepare_delete_comments(oid=oid, rpid=rpid, archive_type=archive_type)
+            _c.prepare_delete_comments(rpid=rpid, oid=oid, archive_type=archive_type)
         )
 
     async def get_danmakus(

@@ -450,11 +450,11 @@ DELETE_COMMENTS: Endpoint[None] = Endpoint(
 
 
 def prepare_delete_comments(
-    *, oid: Sequence[int], rpid: Sequence[int], archive_type: ArchiveType | int = 1
+    rpid: Sequence[int], *, oid: Sequence[int], archive_type: ArchiveType | int = 1
 ) -> Call[None]:
     form: dict[str, Any] = {"jsonp": "jsonp"}
-    form["oid"] = _v.int_list("oid", oid, ",")
     form["rpid"] = _v.int_list("rpid", rpid, ",")
+    form["oid"] = _v.int_list("oid", oid, ",")
     form["type"] = _v.enum_value("archive_type", archive_type, ArchiveType)
     return Call(DELETE_COMMENTS, form=form)
 

@@ -180,11 +180,11 @@ class AsyncCreativeWithRawResponse:
         )
 
     async def delete_comments(
-        self, *, oid: Sequence[int], rpid: Sequence[int], archive_type: ArchiveType | int = 1
+        self, rpid: Sequence[int], *, oid: Sequence[int], archive_type: ArchiveType | int = 1
     ) -> RawResponse[None]:
         """`creative.delete_comments`, returning the raw response; `.parse()` gives None."""
         return await self._client._request_raw(
-            _c.prepare_delete_comments(oid=oid, rpid=rpid, archive_type=archive_type)
+            _c.prepare_delete_comments(rpid=rpid, oid=oid, archive_type=archive_type)
         )
 
     async def get_danmakus(
