@@ -192,6 +192,12 @@ DOCUMENTED_DIFFERENCES: dict[tuple[str, str], Diff] = {
     ("video.get_ai_conclusion", "video/summary#2"): _d(
         "the web client's web_location; the doc lists only the signature", extra="web_location"
     ),
+    # ---- creative
+    ("creative.delete_comments", "comment/action#5"): _d(
+        "the creator centre's batch delete: the seed sends jsonp=jsonp, which also tells it "
+        "apart from comment.delete on the same URL",
+        extra="jsonp",
+    ),
 }
 
 

@@ -20,6 +20,53 @@ if TYPE_CHECKING:
     from .common._video_owner import VideoOwner as VideoOwner
     from .common._video_owner import VideoRights as VideoRights
     from .common._video_owner import VideoStat as VideoStat
+    from .creative._creative_archive_part import CreativeArchivePart as CreativeArchivePart
+    from .creative._creative_archive_parts import CreativeArchiveParts as CreativeArchiveParts
+    from .creative._creative_article_collections import (
+        CreativeArticleCollection as CreativeArticleCollection,
+    )
+    from .creative._creative_article_collections import (
+        CreativeArticleCollections as CreativeArticleCollections,
+    )
+    from .creative._creative_article_list import CreativeArticle as CreativeArticle
+    from .creative._creative_article_list import CreativeArticleCounters as CreativeArticleCounters
+    from .creative._creative_article_list import CreativeArticleList as CreativeArticleList
+    from .creative._creative_article_list import CreativeArticlePage as CreativeArticlePage
+    from .creative._creative_article_list import CreativeArticlePager as CreativeArticlePager
+    from .creative._creative_article_stat import CreativeArticleStat as CreativeArticleStat
+    from .creative._creative_comment_list import CreativeComment as CreativeComment
+    from .creative._creative_comment_list import CreativeCommentContent as CreativeCommentContent
+    from .creative._creative_comment_list import CreativeCommentList as CreativeCommentList
+    from .creative._creative_comment_list import CreativeCommentMember as CreativeCommentMember
+    from .creative._creative_danmaku_list import CreativeDanmaku as CreativeDanmaku
+    from .creative._creative_danmaku_list import CreativeDanmakuList as CreativeDanmakuList
+    from .creative._creative_graph import CreativeGraph as CreativeGraph
+    from .creative._creative_manager_page import CreativeManagerPage as CreativeManagerPage
+    from .creative._creative_trend_point import CreativeTrendPoint as CreativeTrendPoint
+    from .creative._creative_video_list import CreativeArchive as CreativeArchive
+    from .creative._creative_video_list import CreativeArchiveStat as CreativeArchiveStat
+    from .creative._creative_video_list import CreativeVideoAudit as CreativeVideoAudit
+    from .creative._creative_video_list import CreativeVideoList as CreativeVideoList
+    from .creative._creative_video_list import CreativeVideoPage as CreativeVideoPage
+    from .creative._creative_video_survey import CreativeSurveyDay as CreativeSurveyDay
+    from .creative._creative_video_survey import CreativeSurveyVideo as CreativeSurveyVideo
+    from .creative._creative_video_survey import CreativeVideoSurvey as CreativeVideoSurvey
+    from .creative._enums import ArchiveType as ArchiveType
+    from .creative._enums import ArticleSort as ArticleSort
+    from .creative._enums import ArticleStatType as ArticleStatType
+    from .creative._enums import ArticleStatus as ArticleStatus
+    from .creative._enums import CommentManagerOrder as CommentManagerOrder
+    from .creative._enums import CopyrightFilter as CopyrightFilter
+    from .creative._enums import DanmakuOrder as DanmakuOrder
+    from .creative._enums import DanmakuSelectType as DanmakuSelectType
+    from .creative._enums import DanmakuSort as DanmakuSort
+    from .creative._enums import FanGraphPeriod as FanGraphPeriod
+    from .creative._enums import FanGraphType as FanGraphType
+    from .creative._enums import GraphPeriod as GraphPeriod
+    from .creative._enums import GraphType as GraphType
+    from .creative._enums import SurveyType as SurveyType
+    from .creative._enums import UploadOrder as UploadOrder
+    from .creative._enums import UploadStatus as UploadStatus
     from .interactive._interactive_edge import InteractiveChoice as InteractiveChoice
     from .interactive._interactive_edge import InteractiveDimension as InteractiveDimension
     from .interactive._interactive_edge import InteractiveEdge as InteractiveEdge
@@ -431,10 +478,15 @@ if TYPE_CHECKING:
     from .video._video_tag import VideoTagCount as VideoTagCount
     from .video._video_tags import VideoTags as VideoTags
     from .video._video_triple_result import VideoTripleResult as VideoTripleResult
+    from .video._video_zone_upload_counts import VideoZoneUploadCounts as VideoZoneUploadCounts
 
 _WHERE: dict[str, str] = {
     "AppHotSearchRanking": "search._app_hot_search_ranking",
     "AppHotSearchWord": "search._app_hot_search_ranking",
+    "ArchiveType": "creative._enums",
+    "ArticleSort": "creative._enums",
+    "ArticleStatType": "creative._enums",
+    "ArticleStatus": "creative._enums",
     "CategoryTypeArticle": "search._enums",
     "CategoryTypePhoto": "search._enums",
     "ChannelArchive": "user._channel_archive",
@@ -458,16 +510,48 @@ _WHERE: dict[str, str] = {
     "CheeseSearchResult": "search._cheese_search_result",
     "CheeseSeason": "user._cheese_page",
     "CoinBalance": "user._coin_balance",
+    "CommentManagerOrder": "creative._enums",
     "CookieInfo": "login._cookie_info",
     "CookieRefreshResult": "login._cookie_refresh_result",
+    "CopyrightFilter": "creative._enums",
     "CreatedChannelSeries": "user._created_channel_series",
     "CreatedSubscribeGroup": "user._created_subscribe_group",
+    "CreativeArchive": "creative._creative_video_list",
+    "CreativeArchivePart": "creative._creative_archive_part",
+    "CreativeArchiveParts": "creative._creative_archive_parts",
+    "CreativeArchiveStat": "creative._creative_video_list",
+    "CreativeArticle": "creative._creative_article_list",
+    "CreativeArticleCollection": "creative._creative_article_collections",
+    "CreativeArticleCollections": "creative._creative_article_collections",
+    "CreativeArticleCounters": "creative._creative_article_list",
+    "CreativeArticleList": "creative._creative_article_list",
+    "CreativeArticlePage": "creative._creative_article_list",
+    "CreativeArticlePager": "creative._creative_article_list",
+    "CreativeArticleStat": "creative._creative_article_stat",
+    "CreativeComment": "creative._creative_comment_list",
+    "CreativeCommentContent": "creative._creative_comment_list",
+    "CreativeCommentList": "creative._creative_comment_list",
+    "CreativeCommentMember": "creative._creative_comment_list",
+    "CreativeDanmaku": "creative._creative_danmaku_list",
+    "CreativeDanmakuList": "creative._creative_danmaku_list",
+    "CreativeGraph": "creative._creative_graph",
+    "CreativeManagerPage": "creative._creative_manager_page",
+    "CreativeSurveyDay": "creative._creative_video_survey",
+    "CreativeSurveyVideo": "creative._creative_video_survey",
+    "CreativeTrendPoint": "creative._creative_trend_point",
+    "CreativeVideoAudit": "creative._creative_video_list",
+    "CreativeVideoList": "creative._creative_video_list",
+    "CreativeVideoPage": "creative._creative_video_list",
+    "CreativeVideoSurvey": "creative._creative_video_survey",
     "CreatorFanData": "user._creator_fan_data",
     "DanmakuColorfulSrc": "video._danmaku_send_result",
     "DanmakuLikeStat": "video._danmaku_like_stats",
     "DanmakuLikeStats": "video._danmaku_like_stats",
     "DanmakuOperatorType": "video._enums",
+    "DanmakuOrder": "creative._enums",
+    "DanmakuSelectType": "creative._enums",
     "DanmakuSendResult": "video._danmaku_send_result",
+    "DanmakuSort": "creative._enums",
     "DefaultSearchKeyword": "search._default_search_keyword",
     "DmFontSize": "video._enums",
     "DmMode": "video._enums",
@@ -488,6 +572,8 @@ _WHERE: dict[str, str] = {
     "ElecMonthlyRank": "user._elec_monthly_rank",
     "ElecRankUser": "user._elec_monthly_rank",
     "ElecRankVip": "user._elec_monthly_rank",
+    "FanGraphPeriod": "creative._enums",
+    "FanGraphType": "creative._enums",
     "FavSeasonCounts": "user._channel_season_info",
     "FavSeasonDetail": "user._channel_season_info",
     "FavSeasonMedia": "user._channel_season_info",
@@ -498,6 +584,8 @@ _WHERE: dict[str, str] = {
     "FollowingUserList": "user._following_user_list",
     "FollowingUserVip": "user._following_user_list",
     "FollowingUserVipLabel": "user._following_user_list",
+    "GraphPeriod": "creative._enums",
+    "GraphType": "creative._enums",
     "HistoryBangumi": "user._history_videos",
     "HistoryBangumiSeason": "user._history_videos",
     "HistoryBusinessType": "user._enums",
@@ -705,6 +793,7 @@ _WHERE: dict[str, str] = {
     "SubscribeGroups": "user._subscribe_groups",
     "SubscribedTag": "user._subscribed_tags",
     "SubscribedTags": "user._subscribed_tags",
+    "SurveyType": "creative._enums",
     "TvLoginCookie": "login._tv_qr_login",
     "TvLoginCookies": "login._tv_qr_login",
     "TvQrCode": "login._tv_qr_code",
@@ -714,6 +803,8 @@ _WHERE: dict[str, str] = {
     "UidLookupItem": "user._uid_lookup",
     "UpStat": "user._up_stat",
     "UpStatViews": "user._up_stat",
+    "UploadOrder": "creative._enums",
+    "UploadStatus": "creative._enums",
     "UserAlbum": "user._user_album",
     "UserAlbumDoc": "user._user_album",
     "UserAlbumPicture": "user._user_album",
@@ -854,6 +945,7 @@ _WHERE: dict[str, str] = {
     "VideoTripleResult": "video._video_triple_result",
     "VideoUserGarb": "video._video_info",
     "VideoViewPoint": "video._video_player_info",
+    "VideoZoneUploadCounts": "video._video_zone_upload_counts",
     "WebQrCode": "login._web_qr_code",
     "WebQrPoll": "login._web_qr_poll",
 }
@@ -861,6 +953,10 @@ _WHERE: dict[str, str] = {
 __all__ = [
     "AppHotSearchRanking",
     "AppHotSearchWord",
+    "ArchiveType",
+    "ArticleSort",
+    "ArticleStatType",
+    "ArticleStatus",
     "CategoryTypeArticle",
     "CategoryTypePhoto",
     "ChannelArchive",
@@ -884,16 +980,48 @@ __all__ = [
     "CheeseSearchResult",
     "CheeseSeason",
     "CoinBalance",
+    "CommentManagerOrder",
     "CookieInfo",
     "CookieRefreshResult",
+    "CopyrightFilter",
     "CreatedChannelSeries",
     "CreatedSubscribeGroup",
+    "CreativeArchive",
+    "CreativeArchivePart",
+    "CreativeArchiveParts",
+    "CreativeArchiveStat",
+    "CreativeArticle",
+    "CreativeArticleCollection",
+    "CreativeArticleCollections",
+    "CreativeArticleCounters",
+    "CreativeArticleList",
+    "CreativeArticlePage",
+    "CreativeArticlePager",
+    "CreativeArticleStat",
+    "CreativeComment",
+    "CreativeCommentContent",
+    "CreativeCommentList",
+    "CreativeCommentMember",
+    "CreativeDanmaku",
+    "CreativeDanmakuList",
+    "CreativeGraph",
+    "CreativeManagerPage",
+    "CreativeSurveyDay",
+    "CreativeSurveyVideo",
+    "CreativeTrendPoint",
+    "CreativeVideoAudit",
+    "CreativeVideoList",
+    "CreativeVideoPage",
+    "CreativeVideoSurvey",
     "CreatorFanData",
     "DanmakuColorfulSrc",
     "DanmakuLikeStat",
     "DanmakuLikeStats",
     "DanmakuOperatorType",
+    "DanmakuOrder",
+    "DanmakuSelectType",
     "DanmakuSendResult",
+    "DanmakuSort",
     "DefaultSearchKeyword",
     "DmFontSize",
     "DmMode",
@@ -914,6 +1042,8 @@ __all__ = [
     "ElecMonthlyRank",
     "ElecRankUser",
     "ElecRankVip",
+    "FanGraphPeriod",
+    "FanGraphType",
     "FavSeasonCounts",
     "FavSeasonDetail",
     "FavSeasonMedia",
@@ -924,6 +1054,8 @@ __all__ = [
     "FollowingUserList",
     "FollowingUserVip",
     "FollowingUserVipLabel",
+    "GraphPeriod",
+    "GraphType",
     "HistoryBangumi",
     "HistoryBangumiSeason",
     "HistoryBusinessType",
@@ -1131,6 +1263,7 @@ __all__ = [
     "SubscribeGroups",
     "SubscribedTag",
     "SubscribedTags",
+    "SurveyType",
     "TvLoginCookie",
     "TvLoginCookies",
     "TvQrCode",
@@ -1140,6 +1273,8 @@ __all__ = [
     "UidLookupItem",
     "UpStat",
     "UpStatViews",
+    "UploadOrder",
+    "UploadStatus",
     "UserAlbum",
     "UserAlbumDoc",
     "UserAlbumPicture",
@@ -1280,6 +1415,7 @@ __all__ = [
     "VideoTripleResult",
     "VideoUserGarb",
     "VideoViewPoint",
+    "VideoZoneUploadCounts",
     "WebQrCode",
     "WebQrPoll",
 ]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .creative._async import AsyncCreative
+    from .creative._sync import Creative
     from .interactive._async import AsyncInteractive
     from .interactive._sync import Interactive
     from .live._async import AsyncLive
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "creative",
     "interactive",
     "live",
     "login",
@@ -34,6 +37,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def creative(self) -> Creative:
+        """The creator centre (创作中心) of the logged-in uploader - data overview, video, fan and article statistics, content, comment and danmaku management."""
+        from .creative._sync import Creative
+
+        return Creative(cast("Client", self))
 
     @cached_property
     def interactive(self) -> Interactive:
@@ -80,6 +90,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def creative(self) -> AsyncCreative:
+        """The creator centre (创作中心) of the logged-in uploader - data overview, video, fan and article statistics, content, comment and danmaku management."""
+        from .creative._async import AsyncCreative
+
+        return AsyncCreative(cast("AsyncClient", self))
 
     @cached_property
     def interactive(self) -> AsyncInteractive:

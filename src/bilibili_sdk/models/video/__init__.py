@@ -88,6 +88,7 @@ if TYPE_CHECKING:
     from ._video_tag import VideoTagCount as VideoTagCount
     from ._video_tags import VideoTags as VideoTags
     from ._video_triple_result import VideoTripleResult as VideoTripleResult
+    from ._video_zone_upload_counts import VideoZoneUploadCounts as VideoZoneUploadCounts
 
 _WHERE: dict[str, str] = {
     "DanmakuColorfulSrc": "_danmaku_send_result",
@@ -170,6 +171,7 @@ _WHERE: dict[str, str] = {
     "VideoTripleResult": "_video_triple_result",
     "VideoUserGarb": "_video_info",
     "VideoViewPoint": "_video_player_info",
+    "VideoZoneUploadCounts": "_video_zone_upload_counts",
 }
 
 __all__ = [
@@ -253,6 +255,7 @@ __all__ = [
     "VideoTripleResult",
     "VideoUserGarb",
     "VideoViewPoint",
+    "VideoZoneUploadCounts",
 ]
 
 

@@ -908,6 +908,16 @@ class AsyncUser:
         """
         return await self._client._request(_c.prepare_set_space_notice(notice=notice))
 
+    async def check_nickname(self, nick_name: str) -> None:
+        """Check that a nickname is free and allowed; returns None when it is, else raises with the reason.
+
+        GET https://passport.bilibili.com/web/generic/check/nickname
+
+        Args:
+            nick_name: The nickname to check (2 to 16 characters).
+        """
+        return await self._client._request(_c.prepare_check_nickname(nick_name=nick_name))
+
     async def get_login_log(self) -> UserLoginLog:
         """List the recent logins of the logged-in account.
 

@@ -857,6 +857,24 @@ def prepare_set_space_notice(*, notice: str = "") -> Call[None]:
     return Call(SET_SPACE_NOTICE, form=form)
 
 
+CHECK_NICKNAME: Endpoint[None] = Endpoint(
+    "user.check_nickname",
+    "GET",
+    "https://passport.bilibili.com/web/generic/check/nickname",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=None,
+)
+
+
+def prepare_check_nickname(nick_name: str) -> Call[None]:
+    query: dict[str, Any] = {}
+    query["nickName"] = _v.string("nick_name", nick_name)
+    return Call(CHECK_NICKNAME, query=query)
+
+
 GET_LOGIN_LOG: Endpoint[UserLoginLog] = Endpoint(
     "user.get_login_log",
     "GET",

@@ -327,6 +327,10 @@ class AsyncUserWithRawResponse:
         """`user.set_space_notice`, returning the raw response; `.parse()` gives None."""
         return await self._client._request_raw(_c.prepare_set_space_notice(notice=notice))
 
+    async def check_nickname(self, nick_name: str) -> RawResponse[None]:
+        """`user.check_nickname`, returning the raw response; `.parse()` gives None."""
+        return await self._client._request_raw(_c.prepare_check_nickname(nick_name=nick_name))
+
     async def get_login_log(self) -> RawResponse[UserLoginLog]:
         """`user.get_login_log`, returning the raw response; `.parse()` gives UserLoginLog."""
         return await self._client._request_raw(_c.prepare_get_login_log())

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from ...models.video._video_snapshot import VideoSnapshot
     from ...models.video._video_tags import VideoTags
     from ...models.video._video_triple_result import VideoTripleResult
+    from ...models.video._video_zone_upload_counts import VideoZoneUploadCounts
     from ._raw_async import AsyncVideoWithRawResponse
 
 __all__ = ["AsyncVideo"]
@@ -1055,3 +1056,10 @@ class AsyncVideo(AsyncVideoExtras):
             page,
             limit,
         )
+
+    async def get_zone_upload_counts(self) -> VideoZoneUploadCounts:
+        """Count today's new uploads in each main zone.
+
+        GET https://api.bilibili.com/x/web-interface/online · login optional
+        """
+        return await self._client._request(_c.prepare_get_zone_upload_counts())

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from ...models.video._video_snapshot import VideoSnapshot
     from ...models.video._video_tags import VideoTags
     from ...models.video._video_triple_result import VideoTripleResult
+    from ...models.video._video_zone_upload_counts import VideoZoneUploadCounts
 
 
 LIKE: Endpoint[None] = Endpoint(
@@ -1304,3 +1305,19 @@ def prepare_get_public_notes(
     query["pn"] = _v.integer("page", page, 1, None)
     query["ps"] = _v.integer("page_size", page_size, 1, None)
     return Call(GET_PUBLIC_NOTES, query=query)
+
+
+GET_ZONE_UPLOAD_COUNTS: Endpoint[VideoZoneUploadCounts] = Endpoint(
+    "video.get_zone_upload_counts",
+    "GET",
+    "https://api.bilibili.com/x/web-interface/online",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_zone_upload_counts").VideoZoneUploadCounts,
+)
+
+
+def prepare_get_zone_upload_counts() -> Call[VideoZoneUploadCounts]:
+    return Call(GET_ZONE_UPLOAD_COUNTS)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from ...models.video._video_snapshot import VideoSnapshot
     from ...models.video._video_tags import VideoTags
     from ...models.video._video_triple_result import VideoTripleResult
+    from ...models.video._video_zone_upload_counts import VideoZoneUploadCounts
 
 __all__ = ["VideoWithRawResponse"]
 
@@ -524,3 +525,7 @@ class VideoWithRawResponse:
         return self._client._request_raw(
             _c.prepare_get_public_notes(video, aid=aid, page=page, page_size=page_size)
         )
+
+    def get_zone_upload_counts(self) -> RawResponse[VideoZoneUploadCounts]:
+        """`video.get_zone_upload_counts`, returning the raw response; `.parse()` gives VideoZoneUploadCounts."""
+        return self._client._request_raw(_c.prepare_get_zone_upload_counts())

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from ...models.video._video_snapshot import VideoSnapshot
     from ...models.video._video_tags import VideoTags
     from ...models.video._video_triple_result import VideoTripleResult
+    from ...models.video._video_zone_upload_counts import VideoZoneUploadCounts
     from ._raw_sync import VideoWithRawResponse
 
 __all__ = ["Video"]
@@ -1045,3 +1046,10 @@ class Video(VideoExtras):
             page,
             limit,
         )
+
+    def get_zone_upload_counts(self) -> VideoZoneUploadCounts:
+        """Count today's new uploads in each main zone.
+
+        GET https://api.bilibili.com/x/web-interface/online · login optional
+        """
+        return self._client._request(_c.prepare_get_zone_upload_counts())
