@@ -249,7 +249,7 @@ def test_get_folder_content_parses_the_recorded_page(flavour: str) -> None:
 def test_list_folders_query_and_rid(flavour: str) -> None:
     mock = MockBilibili()
     folders = call(flavour, mock, "favorite.list_folders", MID, rid=170001)
-    assert folders.count == 5 and [f.title for f in folders.list_ or []][0] == "默认收藏夹"
+    assert folders.count == 5 and next(f.title for f in folders.list_ or []) == "默认收藏夹"
     (req,) = sent(mock, "favorite.list_folders")
     assert req.query == {
         "up_mid": str(MID),

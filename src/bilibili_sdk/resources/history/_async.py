@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..._extras.history import AsyncHistoryExtras
 from . import _calls as _c
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncHistory"]
 
 
-class AsyncHistory:
+class AsyncHistory(AsyncHistoryExtras):
     """Watch history (历史记录): delete entries, clear it, pause recording. (asynchronous)."""
 
     __slots__ = ("_client",)

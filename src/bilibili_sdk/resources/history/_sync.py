@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..._extras.history import HistoryExtras
 from . import _calls as _c
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["History"]
 
 
-class History:
+class History(HistoryExtras):
     """Watch history (历史记录): delete entries, clear it, pause recording. (synchronous)."""
 
     __slots__ = ("_client",)
