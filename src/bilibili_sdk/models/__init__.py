@@ -67,6 +67,31 @@ if TYPE_CHECKING:
     from .creative._enums import SurveyType as SurveyType
     from .creative._enums import UploadOrder as UploadOrder
     from .creative._enums import UploadStatus as UploadStatus
+    from .favorite._enums import FavoriteOrder as FavoriteOrder
+    from .favorite._favorite_articles import FavoriteArticle as FavoriteArticle
+    from .favorite._favorite_articles import FavoriteArticleAuthor as FavoriteArticleAuthor
+    from .favorite._favorite_articles import FavoriteArticlePage as FavoriteArticlePage
+    from .favorite._favorite_articles import FavoriteArticles as FavoriteArticles
+    from .favorite._favorite_courses import FavoriteCourse as FavoriteCourse
+    from .favorite._favorite_courses import FavoriteCoursePage as FavoriteCoursePage
+    from .favorite._favorite_courses import FavoriteCourses as FavoriteCourses
+    from .favorite._favorite_deal_result import FavoriteDealResult as FavoriteDealResult
+    from .favorite._favorite_folder_content import FavoriteFolderContent as FavoriteFolderContent
+    from .favorite._favorite_folder_info import FavoriteFolderCounts as FavoriteFolderCounts
+    from .favorite._favorite_folder_info import FavoriteFolderInfo as FavoriteFolderInfo
+    from .favorite._favorite_folder_list import FavoriteFolderBrief as FavoriteFolderBrief
+    from .favorite._favorite_folder_list import FavoriteFolderList as FavoriteFolderList
+    from .favorite._favorite_folder_page import FavoriteFolderPage as FavoriteFolderPage
+    from .favorite._favorite_media import FavoriteMedia as FavoriteMedia
+    from .favorite._favorite_media import FavoriteMediaCounts as FavoriteMediaCounts
+    from .favorite._favorite_medias import FavoriteMedias as FavoriteMedias
+    from .favorite._favorite_resource_ids import FavoriteResourceId as FavoriteResourceId
+    from .favorite._favorite_resource_ids import FavoriteResourceIds as FavoriteResourceIds
+    from .favorite._favorite_topics import FavoriteTopic as FavoriteTopic
+    from .favorite._favorite_topics import FavoriteTopicList as FavoriteTopicList
+    from .favorite._favorite_topics import FavoriteTopicPageInfo as FavoriteTopicPageInfo
+    from .favorite._favorite_topics import FavoriteTopics as FavoriteTopics
+    from .favorite._favorite_upper import FavoriteUpper as FavoriteUpper
     from .interactive._interactive_edge import InteractiveChoice as InteractiveChoice
     from .interactive._interactive_edge import InteractiveDimension as InteractiveDimension
     from .interactive._interactive_edge import InteractiveEdge as InteractiveEdge
@@ -245,6 +270,8 @@ if TYPE_CHECKING:
     from .search._search_page_info import SearchPageInfo as SearchPageInfo
     from .search._search_suggest_result import SearchSuggestResult as SearchSuggestResult
     from .search._search_suggest_result import SearchSuggestTag as SearchSuggestTag
+    from .toview._toview_list import ToviewList as ToviewList
+    from .toview._toview_list import ToviewVideo as ToviewVideo
     from .user._channel_archive import ChannelArchive as ChannelArchive
     from .user._channel_archive import ChannelArchiveStat as ChannelArchiveStat
     from .user._channel_list import ChannelList as ChannelList
@@ -578,6 +605,31 @@ _WHERE: dict[str, str] = {
     "FavSeasonDetail": "user._channel_season_info",
     "FavSeasonMedia": "user._channel_season_info",
     "FavSeasonUpper": "user._channel_season_info",
+    "FavoriteArticle": "favorite._favorite_articles",
+    "FavoriteArticleAuthor": "favorite._favorite_articles",
+    "FavoriteArticlePage": "favorite._favorite_articles",
+    "FavoriteArticles": "favorite._favorite_articles",
+    "FavoriteCourse": "favorite._favorite_courses",
+    "FavoriteCoursePage": "favorite._favorite_courses",
+    "FavoriteCourses": "favorite._favorite_courses",
+    "FavoriteDealResult": "favorite._favorite_deal_result",
+    "FavoriteFolderBrief": "favorite._favorite_folder_list",
+    "FavoriteFolderContent": "favorite._favorite_folder_content",
+    "FavoriteFolderCounts": "favorite._favorite_folder_info",
+    "FavoriteFolderInfo": "favorite._favorite_folder_info",
+    "FavoriteFolderList": "favorite._favorite_folder_list",
+    "FavoriteFolderPage": "favorite._favorite_folder_page",
+    "FavoriteMedia": "favorite._favorite_media",
+    "FavoriteMediaCounts": "favorite._favorite_media",
+    "FavoriteMedias": "favorite._favorite_medias",
+    "FavoriteOrder": "favorite._enums",
+    "FavoriteResourceId": "favorite._favorite_resource_ids",
+    "FavoriteResourceIds": "favorite._favorite_resource_ids",
+    "FavoriteTopic": "favorite._favorite_topics",
+    "FavoriteTopicList": "favorite._favorite_topics",
+    "FavoriteTopicPageInfo": "favorite._favorite_topics",
+    "FavoriteTopics": "favorite._favorite_topics",
+    "FavoriteUpper": "favorite._favorite_upper",
     "FollowedBangumi": "user._followed_bangumi_page",
     "FollowedBangumiPage": "user._followed_bangumi_page",
     "FollowingUser": "user._following_user_list",
@@ -794,6 +846,8 @@ _WHERE: dict[str, str] = {
     "SubscribedTag": "user._subscribed_tags",
     "SubscribedTags": "user._subscribed_tags",
     "SurveyType": "creative._enums",
+    "ToviewList": "toview._toview_list",
+    "ToviewVideo": "toview._toview_list",
     "TvLoginCookie": "login._tv_qr_login",
     "TvLoginCookies": "login._tv_qr_login",
     "TvQrCode": "login._tv_qr_code",
@@ -1048,6 +1102,31 @@ __all__ = [
     "FavSeasonDetail",
     "FavSeasonMedia",
     "FavSeasonUpper",
+    "FavoriteArticle",
+    "FavoriteArticleAuthor",
+    "FavoriteArticlePage",
+    "FavoriteArticles",
+    "FavoriteCourse",
+    "FavoriteCoursePage",
+    "FavoriteCourses",
+    "FavoriteDealResult",
+    "FavoriteFolderBrief",
+    "FavoriteFolderContent",
+    "FavoriteFolderCounts",
+    "FavoriteFolderInfo",
+    "FavoriteFolderList",
+    "FavoriteFolderPage",
+    "FavoriteMedia",
+    "FavoriteMediaCounts",
+    "FavoriteMedias",
+    "FavoriteOrder",
+    "FavoriteResourceId",
+    "FavoriteResourceIds",
+    "FavoriteTopic",
+    "FavoriteTopicList",
+    "FavoriteTopicPageInfo",
+    "FavoriteTopics",
+    "FavoriteUpper",
     "FollowedBangumi",
     "FollowedBangumiPage",
     "FollowingUser",
@@ -1264,6 +1343,8 @@ __all__ = [
     "SubscribedTag",
     "SubscribedTags",
     "SurveyType",
+    "ToviewList",
+    "ToviewVideo",
     "TvLoginCookie",
     "TvLoginCookies",
     "TvQrCode",

@@ -9,8 +9,14 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .channel_series._async import AsyncChannelSeries
+    from .channel_series._sync import ChannelSeries
     from .creative._async import AsyncCreative
     from .creative._sync import Creative
+    from .favorite._async import AsyncFavorite
+    from .favorite._sync import Favorite
+    from .history._async import AsyncHistory
+    from .history._sync import History
     from .interactive._async import AsyncInteractive
     from .interactive._sync import Interactive
     from .live._async import AsyncLive
@@ -19,17 +25,23 @@ if TYPE_CHECKING:
     from .login._sync import Login
     from .search._async import AsyncSearch
     from .search._sync import Search
+    from .toview._async import AsyncToview
+    from .toview._sync import Toview
     from .user._async import AsyncUser
     from .user._sync import User
     from .video._async import AsyncVideo
     from .video._sync import Video
 
 NAMESPACES = (
+    "channel_series",
     "creative",
+    "favorite",
+    "history",
     "interactive",
     "live",
     "login",
     "search",
+    "toview",
     "user",
     "video",
 )
@@ -39,11 +51,32 @@ class SyncNamespaces:
     """Lazily created namespaces of Client."""
 
     @cached_property
+    def channel_series(self) -> ChannelSeries:
+        """Seasons (合集) and series (列表) of uploaders: follow a season."""
+        from .channel_series._sync import ChannelSeries
+
+        return ChannelSeries(cast("Client", self))
+
+    @cached_property
     def creative(self) -> Creative:
         """The creator centre (创作中心) of the logged-in uploader - data overview, video, fan and article statistics, content, comment and danmaku management."""
         from .creative._sync import Creative
 
         return Creative(cast("Client", self))
+
+    @cached_property
+    def favorite(self) -> Favorite:
+        """Favourites (收藏夹): folders, their content, collected folders and your other favourite lists."""
+        from .favorite._sync import Favorite
+
+        return Favorite(cast("Client", self))
+
+    @cached_property
+    def history(self) -> History:
+        """Watch history (历史记录): delete entries, clear it, pause recording."""
+        from .history._sync import History
+
+        return History(cast("Client", self))
 
     @cached_property
     def interactive(self) -> Interactive:
@@ -74,6 +107,13 @@ class SyncNamespaces:
         return Search(cast("Client", self))
 
     @cached_property
+    def toview(self) -> Toview:
+        """Watch later (稍后再看): your list of videos saved for later."""
+        from .toview._sync import Toview
+
+        return Toview(cast("Client", self))
+
+    @cached_property
     def user(self) -> User:
         """Users (用户): profiles, space content, relations and the logged-in account."""
         from .user._sync import User
@@ -92,11 +132,32 @@ class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
 
     @cached_property
+    def channel_series(self) -> AsyncChannelSeries:
+        """Seasons (合集) and series (列表) of uploaders: follow a season."""
+        from .channel_series._async import AsyncChannelSeries
+
+        return AsyncChannelSeries(cast("AsyncClient", self))
+
+    @cached_property
     def creative(self) -> AsyncCreative:
         """The creator centre (创作中心) of the logged-in uploader - data overview, video, fan and article statistics, content, comment and danmaku management."""
         from .creative._async import AsyncCreative
 
         return AsyncCreative(cast("AsyncClient", self))
+
+    @cached_property
+    def favorite(self) -> AsyncFavorite:
+        """Favourites (收藏夹): folders, their content, collected folders and your other favourite lists."""
+        from .favorite._async import AsyncFavorite
+
+        return AsyncFavorite(cast("AsyncClient", self))
+
+    @cached_property
+    def history(self) -> AsyncHistory:
+        """Watch history (历史记录): delete entries, clear it, pause recording."""
+        from .history._async import AsyncHistory
+
+        return AsyncHistory(cast("AsyncClient", self))
 
     @cached_property
     def interactive(self) -> AsyncInteractive:
@@ -125,6 +186,13 @@ class AsyncNamespaces:
         from .search._async import AsyncSearch
 
         return AsyncSearch(cast("AsyncClient", self))
+
+    @cached_property
+    def toview(self) -> AsyncToview:
+        """Watch later (稍后再看): your list of videos saved for later."""
+        from .toview._async import AsyncToview
+
+        return AsyncToview(cast("AsyncClient", self))
 
     @cached_property
     def user(self) -> AsyncUser:
