@@ -9,21 +9,30 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .black_room._async import AsyncBlackRoom
+    from .black_room._sync import BlackRoom
     from .live._async import AsyncLive
     from .live._sync import Live
     from .login._async import AsyncLogin
     from .login._sync import Login
     from .search._async import AsyncSearch
     from .search._sync import Search
+    from .session._async import AsyncSession
+    from .session._sync import Session
+    from .topic._async import AsyncTopic
+    from .topic._sync import Topic
     from .user._async import AsyncUser
     from .user._sync import User
     from .video._async import AsyncVideo
     from .video._sync import Video
 
 NAMESPACES = (
+    "black_room",
     "live",
     "login",
     "search",
+    "session",
+    "topic",
     "user",
     "video",
 )
@@ -31,6 +40,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def black_room(self) -> BlackRoom:
+        """The blocked-users room (小黑屋) and the jury (风纪委员会): bans, cases, opinions, votes."""
+        from .black_room._sync import BlackRoom
+
+        return BlackRoom(cast("Client", self))
 
     @cached_property
     def live(self) -> Live:
@@ -54,6 +70,20 @@ class SyncNamespaces:
         return Search(cast("Client", self))
 
     @cached_property
+    def session(self) -> Session:
+        """Private messages (私信) and notifications: sessions, messages, sending, unread counts, replies, likes, @s."""
+        from .session._sync import Session
+
+        return Session(cast("Client", self))
+
+    @cached_property
+    def topic(self) -> Topic:
+        """Topics (话题): a topic's page, the dynamics under it, hot topics, search, like and favourite."""
+        from .topic._sync import Topic
+
+        return Topic(cast("Client", self))
+
+    @cached_property
     def user(self) -> User:
         """Users (用户): profiles, space content, relations and the logged-in account."""
         from .user._sync import User
@@ -70,6 +100,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def black_room(self) -> AsyncBlackRoom:
+        """The blocked-users room (小黑屋) and the jury (风纪委员会): bans, cases, opinions, votes."""
+        from .black_room._async import AsyncBlackRoom
+
+        return AsyncBlackRoom(cast("AsyncClient", self))
 
     @cached_property
     def live(self) -> AsyncLive:
@@ -91,6 +128,20 @@ class AsyncNamespaces:
         from .search._async import AsyncSearch
 
         return AsyncSearch(cast("AsyncClient", self))
+
+    @cached_property
+    def session(self) -> AsyncSession:
+        """Private messages (私信) and notifications: sessions, messages, sending, unread counts, replies, likes, @s."""
+        from .session._async import AsyncSession
+
+        return AsyncSession(cast("AsyncClient", self))
+
+    @cached_property
+    def topic(self) -> AsyncTopic:
+        """Topics (话题): a topic's page, the dynamics under it, hot topics, search, like and favourite."""
+        from .topic._async import AsyncTopic
+
+        return AsyncTopic(cast("AsyncClient", self))
 
     @cached_property
     def user(self) -> AsyncUser:
