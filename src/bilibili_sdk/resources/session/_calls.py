@@ -102,12 +102,11 @@ GET_SESSION_DETAIL: Endpoint[ChatSession] = Endpoint(
     csrf=False,
     envelope="data",
     model_ref=lambda: _models("session._chat_session").ChatSession,
-    fixed={"build": 0, "mobi_app": "web"},
 )
 
 
 def prepare_get_session_detail(talker_id: int, *, session_type: int = 1) -> Call[ChatSession]:
-    query: dict[str, Any] = {"build": 0, "mobi_app": "web"}
+    query: dict[str, Any] = {}
     query["talker_id"] = _v.positive_int("talker_id", talker_id)
     query["session_type"] = _v.choice(
         "session_type", _v.integer("session_type", session_type, None, None), (1, 2)
@@ -124,7 +123,6 @@ FETCH_SESSION_MSGS: Endpoint[SessionMessages] = Endpoint(
     csrf=False,
     envelope="data",
     model_ref=lambda: _models("session._session_messages").SessionMessages,
-    fixed={"build": 0, "mobi_app": "web"},
 )
 
 
@@ -136,7 +134,7 @@ def prepare_fetch_session_msgs(
     end_seqno: int | None = None,
     size: int = 30,
 ) -> Call[SessionMessages]:
-    query: dict[str, Any] = {"build": 0, "mobi_app": "web"}
+    query: dict[str, Any] = {}
     query["talker_id"] = _v.positive_int("talker_id", talker_id)
     query["session_type"] = _v.integer("session_type", session_type, 1, None)
     query["begin_seqno"] = _v.integer("begin_seqno", begin_seqno, 0, None)
@@ -386,14 +384,13 @@ GET_SYSTEM_MESSAGES: Endpoint[SystemMessages] = Endpoint(
     csrf=False,
     envelope="data",
     model_ref=lambda: _models("session._system_messages").SystemMessages,
-    fixed={"build": 0, "mobi_app": "web"},
 )
 
 
 def prepare_get_system_messages(
     *, page_size: int = 20, cursor: int | None = None
 ) -> Call[SystemMessages]:
-    query: dict[str, Any] = {"build": 0, "mobi_app": "web"}
+    query: dict[str, Any] = {}
     query["page_size"] = _v.integer("page_size", page_size, 1, None)
     if cursor is not None:
         query["cursor"] = _v.integer("cursor", cursor, None, None)
