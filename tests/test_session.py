@@ -416,7 +416,7 @@ def test_closing_the_client_or_the_poller_ends_iteration_quietly(flavour: str, h
                 if how == "client":
                     await holder["client"].aclose()
                 else:
-                    await holder["poller"].aclose()
+                    await holder["poller"].close()
 
         async def main() -> list[NewMessage]:
             async with AsyncClient(
@@ -444,7 +444,7 @@ def test_the_poller_is_a_context_manager_that_closes() -> None:
 
 
 @pytest.mark.anyio
-async def test_the_async_poller_closes_with_async_with_and_aclose() -> None:
+async def test_the_async_poller_closes_with_async_with_and_close() -> None:
     mock = MockBilibili()
     chat = Chat(mock)
     async with AsyncClient(credential=_cred(), transport=mock.transport()) as bili:
@@ -452,7 +452,7 @@ async def test_the_async_poller_closes_with_async_with_and_aclose() -> None:
             assert not poller.closed
         assert poller.closed
         other = bili.session.iter_new_messages(since=SINCE, sleep=chat.asleep)
-        await other.aclose()
+        await other.close()
         assert [m async for m in other] == []
     assert mock.requests == []
 
@@ -817,3 +817,17 @@ def test_iterators_check_arguments_before_io(
             getattr(bili.session, method)(**kwargs)
     assert info.value.argument == argument
     assert mock.requests == []
+
+
+def test_sync_and_async_pairs_match() -> None:
+    from bilibili_sdk._extras.session import (
+        AsyncMessagePoller,
+        AsyncSessionExtras,
+        MessagePoller,
+        SessionExtras,
+    )
+
+    from .test_catalogue import test_hand_written_pairs_identical
+
+    test_hand_written_pairs_identical(SessionExtras, AsyncSessionExtras)
+    test_hand_written_pairs_identical(MessagePoller, AsyncMessagePoller)

@@ -31,6 +31,7 @@ from .._exceptions import (
 
 if TYPE_CHECKING:
     from .._base_client import BaseClient
+    from .._client import AsyncClient, Client
     from ..models.session import (
         AtFeedEntry,
         ChatSession,
@@ -232,19 +233,18 @@ class _PollerBase:
         """Failed polls in a row (0 after a poll that worked)."""
         return self._errors
 
-    def close(self) -> None:
-        """Stop: iteration ends at the next step. Nothing runs in the background."""
+    def _stop(self) -> None:
         self._closed = True
         self._buffer.clear()
 
     def _failed(self, e: ApiException) -> None:
         """Count a failed poll and pick the next pause; re-raise when it cannot get better."""
         if isinstance(e, _FATAL):
-            self.close()
+            self._stop()
             raise e
         self._errors += 1
         if self.max_errors is not None and self._errors > self.max_errors:
-            self.close()
+            self._stop()
             raise e
         self._delay = min(self.interval * 2**self._errors, self.max_backoff)
         log.warning(
@@ -271,24 +271,24 @@ class MessagePoller(_PollerBase):
 
     def __init__(
         self,
-        api: Session,
+        client: Client,
         *,
         interval: float,
         max_backoff: float,
         max_errors: int | None,
         since: float | None,
         page_size: int,
-        sleep: Callable[[float], None] | None,
+        sleep: Callable[[float], Any] | None,
     ) -> None:
         super().__init__(
-            api._client,
+            client,
             interval=interval,
             max_backoff=max_backoff,
             max_errors=max_errors,
             since=since,
             page_size=page_size,
         )
-        self._api = api
+        self._api = client.session
         self._sleep = sleep if sleep is not None else time.sleep
 
     def __iter__(self) -> MessagePoller:
@@ -328,11 +328,15 @@ class MessagePoller(_PollerBase):
                     break
         st.advance(page)
 
+    def close(self) -> None:
+        """Stop: iteration ends at the next step. Nothing runs in the background."""
+        self._stop()
+
     def __enter__(self) -> MessagePoller:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._stop()
 
 
 class AsyncMessagePoller(_PollerBase):
@@ -340,24 +344,24 @@ class AsyncMessagePoller(_PollerBase):
 
     def __init__(
         self,
-        api: AsyncSession,
+        client: AsyncClient,
         *,
         interval: float,
         max_backoff: float,
         max_errors: int | None,
         since: float | None,
         page_size: int,
-        sleep: Callable[[float], Awaitable[None]] | None,
+        sleep: Callable[[float], Any] | None,
     ) -> None:
         super().__init__(
-            api._client,
+            client,
             interval=interval,
             max_backoff=max_backoff,
             max_errors=max_errors,
             since=since,
             page_size=page_size,
         )
-        self._api = api
+        self._api = client.session
         self._sleep = sleep
 
     def __aiter__(self) -> AsyncMessagePoller:
@@ -405,15 +409,15 @@ class AsyncMessagePoller(_PollerBase):
                     break
         st.advance(page)
 
-    async def aclose(self) -> None:
-        """Stop (same as `close()`; there is nothing to wait for)."""
-        self.close()
+    async def close(self) -> None:
+        """Stop: iteration ends at the next step. Nothing runs in the background."""
+        self._stop()
 
     async def __aenter__(self) -> AsyncMessagePoller:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        self.close()
+        self._stop()
 
 
 # ---------------------------------------------------------------------------- sending
@@ -598,7 +602,7 @@ class SessionExtras:
         max_errors: int | None = None,
         since: float | None = None,
         page_size: int = 50,
-        sleep: Callable[[float], None] | None = None,
+        sleep: Callable[[float], Any] | None = None,
     ) -> MessagePoller:
         """Yield private messages as they arrive, each once, oldest first (login required).
 
@@ -607,10 +611,11 @@ class SessionExtras:
         as new, your own included (compare `message.sender_uid`). A failed poll is retried
         after `interval * 2**n` seconds, at most `max_backoff`; after `max_errors` failures in
         a row (None: never) the last error is raised, and login errors are raised at once.
-        `sleep` replaces `time.sleep` (tests). Stop with `break`, `close()` or `with`.
+        `sleep(seconds)` replaces the pause between polls (a coroutine function for an
+        `AsyncClient`; for tests). Stop with `break`, `close()` or by leaving a `with` block.
         """
         return MessagePoller(
-            self._api,
+            self._api._client,
             interval=interval,
             max_backoff=max_backoff,
             max_errors=max_errors,
@@ -759,7 +764,7 @@ class AsyncSessionExtras:
         max_errors: int | None = None,
         since: float | None = None,
         page_size: int = 50,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        sleep: Callable[[float], Any] | None = None,
     ) -> AsyncMessagePoller:
         """Yield private messages as they arrive, each once, oldest first (login required).
 
@@ -768,10 +773,11 @@ class AsyncSessionExtras:
         as new, your own included (compare `message.sender_uid`). A failed poll is retried
         after `interval * 2**n` seconds, at most `max_backoff`; after `max_errors` failures in
         a row (None: never) the last error is raised, and login errors are raised at once.
-        `sleep` replaces `asyncio.sleep` (tests). Stop with `break`, `close()` or `async with`.
+        `sleep(seconds)` replaces the pause between polls (a coroutine function for an
+        `AsyncClient`; for tests). Stop with `break`, `close()` or by leaving a `with` block.
         """
         return AsyncMessagePoller(
-            self._api,
+            self._api._client,
             interval=interval,
             max_backoff=max_backoff,
             max_errors=max_errors,
