@@ -8,6 +8,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .black_room._blocked_info import BlockedInfo as BlockedInfo
+    from .black_room._blocked_list import BlockedList as BlockedList
+    from .black_room._enums import JuryVote as JuryVote
+    from .black_room._jury_case import JuryCase as JuryCase
+    from .black_room._jury_case import JuryCaseContent as JuryCaseContent
+    from .black_room._jury_case import JuryDanmaku as JuryDanmaku
+    from .black_room._jury_case import JuryVoteInfo as JuryVoteInfo
+    from .black_room._jury_case import JuryVoteItem as JuryVoteItem
+    from .black_room._jury_case_list import JuryCaseList as JuryCaseList
+    from .black_room._jury_case_list import JuryCaseSummary as JuryCaseSummary
+    from .black_room._jury_next_case import JuryNextCase as JuryNextCase
+    from .black_room._jury_opinion import JuryOpinion as JuryOpinion
+    from .black_room._jury_opinions import JuryOpinions as JuryOpinions
     from .common._user_level_info import UserLevelInfo as UserLevelInfo
     from .common._user_live_watched import UserLiveWatched as UserLiveWatched
     from .common._user_nameplate import UserNameplate as UserNameplate
@@ -270,6 +283,46 @@ if TYPE_CHECKING:
     from .search._search_page_info import SearchPageInfo as SearchPageInfo
     from .search._search_suggest_result import SearchSuggestResult as SearchSuggestResult
     from .search._search_suggest_result import SearchSuggestTag as SearchSuggestTag
+    from .session._at_feed import AtFeed as AtFeed
+    from .session._at_feed import AtFeedEntry as AtFeedEntry
+    from .session._at_feed import AtFeedItem as AtFeedItem
+    from .session._chat_session import ChatSession as ChatSession
+    from .session._chat_session import ChatSessionAccount as ChatSessionAccount
+    from .session._chat_session_list import ChatSessionList as ChatSessionList
+    from .session._feed_cursor import FeedCursor as FeedCursor
+    from .session._feed_cursor import FeedUser as FeedUser
+    from .session._like_feed import LikeFeed as LikeFeed
+    from .session._like_feed import LikeFeedEntry as LikeFeedEntry
+    from .session._like_feed import LikeFeedItem as LikeFeedItem
+    from .session._like_feed import LikeFeedSection as LikeFeedSection
+    from .session._message_settings import MessageSettings as MessageSettings
+    from .session._reply_feed import ReplyFeed as ReplyFeed
+    from .session._reply_feed import ReplyFeedEntry as ReplyFeedEntry
+    from .session._reply_feed import ReplyFeedItem as ReplyFeedItem
+    from .session._sent_message import SentMessage as SentMessage
+    from .session._session_emoji import SessionEmoji as SessionEmoji
+    from .session._session_message import SessionMessage as SessionMessage
+    from .session._session_messages import SessionMessages as SessionMessages
+    from .session._single_unread import SingleUnread as SingleUnread
+    from .session._system_messages import SystemMessage as SystemMessage
+    from .session._system_messages import SystemMessages as SystemMessages
+    from .session._system_messages import SystemMessageSource as SystemMessageSource
+    from .session._talker_settings import TalkerSettings as TalkerSettings
+    from .session._unread_counts import UnreadCounts as UnreadCounts
+    from .topic._hot_topics import HotTopics as HotTopics
+    from .topic._topic_cards import TopicCard as TopicCard
+    from .topic._topic_cards import TopicCardPage as TopicCardPage
+    from .topic._topic_cards import TopicCards as TopicCards
+    from .topic._topic_cards import TopicSortConfig as TopicSortConfig
+    from .topic._topic_cards import TopicSortOption as TopicSortOption
+    from .topic._topic_info import TopicCreator as TopicCreator
+    from .topic._topic_info import TopicInfo as TopicInfo
+    from .topic._topic_info import TopicItem as TopicItem
+    from .topic._topic_info import TopicTopDetails as TopicTopDetails
+    from .topic._topic_search import TopicNew as TopicNew
+    from .topic._topic_search import TopicSearch as TopicSearch
+    from .topic._topic_search import TopicSearchPage as TopicSearchPage
+    from .topic._topic_summary import TopicSummary as TopicSummary
     from .toview._toview_list import ToviewList as ToviewList
     from .toview._toview_list import ToviewVideo as ToviewVideo
     from .user._channel_archive import ChannelArchive as ChannelArchive
@@ -514,6 +567,11 @@ _WHERE: dict[str, str] = {
     "ArticleSort": "creative._enums",
     "ArticleStatType": "creative._enums",
     "ArticleStatus": "creative._enums",
+    "AtFeed": "session._at_feed",
+    "AtFeedEntry": "session._at_feed",
+    "AtFeedItem": "session._at_feed",
+    "BlockedInfo": "black_room._blocked_info",
+    "BlockedList": "black_room._blocked_list",
     "CategoryTypeArticle": "search._enums",
     "CategoryTypePhoto": "search._enums",
     "ChannelArchive": "user._channel_archive",
@@ -530,6 +588,9 @@ _WHERE: dict[str, str] = {
     "ChannelSeriesMeta": "user._channel_series_meta",
     "ChannelSeriesVideos": "user._channel_series_videos",
     "ChannelSeriesVideosPage": "user._channel_series_videos",
+    "ChatSession": "session._chat_session",
+    "ChatSessionAccount": "session._chat_session",
+    "ChatSessionList": "session._chat_session_list",
     "CheesePage": "user._cheese_page",
     "CheesePageInfo": "user._cheese_page",
     "CheeseSearchItem": "search._cheese_search_result",
@@ -630,6 +691,8 @@ _WHERE: dict[str, str] = {
     "FavoriteTopicPageInfo": "favorite._favorite_topics",
     "FavoriteTopics": "favorite._favorite_topics",
     "FavoriteUpper": "favorite._favorite_upper",
+    "FeedCursor": "session._feed_cursor",
+    "FeedUser": "session._feed_cursor",
     "FollowedBangumi": "user._followed_bangumi_page",
     "FollowedBangumiPage": "user._followed_bangumi_page",
     "FollowingUser": "user._following_user_list",
@@ -656,6 +719,7 @@ _WHERE: dict[str, str] = {
     "HistoryVideos": "user._history_videos",
     "HotSearchWord": "search._hot_search_words",
     "HotSearchWords": "search._hot_search_words",
+    "HotTopics": "topic._hot_topics",
     "InteractiveChoice": "interactive._interactive_edge",
     "InteractiveDimension": "interactive._interactive_edge",
     "InteractiveEdge": "interactive._interactive_edge",
@@ -667,10 +731,25 @@ _WHERE: dict[str, str] = {
     "InteractiveStoryStep": "interactive._interactive_edge",
     "InteractiveVariable": "interactive._interactive_edge",
     "InteractiveVersion": "interactive._interactive_player",
+    "JuryCase": "black_room._jury_case",
+    "JuryCaseContent": "black_room._jury_case",
+    "JuryCaseList": "black_room._jury_case_list",
+    "JuryCaseSummary": "black_room._jury_case_list",
+    "JuryDanmaku": "black_room._jury_case",
     "JuryInfo": "user._jury_info",
+    "JuryNextCase": "black_room._jury_next_case",
+    "JuryOpinion": "black_room._jury_opinion",
+    "JuryOpinions": "black_room._jury_opinions",
+    "JuryVote": "black_room._enums",
+    "JuryVoteInfo": "black_room._jury_case",
+    "JuryVoteItem": "black_room._jury_case",
     "LegacyDynamicCard": "user._legacy_dynamics_page",
     "LegacyDynamicDesc": "user._legacy_dynamics_page",
     "LegacyDynamicsPage": "user._legacy_dynamics_page",
+    "LikeFeed": "session._like_feed",
+    "LikeFeedEntry": "session._like_feed",
+    "LikeFeedItem": "session._like_feed",
+    "LikeFeedSection": "session._like_feed",
     "LiveAnchorBase": "live._live_room_detail",
     "LiveAnchorExp": "live._live_anchor_info",
     "LiveAnchorInfo": "live._live_anchor_info",
@@ -783,6 +862,7 @@ _WHERE: dict[str, str] = {
     "LoginResult": "login._login_result",
     "MangaSearchItem": "search._manga_search_result",
     "MangaSearchResult": "search._manga_search_result",
+    "MessageSettings": "session._message_settings",
     "MidList": "user._mid_list",
     "MyInfo": "user._my_info",
     "MyProfession": "user._my_info",
@@ -806,6 +886,9 @@ _WHERE: dict[str, str] = {
     "RelationAttributes": "user._user_relation",
     "RelationStat": "user._relation_stat",
     "RelationType": "user._enums",
+    "ReplyFeed": "session._reply_feed",
+    "ReplyFeedEntry": "session._reply_feed",
+    "ReplyFeedItem": "session._reply_feed",
     "SafecenterAccount": "login._safecenter_info",
     "SafecenterCaptcha": "login._safecenter_captcha",
     "SafecenterExchange": "login._safecenter_exchange",
@@ -835,6 +918,11 @@ _WHERE: dict[str, str] = {
     "SearchUserOfficialVerify": "search._search_hit",
     "SearchUserVideo": "search._search_hit",
     "SearchVideoItem": "search._search_hit",
+    "SentMessage": "session._sent_message",
+    "SessionEmoji": "session._session_emoji",
+    "SessionMessage": "session._session_message",
+    "SessionMessages": "session._session_messages",
+    "SingleUnread": "session._single_unread",
     "SmsCaptchaKey": "login._sms_captcha_key",
     "SpaceNavCount": "user._space_nav_num",
     "SpaceNavNum": "user._space_nav_num",
@@ -846,6 +934,23 @@ _WHERE: dict[str, str] = {
     "SubscribedTag": "user._subscribed_tags",
     "SubscribedTags": "user._subscribed_tags",
     "SurveyType": "creative._enums",
+    "SystemMessage": "session._system_messages",
+    "SystemMessageSource": "session._system_messages",
+    "SystemMessages": "session._system_messages",
+    "TalkerSettings": "session._talker_settings",
+    "TopicCard": "topic._topic_cards",
+    "TopicCardPage": "topic._topic_cards",
+    "TopicCards": "topic._topic_cards",
+    "TopicCreator": "topic._topic_info",
+    "TopicInfo": "topic._topic_info",
+    "TopicItem": "topic._topic_info",
+    "TopicNew": "topic._topic_search",
+    "TopicSearch": "topic._topic_search",
+    "TopicSearchPage": "topic._topic_search",
+    "TopicSortConfig": "topic._topic_cards",
+    "TopicSortOption": "topic._topic_cards",
+    "TopicSummary": "topic._topic_summary",
+    "TopicTopDetails": "topic._topic_info",
     "ToviewList": "toview._toview_list",
     "ToviewVideo": "toview._toview_list",
     "TvLoginCookie": "login._tv_qr_login",
@@ -855,6 +960,7 @@ _WHERE: dict[str, str] = {
     "TvTokenInfo": "login._tv_qr_login",
     "UidLookup": "user._uid_lookup",
     "UidLookupItem": "user._uid_lookup",
+    "UnreadCounts": "session._unread_counts",
     "UpStat": "user._up_stat",
     "UpStatViews": "user._up_stat",
     "UploadOrder": "creative._enums",
@@ -1011,6 +1117,11 @@ __all__ = [
     "ArticleSort",
     "ArticleStatType",
     "ArticleStatus",
+    "AtFeed",
+    "AtFeedEntry",
+    "AtFeedItem",
+    "BlockedInfo",
+    "BlockedList",
     "CategoryTypeArticle",
     "CategoryTypePhoto",
     "ChannelArchive",
@@ -1027,6 +1138,9 @@ __all__ = [
     "ChannelSeriesMeta",
     "ChannelSeriesVideos",
     "ChannelSeriesVideosPage",
+    "ChatSession",
+    "ChatSessionAccount",
+    "ChatSessionList",
     "CheesePage",
     "CheesePageInfo",
     "CheeseSearchItem",
@@ -1127,6 +1241,8 @@ __all__ = [
     "FavoriteTopicPageInfo",
     "FavoriteTopics",
     "FavoriteUpper",
+    "FeedCursor",
+    "FeedUser",
     "FollowedBangumi",
     "FollowedBangumiPage",
     "FollowingUser",
@@ -1153,6 +1269,7 @@ __all__ = [
     "HistoryVideos",
     "HotSearchWord",
     "HotSearchWords",
+    "HotTopics",
     "InteractiveChoice",
     "InteractiveDimension",
     "InteractiveEdge",
@@ -1164,10 +1281,25 @@ __all__ = [
     "InteractiveStoryStep",
     "InteractiveVariable",
     "InteractiveVersion",
+    "JuryCase",
+    "JuryCaseContent",
+    "JuryCaseList",
+    "JuryCaseSummary",
+    "JuryDanmaku",
     "JuryInfo",
+    "JuryNextCase",
+    "JuryOpinion",
+    "JuryOpinions",
+    "JuryVote",
+    "JuryVoteInfo",
+    "JuryVoteItem",
     "LegacyDynamicCard",
     "LegacyDynamicDesc",
     "LegacyDynamicsPage",
+    "LikeFeed",
+    "LikeFeedEntry",
+    "LikeFeedItem",
+    "LikeFeedSection",
     "LiveAnchorBase",
     "LiveAnchorExp",
     "LiveAnchorInfo",
@@ -1280,6 +1412,7 @@ __all__ = [
     "LoginResult",
     "MangaSearchItem",
     "MangaSearchResult",
+    "MessageSettings",
     "MidList",
     "MyInfo",
     "MyProfession",
@@ -1303,6 +1436,9 @@ __all__ = [
     "RelationAttributes",
     "RelationStat",
     "RelationType",
+    "ReplyFeed",
+    "ReplyFeedEntry",
+    "ReplyFeedItem",
     "SafecenterAccount",
     "SafecenterCaptcha",
     "SafecenterExchange",
@@ -1332,6 +1468,11 @@ __all__ = [
     "SearchUserOfficialVerify",
     "SearchUserVideo",
     "SearchVideoItem",
+    "SentMessage",
+    "SessionEmoji",
+    "SessionMessage",
+    "SessionMessages",
+    "SingleUnread",
     "SmsCaptchaKey",
     "SpaceNavCount",
     "SpaceNavNum",
@@ -1343,6 +1484,23 @@ __all__ = [
     "SubscribedTag",
     "SubscribedTags",
     "SurveyType",
+    "SystemMessage",
+    "SystemMessageSource",
+    "SystemMessages",
+    "TalkerSettings",
+    "TopicCard",
+    "TopicCardPage",
+    "TopicCards",
+    "TopicCreator",
+    "TopicInfo",
+    "TopicItem",
+    "TopicNew",
+    "TopicSearch",
+    "TopicSearchPage",
+    "TopicSortConfig",
+    "TopicSortOption",
+    "TopicSummary",
+    "TopicTopDetails",
     "ToviewList",
     "ToviewVideo",
     "TvLoginCookie",
@@ -1352,6 +1510,7 @@ __all__ = [
     "TvTokenInfo",
     "UidLookup",
     "UidLookupItem",
+    "UnreadCounts",
     "UpStat",
     "UpStatViews",
     "UploadOrder",

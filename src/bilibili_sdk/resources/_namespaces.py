@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .black_room._async import AsyncBlackRoom
+    from .black_room._sync import BlackRoom
     from .channel_series._async import AsyncChannelSeries
     from .channel_series._sync import ChannelSeries
     from .creative._async import AsyncCreative
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
     from .login._sync import Login
     from .search._async import AsyncSearch
     from .search._sync import Search
+    from .session._async import AsyncSession
+    from .session._sync import Session
+    from .topic._async import AsyncTopic
+    from .topic._sync import Topic
     from .toview._async import AsyncToview
     from .toview._sync import Toview
     from .user._async import AsyncUser
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "black_room",
     "channel_series",
     "creative",
     "favorite",
@@ -41,6 +48,8 @@ NAMESPACES = (
     "live",
     "login",
     "search",
+    "session",
+    "topic",
     "toview",
     "user",
     "video",
@@ -49,6 +58,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def black_room(self) -> BlackRoom:
+        """The blocked-users room (小黑屋) and the jury (风纪委员会): bans, cases, opinions, votes."""
+        from .black_room._sync import BlackRoom
+
+        return BlackRoom(cast("Client", self))
 
     @cached_property
     def channel_series(self) -> ChannelSeries:
@@ -107,6 +123,20 @@ class SyncNamespaces:
         return Search(cast("Client", self))
 
     @cached_property
+    def session(self) -> Session:
+        """Private messages (私信) and notifications: sessions, messages, sending, unread counts, replies, likes, @s."""
+        from .session._sync import Session
+
+        return Session(cast("Client", self))
+
+    @cached_property
+    def topic(self) -> Topic:
+        """Topics (话题): a topic's page, the dynamics under it, hot topics, search, like and favourite."""
+        from .topic._sync import Topic
+
+        return Topic(cast("Client", self))
+
+    @cached_property
     def toview(self) -> Toview:
         """Watch later (稍后再看): your list of videos saved for later."""
         from .toview._sync import Toview
@@ -130,6 +160,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def black_room(self) -> AsyncBlackRoom:
+        """The blocked-users room (小黑屋) and the jury (风纪委员会): bans, cases, opinions, votes."""
+        from .black_room._async import AsyncBlackRoom
+
+        return AsyncBlackRoom(cast("AsyncClient", self))
 
     @cached_property
     def channel_series(self) -> AsyncChannelSeries:
@@ -186,6 +223,20 @@ class AsyncNamespaces:
         from .search._async import AsyncSearch
 
         return AsyncSearch(cast("AsyncClient", self))
+
+    @cached_property
+    def session(self) -> AsyncSession:
+        """Private messages (私信) and notifications: sessions, messages, sending, unread counts, replies, likes, @s."""
+        from .session._async import AsyncSession
+
+        return AsyncSession(cast("AsyncClient", self))
+
+    @cached_property
+    def topic(self) -> AsyncTopic:
+        """Topics (话题): a topic's page, the dynamics under it, hot topics, search, like and favourite."""
+        from .topic._async import AsyncTopic
+
+        return AsyncTopic(cast("AsyncClient", self))
 
     @cached_property
     def toview(self) -> AsyncToview:
