@@ -8,6 +8,31 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .comment._comment_card_label import CommentCardLabel as CommentCardLabel
+    from .comment._comment_card_label import CommentContent as CommentContent
+    from .comment._comment_card_label import CommentDisplayControl as CommentDisplayControl
+    from .comment._comment_card_label import CommentEmote as CommentEmote
+    from .comment._comment_card_label import CommentFolder as CommentFolder
+    from .comment._comment_card_label import CommentMember as CommentMember
+    from .comment._comment_card_label import CommentMemberVip as CommentMemberVip
+    from .comment._comment_card_label import CommentReply as CommentReply
+    from .comment._comment_card_label import CommentUpAction as CommentUpAction
+    from .comment._comment_config import CommentConfig as CommentConfig
+    from .comment._comment_config import CommentControl as CommentControl
+    from .comment._comment_config import CommentUpper as CommentUpper
+    from .comment._comment_count import CommentCount as CommentCount
+    from .comment._comment_main_page import CommentCursor as CommentCursor
+    from .comment._comment_main_page import CommentMainPage as CommentMainPage
+    from .comment._comment_main_page import CommentPagination as CommentPagination
+    from .comment._comment_main_page import CommentTop as CommentTop
+    from .comment._comment_page import CommentPage as CommentPage
+    from .comment._comment_page_info import CommentPageInfo as CommentPageInfo
+    from .comment._comment_send_result import CommentSendResult as CommentSendResult
+    from .comment._comment_thread_page import CommentThreadPage as CommentThreadPage
+    from .comment._enums import CommentMode as CommentMode
+    from .comment._enums import CommentReportReason as CommentReportReason
+    from .comment._enums import CommentResourceType as CommentResourceType
+    from .comment._enums import CommentSort as CommentSort
     from .common._user_level_info import UserLevelInfo as UserLevelInfo
     from .common._user_live_watched import UserLiveWatched as UserLiveWatched
     from .common._user_nameplate import UserNameplate as UserNameplate
@@ -15,7 +40,7 @@ if TYPE_CHECKING:
     from .common._user_official_verify import UserOfficialVerify as UserOfficialVerify
     from .common._user_pendant import UserPendant as UserPendant
     from .common._user_vip import UserVip as UserVip
-    from .common._user_vip import UserVipLabel as UserVipLabel
+    from .common._user_vip_label import UserVipLabel as UserVipLabel
     from .common._video_dimension import VideoDimension as VideoDimension
     from .common._video_owner import VideoOwner as VideoOwner
     from .common._video_owner import VideoRights as VideoRights
@@ -447,6 +472,31 @@ _WHERE: dict[str, str] = {
     "CheeseSearchResult": "search._cheese_search_result",
     "CheeseSeason": "user._cheese_page",
     "CoinBalance": "user._coin_balance",
+    "CommentCardLabel": "comment._comment_card_label",
+    "CommentConfig": "comment._comment_config",
+    "CommentContent": "comment._comment_card_label",
+    "CommentControl": "comment._comment_config",
+    "CommentCount": "comment._comment_count",
+    "CommentCursor": "comment._comment_main_page",
+    "CommentDisplayControl": "comment._comment_card_label",
+    "CommentEmote": "comment._comment_card_label",
+    "CommentFolder": "comment._comment_card_label",
+    "CommentMainPage": "comment._comment_main_page",
+    "CommentMember": "comment._comment_card_label",
+    "CommentMemberVip": "comment._comment_card_label",
+    "CommentMode": "comment._enums",
+    "CommentPage": "comment._comment_page",
+    "CommentPageInfo": "comment._comment_page_info",
+    "CommentPagination": "comment._comment_main_page",
+    "CommentReply": "comment._comment_card_label",
+    "CommentReportReason": "comment._enums",
+    "CommentResourceType": "comment._enums",
+    "CommentSendResult": "comment._comment_send_result",
+    "CommentSort": "comment._enums",
+    "CommentThreadPage": "comment._comment_thread_page",
+    "CommentTop": "comment._comment_main_page",
+    "CommentUpAction": "comment._comment_card_label",
+    "CommentUpper": "comment._comment_config",
     "CookieInfo": "login._cookie_info",
     "CookieRefreshResult": "login._cookie_refresh_result",
     "CreatedChannelSeries": "user._created_channel_series",
@@ -755,7 +805,7 @@ _WHERE: dict[str, str] = {
     "UserVideoZone": "user._user_videos",
     "UserVideos": "user._user_videos",
     "UserVip": "common._user_vip",
-    "UserVipLabel": "common._user_vip",
+    "UserVipLabel": "common._user_vip_label",
     "UserWornMedal": "user._user_info",
     "VideoAiConclusion": "video._video_ai_conclusion",
     "VideoAiModelResult": "video._video_ai_conclusion",
@@ -862,6 +912,31 @@ __all__ = [
     "CheeseSearchResult",
     "CheeseSeason",
     "CoinBalance",
+    "CommentCardLabel",
+    "CommentConfig",
+    "CommentContent",
+    "CommentControl",
+    "CommentCount",
+    "CommentCursor",
+    "CommentDisplayControl",
+    "CommentEmote",
+    "CommentFolder",
+    "CommentMainPage",
+    "CommentMember",
+    "CommentMemberVip",
+    "CommentMode",
+    "CommentPage",
+    "CommentPageInfo",
+    "CommentPagination",
+    "CommentReply",
+    "CommentReportReason",
+    "CommentResourceType",
+    "CommentSendResult",
+    "CommentSort",
+    "CommentThreadPage",
+    "CommentTop",
+    "CommentUpAction",
+    "CommentUpper",
     "CookieInfo",
     "CookieRefreshResult",
     "CreatedChannelSeries",

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .comment._async import AsyncComment
+    from .comment._sync import Comment
     from .live._async import AsyncLive
     from .live._sync import Live
     from .login._async import AsyncLogin
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "comment",
     "live",
     "login",
     "search",
@@ -31,6 +34,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def comment(self) -> Comment:
+        """Comments (评论): the comment areas of videos, articles, dynamics, audio and more."""
+        from .comment._sync import Comment
+
+        return Comment(cast("Client", self))
 
     @cached_property
     def live(self) -> Live:
@@ -70,6 +80,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def comment(self) -> AsyncComment:
+        """Comments (评论): the comment areas of videos, articles, dynamics, audio and more."""
+        from .comment._async import AsyncComment
+
+        return AsyncComment(cast("AsyncClient", self))
 
     @cached_property
     def live(self) -> AsyncLive:
