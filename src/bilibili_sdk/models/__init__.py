@@ -45,6 +45,15 @@ if TYPE_CHECKING:
     from .common._video_owner import VideoOwner as VideoOwner
     from .common._video_owner import VideoRights as VideoRights
     from .common._video_owner import VideoStat as VideoStat
+    from .emoji._emote_package import Emote as Emote
+    from .emoji._emote_package import EmoteMeta as EmoteMeta
+    from .emoji._emote_package import EmotePackage as EmotePackage
+    from .emoji._emote_package import EmotePackageFlags as EmotePackageFlags
+    from .emoji._emote_package import EmotePackageMeta as EmotePackageMeta
+    from .emoji._emote_packages import EmotePackages as EmotePackages
+    from .emoji._emote_panel import EmotePanel as EmotePanel
+    from .emoji._emote_setting_panel import EmoteMall as EmoteMall
+    from .emoji._emote_setting_panel import EmoteSettingPanel as EmoteSettingPanel
     from .live._enums import LiveCodec as LiveCodec
     from .live._enums import LiveFormat as LiveFormat
     from .live._enums import LiveProtocol as LiveProtocol
@@ -445,6 +454,11 @@ if TYPE_CHECKING:
     from .video._video_tag import VideoTagCount as VideoTagCount
     from .video._video_tags import VideoTags as VideoTags
     from .video._video_triple_result import VideoTripleResult as VideoTripleResult
+    from .vote._enums import VoteType as VoteType
+    from .vote._vote_created import VoteCreated as VoteCreated
+    from .vote._vote_info_result import VoteInfo as VoteInfo
+    from .vote._vote_info_result import VoteInfoResult as VoteInfoResult
+    from .vote._vote_info_result import VoteOption as VoteOption
 
 _WHERE: dict[str, str] = {
     "AppHotSearchRanking": "search._app_hot_search_ranking",
@@ -527,6 +541,15 @@ _WHERE: dict[str, str] = {
     "ElecMonthlyRank": "user._elec_monthly_rank",
     "ElecRankUser": "user._elec_monthly_rank",
     "ElecRankVip": "user._elec_monthly_rank",
+    "Emote": "emoji._emote_package",
+    "EmoteMall": "emoji._emote_setting_panel",
+    "EmoteMeta": "emoji._emote_package",
+    "EmotePackage": "emoji._emote_package",
+    "EmotePackageFlags": "emoji._emote_package",
+    "EmotePackageMeta": "emoji._emote_package",
+    "EmotePackages": "emoji._emote_packages",
+    "EmotePanel": "emoji._emote_panel",
+    "EmoteSettingPanel": "emoji._emote_setting_panel",
     "FavSeasonCounts": "user._channel_season_info",
     "FavSeasonDetail": "user._channel_season_info",
     "FavSeasonMedia": "user._channel_season_info",
@@ -882,6 +905,11 @@ _WHERE: dict[str, str] = {
     "VideoTripleResult": "video._video_triple_result",
     "VideoUserGarb": "video._video_info",
     "VideoViewPoint": "video._video_player_info",
+    "VoteCreated": "vote._vote_created",
+    "VoteInfo": "vote._vote_info_result",
+    "VoteInfoResult": "vote._vote_info_result",
+    "VoteOption": "vote._vote_info_result",
+    "VoteType": "vote._enums",
     "WebQrCode": "login._web_qr_code",
     "WebQrPoll": "login._web_qr_poll",
 }
@@ -967,6 +995,15 @@ __all__ = [
     "ElecMonthlyRank",
     "ElecRankUser",
     "ElecRankVip",
+    "Emote",
+    "EmoteMall",
+    "EmoteMeta",
+    "EmotePackage",
+    "EmotePackageFlags",
+    "EmotePackageMeta",
+    "EmotePackages",
+    "EmotePanel",
+    "EmoteSettingPanel",
     "FavSeasonCounts",
     "FavSeasonDetail",
     "FavSeasonMedia",
@@ -1322,6 +1359,11 @@ __all__ = [
     "VideoTripleResult",
     "VideoUserGarb",
     "VideoViewPoint",
+    "VoteCreated",
+    "VoteInfo",
+    "VoteInfoResult",
+    "VoteOption",
+    "VoteType",
     "WebQrCode",
     "WebQrPoll",
 ]

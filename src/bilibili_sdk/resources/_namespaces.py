@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from .comment._async import AsyncComment
     from .comment._sync import Comment
+    from .emoji._async import AsyncEmoji
+    from .emoji._sync import Emoji
     from .live._async import AsyncLive
     from .live._sync import Live
     from .login._async import AsyncLogin
@@ -21,14 +23,18 @@ if TYPE_CHECKING:
     from .user._sync import User
     from .video._async import AsyncVideo
     from .video._sync import Video
+    from .vote._async import AsyncVote
+    from .vote._sync import Vote
 
 NAMESPACES = (
     "comment",
+    "emoji",
     "live",
     "login",
     "search",
     "user",
     "video",
+    "vote",
 )
 
 
@@ -41,6 +47,13 @@ class SyncNamespaces:
         from .comment._sync import Comment
 
         return Comment(cast("Client", self))
+
+    @cached_property
+    def emoji(self) -> Emoji:
+        """Emote packages (表情包) of the comment and dynamic input boxes."""
+        from .emoji._sync import Emoji
+
+        return Emoji(cast("Client", self))
 
     @cached_property
     def live(self) -> Live:
@@ -77,6 +90,13 @@ class SyncNamespaces:
 
         return Video(cast("Client", self))
 
+    @cached_property
+    def vote(self) -> Vote:
+        """Votes (投票) attached to dynamics: read one, create or edit your own."""
+        from .vote._sync import Vote
+
+        return Vote(cast("Client", self))
+
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
@@ -87,6 +107,13 @@ class AsyncNamespaces:
         from .comment._async import AsyncComment
 
         return AsyncComment(cast("AsyncClient", self))
+
+    @cached_property
+    def emoji(self) -> AsyncEmoji:
+        """Emote packages (表情包) of the comment and dynamic input boxes."""
+        from .emoji._async import AsyncEmoji
+
+        return AsyncEmoji(cast("AsyncClient", self))
 
     @cached_property
     def live(self) -> AsyncLive:
@@ -122,3 +149,10 @@ class AsyncNamespaces:
         from .video._async import AsyncVideo
 
         return AsyncVideo(cast("AsyncClient", self))
+
+    @cached_property
+    def vote(self) -> AsyncVote:
+        """Votes (投票) attached to dynamics: read one, create or edit your own."""
+        from .vote._async import AsyncVote
+
+        return AsyncVote(cast("AsyncClient", self))
