@@ -196,7 +196,8 @@ class CommentExtras:
         Walks `get_comments_lazy` page by page (its `next_offset` cursor). With
         `with_replies=True` each comment comes with its whole thread in `replies`, fetched
         through `get_replies` when the list's preview is incomplete (one more request per
-        20 replies: mind the rate limit on busy areas).
+        20 replies: mind the rate limit on busy areas). Pinned comments are not repeated
+        here: they come in `get_comments_lazy(...).top_replies`.
 
         Args:
             oid: Id of the resource whose comments to list (aid, cv id, dynamic id...).
@@ -275,7 +276,8 @@ class AsyncCommentExtras:
         Walks `get_comments_lazy` page by page (its `next_offset` cursor). With
         `with_replies=True` each comment comes with its whole thread in `replies`, fetched
         through `get_replies` when the list's preview is incomplete (one more request per
-        20 replies: mind the rate limit on busy areas).
+        20 replies: mind the rate limit on busy areas). Pinned comments are not repeated
+        here: they come in `get_comments_lazy(...).top_replies`.
 
         Args:
             oid: Id of the resource whose comments to list (aid, cv id, dynamic id...).
