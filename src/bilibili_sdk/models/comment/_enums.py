@@ -32,8 +32,8 @@ class CommentSort(int, Enum):
     """Order of the paged comment list (`sort`)."""
 
     TIME = 0
-    REPLY = 1
-    LIKE = 2
+    LIKE = 1
+    HOT = 2
 
 
 class CommentMode(int, Enum):

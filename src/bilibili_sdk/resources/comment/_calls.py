@@ -62,6 +62,7 @@ def prepare_get_comments(
     page: int = 1,
     sort: CommentSort | int = 0,
     page_size: int | None = None,
+    no_hot: bool | None = None,
 ) -> Call[CommentPage]:
     query: dict[str, Any] = {}
     query["oid"] = _v.positive_int("oid", oid)
@@ -70,6 +71,8 @@ def prepare_get_comments(
     query["sort"] = _v.enum_value("sort", sort, CommentSort)
     if page_size is not None:
         query["ps"] = _v.integer("page_size", page_size, 1, 20)
+    if no_hot is not None:
+        query["nohot"] = _v.boolean("no_hot", no_hot, False)
     return Call(GET_COMMENTS, query=query)
 
 

@@ -42,10 +42,13 @@ class AsyncCommentWithRawResponse:
         page: int = 1,
         sort: CommentSort | int = 0,
         page_size: int | None = None,
+        no_hot: bool | None = None,
     ) -> RawResponse[CommentPage]:
         """`comment.get_comments`, returning the raw response; `.parse()` gives CommentPage."""
         return await self._client._request_raw(
-            _c.prepare_get_comments(oid=oid, type=type, page=page, sort=sort, page_size=page_size)
+            _c.prepare_get_comments(
+                oid=oid, type=type, page=page, sort=sort, page_size=page_size, no_hot=no_hot
+            )
         )
 
     async def get_comments_lazy(

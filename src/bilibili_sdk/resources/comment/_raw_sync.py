@@ -42,10 +42,13 @@ class CommentWithRawResponse:
         page: int = 1,
         sort: CommentSort | int = 0,
         page_size: int | None = None,
+        no_hot: bool | None = None,
     ) -> RawResponse[CommentPage]:
         """`comment.get_comments`, returning the raw response; `.parse()` gives CommentPage."""
         return self._client._request_raw(
-            _c.prepare_get_comments(oid=oid, type=type, page=page, sort=sort, page_size=page_size)
+            _c.prepare_get_comments(
+                oid=oid, type=type, page=page, sort=sort, page_size=page_size, no_hot=no_hot
+            )
         )
 
     def get_comments_lazy(

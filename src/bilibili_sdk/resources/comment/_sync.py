@@ -52,6 +52,7 @@ class Comment(CommentExtras):
         page: int = 1,
         sort: CommentSort | int = 0,
         page_size: int | None = None,
+        no_hot: bool | None = None,
     ) -> CommentPage:
         """List the root comments of a comment area, one numbered page at a time.
 
@@ -61,11 +62,14 @@ class Comment(CommentExtras):
             oid: Id of the resource whose comments to list (aid, cv id, dynamic id...).
             type: Kind of resource `oid` names.
             page: Page number, from 1 (pages after the first need a login).
-            sort: TIME newest first (default), REPLY by reply count, LIKE by likes.
+            sort: TIME newest first (default), LIKE by likes, HOT by popularity.
             page_size: Comments per page; the server's default (20) when not given.
+            no_hot: True to leave the hot comments (`hots`) out.
         """
         return self._client._request(
-            _c.prepare_get_comments(oid=oid, type=type, page=page, sort=sort, page_size=page_size)
+            _c.prepare_get_comments(
+                oid=oid, type=type, page=page, sort=sort, page_size=page_size, no_hot=no_hot
+            )
         )
 
     def iter_comments_by_page(
@@ -76,6 +80,7 @@ class Comment(CommentExtras):
         page: int = 1,
         sort: CommentSort | int = 0,
         page_size: int | None = None,
+        no_hot: bool | None = None,
         limit: int | None = None,
     ) -> Iterator[CommentReply]:
         """Iterate over every item of `get_comments`, fetching pages as needed.
@@ -86,14 +91,15 @@ class Comment(CommentExtras):
             oid: Id of the resource whose comments to list (aid, cv id, dynamic id...).
             type: Kind of resource `oid` names.
             page: Page number, from 1 (pages after the first need a login).
-            sort: TIME newest first (default), REPLY by reply count, LIKE by likes.
+            sort: TIME newest first (default), LIKE by likes, HOT by popularity.
             page_size: Comments per page; the server's default (20) when not given.
+            no_hot: True to leave the hot comments (`hots`) out.
             limit: Stop after this many items; None walks every page (from `page`).
         """
         return self._client._paginate(
             _c.ITER_COMMENTS_BY_PAGE,
             lambda _page: _c.prepare_get_comments(
-                oid=oid, type=type, page=_page, sort=sort, page_size=page_size
+                oid=oid, type=type, page=_page, sort=sort, page_size=page_size, no_hot=no_hot
             ),
             page,
             limit,
