@@ -338,7 +338,8 @@ def test_sync_async_pairs_identical(sync_cls: type, async_cls: type) -> None:
     spec_ns = next(
         n for n in CATALOGUE.namespaces if sync_cls.__module__.endswith(f".{n.name}._sync")
     )
-    expected = {e.name for e in spec_ns.endpoints} | {
+    # An endpoint named `_x` is private: a hand-written public method wraps it (comment.send).
+    expected = {e.name for e in spec_ns.endpoints if not e.name.startswith("_")} | {
         e.paginate.name for e in spec_ns.endpoints if e.paginate
     }
     assert set(s) == expected

@@ -21,6 +21,31 @@ if TYPE_CHECKING:
     from .black_room._jury_next_case import JuryNextCase as JuryNextCase
     from .black_room._jury_opinion import JuryOpinion as JuryOpinion
     from .black_room._jury_opinions import JuryOpinions as JuryOpinions
+    from .comment._comment_card_label import CommentCardLabel as CommentCardLabel
+    from .comment._comment_card_label import CommentContent as CommentContent
+    from .comment._comment_card_label import CommentDisplayControl as CommentDisplayControl
+    from .comment._comment_card_label import CommentEmote as CommentEmote
+    from .comment._comment_card_label import CommentFolder as CommentFolder
+    from .comment._comment_card_label import CommentMember as CommentMember
+    from .comment._comment_card_label import CommentMemberVip as CommentMemberVip
+    from .comment._comment_card_label import CommentReply as CommentReply
+    from .comment._comment_card_label import CommentUpAction as CommentUpAction
+    from .comment._comment_config import CommentConfig as CommentConfig
+    from .comment._comment_config import CommentControl as CommentControl
+    from .comment._comment_config import CommentUpper as CommentUpper
+    from .comment._comment_count import CommentCount as CommentCount
+    from .comment._comment_main_page import CommentCursor as CommentCursor
+    from .comment._comment_main_page import CommentMainPage as CommentMainPage
+    from .comment._comment_main_page import CommentPagination as CommentPagination
+    from .comment._comment_main_page import CommentTop as CommentTop
+    from .comment._comment_page import CommentPage as CommentPage
+    from .comment._comment_page_info import CommentPageInfo as CommentPageInfo
+    from .comment._comment_send_result import CommentSendResult as CommentSendResult
+    from .comment._comment_thread_page import CommentThreadPage as CommentThreadPage
+    from .comment._enums import CommentMode as CommentMode
+    from .comment._enums import CommentReportReason as CommentReportReason
+    from .comment._enums import CommentResourceType as CommentResourceType
+    from .comment._enums import CommentSort as CommentSort
     from .common._user_level_info import UserLevelInfo as UserLevelInfo
     from .common._user_live_watched import UserLiveWatched as UserLiveWatched
     from .common._user_nameplate import UserNameplate as UserNameplate
@@ -28,7 +53,7 @@ if TYPE_CHECKING:
     from .common._user_official_verify import UserOfficialVerify as UserOfficialVerify
     from .common._user_pendant import UserPendant as UserPendant
     from .common._user_vip import UserVip as UserVip
-    from .common._user_vip import UserVipLabel as UserVipLabel
+    from .common._user_vip_label import UserVipLabel as UserVipLabel
     from .common._video_dimension import VideoDimension as VideoDimension
     from .common._video_owner import VideoOwner as VideoOwner
     from .common._video_owner import VideoRights as VideoRights
@@ -80,6 +105,15 @@ if TYPE_CHECKING:
     from .creative._enums import SurveyType as SurveyType
     from .creative._enums import UploadOrder as UploadOrder
     from .creative._enums import UploadStatus as UploadStatus
+    from .emoji._emote_package import Emote as Emote
+    from .emoji._emote_package import EmoteMeta as EmoteMeta
+    from .emoji._emote_package import EmotePackage as EmotePackage
+    from .emoji._emote_package import EmotePackageFlags as EmotePackageFlags
+    from .emoji._emote_package import EmotePackageMeta as EmotePackageMeta
+    from .emoji._emote_packages import EmotePackages as EmotePackages
+    from .emoji._emote_panel import EmotePanel as EmotePanel
+    from .emoji._emote_setting_panel import EmoteMall as EmoteMall
+    from .emoji._emote_setting_panel import EmoteSettingPanel as EmoteSettingPanel
     from .favorite._enums import FavoriteOrder as FavoriteOrder
     from .favorite._favorite_articles import FavoriteArticle as FavoriteArticle
     from .favorite._favorite_articles import FavoriteArticleAuthor as FavoriteArticleAuthor
@@ -559,6 +593,11 @@ if TYPE_CHECKING:
     from .video._video_tags import VideoTags as VideoTags
     from .video._video_triple_result import VideoTripleResult as VideoTripleResult
     from .video._video_zone_upload_counts import VideoZoneUploadCounts as VideoZoneUploadCounts
+    from .vote._enums import VoteType as VoteType
+    from .vote._vote_created import VoteCreated as VoteCreated
+    from .vote._vote_info_result import VoteInfo as VoteInfo
+    from .vote._vote_info_result import VoteInfoResult as VoteInfoResult
+    from .vote._vote_info_result import VoteOption as VoteOption
 
 _WHERE: dict[str, str] = {
     "AppHotSearchRanking": "search._app_hot_search_ranking",
@@ -598,7 +637,32 @@ _WHERE: dict[str, str] = {
     "CheeseSearchResult": "search._cheese_search_result",
     "CheeseSeason": "user._cheese_page",
     "CoinBalance": "user._coin_balance",
+    "CommentCardLabel": "comment._comment_card_label",
+    "CommentConfig": "comment._comment_config",
+    "CommentContent": "comment._comment_card_label",
+    "CommentControl": "comment._comment_config",
+    "CommentCount": "comment._comment_count",
+    "CommentCursor": "comment._comment_main_page",
+    "CommentDisplayControl": "comment._comment_card_label",
+    "CommentEmote": "comment._comment_card_label",
+    "CommentFolder": "comment._comment_card_label",
+    "CommentMainPage": "comment._comment_main_page",
     "CommentManagerOrder": "creative._enums",
+    "CommentMember": "comment._comment_card_label",
+    "CommentMemberVip": "comment._comment_card_label",
+    "CommentMode": "comment._enums",
+    "CommentPage": "comment._comment_page",
+    "CommentPageInfo": "comment._comment_page_info",
+    "CommentPagination": "comment._comment_main_page",
+    "CommentReply": "comment._comment_card_label",
+    "CommentReportReason": "comment._enums",
+    "CommentResourceType": "comment._enums",
+    "CommentSendResult": "comment._comment_send_result",
+    "CommentSort": "comment._enums",
+    "CommentThreadPage": "comment._comment_thread_page",
+    "CommentTop": "comment._comment_main_page",
+    "CommentUpAction": "comment._comment_card_label",
+    "CommentUpper": "comment._comment_config",
     "CookieInfo": "login._cookie_info",
     "CookieRefreshResult": "login._cookie_refresh_result",
     "CopyrightFilter": "creative._enums",
@@ -660,6 +724,15 @@ _WHERE: dict[str, str] = {
     "ElecMonthlyRank": "user._elec_monthly_rank",
     "ElecRankUser": "user._elec_monthly_rank",
     "ElecRankVip": "user._elec_monthly_rank",
+    "Emote": "emoji._emote_package",
+    "EmoteMall": "emoji._emote_setting_panel",
+    "EmoteMeta": "emoji._emote_package",
+    "EmotePackage": "emoji._emote_package",
+    "EmotePackageFlags": "emoji._emote_package",
+    "EmotePackageMeta": "emoji._emote_package",
+    "EmotePackages": "emoji._emote_packages",
+    "EmotePanel": "emoji._emote_panel",
+    "EmoteSettingPanel": "emoji._emote_setting_panel",
     "FanGraphPeriod": "creative._enums",
     "FanGraphType": "creative._enums",
     "FavSeasonCounts": "user._channel_season_info",
@@ -1028,7 +1101,7 @@ _WHERE: dict[str, str] = {
     "UserVideoZone": "user._user_videos",
     "UserVideos": "user._user_videos",
     "UserVip": "common._user_vip",
-    "UserVipLabel": "common._user_vip",
+    "UserVipLabel": "common._user_vip_label",
     "UserWornMedal": "user._user_info",
     "VideoAiConclusion": "video._video_ai_conclusion",
     "VideoAiModelResult": "video._video_ai_conclusion",
@@ -1106,6 +1179,11 @@ _WHERE: dict[str, str] = {
     "VideoUserGarb": "video._video_info",
     "VideoViewPoint": "video._video_player_info",
     "VideoZoneUploadCounts": "video._video_zone_upload_counts",
+    "VoteCreated": "vote._vote_created",
+    "VoteInfo": "vote._vote_info_result",
+    "VoteInfoResult": "vote._vote_info_result",
+    "VoteOption": "vote._vote_info_result",
+    "VoteType": "vote._enums",
     "WebQrCode": "login._web_qr_code",
     "WebQrPoll": "login._web_qr_poll",
 }
@@ -1148,7 +1226,32 @@ __all__ = [
     "CheeseSearchResult",
     "CheeseSeason",
     "CoinBalance",
+    "CommentCardLabel",
+    "CommentConfig",
+    "CommentContent",
+    "CommentControl",
+    "CommentCount",
+    "CommentCursor",
+    "CommentDisplayControl",
+    "CommentEmote",
+    "CommentFolder",
+    "CommentMainPage",
     "CommentManagerOrder",
+    "CommentMember",
+    "CommentMemberVip",
+    "CommentMode",
+    "CommentPage",
+    "CommentPageInfo",
+    "CommentPagination",
+    "CommentReply",
+    "CommentReportReason",
+    "CommentResourceType",
+    "CommentSendResult",
+    "CommentSort",
+    "CommentThreadPage",
+    "CommentTop",
+    "CommentUpAction",
+    "CommentUpper",
     "CookieInfo",
     "CookieRefreshResult",
     "CopyrightFilter",
@@ -1210,6 +1313,15 @@ __all__ = [
     "ElecMonthlyRank",
     "ElecRankUser",
     "ElecRankVip",
+    "Emote",
+    "EmoteMall",
+    "EmoteMeta",
+    "EmotePackage",
+    "EmotePackageFlags",
+    "EmotePackageMeta",
+    "EmotePackages",
+    "EmotePanel",
+    "EmoteSettingPanel",
     "FanGraphPeriod",
     "FanGraphType",
     "FavSeasonCounts",
@@ -1656,6 +1768,11 @@ __all__ = [
     "VideoUserGarb",
     "VideoViewPoint",
     "VideoZoneUploadCounts",
+    "VoteCreated",
+    "VoteInfo",
+    "VoteInfoResult",
+    "VoteOption",
+    "VoteType",
     "WebQrCode",
     "WebQrPoll",
 ]

@@ -13,8 +13,12 @@ if TYPE_CHECKING:
     from .black_room._sync import BlackRoom
     from .channel_series._async import AsyncChannelSeries
     from .channel_series._sync import ChannelSeries
+    from .comment._async import AsyncComment
+    from .comment._sync import Comment
     from .creative._async import AsyncCreative
     from .creative._sync import Creative
+    from .emoji._async import AsyncEmoji
+    from .emoji._sync import Emoji
     from .favorite._async import AsyncFavorite
     from .favorite._sync import Favorite
     from .history._async import AsyncHistory
@@ -37,11 +41,15 @@ if TYPE_CHECKING:
     from .user._sync import User
     from .video._async import AsyncVideo
     from .video._sync import Video
+    from .vote._async import AsyncVote
+    from .vote._sync import Vote
 
 NAMESPACES = (
     "black_room",
     "channel_series",
+    "comment",
     "creative",
+    "emoji",
     "favorite",
     "history",
     "interactive",
@@ -53,6 +61,7 @@ NAMESPACES = (
     "toview",
     "user",
     "video",
+    "vote",
 )
 
 
@@ -74,11 +83,25 @@ class SyncNamespaces:
         return ChannelSeries(cast("Client", self))
 
     @cached_property
+    def comment(self) -> Comment:
+        """Comments (评论): the comment areas of videos, articles, dynamics, audio and more."""
+        from .comment._sync import Comment
+
+        return Comment(cast("Client", self))
+
+    @cached_property
     def creative(self) -> Creative:
         """The creator centre (创作中心) of the logged-in uploader - data overview, video, fan and article statistics, content, comment and danmaku management."""
         from .creative._sync import Creative
 
         return Creative(cast("Client", self))
+
+    @cached_property
+    def emoji(self) -> Emoji:
+        """Emote packages (表情包) of the comment and dynamic input boxes."""
+        from .emoji._sync import Emoji
+
+        return Emoji(cast("Client", self))
 
     @cached_property
     def favorite(self) -> Favorite:
@@ -157,6 +180,13 @@ class SyncNamespaces:
 
         return Video(cast("Client", self))
 
+    @cached_property
+    def vote(self) -> Vote:
+        """Votes (投票) attached to dynamics: read one, create or edit your own."""
+        from .vote._sync import Vote
+
+        return Vote(cast("Client", self))
+
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
@@ -176,11 +206,25 @@ class AsyncNamespaces:
         return AsyncChannelSeries(cast("AsyncClient", self))
 
     @cached_property
+    def comment(self) -> AsyncComment:
+        """Comments (评论): the comment areas of videos, articles, dynamics, audio and more."""
+        from .comment._async import AsyncComment
+
+        return AsyncComment(cast("AsyncClient", self))
+
+    @cached_property
     def creative(self) -> AsyncCreative:
         """The creator centre (创作中心) of the logged-in uploader - data overview, video, fan and article statistics, content, comment and danmaku management."""
         from .creative._async import AsyncCreative
 
         return AsyncCreative(cast("AsyncClient", self))
+
+    @cached_property
+    def emoji(self) -> AsyncEmoji:
+        """Emote packages (表情包) of the comment and dynamic input boxes."""
+        from .emoji._async import AsyncEmoji
+
+        return AsyncEmoji(cast("AsyncClient", self))
 
     @cached_property
     def favorite(self) -> AsyncFavorite:
@@ -258,3 +302,10 @@ class AsyncNamespaces:
         from .video._async import AsyncVideo
 
         return AsyncVideo(cast("AsyncClient", self))
+
+    @cached_property
+    def vote(self) -> AsyncVote:
+        """Votes (投票) attached to dynamics: read one, create or edit your own."""
+        from .vote._async import AsyncVote
+
+        return AsyncVote(cast("AsyncClient", self))

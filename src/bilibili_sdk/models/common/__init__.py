@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ._user_official_verify import UserOfficialVerify as UserOfficialVerify
     from ._user_pendant import UserPendant as UserPendant
     from ._user_vip import UserVip as UserVip
-    from ._user_vip import UserVipLabel as UserVipLabel
+    from ._user_vip_label import UserVipLabel as UserVipLabel
     from ._video_dimension import VideoDimension as VideoDimension
     from ._video_owner import VideoOwner as VideoOwner
     from ._video_owner import VideoRights as VideoRights
@@ -29,7 +29,7 @@ _WHERE: dict[str, str] = {
     "UserOfficialVerify": "_user_official_verify",
     "UserPendant": "_user_pendant",
     "UserVip": "_user_vip",
-    "UserVipLabel": "_user_vip",
+    "UserVipLabel": "_user_vip_label",
     "VideoDimension": "_video_dimension",
     "VideoOwner": "_video_owner",
     "VideoRights": "_video_owner",
