@@ -9,10 +9,16 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .article._async import AsyncArticle
+    from .article._sync import Article
     from .live._async import AsyncLive
     from .live._sync import Live
     from .login._async import AsyncLogin
     from .login._sync import Login
+    from .note._async import AsyncNote
+    from .note._sync import Note
+    from .opus._async import AsyncOpus
+    from .opus._sync import Opus
     from .search._async import AsyncSearch
     from .search._sync import Search
     from .user._async import AsyncUser
@@ -21,8 +27,11 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "article",
     "live",
     "login",
+    "note",
+    "opus",
     "search",
     "user",
     "video",
@@ -31,6 +40,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def article(self) -> Article:
+        """Articles (专栏): article pages and counters, likes, coins, favourites, article lists (文集), ranks and category feeds."""
+        from .article._sync import Article
+
+        return Article(cast("Client", self))
 
     @cached_property
     def live(self) -> Live:
@@ -45,6 +61,20 @@ class SyncNamespaces:
         from .login._sync import Login
 
         return Login(cast("Client", self))
+
+    @cached_property
+    def note(self) -> Note:
+        """Notes (笔记): a video's notes, private (the logged-in user's) and public (published as articles)."""
+        from .note._sync import Note
+
+        return Note(cast("Client", self))
+
+    @cached_property
+    def opus(self) -> Opus:
+        """Opus (图文): rich-text posts (dynamics and new-style articles) with their paragraphs."""
+        from .opus._sync import Opus
+
+        return Opus(cast("Client", self))
 
     @cached_property
     def search(self) -> Search:
@@ -72,6 +102,13 @@ class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
 
     @cached_property
+    def article(self) -> AsyncArticle:
+        """Articles (专栏): article pages and counters, likes, coins, favourites, article lists (文集), ranks and category feeds."""
+        from .article._async import AsyncArticle
+
+        return AsyncArticle(cast("AsyncClient", self))
+
+    @cached_property
     def live(self) -> AsyncLive:
         """Live rooms (直播): room information, streams, gifts, ranks, room management and the danmaku websocket."""
         from .live._async import AsyncLive
@@ -84,6 +121,20 @@ class AsyncNamespaces:
         from .login._async import AsyncLogin
 
         return AsyncLogin(cast("AsyncClient", self))
+
+    @cached_property
+    def note(self) -> AsyncNote:
+        """Notes (笔记): a video's notes, private (the logged-in user's) and public (published as articles)."""
+        from .note._async import AsyncNote
+
+        return AsyncNote(cast("AsyncClient", self))
+
+    @cached_property
+    def opus(self) -> AsyncOpus:
+        """Opus (图文): rich-text posts (dynamics and new-style articles) with their paragraphs."""
+        from .opus._async import AsyncOpus
+
+        return AsyncOpus(cast("AsyncClient", self))
 
     @cached_property
     def search(self) -> AsyncSearch:
