@@ -262,7 +262,7 @@ def _rich_html(rich: Mapping[str, Any], emoji_images: bool) -> str:
 def _node_html(node: Mapping[str, Any], emoji_images: bool) -> str:
     """One opus text node (`TEXT_NODE_TYPE_WORD` / `_RICH` / `_FORMULA`) or a dynamic rich node."""
     kind = str(node.get("type") or "")
-    if "word" in node or kind == "TEXT_NODE_TYPE_WORD":
+    if node.get("word") is not None or kind == "TEXT_NODE_TYPE_WORD":
         word = node.get("word") or {}
         out = _text_html(str(word.get("words") or ""))
         style = word.get("style") or {}
@@ -274,10 +274,10 @@ def _node_html(node: Mapping[str, Any], emoji_images: bool) -> str:
             if style.get("bold"):
                 out = f"<strong>{out}</strong>"
         return out
-    if "formula" in node or kind == "TEXT_NODE_TYPE_FORMULA":
+    if node.get("formula") is not None or kind == "TEXT_NODE_TYPE_FORMULA":
         latex = str((node.get("formula") or {}).get("latex_content") or "")
         return f'<x-text data-md="{_E("$" + latex + "$")}"></x-text>'
-    if "rich" in node:
+    if node.get("rich") is not None:
         return _rich_html(node.get("rich") or {}, emoji_images)
     return _rich_html(node, emoji_images)
 
