@@ -7,6 +7,7 @@ import copy
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 from bilibili_sdk import (
@@ -17,7 +18,9 @@ from bilibili_sdk import (
     CredentialNoBiliJctException,
     CredentialNoSessdataException,
     NotLoggedInException,
+    ResponseException,
 )
+from bilibili_sdk._extras.article import parse_initial_state
 from bilibili_sdk.testing import MockBilibili, RecordedRequest
 
 from .conftest import BILI_JCT, SESSDATA
@@ -333,3 +336,62 @@ def test_generated_calls_place_their_parameters(mock: MockBilibili) -> None:
         "oid_type": "0",
     }
     assert info.arc is not None and info.arc.bvid == "BV1fR4y1T7aV"
+
+
+# ------------------------------------------------------------------ article.get_page_state
+
+
+def test_page_state_sync(mock: MockBilibili) -> None:
+    with Client(transport=mock.transport()) as bili:
+        state = bili.article.get_page_state(CVID)
+    assert state["cvid"] == CVID
+    assert state["readInfo"]["id"] == CVID
+    assert state["readInfo"]["content"].startswith("<p>各位小可爱们")
+    (req,) = _hits(mock, f"/read/cv{CVID}")
+    assert (req.method, req.host) == ("GET", "www.bilibili.com")
+
+
+@pytest.mark.anyio
+async def test_page_state_async(mock: MockBilibili) -> None:
+    async with AsyncClient(transport=mock.transport()) as bili:
+        state = await bili.article.get_page_state(CVID)
+    assert state["readViewInfo"]["stats"] == {"view": 578, "like": 26}
+    assert len(_hits(mock, f"/read/cv{CVID}")) == 1
+
+
+def test_page_without_state_raises(mock: MockBilibili) -> None:
+    page = httpx.Response(
+        200, text="<html><body>404</body></html>", headers={"content-type": "text/html"}
+    )
+    mock.set_response("article.get_page_state", lambda rec: page)
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ResponseException, match="__INITIAL_STATE__"):
+            bili.article.get_page_state(CVID)
+
+
+@pytest.mark.parametrize(
+    ("page", "state"),
+    [
+        (
+            b'<script>window.__INITIAL_STATE__={"a":[1,"};"]};(function(){})()</script>',
+            {"a": [1, "};"]},
+        ),
+        (b"<script>window.__INITIAL_STATE__ = %7B%22a%22%3A1%7D;</script>", {"a": 1}),
+    ],
+    ids=["plain-followed-by-script", "percent-encoded"],
+)
+def test_parse_initial_state(page: bytes, state: dict[str, Any]) -> None:
+    assert parse_initial_state(page) == state
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html></html>",
+        b"<script>window.__INITIAL_STATE__=[1];</script>",
+        b"window.__INITIAL_STATE__={oops",
+    ],
+)
+def test_parse_initial_state_rejects(page: bytes) -> None:
+    with pytest.raises(ValueError, match="__INITIAL_STATE__"):
+        parse_initial_state(page)

@@ -319,6 +319,22 @@ OPUS_CASES = [
                 "list": {
                     "style": 2,
                     "items": [
+                        {"level": 2, "nodes": [word("deep first")]},
+                        {"level": 1, "nodes": [word("top")]},
+                    ],
+                },
+            }
+        ],
+        "- - deep first\n- top",
+        id="list-starting-deeper",
+    ),
+    pytest.param(
+        [
+            {
+                "para_type": 5,
+                "list": {
+                    "style": 2,
+                    "items": [
                         {"level": 1, "nodes": [word("x")]},
                         {"level": 1, "nodes": [word("y", bold=True)]},
                     ],

@@ -309,7 +309,10 @@ def _list_html(data: Mapping[str, Any], emoji_images: bool) -> str:
         out.append(f"</{tag}>")
         return "".join(out), k
 
-    return build(0, level(0))[0] if items else ""
+    if not items:
+        return ""
+    # Start at the shallowest level, so that an item less indented than the first is kept.
+    return build(0, min(level(k) for k in range(len(items))))[0]
 
 
 def _card_html(card: Mapping[str, Any]) -> str:

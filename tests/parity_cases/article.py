@@ -88,4 +88,9 @@ CASES: list[Case] = [
 
 DELIBERATE: dict[tuple[str, str], Diff] = {}
 
-NO_SEED_CALL: dict[tuple[str, str], str] = {}
+NO_SEED_CALL: dict[tuple[str, str], str] = {
+    ("article", "get_page_state"): (
+        "the page's path holds the cvid (/read/cv{cvid}) and the comparison matches literal "
+        "paths; the seed's Note.get_all fetches the same https://www.bilibili.com/read/cv<id>"
+    ),
+}

@@ -17,7 +17,40 @@ if TYPE_CHECKING:
     from ..resources.article._async import AsyncArticle
     from ..resources.article._sync import Article
 
-__all__ = ["ArticleExtras", "AsyncArticleExtras"]
+__all__ = ["ArticleExtras", "AsyncArticleExtras", "PageState", "parse_initial_state"]
+
+
+PageState = dict[str, Any]
+"""What a web page assigns to `window.__INITIAL_STATE__` (JSON object, kept as parsed)."""
+
+_STATE_MARKERS = ("window.__INITIAL_STATE__=", "window.__INITIAL_STATE__ = ")
+
+
+def parse_initial_state(content: bytes) -> PageState:
+    """The object a Bilibili web page assigns to `window.__INITIAL_STATE__` (the decoder of
+    `article.get_page_state`). Raises ValueError when the page has none."""
+    import json
+    from urllib.parse import unquote
+
+    text = content.decode("utf-8", errors="replace")
+    for marker in _STATE_MARKERS:
+        pos = text.find(marker)
+        if pos == -1:
+            continue
+        rest = text[pos + len(marker) :]
+        decoder = json.JSONDecoder()
+        try:
+            state = decoder.raw_decode(rest)[0]
+        except json.JSONDecodeError:
+            # some pages percent-encode the JSON inside the script
+            try:
+                state = decoder.raw_decode(unquote(rest))[0]
+            except json.JSONDecodeError as e:
+                raise ValueError(f"window.__INITIAL_STATE__ is not JSON: {e}") from None
+        if not isinstance(state, dict):
+            raise ValueError("window.__INITIAL_STATE__ is not an object")
+        return state
+    raise ValueError("the page sets no window.__INITIAL_STATE__")
 
 
 def _check(cvid: Any, with_title: Any) -> tuple[int, bool]:

@@ -14,9 +14,13 @@ from ..._endpoint import (
 from ..._endpoint import (
     models as _models,
 )
+from ..._endpoint import (
+    module as _module,
+)
 from ...models.article._enums import ArticleOrder, ArticleRankType
 
 if TYPE_CHECKING:
+    from ..._extras.article import PageState
     from ...models.article._article_cards import ArticleCards
     from ...models.article._article_coin_result import ArticleCoinResult
     from ...models.article._article_detail import ArticleDetail
@@ -59,6 +63,25 @@ def prepare_get_detail(cvid: int) -> Call[ArticleDetail]:
     query: dict[str, Any] = {}
     query["id"] = _v.positive_int("cvid", cvid)
     return Call(GET_DETAIL, query=query)
+
+
+GET_PAGE_STATE: Endpoint[PageState] = Endpoint(
+    "article.get_page_state",
+    "GET",
+    "https://www.bilibili.com/read/cv{cvid}",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _module("bilibili_sdk._extras.article").PageState,
+    decoder="bilibili_sdk._extras.article:parse_initial_state",
+)
+
+
+def prepare_get_page_state(cvid: int) -> Call[PageState]:
+    path: dict[str, Any] = {}
+    path["cvid"] = _v.positive_int("cvid", cvid)
+    return Call(GET_PAGE_STATE, path=path)
 
 
 GET_READLIST: Endpoint[ArticleListArticles] = Endpoint(

@@ -10,6 +10,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ..._extras.article import PageState
     from ...models.article._article_cards import ArticleCards
     from ...models.article._article_coin_result import ArticleCoinResult
     from ...models.article._article_detail import ArticleDetail
@@ -35,6 +36,10 @@ class ArticleWithRawResponse:
     def get_detail(self, cvid: int) -> RawResponse[ArticleDetail]:
         """`article.get_detail`, returning the raw response; `.parse()` gives ArticleDetail."""
         return self._client._request_raw(_c.prepare_get_detail(cvid=cvid))
+
+    def get_page_state(self, cvid: int) -> RawResponse[PageState]:
+        """`article.get_page_state`, returning the raw response; `.parse()` gives PageState."""
+        return self._client._request_raw(_c.prepare_get_page_state(cvid=cvid))
 
     def get_readlist(self, rlid: int) -> RawResponse[ArticleListArticles]:
         """`article.get_readlist`, returning the raw response; `.parse()` gives ArticleListArticles."""

@@ -11,6 +11,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ..._extras.article import PageState
     from ...models.article._article_cards import ArticleCard, ArticleCards
     from ...models.article._article_coin_result import ArticleCoinResult
     from ...models.article._article_detail import ArticleDetail
@@ -57,6 +58,16 @@ class Article(ArticleExtras):
             cvid: Article id (the number after cv).
         """
         return self._client._request(_c.prepare_get_detail(cvid=cvid))
+
+    def get_page_state(self, cvid: int) -> PageState:
+        """Get the state the article's web page embeds (`window.__INITIAL_STATE__`, with `readInfo`).
+
+        GET https://www.bilibili.com/read/cv{cvid} · login optional
+
+        Args:
+            cvid: Article id (the number after cv).
+        """
+        return self._client._request(_c.prepare_get_page_state(cvid=cvid))
 
     def get_readlist(self, rlid: int) -> ArticleListArticles:
         """Get an article list (文集) with its articles.
