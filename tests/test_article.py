@@ -160,7 +160,7 @@ def _fallback() -> dict[str, Any]:
     return {
         "code": 0,
         "message": "0",
-        "data": {"item": {"id_str": "1", "modules": []}, "fallback": {"id": "99", "type": 2}},
+        "data": {"fallback": {"id": "99", "type": 2}},
     }
 
 
@@ -178,6 +178,13 @@ async def test_opus_markdown_not_an_opus_async(mock: MockBilibili) -> None:
     async with AsyncClient(transport=mock.transport()) as bili:
         with pytest.raises(ArgsException, match="'99'"):
             await bili.opus.get_markdown(12)
+
+
+def test_opus_markdown_no_item_no_fallback(mock: MockBilibili) -> None:
+    mock.set_response("opus.get_info", {"code": 0, "message": "0", "data": None})
+    with Client(transport=mock.transport()) as bili:
+        with pytest.raises(ArgsException, match=r"^opus_id: 12 is not an opus$"):
+            bili.opus.get_markdown(12)
 
 
 def test_opus_markdown_without_title_module(mock: MockBilibili) -> None:

@@ -58,12 +58,14 @@ def opus_markdown(detail: OpusDetail, opus_id: int, with_title: bool) -> str:
     """Markdown of an opus: its title module as a level-1 heading, then its paragraphs."""
     from ..markdown import from_article, from_opus
 
-    if detail.fallback is not None:
-        raise ArgsException(
-            f"opus_id: {opus_id} is not an opus (Bilibili points to a type "
-            f"{detail.fallback.type} resource {detail.fallback.id!r} instead)",
-            argument="opus_id",
+    if detail.fallback is not None or detail.item is None:
+        where = (
+            f" (Bilibili points to a type {detail.fallback.type} resource "
+            f"{detail.fallback.id!r} instead)"
+            if detail.fallback is not None
+            else ""
         )
+        raise ArgsException(f"opus_id: {opus_id} is not an opus{where}", argument="opus_id")
     title = ""
     paragraphs: list[Any] = []
     for module in detail.item.modules:

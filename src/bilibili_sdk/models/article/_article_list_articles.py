@@ -43,7 +43,7 @@ class ArticleListArticles(BiliModel):
     list_: ArticleListInfo = Field(alias="list")
     articles: NullList[ArticleListArticle] = Field(default_factory=list)
     author: NullModel[ArticleAuthor] = Field(default_factory=lambda: ArticleAuthor())
-    last: ArticleListArticle
-    """The latest article of the list."""
+    last: ArticleListArticle | None = None
+    """The latest article of the list; None for an empty list."""
     attention: bool = False
     """Whether the logged-in user follows the owner."""

@@ -277,6 +277,7 @@ class OpusFallback(BiliModel):
 class OpusDetail(BiliModel):
     """An opus with its modules (title, author, content, counters)."""
 
-    item: OpusItem
+    item: OpusItem | None = None
+    """The opus; None when the id is not one (see fallback)."""
     fallback: OpusFallback | None = None
     """Present when the id is not an opus."""
