@@ -8,6 +8,22 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .article._article_author import ArticleAuthor as ArticleAuthor
+    from .article._article_author import ArticleCategory as ArticleCategory
+    from .article._article_cards import ArticleCard as ArticleCard
+    from .article._article_cards import ArticleCards as ArticleCards
+    from .article._article_coin_result import ArticleCoinResult as ArticleCoinResult
+    from .article._article_detail import ArticleDetail as ArticleDetail
+    from .article._article_detail import ArticleMedia as ArticleMedia
+    from .article._article_detail import ArticleTag as ArticleTag
+    from .article._article_list_articles import ArticleListArticle as ArticleListArticle
+    from .article._article_list_articles import ArticleListArticles as ArticleListArticles
+    from .article._article_list_info import ArticleListInfo as ArticleListInfo
+    from .article._article_stats import ArticleStats as ArticleStats
+    from .article._article_view_info import ArticleShareChannel as ArticleShareChannel
+    from .article._article_view_info import ArticleViewInfo as ArticleViewInfo
+    from .article._enums import ArticleOrder as ArticleOrder
+    from .article._enums import ArticleRankType as ArticleRankType
     from .black_room._blocked_info import BlockedInfo as BlockedInfo
     from .black_room._blocked_list import BlockedList as BlockedList
     from .black_room._enums import JuryVote as JuryVote
@@ -276,6 +292,36 @@ if TYPE_CHECKING:
     from .login._tv_qr_login import TvTokenInfo as TvTokenInfo
     from .login._web_qr_code import WebQrCode as WebQrCode
     from .login._web_qr_poll import WebQrPoll as WebQrPoll
+    from .note._note_private_info import NotePrivateInfo as NotePrivateInfo
+    from .note._note_public_info import NoteAuthor as NoteAuthor
+    from .note._note_public_info import NotePublicInfo as NotePublicInfo
+    from .note._note_video import NoteVideo as NoteVideo
+    from .opus._opus_detail import OpusAuthor as OpusAuthor
+    from .opus._opus_detail import OpusBasic as OpusBasic
+    from .opus._opus_detail import OpusCode as OpusCode
+    from .opus._opus_detail import OpusContent as OpusContent
+    from .opus._opus_detail import OpusCounter as OpusCounter
+    from .opus._opus_detail import OpusCounters as OpusCounters
+    from .opus._opus_detail import OpusDetail as OpusDetail
+    from .opus._opus_detail import OpusEmoji as OpusEmoji
+    from .opus._opus_detail import OpusFallback as OpusFallback
+    from .opus._opus_detail import OpusFormula as OpusFormula
+    from .opus._opus_detail import OpusHeading as OpusHeading
+    from .opus._opus_detail import OpusItem as OpusItem
+    from .opus._opus_detail import OpusLine as OpusLine
+    from .opus._opus_detail import OpusLinePic as OpusLinePic
+    from .opus._opus_detail import OpusList as OpusList
+    from .opus._opus_detail import OpusListItem as OpusListItem
+    from .opus._opus_detail import OpusModule as OpusModule
+    from .opus._opus_detail import OpusParagraph as OpusParagraph
+    from .opus._opus_detail import OpusPic as OpusPic
+    from .opus._opus_detail import OpusPics as OpusPics
+    from .opus._opus_detail import OpusRich as OpusRich
+    from .opus._opus_detail import OpusText as OpusText
+    from .opus._opus_detail import OpusTextNode as OpusTextNode
+    from .opus._opus_detail import OpusTitle as OpusTitle
+    from .opus._opus_detail import OpusWord as OpusWord
+    from .opus._opus_detail import OpusWordStyle as OpusWordStyle
     from .search._app_hot_search_ranking import AppHotSearchRanking as AppHotSearchRanking
     from .search._app_hot_search_ranking import AppHotSearchWord as AppHotSearchWord
     from .search._cheese_search_result import CheeseSearchItem as CheeseSearchItem
@@ -603,9 +649,25 @@ _WHERE: dict[str, str] = {
     "AppHotSearchRanking": "search._app_hot_search_ranking",
     "AppHotSearchWord": "search._app_hot_search_ranking",
     "ArchiveType": "creative._enums",
+    "ArticleAuthor": "article._article_author",
+    "ArticleCard": "article._article_cards",
+    "ArticleCards": "article._article_cards",
+    "ArticleCategory": "article._article_author",
+    "ArticleCoinResult": "article._article_coin_result",
+    "ArticleDetail": "article._article_detail",
+    "ArticleListArticle": "article._article_list_articles",
+    "ArticleListArticles": "article._article_list_articles",
+    "ArticleListInfo": "article._article_list_info",
+    "ArticleMedia": "article._article_detail",
+    "ArticleOrder": "article._enums",
+    "ArticleRankType": "article._enums",
+    "ArticleShareChannel": "article._article_view_info",
     "ArticleSort": "creative._enums",
     "ArticleStatType": "creative._enums",
+    "ArticleStats": "article._article_stats",
     "ArticleStatus": "creative._enums",
+    "ArticleTag": "article._article_detail",
+    "ArticleViewInfo": "article._article_view_info",
     "AtFeed": "session._at_feed",
     "AtFeedEntry": "session._at_feed",
     "AtFeedItem": "session._at_feed",
@@ -941,13 +1003,43 @@ _WHERE: dict[str, str] = {
     "MyProfession": "user._my_info",
     "Note": "user._note_list",
     "NoteArchive": "user._note_list",
+    "NoteAuthor": "note._note_public_info",
     "NoteList": "user._note_list",
     "NotePage": "user._note_list",
+    "NotePrivateInfo": "note._note_private_info",
+    "NotePublicInfo": "note._note_public_info",
+    "NoteVideo": "note._note_video",
+    "OpusAuthor": "opus._opus_detail",
+    "OpusBasic": "opus._opus_detail",
+    "OpusCode": "opus._opus_detail",
+    "OpusContent": "opus._opus_detail",
+    "OpusCounter": "opus._opus_detail",
+    "OpusCounters": "opus._opus_detail",
     "OpusCover": "user._opus_feed",
+    "OpusDetail": "opus._opus_detail",
+    "OpusEmoji": "opus._opus_detail",
+    "OpusFallback": "opus._opus_detail",
     "OpusFeed": "user._opus_feed",
     "OpusFeedItem": "user._opus_feed",
+    "OpusFormula": "opus._opus_detail",
+    "OpusHeading": "opus._opus_detail",
+    "OpusItem": "opus._opus_detail",
+    "OpusLine": "opus._opus_detail",
+    "OpusLinePic": "opus._opus_detail",
+    "OpusList": "opus._opus_detail",
+    "OpusListItem": "opus._opus_detail",
+    "OpusModule": "opus._opus_detail",
+    "OpusParagraph": "opus._opus_detail",
+    "OpusPic": "opus._opus_detail",
+    "OpusPics": "opus._opus_detail",
+    "OpusRich": "opus._opus_detail",
     "OpusStat": "user._opus_feed",
+    "OpusText": "opus._opus_detail",
+    "OpusTextNode": "opus._opus_detail",
+    "OpusTitle": "opus._opus_detail",
     "OpusType": "user._enums",
+    "OpusWord": "opus._opus_detail",
+    "OpusWordStyle": "opus._opus_detail",
     "OrderArticle": "search._enums",
     "OrderCheese": "search._enums",
     "OrderLiveRoom": "search._enums",
@@ -1192,9 +1284,25 @@ __all__ = [
     "AppHotSearchRanking",
     "AppHotSearchWord",
     "ArchiveType",
+    "ArticleAuthor",
+    "ArticleCard",
+    "ArticleCards",
+    "ArticleCategory",
+    "ArticleCoinResult",
+    "ArticleDetail",
+    "ArticleListArticle",
+    "ArticleListArticles",
+    "ArticleListInfo",
+    "ArticleMedia",
+    "ArticleOrder",
+    "ArticleRankType",
+    "ArticleShareChannel",
     "ArticleSort",
     "ArticleStatType",
+    "ArticleStats",
     "ArticleStatus",
+    "ArticleTag",
+    "ArticleViewInfo",
     "AtFeed",
     "AtFeedEntry",
     "AtFeedItem",
@@ -1530,13 +1638,43 @@ __all__ = [
     "MyProfession",
     "Note",
     "NoteArchive",
+    "NoteAuthor",
     "NoteList",
     "NotePage",
+    "NotePrivateInfo",
+    "NotePublicInfo",
+    "NoteVideo",
+    "OpusAuthor",
+    "OpusBasic",
+    "OpusCode",
+    "OpusContent",
+    "OpusCounter",
+    "OpusCounters",
     "OpusCover",
+    "OpusDetail",
+    "OpusEmoji",
+    "OpusFallback",
     "OpusFeed",
     "OpusFeedItem",
+    "OpusFormula",
+    "OpusHeading",
+    "OpusItem",
+    "OpusLine",
+    "OpusLinePic",
+    "OpusList",
+    "OpusListItem",
+    "OpusModule",
+    "OpusParagraph",
+    "OpusPic",
+    "OpusPics",
+    "OpusRich",
     "OpusStat",
+    "OpusText",
+    "OpusTextNode",
+    "OpusTitle",
     "OpusType",
+    "OpusWord",
+    "OpusWordStyle",
     "OrderArticle",
     "OrderCheese",
     "OrderLiveRoom",

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .article._async import AsyncArticle
+    from .article._sync import Article
     from .black_room._async import AsyncBlackRoom
     from .black_room._sync import BlackRoom
     from .channel_series._async import AsyncChannelSeries
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
     from .live._sync import Live
     from .login._async import AsyncLogin
     from .login._sync import Login
+    from .note._async import AsyncNote
+    from .note._sync import Note
+    from .opus._async import AsyncOpus
+    from .opus._sync import Opus
     from .search._async import AsyncSearch
     from .search._sync import Search
     from .session._async import AsyncSession
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
     from .vote._sync import Vote
 
 NAMESPACES = (
+    "article",
     "black_room",
     "channel_series",
     "comment",
@@ -55,6 +62,8 @@ NAMESPACES = (
     "interactive",
     "live",
     "login",
+    "note",
+    "opus",
     "search",
     "session",
     "topic",
@@ -67,6 +76,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def article(self) -> Article:
+        """Articles (专栏): article pages and counters, likes, coins, favourites, article lists (文集), ranks and category feeds."""
+        from .article._sync import Article
+
+        return Article(cast("Client", self))
 
     @cached_property
     def black_room(self) -> BlackRoom:
@@ -139,6 +155,20 @@ class SyncNamespaces:
         return Login(cast("Client", self))
 
     @cached_property
+    def note(self) -> Note:
+        """Notes (笔记): a video's notes, private (the logged-in user's) and public (published as articles)."""
+        from .note._sync import Note
+
+        return Note(cast("Client", self))
+
+    @cached_property
+    def opus(self) -> Opus:
+        """Opus (图文): rich-text posts (dynamics and new-style articles) with their paragraphs."""
+        from .opus._sync import Opus
+
+        return Opus(cast("Client", self))
+
+    @cached_property
     def search(self) -> Search:
         """Search (搜索): keyword search over all kinds of content, trending words, suggestions."""
         from .search._sync import Search
@@ -190,6 +220,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def article(self) -> AsyncArticle:
+        """Articles (专栏): article pages and counters, likes, coins, favourites, article lists (文集), ranks and category feeds."""
+        from .article._async import AsyncArticle
+
+        return AsyncArticle(cast("AsyncClient", self))
 
     @cached_property
     def black_room(self) -> AsyncBlackRoom:
@@ -260,6 +297,20 @@ class AsyncNamespaces:
         from .login._async import AsyncLogin
 
         return AsyncLogin(cast("AsyncClient", self))
+
+    @cached_property
+    def note(self) -> AsyncNote:
+        """Notes (笔记): a video's notes, private (the logged-in user's) and public (published as articles)."""
+        from .note._async import AsyncNote
+
+        return AsyncNote(cast("AsyncClient", self))
+
+    @cached_property
+    def opus(self) -> AsyncOpus:
+        """Opus (图文): rich-text posts (dynamics and new-style articles) with their paragraphs."""
+        from .opus._async import AsyncOpus
+
+        return AsyncOpus(cast("AsyncClient", self))
 
     @cached_property
     def search(self) -> AsyncSearch:
