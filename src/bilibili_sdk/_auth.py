@@ -236,6 +236,7 @@ class AuthContext:
         params: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
         mapped: bool = False,
     ) -> httpx.Request:
         """A request with the options' URL map (unless `mapped` already), headers and
@@ -246,6 +247,7 @@ class AuthContext:
             params=params,
             data=data,
             json=json,
+            files=files or None,
             headers=self.options.default_headers,
             extensions={"timeout": self._timeout},
         )
@@ -347,7 +349,13 @@ class AuthContext:
             # Fast path: keys are cached, so the URL is built once, already signed.
             query, flow.generation = self.sign_wbi(ep.sign, query)
         request = self.request(
-            ep.method, mapped, params=query or None, data=form, json=body, mapped=True
+            ep.method,
+            mapped,
+            params=query or None,
+            data=form,
+            json=body,
+            files=call.files,
+            mapped=True,
         )
         return request, flow
 

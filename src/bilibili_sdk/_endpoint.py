@@ -154,7 +154,7 @@ def module(name: str) -> ModuleType:
 class Call(Generic[T]):
     """One checked call of an endpoint: its parameters by location, ready to encode."""
 
-    __slots__ = ("endpoint", "form", "json", "path", "query")
+    __slots__ = ("endpoint", "files", "form", "json", "path", "query")
 
     def __init__(
         self,
@@ -163,12 +163,15 @@ class Call(Generic[T]):
         form: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         path: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.query = query if query is not None else {}
         self.form = form
         self.json = json
         self.path = path
+        # Multipart file fields (name -> (file name, bytes, MIME type)); the form goes along.
+        self.files = files
 
     def __repr__(self) -> str:
         # Parameter values stay out of reprs: they may carry tokens.

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .dynamic._async import AsyncDynamic
+    from .dynamic._sync import Dynamic
     from .live._async import AsyncLive
     from .live._sync import Live
     from .login._async import AsyncLogin
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "dynamic",
     "live",
     "login",
     "search",
@@ -31,6 +34,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def dynamic(self) -> Dynamic:
+        """Dynamics (动态): feeds, one dynamic's detail and reactions, posting, scheduling, deleting."""
+        from .dynamic._sync import Dynamic
+
+        return Dynamic(cast("Client", self))
 
     @cached_property
     def live(self) -> Live:
@@ -70,6 +80,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def dynamic(self) -> AsyncDynamic:
+        """Dynamics (动态): feeds, one dynamic's detail and reactions, posting, scheduling, deleting."""
+        from .dynamic._async import AsyncDynamic
+
+        return AsyncDynamic(cast("AsyncClient", self))
 
     @cached_property
     def live(self) -> AsyncLive:
