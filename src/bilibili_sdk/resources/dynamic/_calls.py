@@ -276,7 +276,7 @@ def prepare_get_lottery(dynamic_id: int) -> Call[DynamicLottery]:
     return Call(GET_LOTTERY, query=query)
 
 
-LIKE: Endpoint[None] = Endpoint(
+LIKE: Endpoint[Any] = Endpoint(
     "dynamic.like",
     "POST",
     "https://api.vc.bilibili.com/dynamic_like/v1/dynamic_like/thumb",
@@ -284,11 +284,11 @@ LIKE: Endpoint[None] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=None,
+    model=Any,
 )
 
 
-def prepare_like(dynamic_id: int, *, like: int = 1, uid: int | None = None) -> Call[None]:
+def prepare_like(dynamic_id: int, *, like: int = 1, uid: int | None = None) -> Call[Any]:
     form: dict[str, Any] = {}
     form["dynamic_id"] = _v.positive_int("dynamic_id", dynamic_id)
     form["up"] = _v.choice("like", _v.integer("like", like, None, None), (1, 2))
@@ -349,7 +349,7 @@ def prepare_share(rid: int, *, type: int, uid: int, share_uid: int, content: str
     return Call(SHARE, form=form)
 
 
-DELETE: Endpoint[None] = Endpoint(
+DELETE: Endpoint[Any] = Endpoint(
     "dynamic.delete",
     "POST",
     "https://api.vc.bilibili.com/dynamic_svr/v1/dynamic_svr/rm_dynamic",
@@ -357,11 +357,11 @@ DELETE: Endpoint[None] = Endpoint(
     auth="required",
     csrf=True,
     envelope="data",
-    model=None,
+    model=Any,
 )
 
 
-def prepare_delete(dynamic_id: int) -> Call[None]:
+def prepare_delete(dynamic_id: int) -> Call[Any]:
     form: dict[str, Any] = {}
     form["dynamic_id"] = _v.positive_int("dynamic_id", dynamic_id)
     return Call(DELETE, form=form)

@@ -101,8 +101,8 @@ class AsyncDynamicWithRawResponse:
 
     async def like(
         self, dynamic_id: int, *, like: int = 1, uid: int | None = None
-    ) -> RawResponse[None]:
-        """`dynamic.like`, returning the raw response; `.parse()` gives None."""
+    ) -> RawResponse[Any]:
+        """`dynamic.like`, returning the raw response; `.parse()` gives Any."""
         return await self._client._request_raw(
             _c.prepare_like(dynamic_id=dynamic_id, like=like, uid=uid)
         )
@@ -128,8 +128,8 @@ class AsyncDynamicWithRawResponse:
             _c.prepare_share(rid=rid, type=type, uid=uid, share_uid=share_uid, content=content)
         )
 
-    async def delete(self, dynamic_id: int) -> RawResponse[None]:
-        """`dynamic.delete`, returning the raw response; `.parse()` gives None."""
+    async def delete(self, dynamic_id: int) -> RawResponse[Any]:
+        """`dynamic.delete`, returning the raw response; `.parse()` gives Any."""
         return await self._client._request_raw(_c.prepare_delete(dynamic_id=dynamic_id))
 
     async def pin(self, dynamic_id: str) -> RawResponse[None]:

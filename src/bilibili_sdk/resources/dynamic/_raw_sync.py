@@ -97,8 +97,8 @@ class DynamicWithRawResponse:
         """`dynamic.get_lottery`, returning the raw response; `.parse()` gives DynamicLottery."""
         return self._client._request_raw(_c.prepare_get_lottery(dynamic_id=dynamic_id))
 
-    def like(self, dynamic_id: int, *, like: int = 1, uid: int | None = None) -> RawResponse[None]:
-        """`dynamic.like`, returning the raw response; `.parse()` gives None."""
+    def like(self, dynamic_id: int, *, like: int = 1, uid: int | None = None) -> RawResponse[Any]:
+        """`dynamic.like`, returning the raw response; `.parse()` gives Any."""
         return self._client._request_raw(_c.prepare_like(dynamic_id=dynamic_id, like=like, uid=uid))
 
     def repost(
@@ -122,8 +122,8 @@ class DynamicWithRawResponse:
             _c.prepare_share(rid=rid, type=type, uid=uid, share_uid=share_uid, content=content)
         )
 
-    def delete(self, dynamic_id: int) -> RawResponse[None]:
-        """`dynamic.delete`, returning the raw response; `.parse()` gives None."""
+    def delete(self, dynamic_id: int) -> RawResponse[Any]:
+        """`dynamic.delete`, returning the raw response; `.parse()` gives Any."""
         return self._client._request_raw(_c.prepare_delete(dynamic_id=dynamic_id))
 
     def pin(self, dynamic_id: str) -> RawResponse[None]:

@@ -261,7 +261,7 @@ class Dynamic(DynamicExtras):
         """
         return self._client._request(_c.prepare_get_lottery(dynamic_id=dynamic_id))
 
-    def like(self, dynamic_id: int, *, like: int = 1, uid: int | None = None) -> None:
+    def like(self, dynamic_id: int, *, like: int = 1, uid: int | None = None) -> Any:
         """Like or unlike a dynamic.
 
         POST https://api.vc.bilibili.com/dynamic_like/v1/dynamic_like/thumb · login required · csrf
@@ -320,7 +320,7 @@ class Dynamic(DynamicExtras):
             _c.prepare_share(rid=rid, type=type, uid=uid, share_uid=share_uid, content=content)
         )
 
-    def delete(self, dynamic_id: int) -> None:
+    def delete(self, dynamic_id: int) -> Any:
         """Delete one of the logged-in account's dynamics.
 
         POST https://api.vc.bilibili.com/dynamic_svr/v1/dynamic_svr/rm_dynamic · login required · csrf
