@@ -94,8 +94,10 @@ CASES: list[Case] = [
 
 DELIBERATE: dict[tuple[str, str], Diff] = {
     ("dynamic", "repost"): _d(
-        "seed always sends at_uids and ctrl (empty when nobody is mentioned); ours only when given",
+        "seed always sends at_uids and ctrl (empty when nobody is mentioned), ours only when "
+        "given; seed appends a space to the text (its mention parser), ours sends it as given",
         missing="at_uids ctrl",
+        values="content",
     ),
 }
 
