@@ -92,7 +92,10 @@ def _kinds(text: str) -> list[tuple[str, str]]:
         ("纯文本，没有别的", [("text", "纯文本，没有别的")]),
         ("@碧诗 你好", [("at", "@碧诗"), ("text", " 你好")]),
         ("你好 @碧诗", [("text", "你好 "), ("at", "@碧诗")]),  # a mention at the very end
-        ("@a_b-1 @c\n@d", [("at", "@a_b-1"), ("text", " "), ("at", "@c"), ("text", "\n"), ("at", "@d")]),
+        (
+            "@a_b-1 @c\n@d",
+            [("at", "@a_b-1"), ("text", " "), ("at", "@c"), ("text", "\n"), ("at", "@d")],
+        ),
         ("[doge][笑哭]", [("emoji", "[doge]"), ("emoji", "[笑哭]")]),
         ("#原神# 开服啦", [("topic", "#原神#"), ("text", " 开服啦")]),
         (
@@ -221,7 +224,11 @@ async def test_post_with_images_uploads_each_in_order(
     def upload(rec: RecordedRequest) -> dict[str, Any]:
         w, h = next(sizes)
         url = f"https://i0.hdslb.com/bfs/new_dyn/{w}x{h}.png"
-        return {"code": 0, "message": "0", "data": {"image_url": url, "image_width": w, "image_height": h}}
+        return {
+            "code": 0,
+            "message": "0",
+            "data": {"image_url": url, "image_width": w, "image_height": h},
+        }
 
     mock.set_response("dynamic.upload_image", upload)
     result = await _post(flavour, mock, "", images=[PNG, picture, str(path)])
@@ -233,14 +240,31 @@ async def test_post_with_images_uploads_each_in_order(
         ("cat.png", PNG, "image/png"),
     ]
     for r in uploads:
-        assert r.form == {"biz": "new_dyn", "category": "daily", "csrf": BILI_JCT, "csrf_token": BILI_JCT}
+        assert r.form == {
+            "biz": "new_dyn",
+            "category": "daily",
+            "csrf": BILI_JCT,
+            "csrf_token": BILI_JCT,
+        }
         assert "multipart/form-data" in r.headers["content-type"]
     (create,) = _to(mock, "dynamic.create")
     assert create.json["dyn_req"]["scene"] == 2
     assert create.json["dyn_req"]["pics"] == [
-        {"img_src": "https://i0.hdslb.com/bfs/new_dyn/640x480.png", "img_width": 640, "img_height": 480},
-        {"img_src": "https://i0.hdslb.com/bfs/new_dyn/320x200.png", "img_width": 320, "img_height": 200},
-        {"img_src": "https://i0.hdslb.com/bfs/new_dyn/10x20.png", "img_width": 10, "img_height": 20},
+        {
+            "img_src": "https://i0.hdslb.com/bfs/new_dyn/640x480.png",
+            "img_width": 640,
+            "img_height": 480,
+        },
+        {
+            "img_src": "https://i0.hdslb.com/bfs/new_dyn/320x200.png",
+            "img_width": 320,
+            "img_height": 200,
+        },
+        {
+            "img_src": "https://i0.hdslb.com/bfs/new_dyn/10x20.png",
+            "img_width": 10,
+            "img_height": 20,
+        },
     ]
     assert create.json["dyn_req"]["content"]["contents"] == []  # no text: no nodes
     assert [p.image_width for p in result.images] == [640, 320, 10]
@@ -413,8 +437,14 @@ def test_feed_items_are_typed_by_kind(mock: MockBilibili) -> None:
         page = bili.dynamic.get_feed(type="video")
     assert isinstance(page, DynamicFeedPage)
     kinds = [type(i) for i in page.items]
-    assert kinds == [DynamicForwardPost, DynamicDrawPost, DynamicVideoPost, DynamicWordPost, DynamicPost]
-    fwd, draw, video, word, other = page.items
+    assert kinds == [
+        DynamicForwardPost,
+        DynamicDrawPost,
+        DynamicVideoPost,
+        DynamicWordPost,
+        DynamicPost,
+    ]
+    fwd, draw, _video, word, other = page.items
     assert isinstance(fwd, DynamicForwardPost) and isinstance(fwd.orig, DynamicVideoPost)
     assert isinstance(draw, DynamicDrawPost)
     assert draw.modules.module_dynamic.major is not None
@@ -427,9 +457,17 @@ def test_feed_items_are_typed_by_kind(mock: MockBilibili) -> None:
     # an unknown kind keeps its type and its unknown fields
     assert other.type == "DYNAMIC_TYPE_LIVE_RCMD"
     assert other.modules.module_dynamic.major is not None
-    assert other.modules.module_dynamic.major.live_rcmd == {"content": '{"type":1}', "reserve_type": 0}
+    assert other.modules.module_dynamic.major.live_rcmd == {
+        "content": '{"type":1}',
+        "reserve_type": 0,
+    }
     (req,) = _to(mock, "dynamic.get_feed")
-    assert req.query == {"type": "video", "page": "1", "timezone_offset": "-480", "features": "itemOpusStyle"}
+    assert req.query == {
+        "type": "video",
+        "page": "1",
+        "timezone_offset": "-480",
+        "features": "itemOpusStyle",
+    }
 
 
 def _feed_pages(mock: MockBilibili) -> Callable[[RecordedRequest], dict[str, Any]]:
@@ -445,7 +483,13 @@ def _feed_pages(mock: MockBilibili) -> Callable[[RecordedRequest], dict[str, Any
             item = copy.deepcopy(word)
             item["id_str"] = i
             items.append(item)
-        data = {"has_more": nxt != "o3", "items": items, "offset": nxt, "update_baseline": "", "update_num": 0}
+        data = {
+            "has_more": nxt != "o3",
+            "items": items,
+            "offset": nxt,
+            "update_baseline": "",
+            "update_num": 0,
+        }
         return {"code": 0, "message": "0", "ttl": 1, "data": data}
 
     return answer
@@ -506,7 +550,9 @@ async def test_iter_likes_async(mock: MockBilibili) -> None:
 def _reactions(rec: RecordedRequest) -> dict[str, Any]:
     chain = {"": (["1", "2"], "r1", True), "r1": (["3"], "r2", False)}
     mids, nxt, more = chain[rec.query["offset"]]
-    items = [{"action": "赞了", "attend": 0, "desc": "", "face": "", "mid": m, "name": m} for m in mids]
+    items = [
+        {"action": "赞了", "attend": 0, "desc": "", "face": "", "mid": m, "name": m} for m in mids
+    ]
     data = {"has_more": more, "items": items, "offset": nxt, "total": 3}
     return {"code": 0, "message": "0", "ttl": 1, "data": data}
 

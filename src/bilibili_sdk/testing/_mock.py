@@ -393,7 +393,9 @@ def _multipart(ctype: str, raw: bytes) -> tuple[dict[str, str], dict[str, tuple[
     from email.parser import BytesParser
     from email.policy import HTTP
 
-    msg = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw)
+    msg = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw
+    )
     form: dict[str, str] = {}
     files: dict[str, tuple[str, bytes, str]] = {}
     for part in msg.iter_parts():
