@@ -569,3 +569,87 @@ async def test_iter_reactions(flavour: str, mock: MockBilibili) -> None:
             got = [r.mid async for r in abili.dynamic.iter_reactions(9)]
     assert got == [1, 2, 3]
     assert [r.query["offset"] for r in _to(mock, "dynamic.get_reactions")] == ["", "r1"]
+
+
+# ---------------------------------------------------------------- the object and file types
+
+
+def test_file_part_forms(tmp_path: Path) -> None:
+    from bilibili_sdk import _validate as _v
+
+    path = tmp_path / "a.gif"
+    path.write_bytes(b"GIF89a" + b"\x00" * 8)
+    assert _v.file_part("image", path) == ("a.gif", path.read_bytes(), "image/gif")
+    assert _v.file_part("image", str(path))[0] == "a.gif"
+    webp = b"RIFF\x00\x00\x00\x00WEBPVP8 "
+    assert _v.file_part("image", webp) == ("image.webp", webp, "image/webp")
+    assert _v.file_part("image", bytearray(b"xyz")) == (
+        "image.bin",
+        b"xyz",
+        "application/octet-stream",
+    )
+    for bad in (None, 3, b"", [PNG]):
+        with pytest.raises(ArgsException) as info:
+            _v.file_part("image", bad)
+        assert info.value.argument == "image"
+    (tmp_path / "empty.png").write_bytes(b"")
+    with pytest.raises(ArgsException, match="empty"):
+        _v.file_part("image", tmp_path / "empty.png")
+    with pytest.raises(ArgsException, match="cannot read"):
+        _v.file_part("image", tmp_path)  # a directory
+
+
+def test_json_object_checks() -> None:
+    from bilibili_sdk import _validate as _v
+
+    value = {"a": [1, {"b": "值"}]}
+    assert _v.json_object("dyn_req", value) is value
+    for bad in ("{}", [1], None, {"a": object()}):
+        with pytest.raises(ArgsException) as info:
+            _v.json_object("dyn_req", bad)
+        assert info.value.argument == "dyn_req"
+
+
+def test_upload_image_sends_multipart_with_the_form(mock: MockBilibili, tmp_path: Path) -> None:
+    path = tmp_path / "x.png"
+    path.write_bytes(PNG)
+    with _client(mock) as bili:
+        got = bili.dynamic.upload_image(path, category="draw")
+        with pytest.raises(ArgsException):
+            bili.dynamic.upload_image(tmp_path / "nope.png")
+    assert got.image_url == UPLOADED and got.image_width == 1225
+    (req,) = _to(mock, "dynamic.upload_image")
+    assert req.files == {"file_up": ("x.png", PNG, "image/png")}
+    assert req.form == {
+        "biz": "new_dyn",
+        "category": "draw",
+        "csrf": BILI_JCT,
+        "csrf_token": BILI_JCT,
+    }
+
+
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        ("{type: object, in: query}", "type object goes in a JSON body"),
+        ("{type: object}", "type object goes in a JSON body"),  # a GET: the query
+        ("{type: file}", "type file goes in the form of a POST"),  # a GET
+    ],
+)
+def test_loader_places_object_and_file(tmp_path: Path, param: str, message: str) -> None:
+    from codegen.loader import SpecError, load
+
+    d = tmp_path / "api_spec"
+    (d / "examples" / "demo").mkdir(parents=True)
+    (d / "demo.yaml").write_text(
+        "namespace: demo\ndoc: Demo.\nendpoints:\n  get_thing:\n    doc: Get.\n"
+        "    url: https://api.bilibili.com/x/thing\n    response: null\n"
+        f"    params:\n      thing: {param}\n",
+        encoding="utf-8",
+    )
+    (d / "examples" / "demo" / "get_thing.json").write_text(
+        json.dumps([{"source": "synthetic", "body": {"code": 0, "data": None}}]), encoding="utf-8"
+    )
+    with pytest.raises(SpecError) as info:
+        load(d)
+    assert any(message in e for e in info.value.errors), info.value.errors
