@@ -252,7 +252,7 @@ def _schedule_args(
         }
         kind = 4
     assert plan.publish_time is not None
-    return {"type": kind, "publish_time": plan.publish_time, "request": request}
+    return {"request": request, "type": kind, "publish_time": plan.publish_time}
 
 
 def _create_call(client: BaseClient, dyn_req: dict[str, Any]) -> Call[DynamicCreateResult]:

@@ -438,7 +438,7 @@ CREATE: Endpoint[DynamicCreateResult] = Endpoint(
 )
 
 
-def prepare_create(*, dyn_req: dict[str, Any]) -> Call[DynamicCreateResult]:
+def prepare_create(dyn_req: dict[str, Any]) -> Call[DynamicCreateResult]:
     body: dict[str, Any] = {}
     body["dyn_req"] = _v.json_object("dyn_req", dyn_req)
     return Call(CREATE, json=body)
@@ -551,12 +551,12 @@ CREATE_SCHEDULE: Endpoint[DynamicScheduleResult] = Endpoint(
 
 
 def prepare_create_schedule(
-    *, type: int, publish_time: int, request: Any
+    request: Any, *, type: int, publish_time: int
 ) -> Call[DynamicScheduleResult]:
     form: dict[str, Any] = {}
+    form["request"] = _v.json_value("request", request)
     form["type"] = _v.choice("type", _v.integer("type", type, None, None), (2, 4))
     form["publish_time"] = _v.integer("publish_time", publish_time, 1, None)
-    form["request"] = _v.json_value("request", request)
     return Call(CREATE_SCHEDULE, form=form)
 
 

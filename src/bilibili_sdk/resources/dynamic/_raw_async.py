@@ -148,7 +148,7 @@ class AsyncDynamicWithRawResponse:
             _c.prepare_upload_image(image=image, biz=biz, category=category)
         )
 
-    async def create(self, *, dyn_req: dict[str, Any]) -> RawResponse[DynamicCreateResult]:
+    async def create(self, dyn_req: dict[str, Any]) -> RawResponse[DynamicCreateResult]:
         """`dynamic.create`, returning the raw response; `.parse()` gives DynamicCreateResult."""
         return await self._client._request_raw(_c.prepare_create(dyn_req=dyn_req))
 
@@ -180,11 +180,11 @@ class AsyncDynamicWithRawResponse:
         )
 
     async def create_schedule(
-        self, *, type: int, publish_time: int, request: Any
+        self, request: Any, *, type: int, publish_time: int
     ) -> RawResponse[DynamicScheduleResult]:
         """`dynamic.create_schedule`, returning the raw response; `.parse()` gives DynamicScheduleResult."""
         return await self._client._request_raw(
-            _c.prepare_create_schedule(type=type, publish_time=publish_time, request=request)
+            _c.prepare_create_schedule(request=request, type=type, publish_time=publish_time)
         )
 
     async def get_schedules(self) -> RawResponse[DynamicSchedules]:

@@ -142,7 +142,7 @@ class DynamicWithRawResponse:
             _c.prepare_upload_image(image=image, biz=biz, category=category)
         )
 
-    def create(self, *, dyn_req: dict[str, Any]) -> RawResponse[DynamicCreateResult]:
+    def create(self, dyn_req: dict[str, Any]) -> RawResponse[DynamicCreateResult]:
         """`dynamic.create`, returning the raw response; `.parse()` gives DynamicCreateResult."""
         return self._client._request_raw(_c.prepare_create(dyn_req=dyn_req))
 
@@ -174,11 +174,11 @@ class DynamicWithRawResponse:
         )
 
     def create_schedule(
-        self, *, type: int, publish_time: int, request: Any
+        self, request: Any, *, type: int, publish_time: int
     ) -> RawResponse[DynamicScheduleResult]:
         """`dynamic.create_schedule`, returning the raw response; `.parse()` gives DynamicScheduleResult."""
         return self._client._request_raw(
-            _c.prepare_create_schedule(type=type, publish_time=publish_time, request=request)
+            _c.prepare_create_schedule(request=request, type=type, publish_time=publish_time)
         )
 
     def get_schedules(self) -> RawResponse[DynamicSchedules]:

@@ -378,7 +378,7 @@ class Dynamic(DynamicExtras):
             _c.prepare_upload_image(image=image, biz=biz, category=category)
         )
 
-    def create(self, *, dyn_req: dict[str, Any]) -> DynamicCreateResult:
+    def create(self, dyn_req: dict[str, Any]) -> DynamicCreateResult:
         """Publish a dynamic from its content nodes (prefer `post`, which builds them from text).
 
         POST https://api.bilibili.com/x/dynamic/feed/create/dyn · wbi+dm · login required · csrf
@@ -451,22 +451,22 @@ class Dynamic(DynamicExtras):
         )
 
     def create_schedule(
-        self, *, type: int, publish_time: int, request: Any
+        self, request: Any, *, type: int, publish_time: int
     ) -> DynamicScheduleResult:
         """Schedule a dynamic (legacy request format) to be published later.
 
         POST https://api.vc.bilibili.com/dynamic_draft/v1/dynamic_draft/add_draft · login required · csrf
 
         Args:
+            request: The legacy create / create_draw form, as an object.
             type: 4 with images (a create_draw request), 2 text only (a create request).
             publish_time: When to publish, seconds since epoch.
-            request: The legacy create / create_draw form, as an object.
 
         Raises:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return self._client._request(
-            _c.prepare_create_schedule(type=type, publish_time=publish_time, request=request)
+            _c.prepare_create_schedule(request=request, type=type, publish_time=publish_time)
         )
 
     def get_schedules(self) -> DynamicSchedules:
