@@ -156,7 +156,7 @@ class Endpoint:
     url: str
     sign: str
     auth: str
-    csrf: bool
+    csrf: bool | str  # True, False, or "query": in the query even for a POST
     body: str
     envelope: str
     response: str | None
@@ -671,7 +671,12 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
     sign = _choice(ctx, raw, "sign", SIGNS, what, "none")
     auth = _choice(ctx, raw, "auth", AUTHS, what, "none")
     body = _choice(ctx, raw, "body", BODIES, what, "query" if method == "GET" else "form")
-    csrf = _opt(ctx, raw, "csrf", bool, what, method != "GET" and auth == "required")
+    csrf: bool | str
+    if raw.get("csrf") == "query":
+        # why: some JSON-body POSTs (feed/space/set_top, feed/create/dyn) read csrf from the URL
+        csrf = "query"
+    else:
+        csrf = _opt(ctx, raw, "csrf", bool, what, method != "GET" and auth == "required")
     envelope = _choice(ctx, raw, "envelope", ENVELOPES, what, "data")
     response = raw.get("response")
     if response is not None and not isinstance(response, str):

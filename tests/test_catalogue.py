@@ -135,7 +135,11 @@ def runtime_locations(ep: SpecEndpoint) -> dict[str, str]:
             "form" if ep.method != "GET" and ep.body == "form" else "query"
         )
     if ep.csrf:
-        loc = "query" if ep.method == "GET" else ("json" if ep.body == "json" else "form")
+        loc = (
+            "query"
+            if ep.method == "GET" or ep.csrf == "query"
+            else ("json" if ep.body == "json" else "form")
+        )
         out["csrf"] = out["csrf_token"] = loc
     return out
 

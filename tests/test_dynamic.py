@@ -164,8 +164,8 @@ async def test_post_text_with_mentions_emoji_topic(flavour: str, mock: MockBilib
     assert _to(mock, "dynamic.upload_image") == []
     (create,) = _to(mock, "dynamic.create")
     assert create.method == "POST"
-    assert create.query["csrf"] == BILI_JCT  # in the query too, as the web client sends it
-    assert create.json["csrf"] == create.json["csrf_token"] == BILI_JCT
+    # csrf in the URL (`csrf: query`), as the web client sends it with a JSON body
+    assert create.query["csrf"] == create.query["csrf_token"] == BILI_JCT
     assert create.json["dyn_req"] == {
         "content": {
             "contents": [
@@ -188,7 +188,7 @@ async def test_post_text_with_mentions_emoji_topic(flavour: str, mock: MockBilib
         "meta": META,
         "topic": {"id": 1234},
     }
-    assert set(create.json) == {"dyn_req", "csrf", "csrf_token"}
+    assert set(create.json) == {"dyn_req"}
     assert "w_rid" in create.query  # WBI-signed (the mock checked the signature)
 
 
@@ -420,7 +420,8 @@ def test_detail_and_pin(mock: MockBilibili) -> None:
     (get,) = _to(mock, "dynamic.get_detail")
     assert get.query["id"] == "1014851722311909432" and "w_rid" in get.query
     (pin,) = _to(mock, "dynamic.pin")
-    assert pin.json == {"dyn_str": "1014851722311909432", "csrf": BILI_JCT, "csrf_token": BILI_JCT}
+    assert pin.json == {"dyn_str": "1014851722311909432"}
+    assert pin.query == {"csrf": BILI_JCT, "csrf_token": BILI_JCT}
 
 
 # ---------------------------------------------------------------- the feed
@@ -653,3 +654,27 @@ def test_loader_places_object_and_file(tmp_path: Path, param: str, message: str)
     with pytest.raises(SpecError) as info:
         load(d)
     assert any(message in e for e in info.value.errors), info.value.errors
+
+
+@pytest.mark.parametrize(("value", "ok"), [("query", True), ("true", True), ("body", False)])
+def test_loader_csrf_query_option(tmp_path: Path, value: str, ok: bool) -> None:
+    from codegen.loader import SpecError, load
+
+    d = tmp_path / "api_spec"
+    (d / "examples" / "demo").mkdir(parents=True)
+    (d / "demo.yaml").write_text(
+        "namespace: demo\ndoc: Demo.\nendpoints:\n  set_thing:\n    doc: Set.\n    method: POST\n"
+        f"    url: https://api.bilibili.com/x/thing\n    auth: required\n    body: json\n"
+        f"    csrf: {value}\n    response: null\n",
+        encoding="utf-8",
+    )
+    (d / "examples" / "demo" / "set_thing.json").write_text(
+        json.dumps([{"source": "synthetic", "body": {"code": 0, "data": None}}]), encoding="utf-8"
+    )
+    if ok:
+        (ep,) = load(d).endpoints()
+        assert ep.csrf == ("query" if value == "query" else True)
+    else:
+        with pytest.raises(SpecError) as info:
+            load(d)
+        assert any("csrf" in e for e in info.value.errors), info.value.errors

@@ -330,7 +330,7 @@ class AuthContext:
                 raise CredentialNoBiliJctException(
                     f"{ep.name} needs bili_jct (csrf) in the credential"
                 )
-            if ep.method == "GET":
+            if ep.method == "GET" or ep.csrf == "query":
                 target = query
             elif body is not None:
                 target = body

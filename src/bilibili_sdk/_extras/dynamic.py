@@ -27,7 +27,7 @@ from .._exceptions import (
 if TYPE_CHECKING:
     from .._base_client import BaseClient
     from .._endpoint import Call
-    from ..models.dynamic import DynamicCreateResult, DynamicImageUpload
+    from ..models.dynamic import DynamicImageUpload
     from ..resources.dynamic._async import AsyncDynamic
     from ..resources.dynamic._sync import Dynamic
 
@@ -255,17 +255,6 @@ def _schedule_args(
     return {"request": request, "type": kind, "publish_time": plan.publish_time}
 
 
-def _create_call(client: BaseClient, dyn_req: dict[str, Any]) -> Call[DynamicCreateResult]:
-    """The create call, with csrf also in the query as the web client sends it."""
-    from ..resources.dynamic import _calls
-
-    call = _calls.prepare_create(dyn_req=dyn_req)
-    cred = client.options.credential
-    assert cred is not None and cred.bili_jct
-    call.query["csrf"] = cred.bili_jct
-    return call
-
-
 def _image_upload_call(part: tuple[str, bytes, str]) -> Call[DynamicImageUpload]:
     """The upload call of an image already read (its file name and type kept)."""
     from ..resources.dynamic import _calls
@@ -315,7 +304,7 @@ class DynamicExtras:
         if plan.publish_time is not None:
             made = self._api.create_schedule(**_schedule_args(plan, uids, pics))
             return DynamicPostResult(None, made.draft_id, plan.publish_time, pics)
-        result = client._request(_create_call(client, _dyn_req(plan, uids, pics)))
+        result = self._api.create(_dyn_req(plan, uids, pics))
         return DynamicPostResult(int(result.dyn_id_str or result.dyn_id), images=pics)
 
 
@@ -360,5 +349,5 @@ class AsyncDynamicExtras:
         if plan.publish_time is not None:
             made = await self._api.create_schedule(**_schedule_args(plan, uids, pics))
             return DynamicPostResult(None, made.draft_id, plan.publish_time, pics)
-        result = await client._request(_create_call(client, _dyn_req(plan, uids, pics)))
+        result = await self._api.create(_dyn_req(plan, uids, pics))
         return DynamicPostResult(int(result.dyn_id_str or result.dyn_id), images=pics)

@@ -373,7 +373,7 @@ PIN: Endpoint[None] = Endpoint(
     "https://api.bilibili.com/x/dynamic/feed/space/set_top",
     sign="none",
     auth="required",
-    csrf=True,
+    csrf="query",
     envelope="data",
     model=None,
 )
@@ -391,7 +391,7 @@ UNPIN: Endpoint[None] = Endpoint(
     "https://api.bilibili.com/x/dynamic/feed/space/rm_top",
     sign="none",
     auth="required",
-    csrf=True,
+    csrf="query",
     envelope="data",
     model=None,
 )
@@ -432,7 +432,7 @@ CREATE: Endpoint[DynamicCreateResult] = Endpoint(
     "https://api.bilibili.com/x/dynamic/feed/create/dyn",
     sign="wbi+dm",
     auth="required",
-    csrf=True,
+    csrf="query",
     envelope="data",
     model_ref=lambda: _models("dynamic._dynamic_create_result").DynamicCreateResult,
 )
