@@ -450,7 +450,7 @@ CHECK_SUBMIT: Endpoint[Any] = Endpoint(
     "https://api.bilibili.com/x/dynamic/feed/create/submit_check",
     sign="none",
     auth="required",
-    csrf=True,
+    csrf="query",
     envelope="data",
     model=Any,
 )
