@@ -269,6 +269,10 @@ class Renderer:
             expr = f"_v.date({n}, {var})"
         elif t == "json":
             expr = f"_v.json_value({n}, {var})"
+        elif t == "object":
+            expr = f"_v.json_object({n}, {var})"
+        elif t == "file":
+            expr = f"_v.file_part({n}, {var})"
         elif t == "list[int]":
             expr = f"_v.int_list({n}, {var}, {p.sep!r})"
         elif t == "list[str]":
@@ -298,8 +302,12 @@ class Renderer:
             if loc in used:
                 init = repr(ep.fixed.get(loc, {})) if ep.fixed.get(loc) else "{}"
                 lines.append(f"{buckets[loc]}: dict[str, Any] = {init}")
+        if any(p.type == "file" for p in ep.params):
+            lines.append("files: dict[str, Any] = {}")
         for p in ep.params:
             target = f'{buckets[p.location]}["{p.wire}"]'
+            if p.type == "file":
+                target = f'files["{p.wire}"]'
             if p.auto == "unix_time":
                 value = f"_v.unix_time() if {p.name} is None else {p.name}"
                 lines.append(f"{target} = {self.validate_expr(p, f'({value})')}")
@@ -312,6 +320,8 @@ class Renderer:
         for loc in ("query", "form", "json", "path"):
             if loc in used:
                 args.append(f"{loc}={buckets[loc]}")
+        if any(p.type == "file" for p in ep.params):
+            args.append("files=files")
         lines.append(f"return Call({', '.join(args)})")
         return lines
 

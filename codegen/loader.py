@@ -37,6 +37,8 @@ SEMANTIC_TYPES = {
     "id": "int",
     "date": "str | datetime.date",
     "json": "Any",
+    "object": "dict[str, Any]",
+    "file": "Any",
     "list[int]": "Sequence[int]",
     "list[str]": "Sequence[str]",
 }
@@ -154,7 +156,7 @@ class Endpoint:
     url: str
     sign: str
     auth: str
-    csrf: bool
+    csrf: bool | str  # True, False, or "query": in the query even for a POST
     body: str
     envelope: str
     response: str | None
@@ -599,6 +601,8 @@ _EXPECT = {
     "id": "a positive int",
     "date": "a quoted 'YYYY-MM-DD' string",
     "json": "JSON data",
+    "object": "a JSON object (a mapping)",
+    "file": "file content",
     "list[int]": "a non-empty list of ints",
     "list[str]": "a non-empty list of str",
 }
@@ -667,7 +671,12 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
     sign = _choice(ctx, raw, "sign", SIGNS, what, "none")
     auth = _choice(ctx, raw, "auth", AUTHS, what, "none")
     body = _choice(ctx, raw, "body", BODIES, what, "query" if method == "GET" else "form")
-    csrf = _opt(ctx, raw, "csrf", bool, what, method != "GET" and auth == "required")
+    csrf: bool | str
+    if raw.get("csrf") == "query":
+        # why: some JSON-body POSTs (feed/space/set_top, feed/create/dyn) read csrf from the URL
+        csrf = "query"
+    else:
+        csrf = _opt(ctx, raw, "csrf", bool, what, method != "GET" and auth == "required")
     envelope = _choice(ctx, raw, "envelope", ENVELOPES, what, "data")
     response = raw.get("response")
     if response is not None and not isinstance(response, str):
@@ -747,6 +756,11 @@ def _parse_endpoint(ctx: _Ctx, ns: Namespace, name: str, raw: Any, line: int) ->
             problem = _default_problem(p)
             if problem:
                 ctx.err(pr.lines["default"], f"{pwhat}: default {p.default!r} {problem}")
+        if p.type == "object" and loc != "json":
+            # why: only a JSON body can nest an object; elsewhere use `json` (a JSON string)
+            ctx.err(pline, f"{pwhat}: type object goes in a JSON body (in: json)")
+        if p.type == "file" and (loc != "form" or method == "GET"):
+            ctx.err(pline, f"{pwhat}: type file goes in the form of a POST (sent as multipart)")
         if p.sep == "repeat" and (p.type not in ("list[int]", "list[str]") or loc != "query"):
             ctx.err(pline, f"{pwhat}: sep repeat is for list types in the query")
         if p.sep == "repeat" and sign != "none":

@@ -26,6 +26,8 @@ from bilibili_sdk.testing import MockBilibili
 from ._corpus import belongs, expected_type, payload_of, recorded
 from .conftest import BILI_JCT, SESSDATA
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16  # a `file` parameter's sample (magic bytes only)
+
 CATALOGUE: Catalogue = load()
 ENDPOINTS = CATALOGUE.endpoints()
 IDS = [f"{ep.namespace}.{ep.name}" for ep in ENDPOINTS]
@@ -67,6 +69,8 @@ def sample(p: Param) -> Any:
         "id": 7,
         "date": datetime.date(2024, 1, 2),
         "json": {"k": [1, 2]},
+        "object": {"k": [1, {"n": "值"}]},
+        "file": PNG,
         "list[int]": [1, 2],
         "list[str]": ["a", "b"],
     }[p.type]
@@ -97,6 +101,8 @@ def wire_value(p: Param, value: Any) -> str | list[str]:
         return value.isoformat() if isinstance(value, datetime.date) else str(value)
     if p.type == "json":
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if p.type in ("object", "file"):  # a nested JSON object; the bytes of a multipart file
+        return value
     if p.type in ("list[int]", "list[str]"):
         items = [str(i) for i in value]
         return items if p.sep == "repeat" else p.sep.join(items)
@@ -105,7 +111,7 @@ def wire_value(p: Param, value: Any) -> str | list[str]:
 
 def expected_request(ep: SpecEndpoint, kwargs: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """location -> {wire name: value as sent} for the declared and fixed parameters."""
-    out: dict[str, dict[str, Any]] = {"query": {}, "form": {}, "json": {}, "path": {}}
+    out: dict[str, dict[str, Any]] = {"query": {}, "form": {}, "json": {}, "path": {}, "files": {}}
     for p in ep.params:
         if p.name in kwargs:
             value = kwargs[p.name]
@@ -113,7 +119,7 @@ def expected_request(ep: SpecEndpoint, kwargs: dict[str, Any]) -> dict[str, dict
             value = p.default
         else:
             continue
-        out[p.location][p.wire] = wire_value(p, value)
+        out["files" if p.type == "file" else p.location][p.wire] = wire_value(p, value)
     for loc, fixed in ep.fixed.items():
         for k, v in fixed.items():
             out[loc][k] = wire_value(Param(k, k, "str", loc), v)
@@ -129,7 +135,11 @@ def runtime_locations(ep: SpecEndpoint) -> dict[str, str]:
             "form" if ep.method != "GET" and ep.body == "form" else "query"
         )
     if ep.csrf:
-        loc = "query" if ep.method == "GET" else ("json" if ep.body == "json" else "form")
+        loc = (
+            "query"
+            if ep.method == "GET" or ep.csrf == "query"
+            else ("json" if ep.body == "json" else "form")
+        )
         out["csrf"] = out["csrf_token"] = loc
     return out
 
@@ -169,8 +179,11 @@ def check_request(ep: SpecEndpoint, mock: MockBilibili, kwargs: dict[str, Any]) 
         assert got[loc] == want[loc], f"{loc} parameters"
     if ep.method == "GET":
         assert not req.form and req.json is None, "a GET carries no body"
+    assert {k: v[1] for k, v in req.files.items()} == want["files"], "multipart files"
     if ep.body == "json" and ep.method != "GET":
         assert "application/json" in req.headers.get("content-type", "")
+    elif want["files"]:
+        assert "multipart/form-data" in req.headers.get("content-type", "")
     elif req.form:
         assert "application/x-www-form-urlencoded" in req.headers.get("content-type", "")
     # the values the runtime adds

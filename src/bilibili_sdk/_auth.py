@@ -257,7 +257,7 @@ class AuthContext:
             params=params,
             data=data,
             json=json,
-            files=files,
+            files=files or None,
             headers=self.options.default_headers,
             extensions={"timeout": self._timeout},
         )
@@ -340,7 +340,7 @@ class AuthContext:
                 raise CredentialNoBiliJctException(
                     f"{ep.name} needs bili_jct (csrf) in the credential"
                 )
-            if ep.method == "GET":
+            if ep.method == "GET" or ep.csrf == "query":
                 target = query
             elif body is not None:
                 target = body

@@ -74,7 +74,7 @@ class Endpoint(Generic[T]):
         *,
         sign: str = "none",
         auth: str = "none",
-        csrf: bool = False,
+        csrf: bool | str = False,
         envelope: str = "data",
         model: Any = None,
         model_ref: Callable[[], Any] | None = None,
@@ -90,7 +90,7 @@ class Endpoint(Generic[T]):
         self.path = parts.path
         self.sign = sign
         self.auth = auth
-        self.csrf = csrf
+        self.csrf = csrf  # True, False, or "query" (in the query even for a POST)
         self.envelope = envelope
         # The response type, or a function importing it on first use: a namespace's models
         # are built only when one of its calls is first validated.
@@ -170,8 +170,7 @@ class Call(Generic[T]):
         self.form = form
         self.json = json
         self.path = path
-        # Uploads (hand-written calls only): field -> (file name, bytes, MIME type); the form
-        # then goes as multipart/form-data beside them, csrf included.
+        # Multipart file fields (name -> (file name, bytes, MIME type)); the form goes along.
         self.files = files
 
     def __repr__(self) -> str:

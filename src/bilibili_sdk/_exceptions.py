@@ -207,8 +207,9 @@ class DanmakuClosedException(ApiException):
     """The video's danmaku are closed."""
 
 
-class DynamicExceedImagesException(ApiException):
-    """Too many images for one dynamic."""
+class DynamicExceedImagesException(ArgsException):
+    """Too many images for one dynamic (at most 9); raised before any upload. Also an
+    ArgsException, with `.argument` "images"."""
 
 
 class ExClimbWuzhiException(ApiException):

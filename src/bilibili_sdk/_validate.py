@@ -210,3 +210,65 @@ def video_bvid(value: Any, bvid: Any) -> str:
 
         return aid2bvid(positive_int("aid", got_aid))
     return _check_bvid("bvid", got_bvid)
+
+
+def json_object(name: str, value: Any) -> dict[str, Any]:
+    """A mapping that serialises to JSON, sent as a nested object of a JSON body."""
+    if not isinstance(value, dict):
+        raise _bad(name, "a JSON object (a dict)", value)
+    try:
+        _json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        raise _bad(name, "JSON-serialisable data", value) from None
+    return value
+
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
+    (b"GIF8", "gif", "image/gif"),
+    (b"BM", "bmp", "image/bmp"),
+)
+
+
+def _sniff(data: bytes) -> tuple[str, str]:
+    """(extension, MIME type) from an image's first bytes; octet-stream when unknown."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp", "image/webp"
+    for magic, ext, mime in _MAGIC:
+        if data.startswith(magic):
+            return ext, mime
+    return "bin", "application/octet-stream"
+
+
+def file_part(name: str, value: Any) -> tuple[str, bytes, str]:
+    """(file name, bytes, MIME type) of a multipart file field: a `Picture`, bytes, or the
+    path of a local file (read here, so a missing file fails before any request)."""
+    import os
+
+    content = getattr(value, "content", None)
+    mime = getattr(value, "mime_type", None)
+    if isinstance(content, bytes) and isinstance(mime, str):  # a Picture
+        fmt = str(getattr(value, "format", "") or "bin")
+        return f"{name}.{'jpg' if fmt == 'jpeg' else fmt}", content, mime
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        if not data:
+            raise _bad(name, "a Picture, non-empty bytes or a file path", value)
+        ext, mime = _sniff(data)
+        return f"{name}.{ext}", data, mime
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise ArgsException(
+                f"{name}: cannot read {path!r} ({type(e).__name__}: {e.strerror or e})",
+                argument=name,
+            ) from e
+        if not data:
+            raise ArgsException(f"{name}: {path!r} is empty", argument=name)
+        _, mime = _sniff(data)
+        return os.path.basename(path) or name, data, mime
+    raise _bad(name, "a Picture, bytes or a file path", value)

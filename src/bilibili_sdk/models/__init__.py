@@ -121,6 +121,55 @@ if TYPE_CHECKING:
     from .creative._enums import SurveyType as SurveyType
     from .creative._enums import UploadOrder as UploadOrder
     from .creative._enums import UploadStatus as UploadStatus
+    from .dynamic._dynamic_archive_counts import DynamicArchiveCounts as DynamicArchiveCounts
+    from .dynamic._dynamic_archive_counts import DynamicArticlePost as DynamicArticlePost
+    from .dynamic._dynamic_archive_counts import DynamicDrawPic as DynamicDrawPic
+    from .dynamic._dynamic_archive_counts import DynamicDrawPost as DynamicDrawPost
+    from .dynamic._dynamic_archive_counts import DynamicFeedItem as DynamicFeedItem
+    from .dynamic._dynamic_archive_counts import DynamicForwardPost as DynamicForwardPost
+    from .dynamic._dynamic_archive_counts import DynamicPost as DynamicPost
+    from .dynamic._dynamic_archive_counts import DynamicPostArchive as DynamicPostArchive
+    from .dynamic._dynamic_archive_counts import DynamicPostAuthor as DynamicPostAuthor
+    from .dynamic._dynamic_archive_counts import DynamicPostBasic as DynamicPostBasic
+    from .dynamic._dynamic_archive_counts import DynamicPostBody as DynamicPostBody
+    from .dynamic._dynamic_archive_counts import DynamicPostCounter as DynamicPostCounter
+    from .dynamic._dynamic_archive_counts import DynamicPostDraw as DynamicPostDraw
+    from .dynamic._dynamic_archive_counts import DynamicPostMajor as DynamicPostMajor
+    from .dynamic._dynamic_archive_counts import DynamicPostModules as DynamicPostModules
+    from .dynamic._dynamic_archive_counts import DynamicPostStat as DynamicPostStat
+    from .dynamic._dynamic_archive_counts import DynamicPostText as DynamicPostText
+    from .dynamic._dynamic_archive_counts import DynamicPostTopic as DynamicPostTopic
+    from .dynamic._dynamic_archive_counts import DynamicTextEmoji as DynamicTextEmoji
+    from .dynamic._dynamic_archive_counts import DynamicTextNode as DynamicTextNode
+    from .dynamic._dynamic_archive_counts import DynamicVideoPost as DynamicVideoPost
+    from .dynamic._dynamic_archive_counts import DynamicWordPost as DynamicWordPost
+    from .dynamic._dynamic_create_result import DynamicCreateResult as DynamicCreateResult
+    from .dynamic._dynamic_detail import DynamicDetail as DynamicDetail
+    from .dynamic._dynamic_feed_page import DynamicFeedPage as DynamicFeedPage
+    from .dynamic._dynamic_image_upload import DynamicImageUpload as DynamicImageUpload
+    from .dynamic._dynamic_legacy_create_result import (
+        DynamicLegacyCreateResult as DynamicLegacyCreateResult,
+    )
+    from .dynamic._dynamic_likes import DynamicLiker as DynamicLiker
+    from .dynamic._dynamic_likes import DynamicLikes as DynamicLikes
+    from .dynamic._dynamic_live_users import DynamicLiveUser as DynamicLiveUser
+    from .dynamic._dynamic_live_users import DynamicLiveUsers as DynamicLiveUsers
+    from .dynamic._dynamic_lottery import DynamicLottery as DynamicLottery
+    from .dynamic._dynamic_portal import DynamicPortal as DynamicPortal
+    from .dynamic._dynamic_portal import DynamicPortalUser as DynamicPortalUser
+    from .dynamic._dynamic_reactions import DynamicReaction as DynamicReaction
+    from .dynamic._dynamic_reactions import DynamicReactions as DynamicReactions
+    from .dynamic._dynamic_reposts import DynamicRepostCard as DynamicRepostCard
+    from .dynamic._dynamic_reposts import DynamicRepostDesc as DynamicRepostDesc
+    from .dynamic._dynamic_reposts import DynamicReposts as DynamicReposts
+    from .dynamic._dynamic_schedule_result import DynamicScheduleResult as DynamicScheduleResult
+    from .dynamic._dynamic_schedules import DynamicSchedule as DynamicSchedule
+    from .dynamic._dynamic_schedules import DynamicSchedules as DynamicSchedules
+    from .dynamic._dynamic_updated_users import DynamicUpdatedUser as DynamicUpdatedUser
+    from .dynamic._dynamic_updated_users import DynamicUpdatedUsers as DynamicUpdatedUsers
+    from .dynamic._dynamic_user_profile import DynamicUserProfile as DynamicUserProfile
+    from .dynamic._dynamic_user_profile import DynamicUserProfileInfo as DynamicUserProfileInfo
+    from .dynamic._enums import DynamicFeedType as DynamicFeedType
     from .emoji._emote_package import Emote as Emote
     from .emoji._emote_package import EmoteMeta as EmoteMeta
     from .emoji._emote_package import EmotePackage as EmotePackage
@@ -770,19 +819,66 @@ _WHERE: dict[str, str] = {
     "DmFontSize": "video._enums",
     "DmMode": "video._enums",
     "DynamicArchive": "user._user_dynamics_page",
+    "DynamicArchiveCounts": "dynamic._dynamic_archive_counts",
     "DynamicArchiveStat": "user._user_dynamics_page",
+    "DynamicArticlePost": "dynamic._dynamic_archive_counts",
     "DynamicAuthor": "user._user_dynamics_page",
     "DynamicBasic": "user._user_dynamics_page",
     "DynamicContent": "user._user_dynamics_page",
     "DynamicCounter": "user._user_dynamics_page",
+    "DynamicCreateResult": "dynamic._dynamic_create_result",
     "DynamicDesc": "user._user_dynamics_page",
+    "DynamicDetail": "dynamic._dynamic_detail",
     "DynamicDraw": "user._user_dynamics_page",
     "DynamicDrawImage": "user._user_dynamics_page",
+    "DynamicDrawPic": "dynamic._dynamic_archive_counts",
+    "DynamicDrawPost": "dynamic._dynamic_archive_counts",
+    "DynamicFeedItem": "dynamic._dynamic_archive_counts",
+    "DynamicFeedPage": "dynamic._dynamic_feed_page",
+    "DynamicFeedType": "dynamic._enums",
+    "DynamicForwardPost": "dynamic._dynamic_archive_counts",
+    "DynamicImageUpload": "dynamic._dynamic_image_upload",
     "DynamicItem": "user._user_dynamics_page",
+    "DynamicLegacyCreateResult": "dynamic._dynamic_legacy_create_result",
+    "DynamicLiker": "dynamic._dynamic_likes",
+    "DynamicLikes": "dynamic._dynamic_likes",
+    "DynamicLiveUser": "dynamic._dynamic_live_users",
+    "DynamicLiveUsers": "dynamic._dynamic_live_users",
+    "DynamicLottery": "dynamic._dynamic_lottery",
     "DynamicMajor": "user._user_dynamics_page",
     "DynamicModules": "user._user_dynamics_page",
+    "DynamicPortal": "dynamic._dynamic_portal",
+    "DynamicPortalUser": "dynamic._dynamic_portal",
+    "DynamicPost": "dynamic._dynamic_archive_counts",
+    "DynamicPostArchive": "dynamic._dynamic_archive_counts",
+    "DynamicPostAuthor": "dynamic._dynamic_archive_counts",
+    "DynamicPostBasic": "dynamic._dynamic_archive_counts",
+    "DynamicPostBody": "dynamic._dynamic_archive_counts",
+    "DynamicPostCounter": "dynamic._dynamic_archive_counts",
+    "DynamicPostDraw": "dynamic._dynamic_archive_counts",
+    "DynamicPostMajor": "dynamic._dynamic_archive_counts",
+    "DynamicPostModules": "dynamic._dynamic_archive_counts",
+    "DynamicPostStat": "dynamic._dynamic_archive_counts",
+    "DynamicPostText": "dynamic._dynamic_archive_counts",
+    "DynamicPostTopic": "dynamic._dynamic_archive_counts",
+    "DynamicReaction": "dynamic._dynamic_reactions",
+    "DynamicReactions": "dynamic._dynamic_reactions",
+    "DynamicRepostCard": "dynamic._dynamic_reposts",
+    "DynamicRepostDesc": "dynamic._dynamic_reposts",
+    "DynamicReposts": "dynamic._dynamic_reposts",
     "DynamicRichTextNode": "user._user_dynamics_page",
+    "DynamicSchedule": "dynamic._dynamic_schedules",
+    "DynamicScheduleResult": "dynamic._dynamic_schedule_result",
+    "DynamicSchedules": "dynamic._dynamic_schedules",
     "DynamicStats": "user._user_dynamics_page",
+    "DynamicTextEmoji": "dynamic._dynamic_archive_counts",
+    "DynamicTextNode": "dynamic._dynamic_archive_counts",
+    "DynamicUpdatedUser": "dynamic._dynamic_updated_users",
+    "DynamicUpdatedUsers": "dynamic._dynamic_updated_users",
+    "DynamicUserProfile": "dynamic._dynamic_user_profile",
+    "DynamicUserProfileInfo": "dynamic._dynamic_user_profile",
+    "DynamicVideoPost": "dynamic._dynamic_archive_counts",
+    "DynamicWordPost": "dynamic._dynamic_archive_counts",
     "ElecMonthlyRank": "user._elec_monthly_rank",
     "ElecRankUser": "user._elec_monthly_rank",
     "ElecRankVip": "user._elec_monthly_rank",
@@ -1405,19 +1501,66 @@ __all__ = [
     "DmFontSize",
     "DmMode",
     "DynamicArchive",
+    "DynamicArchiveCounts",
     "DynamicArchiveStat",
+    "DynamicArticlePost",
     "DynamicAuthor",
     "DynamicBasic",
     "DynamicContent",
     "DynamicCounter",
+    "DynamicCreateResult",
     "DynamicDesc",
+    "DynamicDetail",
     "DynamicDraw",
     "DynamicDrawImage",
+    "DynamicDrawPic",
+    "DynamicDrawPost",
+    "DynamicFeedItem",
+    "DynamicFeedPage",
+    "DynamicFeedType",
+    "DynamicForwardPost",
+    "DynamicImageUpload",
     "DynamicItem",
+    "DynamicLegacyCreateResult",
+    "DynamicLiker",
+    "DynamicLikes",
+    "DynamicLiveUser",
+    "DynamicLiveUsers",
+    "DynamicLottery",
     "DynamicMajor",
     "DynamicModules",
+    "DynamicPortal",
+    "DynamicPortalUser",
+    "DynamicPost",
+    "DynamicPostArchive",
+    "DynamicPostAuthor",
+    "DynamicPostBasic",
+    "DynamicPostBody",
+    "DynamicPostCounter",
+    "DynamicPostDraw",
+    "DynamicPostMajor",
+    "DynamicPostModules",
+    "DynamicPostStat",
+    "DynamicPostText",
+    "DynamicPostTopic",
+    "DynamicReaction",
+    "DynamicReactions",
+    "DynamicRepostCard",
+    "DynamicRepostDesc",
+    "DynamicReposts",
     "DynamicRichTextNode",
+    "DynamicSchedule",
+    "DynamicScheduleResult",
+    "DynamicSchedules",
     "DynamicStats",
+    "DynamicTextEmoji",
+    "DynamicTextNode",
+    "DynamicUpdatedUser",
+    "DynamicUpdatedUsers",
+    "DynamicUserProfile",
+    "DynamicUserProfileInfo",
+    "DynamicVideoPost",
+    "DynamicWordPost",
     "ElecMonthlyRank",
     "ElecRankUser",
     "ElecRankVip",

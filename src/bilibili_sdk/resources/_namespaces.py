@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .comment._sync import Comment
     from .creative._async import AsyncCreative
     from .creative._sync import Creative
+    from .dynamic._async import AsyncDynamic
+    from .dynamic._sync import Dynamic
     from .emoji._async import AsyncEmoji
     from .emoji._sync import Emoji
     from .favorite._async import AsyncFavorite
@@ -56,6 +58,7 @@ NAMESPACES = (
     "channel_series",
     "comment",
     "creative",
+    "dynamic",
     "emoji",
     "favorite",
     "history",
@@ -111,6 +114,13 @@ class SyncNamespaces:
         from .creative._sync import Creative
 
         return Creative(cast("Client", self))
+
+    @cached_property
+    def dynamic(self) -> Dynamic:
+        """Dynamics (动态): feeds, one dynamic's detail and reactions, posting, scheduling, deleting."""
+        from .dynamic._sync import Dynamic
+
+        return Dynamic(cast("Client", self))
 
     @cached_property
     def emoji(self) -> Emoji:
@@ -255,6 +265,13 @@ class AsyncNamespaces:
         from .creative._async import AsyncCreative
 
         return AsyncCreative(cast("AsyncClient", self))
+
+    @cached_property
+    def dynamic(self) -> AsyncDynamic:
+        """Dynamics (动态): feeds, one dynamic's detail and reactions, posting, scheduling, deleting."""
+        from .dynamic._async import AsyncDynamic
+
+        return AsyncDynamic(cast("AsyncClient", self))
 
     @cached_property
     def emoji(self) -> AsyncEmoji:

@@ -87,6 +87,7 @@ class RecordedRequest:
     endpoint: str | None = None  # "video.get_info" when it matched the catalogue
     params: dict[str, str] = field(default_factory=dict)  # query + form + json keys
     query_items: list[tuple[str, str]] = field(default_factory=list)  # repeated keys kept
+    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # multipart files
 
 
 def _load_catalogue() -> tuple[dict[tuple[str, str, str], list[Endpoint[Any]]], dict[str, Any]]:
@@ -224,8 +225,11 @@ class MockBilibili:
             raw = request.content
         except httpx.RequestNotRead:  # a streamed body the caller never read: nothing to decode
             raw = b""
+        files: dict[str, tuple[str, bytes, str]] = {}
         if "application/x-www-form-urlencoded" in ctype:
             form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        elif "multipart/form-data" in ctype:
+            form, files = _multipart(ctype, raw)
         elif "application/json" in ctype and raw:
             body = json.loads(raw)
         cookies = {}
@@ -247,6 +251,7 @@ class MockBilibili:
             dict(request.headers),
             params=params,
             query_items=query_items,
+            files=files,
         )
         with self._lock:
             self.requests.append(rec)
@@ -393,6 +398,28 @@ class MockServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _multipart(ctype: str, raw: bytes) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:
+    """Text fields and file fields (file name, bytes, MIME type) of a multipart body."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    msg = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw
+    )
+    form: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes, str]] = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[str(name)] = (filename, data, part.get_content_type())
+        else:
+            form[str(name)] = data.decode()
+    return form, files
 
 
 def _templated(
