@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .bangumi._async import AsyncBangumi
+    from .bangumi._sync import Bangumi
+    from .cheese._async import AsyncCheese
+    from .cheese._sync import Cheese
     from .interactive._async import AsyncInteractive
     from .interactive._sync import Interactive
     from .live._async import AsyncLive
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
     from .video._sync import Video
 
 NAMESPACES = (
+    "bangumi",
+    "cheese",
     "interactive",
     "live",
     "login",
@@ -34,6 +40,20 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def bangumi(self) -> Bangumi:
+        """Bangumi, films and series (番剧/影视, PGC): seasons, episodes, reviews, follows, the index and the timeline."""
+        from .bangumi._sync import Bangumi
+
+        return Bangumi(cast("Client", self))
+
+    @cached_property
+    def cheese(self) -> Cheese:
+        """Paid courses (课堂, PUGV): a course's information, its episodes and their streams."""
+        from .cheese._sync import Cheese
+
+        return Cheese(cast("Client", self))
 
     @cached_property
     def interactive(self) -> Interactive:
@@ -80,6 +100,20 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def bangumi(self) -> AsyncBangumi:
+        """Bangumi, films and series (番剧/影视, PGC): seasons, episodes, reviews, follows, the index and the timeline."""
+        from .bangumi._async import AsyncBangumi
+
+        return AsyncBangumi(cast("AsyncClient", self))
+
+    @cached_property
+    def cheese(self) -> AsyncCheese:
+        """Paid courses (课堂, PUGV): a course's information, its episodes and their streams."""
+        from .cheese._async import AsyncCheese
+
+        return AsyncCheese(cast("AsyncClient", self))
 
     @cached_property
     def interactive(self) -> AsyncInteractive:
