@@ -87,32 +87,20 @@ class AsyncCheese:
         )
 
     async def get_play_url(
-        self,
-        video: str | int | None = None,
-        /,
-        *,
-        ep_id: int,
-        cid: int,
-        aid: int | None = None,
-        qn: int = 127,
-        fnval: int = 4048,
-        fourk: int = 1,
+        self, ep_id: int, *, aid: int, cid: int, qn: int = 127, fnval: int = 4048, fourk: int = 1
     ) -> CheesePlayUrl:
         """Get the streams of a course episode (episodes not bought play only when free).
 
         GET https://api.bilibili.com/pugv/player/web/playurl · login optional
 
         Args:
-            video: A BV id ('BV1uv411q7Mv') or an av number (170001); or give aid= / bvid=.
             ep_id: Episode id (`ep...`).
-            cid: The episode's cid (CheeseEpisode.cid).
             aid: The episode's video id (CheeseEpisode.aid).
+            cid: The episode's cid (CheeseEpisode.cid).
             qn: Highest quality wanted (qn; 127 = 8K, the best the account may get).
             fnval: Stream format flags (4048: DASH with HDR, 4K, Dolby, 8K, AV1).
             fourk: 1 to allow 4K.
         """
         return await self._client._request(
-            _c.prepare_get_play_url(
-                video, ep_id=ep_id, cid=cid, aid=aid, qn=qn, fnval=fnval, fourk=fourk
-            )
+            _c.prepare_get_play_url(ep_id=ep_id, aid=aid, cid=cid, qn=qn, fnval=fnval, fourk=fourk)
         )

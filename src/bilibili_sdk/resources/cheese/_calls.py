@@ -87,17 +87,8 @@ GET_PLAY_URL: Endpoint[CheesePlayUrl] = Endpoint(
 
 
 def prepare_get_play_url(
-    video: str | int | None = None,
-    /,
-    *,
-    ep_id: int,
-    cid: int,
-    aid: int | None = None,
-    qn: int = 127,
-    fnval: int = 4048,
-    fourk: int = 1,
+    ep_id: int, *, aid: int, cid: int, qn: int = 127, fnval: int = 4048, fourk: int = 1
 ) -> Call[CheesePlayUrl]:
-    aid = _v.video_aid(video, aid)
     query: dict[str, Any] = {}
     query["ep_id"] = _v.positive_int("ep_id", ep_id)
     query["avid"] = _v.positive_int("aid", aid)

@@ -42,20 +42,9 @@ class AsyncCheeseWithRawResponse:
         )
 
     async def get_play_url(
-        self,
-        video: str | int | None = None,
-        /,
-        *,
-        ep_id: int,
-        cid: int,
-        aid: int | None = None,
-        qn: int = 127,
-        fnval: int = 4048,
-        fourk: int = 1,
+        self, ep_id: int, *, aid: int, cid: int, qn: int = 127, fnval: int = 4048, fourk: int = 1
     ) -> RawResponse[CheesePlayUrl]:
         """`cheese.get_play_url`, returning the raw response; `.parse()` gives CheesePlayUrl."""
         return await self._client._request_raw(
-            _c.prepare_get_play_url(
-                video, ep_id=ep_id, cid=cid, aid=aid, qn=qn, fnval=fnval, fourk=fourk
-            )
+            _c.prepare_get_play_url(ep_id=ep_id, aid=aid, cid=cid, qn=qn, fnval=fnval, fourk=fourk)
         )
