@@ -5,6 +5,7 @@ typed examples."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from bilibili_sdk import (
     Credential,
     CredentialNoBiliJctException,
     CredentialNoSessdataException,
+    NotFoundException,
 )
+from bilibili_sdk._extras.bangumi import AsyncBangumiExtras
 from bilibili_sdk.models.bangumi import (
     BangumiArea,
     BangumiFollowStatus,
@@ -314,3 +317,96 @@ def test_play_urls_send_the_episode_and_the_player_constants(aio: bool) -> None:
         "qn": "127",
         "fourk": "1",
     }
+
+
+# ---------------------------------------------------------------------- hand-written: extras
+
+
+@FLAVOURS
+def test_get_episode_finds_main_episodes_and_extras(aio: bool) -> None:
+    mock = MockBilibili()
+    ep = _call(aio, mock, "bangumi", "get_episode", 508405)
+    assert (ep.id, ep.aid, ep.cid, ep.long_title) == (508405, 300876248, 772096114, "第2话")
+    extra = _call(aio, mock, "bangumi", "get_episode", 576387)  # listed in a section (PV)
+    assert (extra.id, extra.aid) == (576387, 898153042)
+    assert [r.query for r in _sent(mock, "bangumi.get_season")] == [
+        {"ep_id": "508405"},
+        {"ep_id": "576387"},
+    ]
+
+
+@FLAVOURS
+def test_get_episode_raises_not_found_and_checks_its_argument_first(aio: bool) -> None:
+    mock = MockBilibili()
+    with pytest.raises(NotFoundException) as e:
+        _call(aio, mock, "bangumi", "get_episode", 999)
+    assert e.value.endpoint == "bangumi.get_episode" and "999" in str(e.value)
+    for bad in (0, "508404", True):
+        with pytest.raises(ArgsException) as a:
+            _call(aio, mock, "bangumi", "get_episode", bad)
+        assert a.value.argument == "ep_id"
+    assert len(_sent(mock, "bangumi.get_season")) == 1
+
+
+def _course(req: RecordedRequest) -> dict[str, Any]:
+    """A course of 3 episodes whose page data lists only the first."""
+    first = {"id": 101, "aid": 1010, "cid": 10100, "title": "e101"}
+    info = {"next": True, "num": 1, "size": 1, "total": 3}
+    data = {"season_id": 212, "title": "course", "episodes": [first], "episode_page": info}
+    return {"code": 0, "message": "success", "data": data}
+
+
+@FLAVOURS
+def test_cheese_get_episode_looks_past_the_first_page(aio: bool) -> None:
+    mock = MockBilibili()
+    mock.set_response("cheese.get_season", _course)
+    mock.set_response("cheese.list_episodes", _episodes)
+    first = _call(aio, mock, "cheese", "get_episode", 101)
+    assert (first.id, first.cid) == (101, 10100)
+    assert _sent(mock, "cheese.list_episodes") == []  # found in the page data
+    third = _call(aio, mock, "cheese", "get_episode", 103)
+    assert (third.id, third.aid, third.cid) == (103, 1030, 10300)
+    assert [r.query["pn"] for r in _sent(mock, "cheese.list_episodes")] == ["1", "2"]
+    with pytest.raises(NotFoundException):
+        _call(aio, mock, "cheese", "get_episode", 104)
+    with pytest.raises(ArgsException):
+        _call(aio, mock, "cheese", "get_episode", -1)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "expected"),
+    [
+        ((2019, 2020), {}, "[2019,2020)"),
+        ((), {"end": 1980}, "[,1980)"),
+        ((2010,), {"include_start": False, "include_end": True}, "(2010,]"),
+        (
+            (datetime.date(2019, 1, 1), datetime.datetime(2020, 1, 1, 12, 30)),
+            {},
+            "[2019-01-01 00:00:00,2020-01-01 12:30:00)",
+        ),
+    ],
+)
+def test_index_range_builds_the_filter_intervals(
+    args: tuple[Any, ...], kwargs: dict[str, Any], expected: str
+) -> None:
+    mock = MockBilibili()
+    with Client(transport=mock.transport()) as bili:
+        assert bili.bangumi.index_range(*args, **kwargs) == expected
+    assert AsyncBangumiExtras.index_range(*args, **kwargs) == expected  # the same helper
+
+
+@pytest.mark.parametrize(
+    ("args", "argument"),
+    [
+        ((), "start"),
+        ((2020, 2019), "end"),
+        ((2019, datetime.date(2020, 1, 1)), "end"),
+        (("2019",), "start"),
+        ((True,), "start"),
+        ((19,), "start"),
+    ],
+)
+def test_index_range_rejects_bad_bounds(args: tuple[Any, ...], argument: str) -> None:
+    with Client() as bili, pytest.raises(ArgsException) as e:
+        bili.bangumi.index_range(*args)
+    assert e.value.argument == argument

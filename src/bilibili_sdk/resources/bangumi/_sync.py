@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..._extras.bangumi import BangumiExtras
 from . import _calls as _c
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Bangumi"]
 
 
-class Bangumi:
+class Bangumi(BangumiExtras):
     """Bangumi, films and series (番剧/影视, PGC): seasons, episodes, reviews, follows, the index and the timeline. (synchronous)."""
 
     __slots__ = ("_client",)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from ..._extras.cheese import AsyncCheeseExtras
 from . import _calls as _c
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncCheese"]
 
 
-class AsyncCheese:
+class AsyncCheese(AsyncCheeseExtras):
     """Paid courses (课堂, PUGV): a course's information, its episodes and their streams. (asynchronous)."""
 
     __slots__ = ("_client",)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..._extras.cheese import CheeseExtras
 from . import _calls as _c
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["Cheese"]
 
 
-class Cheese:
+class Cheese(CheeseExtras):
     """Paid courses (课堂, PUGV): a course's information, its episodes and their streams. (synchronous)."""
 
     __slots__ = ("_client",)
