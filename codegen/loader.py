@@ -957,9 +957,7 @@ def _positional(
         p = by_name.get(n)
         if p is None:
             ctx.err(line, f"{what}: positional names unknown parameter {n!r}")
-        elif any(n in g for g in one_of):
-            ctx.err(line, f"{what}: {n!r} is in one_of, so it cannot be positional")
-        else:
+        else:  # a one_of member may be positional: `get_season(88)` or `get_season(ep_id=5)`
             out.append(n)
     seen_optional = False
     for n in out:

@@ -24,6 +24,58 @@ if TYPE_CHECKING:
     from .article._article_view_info import ArticleViewInfo as ArticleViewInfo
     from .article._enums import ArticleOrder as ArticleOrder
     from .article._enums import ArticleRankType as ArticleRankType
+    from .bangumi._bangumi_badge import BangumiBadge as BangumiBadge
+    from .bangumi._bangumi_follow_result import BangumiFollowResult as BangumiFollowResult
+    from .bangumi._bangumi_index_page import BangumiIndexFirstEpisode as BangumiIndexFirstEpisode
+    from .bangumi._bangumi_index_page import BangumiIndexItem as BangumiIndexItem
+    from .bangumi._bangumi_index_page import BangumiIndexPage as BangumiIndexPage
+    from .bangumi._bangumi_legacy_season import BangumiLegacyEpisode as BangumiLegacyEpisode
+    from .bangumi._bangumi_legacy_season import BangumiLegacyNewEpisode as BangumiLegacyNewEpisode
+    from .bangumi._bangumi_legacy_season import BangumiLegacySeason as BangumiLegacySeason
+    from .bangumi._bangumi_legacy_season import BangumiLegacyStat as BangumiLegacyStat
+    from .bangumi._bangumi_media_info import BangumiMedia as BangumiMedia
+    from .bangumi._bangumi_media_info import BangumiMediaInfo as BangumiMediaInfo
+    from .bangumi._bangumi_media_info import BangumiMediaNewEpisode as BangumiMediaNewEpisode
+    from .bangumi._bangumi_play_url import BangumiPlayUrl as BangumiPlayUrl
+    from .bangumi._bangumi_play_url import BangumiStreamFormat as BangumiStreamFormat
+    from .bangumi._bangumi_play_url import BangumiStreamInfo as BangumiStreamInfo
+    from .bangumi._bangumi_play_url import BangumiStreamSegment as BangumiStreamSegment
+    from .bangumi._bangumi_publish import BangumiPublish as BangumiPublish
+    from .bangumi._bangumi_publish import BangumiUploader as BangumiUploader
+    from .bangumi._bangumi_rating import BangumiRating as BangumiRating
+    from .bangumi._bangumi_rating import BangumiRegion as BangumiRegion
+    from .bangumi._bangumi_review_page import BangumiReview as BangumiReview
+    from .bangumi._bangumi_review_page import BangumiReviewAuthor as BangumiReviewAuthor
+    from .bangumi._bangumi_review_page import BangumiReviewPage as BangumiReviewPage
+    from .bangumi._bangumi_review_page import BangumiReviewStat as BangumiReviewStat
+    from .bangumi._bangumi_season import BangumiEpisode as BangumiEpisode
+    from .bangumi._bangumi_season import BangumiPositive as BangumiPositive
+    from .bangumi._bangumi_season import BangumiSeason as BangumiSeason
+    from .bangumi._bangumi_season import BangumiSeasonLink as BangumiSeasonLink
+    from .bangumi._bangumi_season import BangumiSeasonNewEpisode as BangumiSeasonNewEpisode
+    from .bangumi._bangumi_season import BangumiSeasonPageStat as BangumiSeasonPageStat
+    from .bangumi._bangumi_season import BangumiSeasonSection as BangumiSeasonSection
+    from .bangumi._bangumi_season_stat import BangumiSeasonStat as BangumiSeasonStat
+    from .bangumi._bangumi_sections import BangumiSection as BangumiSection
+    from .bangumi._bangumi_sections import BangumiSectionEpisode as BangumiSectionEpisode
+    from .bangumi._bangumi_sections import BangumiSections as BangumiSections
+    from .bangumi._bangumi_timeline_day import BangumiTimelineDay as BangumiTimelineDay
+    from .bangumi._bangumi_timeline_day import BangumiTimelineEpisode as BangumiTimelineEpisode
+    from .bangumi._enums import BangumiArea as BangumiArea
+    from .bangumi._enums import BangumiCopyright as BangumiCopyright
+    from .bangumi._enums import BangumiFinishStatus as BangumiFinishStatus
+    from .bangumi._enums import BangumiFollowStatus as BangumiFollowStatus
+    from .bangumi._enums import BangumiIndexOrder as BangumiIndexOrder
+    from .bangumi._enums import BangumiIndexSort as BangumiIndexSort
+    from .bangumi._enums import BangumiIndexType as BangumiIndexType
+    from .bangumi._enums import BangumiPayment as BangumiPayment
+    from .bangumi._enums import BangumiProducer as BangumiProducer
+    from .bangumi._enums import BangumiReviewOrder as BangumiReviewOrder
+    from .bangumi._enums import BangumiSeasonMonth as BangumiSeasonMonth
+    from .bangumi._enums import BangumiSpokenLanguage as BangumiSpokenLanguage
+    from .bangumi._enums import BangumiStyle as BangumiStyle
+    from .bangumi._enums import BangumiTimelineType as BangumiTimelineType
+    from .bangumi._enums import BangumiVersion as BangumiVersion
     from .black_room._blocked_info import BlockedInfo as BlockedInfo
     from .black_room._blocked_list import BlockedList as BlockedList
     from .black_room._enums import JuryVote as JuryVote
@@ -37,6 +89,19 @@ if TYPE_CHECKING:
     from .black_room._jury_next_case import JuryNextCase as JuryNextCase
     from .black_room._jury_opinion import JuryOpinion as JuryOpinion
     from .black_room._jury_opinions import JuryOpinions as JuryOpinions
+    from .cheese._cheese_course import CheeseBrief as CheeseBrief
+    from .cheese._cheese_course import CheeseBriefImage as CheeseBriefImage
+    from .cheese._cheese_course import CheeseCourse as CheeseCourse
+    from .cheese._cheese_course import CheesePayment as CheesePayment
+    from .cheese._cheese_course import CheeseStat as CheeseStat
+    from .cheese._cheese_course import CheeseTeacher as CheeseTeacher
+    from .cheese._cheese_course import CheeseUserStatus as CheeseUserStatus
+    from .cheese._cheese_episode import CheeseEpisode as CheeseEpisode
+    from .cheese._cheese_episode import CheeseEpisodePageInfo as CheeseEpisodePageInfo
+    from .cheese._cheese_episode_list import CheeseEpisodeList as CheeseEpisodeList
+    from .cheese._cheese_play_url import CheesePlayUrl as CheesePlayUrl
+    from .cheese._cheese_play_url import CheeseStreamFormat as CheeseStreamFormat
+    from .cheese._cheese_play_url import CheeseStreamSegment as CheeseStreamSegment
     from .comment._comment_card_label import CommentCardLabel as CommentCardLabel
     from .comment._comment_card_label import CommentContent as CommentContent
     from .comment._comment_card_label import CommentDisplayControl as CommentDisplayControl
@@ -720,6 +785,58 @@ _WHERE: dict[str, str] = {
     "AtFeed": "session._at_feed",
     "AtFeedEntry": "session._at_feed",
     "AtFeedItem": "session._at_feed",
+    "BangumiArea": "bangumi._enums",
+    "BangumiBadge": "bangumi._bangumi_badge",
+    "BangumiCopyright": "bangumi._enums",
+    "BangumiEpisode": "bangumi._bangumi_season",
+    "BangumiFinishStatus": "bangumi._enums",
+    "BangumiFollowResult": "bangumi._bangumi_follow_result",
+    "BangumiFollowStatus": "bangumi._enums",
+    "BangumiIndexFirstEpisode": "bangumi._bangumi_index_page",
+    "BangumiIndexItem": "bangumi._bangumi_index_page",
+    "BangumiIndexOrder": "bangumi._enums",
+    "BangumiIndexPage": "bangumi._bangumi_index_page",
+    "BangumiIndexSort": "bangumi._enums",
+    "BangumiIndexType": "bangumi._enums",
+    "BangumiLegacyEpisode": "bangumi._bangumi_legacy_season",
+    "BangumiLegacyNewEpisode": "bangumi._bangumi_legacy_season",
+    "BangumiLegacySeason": "bangumi._bangumi_legacy_season",
+    "BangumiLegacyStat": "bangumi._bangumi_legacy_season",
+    "BangumiMedia": "bangumi._bangumi_media_info",
+    "BangumiMediaInfo": "bangumi._bangumi_media_info",
+    "BangumiMediaNewEpisode": "bangumi._bangumi_media_info",
+    "BangumiPayment": "bangumi._enums",
+    "BangumiPlayUrl": "bangumi._bangumi_play_url",
+    "BangumiPositive": "bangumi._bangumi_season",
+    "BangumiProducer": "bangumi._enums",
+    "BangumiPublish": "bangumi._bangumi_publish",
+    "BangumiRating": "bangumi._bangumi_rating",
+    "BangumiRegion": "bangumi._bangumi_rating",
+    "BangumiReview": "bangumi._bangumi_review_page",
+    "BangumiReviewAuthor": "bangumi._bangumi_review_page",
+    "BangumiReviewOrder": "bangumi._enums",
+    "BangumiReviewPage": "bangumi._bangumi_review_page",
+    "BangumiReviewStat": "bangumi._bangumi_review_page",
+    "BangumiSeason": "bangumi._bangumi_season",
+    "BangumiSeasonLink": "bangumi._bangumi_season",
+    "BangumiSeasonMonth": "bangumi._enums",
+    "BangumiSeasonNewEpisode": "bangumi._bangumi_season",
+    "BangumiSeasonPageStat": "bangumi._bangumi_season",
+    "BangumiSeasonSection": "bangumi._bangumi_season",
+    "BangumiSeasonStat": "bangumi._bangumi_season_stat",
+    "BangumiSection": "bangumi._bangumi_sections",
+    "BangumiSectionEpisode": "bangumi._bangumi_sections",
+    "BangumiSections": "bangumi._bangumi_sections",
+    "BangumiSpokenLanguage": "bangumi._enums",
+    "BangumiStreamFormat": "bangumi._bangumi_play_url",
+    "BangumiStreamInfo": "bangumi._bangumi_play_url",
+    "BangumiStreamSegment": "bangumi._bangumi_play_url",
+    "BangumiStyle": "bangumi._enums",
+    "BangumiTimelineDay": "bangumi._bangumi_timeline_day",
+    "BangumiTimelineEpisode": "bangumi._bangumi_timeline_day",
+    "BangumiTimelineType": "bangumi._enums",
+    "BangumiUploader": "bangumi._bangumi_publish",
+    "BangumiVersion": "bangumi._enums",
     "BlockedInfo": "black_room._blocked_info",
     "BlockedList": "black_room._blocked_list",
     "CategoryTypeArticle": "search._enums",
@@ -741,12 +858,25 @@ _WHERE: dict[str, str] = {
     "ChatSession": "session._chat_session",
     "ChatSessionAccount": "session._chat_session",
     "ChatSessionList": "session._chat_session_list",
+    "CheeseBrief": "cheese._cheese_course",
+    "CheeseBriefImage": "cheese._cheese_course",
+    "CheeseCourse": "cheese._cheese_course",
+    "CheeseEpisode": "cheese._cheese_episode",
+    "CheeseEpisodeList": "cheese._cheese_episode_list",
+    "CheeseEpisodePageInfo": "cheese._cheese_episode",
     "CheesePage": "user._cheese_page",
     "CheesePageInfo": "user._cheese_page",
+    "CheesePayment": "cheese._cheese_course",
+    "CheesePlayUrl": "cheese._cheese_play_url",
     "CheeseSearchItem": "search._cheese_search_result",
     "CheeseSearchPage": "search._cheese_search_result",
     "CheeseSearchResult": "search._cheese_search_result",
     "CheeseSeason": "user._cheese_page",
+    "CheeseStat": "cheese._cheese_course",
+    "CheeseStreamFormat": "cheese._cheese_play_url",
+    "CheeseStreamSegment": "cheese._cheese_play_url",
+    "CheeseTeacher": "cheese._cheese_course",
+    "CheeseUserStatus": "cheese._cheese_course",
     "CoinBalance": "user._coin_balance",
     "CommentCardLabel": "comment._comment_card_label",
     "CommentConfig": "comment._comment_config",
@@ -1402,6 +1532,58 @@ __all__ = [
     "AtFeed",
     "AtFeedEntry",
     "AtFeedItem",
+    "BangumiArea",
+    "BangumiBadge",
+    "BangumiCopyright",
+    "BangumiEpisode",
+    "BangumiFinishStatus",
+    "BangumiFollowResult",
+    "BangumiFollowStatus",
+    "BangumiIndexFirstEpisode",
+    "BangumiIndexItem",
+    "BangumiIndexOrder",
+    "BangumiIndexPage",
+    "BangumiIndexSort",
+    "BangumiIndexType",
+    "BangumiLegacyEpisode",
+    "BangumiLegacyNewEpisode",
+    "BangumiLegacySeason",
+    "BangumiLegacyStat",
+    "BangumiMedia",
+    "BangumiMediaInfo",
+    "BangumiMediaNewEpisode",
+    "BangumiPayment",
+    "BangumiPlayUrl",
+    "BangumiPositive",
+    "BangumiProducer",
+    "BangumiPublish",
+    "BangumiRating",
+    "BangumiRegion",
+    "BangumiReview",
+    "BangumiReviewAuthor",
+    "BangumiReviewOrder",
+    "BangumiReviewPage",
+    "BangumiReviewStat",
+    "BangumiSeason",
+    "BangumiSeasonLink",
+    "BangumiSeasonMonth",
+    "BangumiSeasonNewEpisode",
+    "BangumiSeasonPageStat",
+    "BangumiSeasonSection",
+    "BangumiSeasonStat",
+    "BangumiSection",
+    "BangumiSectionEpisode",
+    "BangumiSections",
+    "BangumiSpokenLanguage",
+    "BangumiStreamFormat",
+    "BangumiStreamInfo",
+    "BangumiStreamSegment",
+    "BangumiStyle",
+    "BangumiTimelineDay",
+    "BangumiTimelineEpisode",
+    "BangumiTimelineType",
+    "BangumiUploader",
+    "BangumiVersion",
     "BlockedInfo",
     "BlockedList",
     "CategoryTypeArticle",
@@ -1423,12 +1605,25 @@ __all__ = [
     "ChatSession",
     "ChatSessionAccount",
     "ChatSessionList",
+    "CheeseBrief",
+    "CheeseBriefImage",
+    "CheeseCourse",
+    "CheeseEpisode",
+    "CheeseEpisodeList",
+    "CheeseEpisodePageInfo",
     "CheesePage",
     "CheesePageInfo",
+    "CheesePayment",
+    "CheesePlayUrl",
     "CheeseSearchItem",
     "CheeseSearchPage",
     "CheeseSearchResult",
     "CheeseSeason",
+    "CheeseStat",
+    "CheeseStreamFormat",
+    "CheeseStreamSegment",
+    "CheeseTeacher",
+    "CheeseUserStatus",
     "CoinBalance",
     "CommentCardLabel",
     "CommentConfig",

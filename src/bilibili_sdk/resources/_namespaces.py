@@ -11,10 +11,14 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from .article._async import AsyncArticle
     from .article._sync import Article
+    from .bangumi._async import AsyncBangumi
+    from .bangumi._sync import Bangumi
     from .black_room._async import AsyncBlackRoom
     from .black_room._sync import BlackRoom
     from .channel_series._async import AsyncChannelSeries
     from .channel_series._sync import ChannelSeries
+    from .cheese._async import AsyncCheese
+    from .cheese._sync import Cheese
     from .comment._async import AsyncComment
     from .comment._sync import Comment
     from .creative._async import AsyncCreative
@@ -54,8 +58,10 @@ if TYPE_CHECKING:
 
 NAMESPACES = (
     "article",
+    "bangumi",
     "black_room",
     "channel_series",
+    "cheese",
     "comment",
     "creative",
     "dynamic",
@@ -88,6 +94,13 @@ class SyncNamespaces:
         return Article(cast("Client", self))
 
     @cached_property
+    def bangumi(self) -> Bangumi:
+        """Bangumi, films and series (番剧/影视, PGC): seasons, episodes, reviews, follows, the index and the timeline."""
+        from .bangumi._sync import Bangumi
+
+        return Bangumi(cast("Client", self))
+
+    @cached_property
     def black_room(self) -> BlackRoom:
         """The blocked-users room (小黑屋) and the jury (风纪委员会): bans, cases, opinions, votes."""
         from .black_room._sync import BlackRoom
@@ -100,6 +113,13 @@ class SyncNamespaces:
         from .channel_series._sync import ChannelSeries
 
         return ChannelSeries(cast("Client", self))
+
+    @cached_property
+    def cheese(self) -> Cheese:
+        """Paid courses (课堂, PUGV): a course's information, its episodes and their streams."""
+        from .cheese._sync import Cheese
+
+        return Cheese(cast("Client", self))
 
     @cached_property
     def comment(self) -> Comment:
@@ -239,6 +259,13 @@ class AsyncNamespaces:
         return AsyncArticle(cast("AsyncClient", self))
 
     @cached_property
+    def bangumi(self) -> AsyncBangumi:
+        """Bangumi, films and series (番剧/影视, PGC): seasons, episodes, reviews, follows, the index and the timeline."""
+        from .bangumi._async import AsyncBangumi
+
+        return AsyncBangumi(cast("AsyncClient", self))
+
+    @cached_property
     def black_room(self) -> AsyncBlackRoom:
         """The blocked-users room (小黑屋) and the jury (风纪委员会): bans, cases, opinions, votes."""
         from .black_room._async import AsyncBlackRoom
@@ -251,6 +278,13 @@ class AsyncNamespaces:
         from .channel_series._async import AsyncChannelSeries
 
         return AsyncChannelSeries(cast("AsyncClient", self))
+
+    @cached_property
+    def cheese(self) -> AsyncCheese:
+        """Paid courses (课堂, PUGV): a course's information, its episodes and their streams."""
+        from .cheese._async import AsyncCheese
+
+        return AsyncCheese(cast("AsyncClient", self))
 
     @cached_property
     def comment(self) -> AsyncComment:
