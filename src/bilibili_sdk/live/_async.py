@@ -2,9 +2,16 @@
 timeouts (so heartbeats need no second task), and feeds handlers and iterators.
 
 The receive timeout costs nothing per frame: one timer per connection, armed when the
-session's deadline changes (a heartbeat is due), which wakes the task by cancelling its
-`recv()` (websockets' recv is cancellation-safe: no frame is lost). `asyncio.wait_for` per
-receive would create a task, a timer and two extra event-loop turns for every frame.
+session's deadline changes (a heartbeat is due), which resolves the future the task waits
+on (or cancels its `recv()` on websockets' own queue, which is cancellation-safe).
+`asyncio.wait_for` per receive would create a task, a timer and two extra event-loop turns
+for every frame.
+
+Frames do not wake the task either: while it waits, the socket (`_inline.py`) hands each
+whole binary message to `_inline`, which runs the session on inside `data_received` for as
+long as it only receives and delivers to plain handlers. An awaitable handler result, a
+lifecycle event, a heartbeat to send or the end goes back to the task, which goes on from
+there; messages that come meanwhile wait in the socket's queue, in order.
 """
 
 from __future__ import annotations
