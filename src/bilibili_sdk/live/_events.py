@@ -12,7 +12,6 @@ import binascii
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
-from pydantic_core import from_json
 
 from .._models import BiliModel
 from .._types import BoolInt
@@ -191,13 +190,7 @@ class DanmakuMessage(LiveEvent):
         title = _fill(info[5], _TITLE)
         ext = meta[15]
         ext = ext if isinstance(ext, dict) else {}
-        extra = ext.get("extra")
-        if isinstance(extra, str):
-            try:
-                extra = from_json(extra)
-            except ValueError:
-                extra = None
-        extra = extra if isinstance(extra, dict) else {}
+        extra = _extra(ext.get("extra"))
         emoticon = meta[13]
         wealth = info[16]
         fields: dict[str, Any] = {
@@ -243,6 +236,234 @@ class DanmakuMessage(LiveEvent):
         if "send_time" in notice:
             fields["send_time"] = notice["send_time"]
         return fields
+
+    @classmethod
+    def _construct(cls, notice: dict[str, Any], cmd: str, room_id: int) -> DanmakuMessage | None:
+        """The event built without pydantic's validation, when every value already has its
+        field's exact type (what validation returns unchanged); None otherwise, and the
+        caller validates. The common notice takes this path, which halves the cost of the
+        typed event. Mirrors `_fields`: a test holds the two paths equal on real and
+        mutated notices.
+        """
+        info = _fill(notice.get("info"), _INFO)
+        meta = _fill(info[0], _META)
+        user = _fill(info[2], _USER)
+        level = _fill(info[4], _LEVEL)
+        title = _fill(info[5], _TITLE)
+        ext = meta[15]
+        ext = ext if isinstance(ext, dict) else {}
+        emoticon = meta[13]
+        if isinstance(emoticon, dict) and emoticon.get("url"):
+            return None  # a nested model to validate (a sticker danmaku)
+        extra = _extra(ext.get("extra"))
+        wealth = info[16]
+        text = info[1]
+        uid = user[0]
+        uname = user[1]
+        color = meta[3]
+        mode = meta[1]
+        font_size = meta[2]
+        timestamp = meta[4]
+        id_str = extra.get("id_str") or None
+        user_hash = meta[7]
+        dm_type = meta[12] or 0
+        emots = extra.get("emots") or None
+        is_admin = _flag(user[2])
+        is_vip = _flag(user[3])
+        is_svip = _flag(user[4])
+        uname_color = user[7] or ""
+        user_level = level[0]
+        guard_level = info[7] or 0
+        title_ = (title[1] or title[0]) or None
+        wealth_level = wealth[0] if isinstance(wealth, list) and wealth else None
+        reply_uname = extra.get("reply_uname") or None
+        reply_uid = extra.get("reply_mid") or None
+        if not (
+            type(text) is str
+            and type(uid) is int
+            and type(uname) is str
+            and type(color) is int
+            and type(mode) is int
+            and type(font_size) is int
+            and type(timestamp) is int
+            and (id_str is None or type(id_str) is str)
+            and type(user_hash) is str
+            and type(dm_type) is int
+            and (emots is None or (type(emots) is dict and _str_keys(emots)))
+            and is_admin is not None
+            and is_vip is not None
+            and is_svip is not None
+            and type(uname_color) is str
+            and type(user_level) is int
+            and type(guard_level) is int
+            and (title_ is None or type(title_) is str)
+            and (wealth_level is None or type(wealth_level) is int)
+            and (reply_uname is None or type(reply_uname) is str)
+            and (reply_uid is None or type(reply_uid) is int)
+            and type(room_id) is int
+            and _str_keys(notice)
+        ):
+            return None
+        fields_set = set(_DANMAKU_SET)
+        medal: FansMedal | None = None
+        medal_ = info[3]
+        if isinstance(medal_, list) and medal_:
+            medal = _medal(_fill(medal_, _MEDAL))
+            if medal is None:
+                return None
+            fields_set.add("medal")
+        extras: dict[str, Any] = {}
+        if "msg_id" in notice:
+            extras["msg_id"] = notice["msg_id"]
+            fields_set.add("msg_id")
+        if "send_time" in notice:
+            extras["send_time"] = notice["send_time"]
+            fields_set.add("send_time")
+        event = _new(cls)
+        # In the order of the model's fields, as validation stores them (repr follows it).
+        # dict[str, Any] fields validate to shallow copies, hence dict(...).
+        _set(
+            event,
+            "__dict__",
+            {
+                "cmd": cmd,
+                "room_id": room_id,
+                "raw": dict(notice),
+                "text": text,
+                "uid": uid,
+                "uname": uname,
+                "face": _face(ext.get("user")),
+                "color": color,
+                "mode": mode,
+                "font_size": font_size,
+                "timestamp": timestamp,
+                "id_str": id_str,
+                "user_hash": user_hash,
+                "dm_type": dm_type,
+                "emoticon": None,
+                "emots": None if emots is None else dict(emots),
+                "is_admin": is_admin,
+                "is_vip": is_vip,
+                "is_svip": is_svip,
+                "uname_color": uname_color,
+                "user_level": user_level,
+                "medal": medal,
+                "guard_level": guard_level,
+                "title": title_,
+                "wealth_level": wealth_level,
+                "reply_uname": reply_uname,
+                "reply_uid": reply_uid,
+            },
+        )
+        _set(event, "__pydantic_fields_set__", fields_set)
+        _set(event, "__pydantic_extra__", extras)
+        _set(event, "__pydantic_private__", None)
+        return event
+
+
+_new = object.__new__
+_set = object.__setattr__
+# The fields `DanmakuMessage._fields` always gives (medal only with a medal array).
+_DANMAKU_SET = frozenset(
+    {
+        "cmd", "room_id", "raw", "text", "uid", "uname", "face", "color", "mode", "font_size",
+        "timestamp", "id_str", "user_hash", "dm_type", "emoticon", "emots", "is_admin",
+        "is_vip", "is_svip", "uname_color", "user_level", "guard_level", "title",
+        "wealth_level", "reply_uname", "reply_uid",
+    }
+)  # fmt: skip
+_MEDAL_SET = frozenset(
+    {"name", "level", "anchor_uid", "anchor_uname", "anchor_room_id", "color", "guard_level",
+     "is_lighted"}
+)  # fmt: skip
+
+
+def _flag(v: Any) -> bool | None:
+    """What `BoolInt` makes of a bool or an int; None for anything else (to validate)."""
+    t = type(v)
+    if t is bool:
+        return bool(v)
+    if t is int:
+        return bool(v != 0)
+    return None
+
+
+def _str_keys(d: dict[Any, Any]) -> bool:
+    for k in d:  # noqa: SIM110 (a plain loop: all() with a generator costs twice as much)
+        if type(k) is not str:
+            return False
+    return True
+
+
+def _medal(m: list[Any]) -> FansMedal | None:
+    """DANMU_MSG's medal array as a FansMedal without validation (see `_construct`); None
+    when a value does not have its field's exact type."""
+    level, name, anchor_uname, anchor_room_id, color = m[0], m[1], m[2], m[3], m[4]
+    guard_level, anchor_uid = m[10], m[12]
+    is_lighted = _flag(m[11])
+    if not (
+        type(level) is int
+        and type(name) is str
+        and type(anchor_uname) is str
+        and type(anchor_room_id) is int
+        and type(color) is int
+        and type(guard_level) is int
+        and is_lighted is not None
+        and type(anchor_uid) is int
+    ):
+        return None
+    medal = _new(FansMedal)
+    _set(
+        medal,
+        "__dict__",
+        {
+            "name": name,
+            "level": level,
+            "anchor_uid": anchor_uid,
+            "anchor_uname": anchor_uname,
+            "anchor_room_id": anchor_room_id,
+            "color": color,
+            "guard_level": guard_level,
+            "is_lighted": is_lighted,
+        },
+    )
+    _set(medal, "__pydantic_fields_set__", set(_MEDAL_SET))
+    _set(medal, "__pydantic_extra__", {})
+    _set(medal, "__pydantic_private__", None)
+    return medal
+
+
+def _extra(extra: Any) -> dict[str, Any]:
+    """The keys DANMU_MSG reads from its `extra` JSON string ({} when it is not an object).
+
+    Validated into a 4-key TypedDict straight from the JSON, so the parser skips the
+    thirty-odd other keys without building them.
+    """
+    if isinstance(extra, str):
+        try:
+            value: dict[str, Any] = (_extra_adapter or _make_extra_adapter()).validate_json(extra)
+        except ValueError:  # ValidationError included: not JSON, or not an object
+            return {}
+        return value
+    return extra if isinstance(extra, dict) else {}
+
+
+_extra_adapter: Any = None
+
+
+def _make_extra_adapter() -> Any:
+    global _extra_adapter
+    from pydantic import TypeAdapter
+    from typing_extensions import TypedDict
+
+    class DanmakuExtra(TypedDict, total=False):
+        id_str: Any
+        reply_uname: Any
+        reply_mid: Any
+        emots: Any
+
+    _extra_adapter = TypeAdapter(DanmakuExtra)
+    return _extra_adapter
 
 
 # What a missing position of DANMU_MSG's arrays means (None: absent).
@@ -569,6 +790,10 @@ def parse_event(notice: dict[str, Any], room_id: int = 0) -> LiveEvent:
     if cls is None:
         return RawEvent(cmd=cmd, room_id=room_id, data=notice.get("data"), raw=notice)
     try:
+        if cls is DanmakuMessage and cls.__pydantic_complete__:
+            event = DanmakuMessage._construct(notice, cmd, room_id)
+            if event is not None:
+                return event
         fields = cls._fields(notice)
         fields["cmd"] = cmd
         fields["room_id"] = room_id
@@ -577,8 +802,8 @@ def parse_event(notice: dict[str, Any], room_id: int = 0) -> LiveEvent:
             return cls.model_validate(fields)
         # The model's validator itself: model_validate's keyword handling costs 0.5 us,
         # about a tenth of the validation, on every notice.
-        event: LiveEvent = cls.__pydantic_validator__.validate_python(fields)
-        return event
+        validated: LiveEvent = cls.__pydantic_validator__.validate_python(fields)
+        return validated
     except (ValidationError, ValueError, TypeError, KeyError) as e:
         return RawEvent(
             cmd=cmd,
