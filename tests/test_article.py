@@ -402,3 +402,33 @@ def test_parse_initial_state(page: bytes, state: dict[str, Any]) -> None:
 def test_parse_initial_state_rejects(page: bytes) -> None:
     with pytest.raises(ValueError, match="__INITIAL_STATE__"):
         parse_initial_state(page)
+
+
+@pytest.mark.parametrize("aio", [False, True], ids=["sync", "async"])
+def test_note_upload_image_sends_the_file_as_multipart(aio: bool, tmp_path: Any) -> None:
+    import asyncio
+
+    from bilibili_sdk import AsyncClient, Client, Credential
+    from bilibili_sdk.testing import MockBilibili
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    path = tmp_path / "a.png"
+    path.write_bytes(png)
+    mock = MockBilibili()
+    cred = Credential(sessdata="S", bili_jct="J")
+    if aio:
+
+        async def go() -> Any:
+            async with AsyncClient(credential=cred, transport=mock.transport()) as bili:
+                return await bili.note.upload_image(path)
+
+        got = asyncio.run(go())
+    else:
+        with Client(credential=cred, transport=mock.transport()) as bili:
+            got = bili.note.upload_image(path)
+    assert got.location.startswith("//api.bilibili.com/x/note/image")
+    (req,) = [r for r in mock.requests if r.endpoint == "note.upload_image"]
+    assert req.method == "POST" and req.form.get("csrf") == "J"
+    assert set(req.files) == {"file"}
+    name, content, mime = req.files["file"]
+    assert content == png and name == "a.png" and mime == "image/png"

@@ -93,4 +93,8 @@ NO_SEED_CALL: dict[tuple[str, str], str] = {
         "the page's path holds the cvid (/read/cv{cvid}) and the comparison matches literal "
         "paths; the seed's Note.get_all fetches the same https://www.bilibili.com/read/cv<id>"
     ),
+    ("note", "upload_image"): (
+        "seed broken on its httpx backend: note.upload_image hands httpx a BiliAPIFile, which has "
+        "no read() (AttributeError before any request), as dynamic.upload_image"
+    ),
 }

@@ -406,6 +406,7 @@ if TYPE_CHECKING:
     from .login._tv_qr_login import TvTokenInfo as TvTokenInfo
     from .login._web_qr_code import WebQrCode as WebQrCode
     from .login._web_qr_poll import WebQrPoll as WebQrPoll
+    from .note._note_image_upload import NoteImageUpload as NoteImageUpload
     from .note._note_private_info import NotePrivateInfo as NotePrivateInfo
     from .note._note_public_info import NoteAuthor as NoteAuthor
     from .note._note_public_info import NotePublicInfo as NotePublicInfo
@@ -1230,6 +1231,7 @@ _WHERE: dict[str, str] = {
     "Note": "user._note_list",
     "NoteArchive": "user._note_list",
     "NoteAuthor": "note._note_public_info",
+    "NoteImageUpload": "note._note_image_upload",
     "NoteList": "user._note_list",
     "NotePage": "user._note_list",
     "NotePrivateInfo": "note._note_private_info",
@@ -1977,6 +1979,7 @@ __all__ = [
     "Note",
     "NoteArchive",
     "NoteAuthor",
+    "NoteImageUpload",
     "NoteList",
     "NotePage",
     "NotePrivateInfo",

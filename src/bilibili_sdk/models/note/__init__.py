@@ -8,6 +8,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._note_image_upload import NoteImageUpload as NoteImageUpload
     from ._note_private_info import NotePrivateInfo as NotePrivateInfo
     from ._note_public_info import NoteAuthor as NoteAuthor
     from ._note_public_info import NotePublicInfo as NotePublicInfo
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     "NoteAuthor": "_note_public_info",
+    "NoteImageUpload": "_note_image_upload",
     "NotePrivateInfo": "_note_private_info",
     "NotePublicInfo": "_note_public_info",
     "NoteVideo": "_note_video",
@@ -22,6 +24,7 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "NoteAuthor",
+    "NoteImageUpload",
     "NotePrivateInfo",
     "NotePublicInfo",
     "NoteVideo",

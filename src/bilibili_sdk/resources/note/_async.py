@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...models.note._note_image_upload import NoteImageUpload
     from ...models.note._note_private_info import NotePrivateInfo
     from ...models.note._note_public_info import NotePublicInfo
     from ._raw_async import AsyncNoteWithRawResponse
@@ -60,3 +61,16 @@ class AsyncNote:
             cvid: The article id the note is published under.
         """
         return await self._client._request(_c.prepare_get_public_info(cvid=cvid))
+
+    async def upload_image(self, image: Any) -> NoteImageUpload:
+        """Upload an image for a note's content; the answer says where the image now lives.
+
+        POST https://api.bilibili.com/x/note/image/upload · login required · csrf
+
+        Args:
+            image: The image: a Picture, its bytes, or a file path.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_upload_image(image=image))

@@ -15,6 +15,7 @@ from ..._endpoint import (
 )
 
 if TYPE_CHECKING:
+    from ...models.note._note_image_upload import NoteImageUpload
     from ...models.note._note_private_info import NotePrivateInfo
     from ...models.note._note_public_info import NotePublicInfo
 
@@ -55,3 +56,22 @@ def prepare_get_public_info(cvid: int) -> Call[NotePublicInfo]:
     query: dict[str, Any] = {}
     query["cvid"] = _v.positive_int("cvid", cvid)
     return Call(GET_PUBLIC_INFO, query=query)
+
+
+UPLOAD_IMAGE: Endpoint[NoteImageUpload] = Endpoint(
+    "note.upload_image",
+    "POST",
+    "https://api.bilibili.com/x/note/image/upload",
+    sign="none",
+    auth="required",
+    csrf=True,
+    envelope="data",
+    model_ref=lambda: _models("note._note_image_upload").NoteImageUpload,
+)
+
+
+def prepare_upload_image(image: Any) -> Call[NoteImageUpload]:
+    form: dict[str, Any] = {}
+    files: dict[str, Any] = {}
+    files["file"] = _v.file_part("image", image)
+    return Call(UPLOAD_IMAGE, form=form, files=files)

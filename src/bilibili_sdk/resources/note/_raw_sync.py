@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..._response import RawResponse
 from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ...models.note._note_image_upload import NoteImageUpload
     from ...models.note._note_private_info import NotePrivateInfo
     from ...models.note._note_public_info import NotePublicInfo
 
@@ -35,3 +36,7 @@ class NoteWithRawResponse:
     def get_public_info(self, cvid: int) -> RawResponse[NotePublicInfo]:
         """`note.get_public_info`, returning the raw response; `.parse()` gives NotePublicInfo."""
         return self._client._request_raw(_c.prepare_get_public_info(cvid=cvid))
+
+    def upload_image(self, image: Any) -> RawResponse[NoteImageUpload]:
+        """`note.upload_image`, returning the raw response; `.parse()` gives NoteImageUpload."""
+        return self._client._request_raw(_c.prepare_upload_image(image=image))
