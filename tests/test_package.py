@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import bilibili_sdk
 from bilibili_sdk import Client, aid2bvid, bvid2aid, wbi
-from bilibili_sdk.__main__ import DEMO_BVID, DEMO_MID, DEMO_ROOM
+from bilibili_sdk.__main__ import DEMO_BVID, DEMO_CVID, DEMO_MID, DEMO_ROOM, DEMO_SEASON
 from bilibili_sdk.testing import MockBilibili
 from bilibili_sdk.testing._live_server import DEFAULT_SHORT_ID
 
@@ -194,7 +194,15 @@ def test_offline_demo() -> None:
     assert "Offline (--offline): using the mock Bilibili" in out.stdout
     # The demo asks for what the mock serves: the same video and room online and offline.
     assert f"== video {DEMO_BVID}\n" in out.stdout and "asked for" not in out.stdout
-    for part in ("== danmaku of", "== user 2\n", "== search", "== live room 3 (id 23058)"):
+    for part in (
+        "== danmaku of",
+        "== user 2\n",
+        "== comments of av",
+        f"== article cv{DEMO_CVID} as Markdown",
+        f"== bangumi season {DEMO_SEASON}\n",
+        "== search",
+        "== live room 3 (id 23058)",
+    ):
         assert part in out.stdout
     # The live part: typed events from the mock live server, in the order it pushed them.
     live = out.stdout.split("== live room")[1]

@@ -25,6 +25,8 @@ DEMO_BVID = "BV117411r7R1"
 DEMO_MID = 2
 DEMO_KEYWORD = "原神"
 DEMO_ROOM = 3  # short id of room 23058; any room works
+DEMO_CVID = 4815593  # an article (专栏)
+DEMO_SEASON = 41410  # a bangumi season
 LIVE_EVENTS = 5
 LIVE_SECONDS = 15.0
 
@@ -70,6 +72,24 @@ def run_demo(client: Client) -> None:
     _show(
         f"user {card.card.mid}",
         [("name", card.card.name), ("fans", card.card.fans), ("videos", card.archive_count)],
+    )
+    from .models import CommentResourceType
+
+    comments = client.comment.get_comments(video.aid, type=CommentResourceType.VIDEO)
+    _show(
+        f"comments of av{video.aid}: {comments.page.count}",
+        [(c.member.uname[:10], _plain(c.content.message)[:60]) for c in comments.replies[:3]],
+    )
+    markdown = client.article.get_markdown(DEMO_CVID)
+    lines = [line for line in markdown.splitlines() if line.strip()]
+    _show(
+        f"article cv{DEMO_CVID} as Markdown",
+        [(f"line {i + 1}", line[:60]) for i, line in enumerate(lines[:3])],
+    )
+    season = client.bangumi.get_season(DEMO_SEASON)
+    _show(
+        f"bangumi season {season.season_id}",
+        [("title", season.title), ("episodes", len(season.episodes))],
     )
     page = client.search.search(DEMO_KEYWORD)
     videos = [group for group in page.result or [] if group.result_type == "video"]
