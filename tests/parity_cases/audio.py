@@ -95,7 +95,7 @@ DELIBERATE: dict[tuple[str, str], Diff] = {
     ("music", "get_homepage_recommend"): _d(
         "the seed's catalogue URL carries pf=0&ids=... but its request drops that query; "
         "we send them as fixed values, as the music home page does",
-        extra=["ids", "pf"],
+        extra="ids pf",
     ),
 }
 
