@@ -195,3 +195,78 @@ def test_homepage_recommend_sends_the_slot_ids(flavour: str) -> None:
     (req,) = sent(mock, "music.get_homepage_recommend")
     assert req.query["pf"] == "0" and req.query["ids"].split(",")[:2] == ["3715", "3721"]
     assert sorted(got) == ["3715", "3721"] and got["3721"][0].title == "Lemon 钢琴版"
+
+
+# ---------------------------------------------------------------------- beyond the seed
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_members_stat_and_lyric_of_a_song(flavour: str) -> None:
+    mock = MockBilibili()
+    members = call(flavour, mock, "audio", "get_members", 815861)
+    stat = call(flavour, mock, "audio", "get_stat", 15664)
+    lyric = call(flavour, mock, "audio", "get_lyric", 13598)
+    assert [g.type for g in members] == [1, 2, 3, 4, 5, 127]
+    assert members[0].list_[0].name == "匀子Cyrena"
+    assert stat.sid == 15664 and stat.play == 1377390
+    assert lyric.startswith("[ti:牵丝戏]")
+    for name, sid in (("get_members", "815861"), ("get_stat", "15664"), ("get_lyric", "13598")):
+        assert sent(mock, f"audio.{name}")[0].query == {"sid": sid}
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_my_coin_and_favourite_state_need_and_send_the_login(flavour: str) -> None:
+    mock = MockBilibili()
+    assert call(flavour, mock, "audio", "get_coin_count", 15664) == 1
+    assert call(flavour, mock, "audio", "is_favorite", 13598) is True
+    for name in ("audio.get_coin_count", "audio.is_favorite"):
+        (req,) = sent(mock, name)
+        assert req.cookies.get("SESSDATA")
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_iter_user_songs_sends_uid_and_order(flavour: str) -> None:
+    mock = MockBilibili()
+    base = mock.examples["audio.get_user_songs"]["data"]["data"][0]
+
+    def make(page: int, ids: list[int]) -> dict[str, Any]:
+        songs = [dict(copy.deepcopy(base), id=i) for i in ids]
+        data = {"curPage": page, "pageSize": 2, "totalSize": 3, "data": songs}
+        return {"code": 0, "msg": "success", "data": data}
+
+    _pages(mock, "audio.get_user_songs", make, (2, 1), "pn")
+    got = call(flavour, mock, "audio", "iter_user_songs", 486183, order=2, page_size=2)
+    assert [s.id for s in got] == [1, 2, 3]
+    first, second = sent(mock, "audio.get_user_songs")
+    assert first.query == {"uid": "486183", "order": "2", "pn": "1", "ps": "2"}
+    assert second.query["pn"] == "2"
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_my_favourite_lists_and_one_list(flavour: str) -> None:
+    mock = MockBilibili()
+    lists = call(flavour, mock, "audio", "iter_my_favorite_lists", page_size=2)
+    one = call(flavour, mock, "audio", "get_favorite_list_info", 15967839)
+    assert [x.title for x in lists] == ["默认歌单", "test"]
+    assert sent(mock, "audio.get_my_favorite_lists")[0].query == {"pn": "1", "ps": "2"}
+    assert one.id == 15967839 and one.sids[:2] == [11673, 276404] and one.menu_id == 15958713
+    assert sent(mock, "audio.get_favorite_list_info")[0].query == {"sid": "15967839"}
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_ranked_menus_preview_their_songs(flavour: str) -> None:
+    mock = MockBilibili()
+    page = call(flavour, mock, "audio", "get_ranked_menus")
+    assert page.data[0].menu_id == 10624 and page.data[0].audios[0].id == 1572281
+    assert sent(mock, "audio.get_ranked_menus")[0].query == {"pn": "1", "ps": "6"}
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_music_chart_and_its_subscription(flavour: str) -> None:
+    mock = MockBilibili()
+    chart = call(flavour, mock, "music", "get_chart", 76)
+    call(flavour, mock, "music", "subscribe_chart", state=2, list_id=76)
+    assert chart.list_[0].music_title == "極楽浄土" and chart.list_[0].rank == 1
+    assert sent(mock, "music.get_chart")[0].query == {"list_id": "76"}
+    (req,) = sent(mock, "music.subscribe_chart")
+    assert req.method == "POST" and req.form == {"state": "2", "list_id": "76", **CSRF}

@@ -24,9 +24,15 @@ if TYPE_CHECKING:
     from .article._article_view_info import ArticleViewInfo as ArticleViewInfo
     from .article._enums import ArticleOrder as ArticleOrder
     from .article._enums import ArticleRankType as ArticleRankType
+    from .audio._audio_collection import AudioCollection as AudioCollection
+    from .audio._audio_collection_page import AudioCollectionPage as AudioCollectionPage
     from .audio._audio_download_url import AudioDownloadUrl as AudioDownloadUrl
     from .audio._audio_download_url import AudioQuality as AudioQuality
+    from .audio._audio_member_groups import AudioMember as AudioMember
+    from .audio._audio_member_groups import AudioMemberGroup as AudioMemberGroup
+    from .audio._audio_member_groups import AudioMemberGroups as AudioMemberGroups
     from .audio._audio_menu import AudioMenu as AudioMenu
+    from .audio._audio_menu import AudioMenuSongBrief as AudioMenuSongBrief
     from .audio._audio_menu_page import AudioMenuPage as AudioMenuPage
     from .audio._audio_song import AudioSong as AudioSong
     from .audio._audio_song import AudioVipInfo as AudioVipInfo
@@ -369,6 +375,8 @@ if TYPE_CHECKING:
     from .login._web_qr_code import WebQrCode as WebQrCode
     from .login._web_qr_poll import WebQrPoll as WebQrPoll
     from .music._enums import MusicVideoOrder as MusicVideoOrder
+    from .music._music_chart import MusicChart as MusicChart
+    from .music._music_chart import MusicChartEntry as MusicChartEntry
     from .music._music_homepage_recommend import MusicHomepageRecommend as MusicHomepageRecommend
     from .music._music_homepage_recommend import MusicRecommendItem as MusicRecommendItem
     from .music._music_index_page import MusicIndexPage as MusicIndexPage
@@ -755,9 +763,15 @@ _WHERE: dict[str, str] = {
     "AtFeed": "session._at_feed",
     "AtFeedEntry": "session._at_feed",
     "AtFeedItem": "session._at_feed",
+    "AudioCollection": "audio._audio_collection",
+    "AudioCollectionPage": "audio._audio_collection_page",
     "AudioDownloadUrl": "audio._audio_download_url",
+    "AudioMember": "audio._audio_member_groups",
+    "AudioMemberGroup": "audio._audio_member_groups",
+    "AudioMemberGroups": "audio._audio_member_groups",
     "AudioMenu": "audio._audio_menu",
     "AudioMenuPage": "audio._audio_menu_page",
+    "AudioMenuSongBrief": "audio._audio_menu",
     "AudioQuality": "audio._audio_download_url",
     "AudioSong": "audio._audio_song",
     "AudioSongPage": "audio._audio_song_page",
@@ -1157,6 +1171,8 @@ _WHERE: dict[str, str] = {
     "MangaSearchResult": "search._manga_search_result",
     "MessageSettings": "session._message_settings",
     "MidList": "user._mid_list",
+    "MusicChart": "music._music_chart",
+    "MusicChartEntry": "music._music_chart",
     "MusicHomepageRecommend": "music._music_homepage_recommend",
     "MusicIndexPage": "music._music_index_page",
     "MusicIndexVideo": "music._music_index_page",
@@ -1472,9 +1488,15 @@ __all__ = [
     "AtFeed",
     "AtFeedEntry",
     "AtFeedItem",
+    "AudioCollection",
+    "AudioCollectionPage",
     "AudioDownloadUrl",
+    "AudioMember",
+    "AudioMemberGroup",
+    "AudioMemberGroups",
     "AudioMenu",
     "AudioMenuPage",
+    "AudioMenuSongBrief",
     "AudioQuality",
     "AudioSong",
     "AudioSongPage",
@@ -1874,6 +1896,8 @@ __all__ = [
     "MangaSearchResult",
     "MessageSettings",
     "MidList",
+    "MusicChart",
+    "MusicChartEntry",
     "MusicHomepageRecommend",
     "MusicIndexPage",
     "MusicIndexVideo",

@@ -8,9 +8,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._audio_collection import AudioCollection as AudioCollection
+    from ._audio_collection_page import AudioCollectionPage as AudioCollectionPage
     from ._audio_download_url import AudioDownloadUrl as AudioDownloadUrl
     from ._audio_download_url import AudioQuality as AudioQuality
+    from ._audio_member_groups import AudioMember as AudioMember
+    from ._audio_member_groups import AudioMemberGroup as AudioMemberGroup
+    from ._audio_member_groups import AudioMemberGroups as AudioMemberGroups
     from ._audio_menu import AudioMenu as AudioMenu
+    from ._audio_menu import AudioMenuSongBrief as AudioMenuSongBrief
     from ._audio_menu_page import AudioMenuPage as AudioMenuPage
     from ._audio_song import AudioSong as AudioSong
     from ._audio_song import AudioVipInfo as AudioVipInfo
@@ -21,9 +27,15 @@ if TYPE_CHECKING:
     from ._audio_user_stat import AudioUserStat as AudioUserStat
 
 _WHERE: dict[str, str] = {
+    "AudioCollection": "_audio_collection",
+    "AudioCollectionPage": "_audio_collection_page",
     "AudioDownloadUrl": "_audio_download_url",
+    "AudioMember": "_audio_member_groups",
+    "AudioMemberGroup": "_audio_member_groups",
+    "AudioMemberGroups": "_audio_member_groups",
     "AudioMenu": "_audio_menu",
     "AudioMenuPage": "_audio_menu_page",
+    "AudioMenuSongBrief": "_audio_menu",
     "AudioQuality": "_audio_download_url",
     "AudioSong": "_audio_song",
     "AudioSongPage": "_audio_song_page",
@@ -35,9 +47,15 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
+    "AudioCollection",
+    "AudioCollectionPage",
     "AudioDownloadUrl",
+    "AudioMember",
+    "AudioMemberGroup",
+    "AudioMemberGroups",
     "AudioMenu",
     "AudioMenuPage",
+    "AudioMenuSongBrief",
     "AudioQuality",
     "AudioSong",
     "AudioSongPage",

@@ -10,11 +10,15 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...models.audio._audio_collection import AudioCollection
+    from ...models.audio._audio_collection_page import AudioCollectionPage
     from ...models.audio._audio_download_url import AudioDownloadUrl
+    from ...models.audio._audio_member_groups import AudioMemberGroups
     from ...models.audio._audio_menu import AudioMenu
     from ...models.audio._audio_menu_page import AudioMenuPage
     from ...models.audio._audio_song import AudioSong
     from ...models.audio._audio_song_page import AudioSongPage
+    from ...models.audio._audio_statistic import AudioStatistic
     from ...models.audio._audio_tags import AudioTags
     from ...models.audio._audio_user_stat import AudioUserStat
     from ._raw_async import AsyncAudioWithRawResponse
@@ -209,3 +213,187 @@ class AsyncAudio:
             CredentialNoSessdataException: the client has no SESSDATA.
         """
         return await self._client._request(_c.prepare_delete_menu_favorite(amid=amid))
+
+    async def get_members(self, auid: int) -> AudioMemberGroups:
+        """List the people credited on a song, by role (singer, lyrics, music...).
+
+        GET https://www.bilibili.com/audio/music-service-c/web/member/song
+
+        Args:
+            auid: The song's id (the number of au12345).
+        """
+        return await self._client._request(_c.prepare_get_members(auid=auid))
+
+    async def get_stat(self, auid: int) -> AudioStatistic:
+        """Get a song's counters (plays, saves, comments, shares).
+
+        GET https://www.bilibili.com/audio/music-service-c/web/stat/song
+
+        Args:
+            auid: The song's id (the number of au12345).
+        """
+        return await self._client._request(_c.prepare_get_stat(auid=auid))
+
+    async def get_lyric(self, auid: int) -> str:
+        """Get a song's lyrics as LRC text (empty when it has none).
+
+        GET https://www.bilibili.com/audio/music-service-c/web/song/lyric
+
+        Args:
+            auid: The song's id (the number of au12345).
+        """
+        return await self._client._request(_c.prepare_get_lyric(auid=auid))
+
+    async def get_coin_count(self, auid: int) -> int:
+        """Get how many coins you gave a song (0 to 2).
+
+        GET https://www.bilibili.com/audio/music-service-c/web/coin/audio · login required
+
+        Args:
+            auid: The song's id (the number of au12345).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_coin_count(auid=auid))
+
+    async def is_favorite(self, auid: int) -> bool:
+        """Tell whether a song is in one of your audio favourite lists.
+
+        GET https://www.bilibili.com/audio/music-service-c/web/collections/songs-coll · login required
+
+        Args:
+            auid: The song's id (the number of au12345).
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_is_favorite(auid=auid))
+
+    async def get_user_songs(
+        self, uid: int, *, order: int = 1, page: int = 1, page_size: int = 30
+    ) -> AudioSongPage:
+        """List a user's uploaded songs, one page (`iter_user_songs` walks every page).
+
+        GET https://www.bilibili.com/audio/music-service-c/web/song/upper
+
+        Args:
+            uid: The uploader's mid.
+            order: 1 newest first, 2 most played, 3 most saved.
+            page: Page number, from 1.
+            page_size: Songs per page.
+        """
+        return await self._client._request(
+            _c.prepare_get_user_songs(uid=uid, order=order, page=page, page_size=page_size)
+        )
+
+    def iter_user_songs(
+        self,
+        uid: int,
+        *,
+        order: int = 1,
+        page: int = 1,
+        page_size: int = 30,
+        limit: int | None = None,
+    ) -> AsyncIterator[AudioSong]:
+        """Iterate over every item of `get_user_songs`, fetching pages as needed.
+
+        List a user's uploaded songs, one page (`iter_user_songs` walks every page).
+
+        Args:
+            uid: The uploader's mid.
+            order: 1 newest first, 2 most played, 3 most saved.
+            page: Page number, from 1.
+            page_size: Songs per page.
+            limit: Stop after this many items; None walks every page (from `page`).
+        """
+        return self._client._paginate(
+            _c.ITER_USER_SONGS,
+            lambda _page: _c.prepare_get_user_songs(
+                uid=uid, order=order, page=_page, page_size=page_size
+            ),
+            page,
+            limit,
+        )
+
+    async def get_my_favorite_lists(
+        self, *, page: int = 1, page_size: int = 20
+    ) -> AudioCollectionPage:
+        """List your audio favourite lists, one page (`iter_my_favorite_lists` walks every page).
+
+        GET https://www.bilibili.com/audio/music-service-c/web/collections/list · login required
+
+        Args:
+            page: Page number, from 1.
+            page_size: Lists per page.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(
+            _c.prepare_get_my_favorite_lists(page=page, page_size=page_size)
+        )
+
+    def iter_my_favorite_lists(
+        self, *, page: int = 1, page_size: int = 20, limit: int | None = None
+    ) -> AsyncIterator[AudioCollection]:
+        """Iterate over every item of `get_my_favorite_lists`, fetching pages as needed.
+
+        List your audio favourite lists, one page (`iter_my_favorite_lists` walks every page).
+
+        Args:
+            page: Page number, from 1.
+            page_size: Lists per page.
+            limit: Stop after this many items; None walks every page (from `page`).
+        """
+        return self._client._paginate(
+            _c.ITER_MY_FAVORITE_LISTS,
+            lambda _page: _c.prepare_get_my_favorite_lists(page=_page, page_size=page_size),
+            page,
+            limit,
+        )
+
+    async def get_favorite_list_info(self, list_id: int) -> AudioCollection:
+        """Get one of your audio favourite lists, with its songs' ids.
+
+        GET https://www.bilibili.com/audio/music-service-c/web/collections/info · login required
+
+        Args:
+            list_id: The favourite list's id.
+
+        Raises:
+            CredentialNoSessdataException: the client has no SESSDATA.
+        """
+        return await self._client._request(_c.prepare_get_favorite_list_info(list_id=list_id))
+
+    async def get_ranked_menus(self, *, page: int = 1, page_size: int = 6) -> AudioMenuPage:
+        """List the ranked menus (charts such as the daily hot songs), one page (`iter_ranked_menus` walks them).
+
+        GET https://www.bilibili.com/audio/music-service-c/web/menu/rank
+
+        Args:
+            page: Page number, from 1.
+            page_size: Menus per page.
+        """
+        return await self._client._request(
+            _c.prepare_get_ranked_menus(page=page, page_size=page_size)
+        )
+
+    def iter_ranked_menus(
+        self, *, page: int = 1, page_size: int = 6, limit: int | None = None
+    ) -> AsyncIterator[AudioMenu]:
+        """Iterate over every item of `get_ranked_menus`, fetching pages as needed.
+
+        List the ranked menus (charts such as the daily hot songs), one page (`iter_ranked_menus` walks them).
+
+        Args:
+            page: Page number, from 1.
+            page_size: Menus per page.
+            limit: Stop after this many items; None walks every page (from `page`).
+        """
+        return self._client._paginate(
+            _c.ITER_RANKED_MENUS,
+            lambda _page: _c.prepare_get_ranked_menus(page=_page, page_size=page_size),
+            page,
+            limit,
+        )

@@ -16,11 +16,15 @@ from ..._endpoint import (
 )
 
 if TYPE_CHECKING:
+    from ...models.audio._audio_collection import AudioCollection
+    from ...models.audio._audio_collection_page import AudioCollectionPage
     from ...models.audio._audio_download_url import AudioDownloadUrl
+    from ...models.audio._audio_member_groups import AudioMemberGroups
     from ...models.audio._audio_menu import AudioMenu
     from ...models.audio._audio_menu_page import AudioMenuPage
     from ...models.audio._audio_song import AudioSong
     from ...models.audio._audio_song_page import AudioSongPage
+    from ...models.audio._audio_statistic import AudioStatistic
     from ...models.audio._audio_tags import AudioTags
     from ...models.audio._audio_user_stat import AudioUserStat
 
@@ -245,3 +249,195 @@ def prepare_delete_menu_favorite(amid: int) -> Call[Any]:
     query: dict[str, Any] = {}
     query["sid"] = _v.positive_int("amid", amid)
     return Call(DELETE_MENU_FAVORITE, query=query)
+
+
+GET_MEMBERS: Endpoint[AudioMemberGroups] = Endpoint(
+    "audio.get_members",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/member/song",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("audio._audio_member_groups").AudioMemberGroups,
+)
+
+
+def prepare_get_members(auid: int) -> Call[AudioMemberGroups]:
+    query: dict[str, Any] = {}
+    query["sid"] = _v.positive_int("auid", auid)
+    return Call(GET_MEMBERS, query=query)
+
+
+GET_STAT: Endpoint[AudioStatistic] = Endpoint(
+    "audio.get_stat",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/stat/song",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("audio._audio_statistic").AudioStatistic,
+)
+
+
+def prepare_get_stat(auid: int) -> Call[AudioStatistic]:
+    query: dict[str, Any] = {}
+    query["sid"] = _v.positive_int("auid", auid)
+    return Call(GET_STAT, query=query)
+
+
+GET_LYRIC: Endpoint[str] = Endpoint(
+    "audio.get_lyric",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/song/lyric",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model=str,
+)
+
+
+def prepare_get_lyric(auid: int) -> Call[str]:
+    query: dict[str, Any] = {}
+    query["sid"] = _v.positive_int("auid", auid)
+    return Call(GET_LYRIC, query=query)
+
+
+GET_COIN_COUNT: Endpoint[int] = Endpoint(
+    "audio.get_coin_count",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/coin/audio",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=int,
+)
+
+
+def prepare_get_coin_count(auid: int) -> Call[int]:
+    query: dict[str, Any] = {}
+    query["sid"] = _v.positive_int("auid", auid)
+    return Call(GET_COIN_COUNT, query=query)
+
+
+IS_FAVORITE: Endpoint[bool] = Endpoint(
+    "audio.is_favorite",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/collections/songs-coll",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model=bool,
+)
+
+
+def prepare_is_favorite(auid: int) -> Call[bool]:
+    query: dict[str, Any] = {}
+    query["sid"] = _v.positive_int("auid", auid)
+    return Call(IS_FAVORITE, query=query)
+
+
+GET_USER_SONGS: Endpoint[AudioSongPage] = Endpoint(
+    "audio.get_user_songs",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/song/upper",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("audio._audio_song_page").AudioSongPage,
+)
+ITER_USER_SONGS = Pager(
+    "page",
+    items=("data",),
+    total=("total_size",),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_user_songs(
+    uid: int, *, order: int = 1, page: int = 1, page_size: int = 30
+) -> Call[AudioSongPage]:
+    query: dict[str, Any] = {}
+    query["uid"] = _v.positive_int("uid", uid)
+    query["order"] = _v.choice("order", _v.integer("order", order, None, None), (1, 2, 3))
+    query["pn"] = _v.integer("page", page, 1, None)
+    query["ps"] = _v.integer("page_size", page_size, 1, 100)
+    return Call(GET_USER_SONGS, query=query)
+
+
+GET_MY_FAVORITE_LISTS: Endpoint[AudioCollectionPage] = Endpoint(
+    "audio.get_my_favorite_lists",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/collections/list",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("audio._audio_collection_page").AudioCollectionPage,
+)
+ITER_MY_FAVORITE_LISTS = Pager(
+    "page",
+    items=("data",),
+    total=("total_size",),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_my_favorite_lists(
+    *, page: int = 1, page_size: int = 20
+) -> Call[AudioCollectionPage]:
+    query: dict[str, Any] = {}
+    query["pn"] = _v.integer("page", page, 1, None)
+    query["ps"] = _v.integer("page_size", page_size, 1, 100)
+    return Call(GET_MY_FAVORITE_LISTS, query=query)
+
+
+GET_FAVORITE_LIST_INFO: Endpoint[AudioCollection] = Endpoint(
+    "audio.get_favorite_list_info",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/collections/info",
+    sign="none",
+    auth="required",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("audio._audio_collection").AudioCollection,
+)
+
+
+def prepare_get_favorite_list_info(list_id: int) -> Call[AudioCollection]:
+    query: dict[str, Any] = {}
+    query["sid"] = _v.positive_int("list_id", list_id)
+    return Call(GET_FAVORITE_LIST_INFO, query=query)
+
+
+GET_RANKED_MENUS: Endpoint[AudioMenuPage] = Endpoint(
+    "audio.get_ranked_menus",
+    "GET",
+    "https://www.bilibili.com/audio/music-service-c/web/menu/rank",
+    sign="none",
+    auth="none",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("audio._audio_menu_page").AudioMenuPage,
+)
+ITER_RANKED_MENUS = Pager(
+    "page",
+    items=("data",),
+    total=("total_size",),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_ranked_menus(*, page: int = 1, page_size: int = 6) -> Call[AudioMenuPage]:
+    query: dict[str, Any] = {}
+    query["pn"] = _v.integer("page", page, 1, None)
+    query["ps"] = _v.integer("page_size", page_size, 1, 100)
+    return Call(GET_RANKED_MENUS, query=query)

@@ -10,11 +10,15 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import AsyncClient
+    from ...models.audio._audio_collection import AudioCollection
+    from ...models.audio._audio_collection_page import AudioCollectionPage
     from ...models.audio._audio_download_url import AudioDownloadUrl
+    from ...models.audio._audio_member_groups import AudioMemberGroups
     from ...models.audio._audio_menu import AudioMenu
     from ...models.audio._audio_menu_page import AudioMenuPage
     from ...models.audio._audio_song import AudioSong
     from ...models.audio._audio_song_page import AudioSongPage
+    from ...models.audio._audio_statistic import AudioStatistic
     from ...models.audio._audio_tags import AudioTags
     from ...models.audio._audio_user_stat import AudioUserStat
 
@@ -84,3 +88,51 @@ class AsyncAudioWithRawResponse:
     async def delete_menu_favorite(self, amid: int) -> RawResponse[Any]:
         """`audio.delete_menu_favorite`, returning the raw response; `.parse()` gives Any."""
         return await self._client._request_raw(_c.prepare_delete_menu_favorite(amid=amid))
+
+    async def get_members(self, auid: int) -> RawResponse[AudioMemberGroups]:
+        """`audio.get_members`, returning the raw response; `.parse()` gives AudioMemberGroups."""
+        return await self._client._request_raw(_c.prepare_get_members(auid=auid))
+
+    async def get_stat(self, auid: int) -> RawResponse[AudioStatistic]:
+        """`audio.get_stat`, returning the raw response; `.parse()` gives AudioStatistic."""
+        return await self._client._request_raw(_c.prepare_get_stat(auid=auid))
+
+    async def get_lyric(self, auid: int) -> RawResponse[str]:
+        """`audio.get_lyric`, returning the raw response; `.parse()` gives str."""
+        return await self._client._request_raw(_c.prepare_get_lyric(auid=auid))
+
+    async def get_coin_count(self, auid: int) -> RawResponse[int]:
+        """`audio.get_coin_count`, returning the raw response; `.parse()` gives int."""
+        return await self._client._request_raw(_c.prepare_get_coin_count(auid=auid))
+
+    async def is_favorite(self, auid: int) -> RawResponse[bool]:
+        """`audio.is_favorite`, returning the raw response; `.parse()` gives bool."""
+        return await self._client._request_raw(_c.prepare_is_favorite(auid=auid))
+
+    async def get_user_songs(
+        self, uid: int, *, order: int = 1, page: int = 1, page_size: int = 30
+    ) -> RawResponse[AudioSongPage]:
+        """`audio.get_user_songs`, returning the raw response; `.parse()` gives AudioSongPage."""
+        return await self._client._request_raw(
+            _c.prepare_get_user_songs(uid=uid, order=order, page=page, page_size=page_size)
+        )
+
+    async def get_my_favorite_lists(
+        self, *, page: int = 1, page_size: int = 20
+    ) -> RawResponse[AudioCollectionPage]:
+        """`audio.get_my_favorite_lists`, returning the raw response; `.parse()` gives AudioCollectionPage."""
+        return await self._client._request_raw(
+            _c.prepare_get_my_favorite_lists(page=page, page_size=page_size)
+        )
+
+    async def get_favorite_list_info(self, list_id: int) -> RawResponse[AudioCollection]:
+        """`audio.get_favorite_list_info`, returning the raw response; `.parse()` gives AudioCollection."""
+        return await self._client._request_raw(_c.prepare_get_favorite_list_info(list_id=list_id))
+
+    async def get_ranked_menus(
+        self, *, page: int = 1, page_size: int = 6
+    ) -> RawResponse[AudioMenuPage]:
+        """`audio.get_ranked_menus`, returning the raw response; `.parse()` gives AudioMenuPage."""
+        return await self._client._request_raw(
+            _c.prepare_get_ranked_menus(page=page, page_size=page_size)
+        )

@@ -10,11 +10,15 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
+    from ...models.audio._audio_collection import AudioCollection
+    from ...models.audio._audio_collection_page import AudioCollectionPage
     from ...models.audio._audio_download_url import AudioDownloadUrl
+    from ...models.audio._audio_member_groups import AudioMemberGroups
     from ...models.audio._audio_menu import AudioMenu
     from ...models.audio._audio_menu_page import AudioMenuPage
     from ...models.audio._audio_song import AudioSong
     from ...models.audio._audio_song_page import AudioSongPage
+    from ...models.audio._audio_statistic import AudioStatistic
     from ...models.audio._audio_tags import AudioTags
     from ...models.audio._audio_user_stat import AudioUserStat
 
@@ -80,3 +84,49 @@ class AudioWithRawResponse:
     def delete_menu_favorite(self, amid: int) -> RawResponse[Any]:
         """`audio.delete_menu_favorite`, returning the raw response; `.parse()` gives Any."""
         return self._client._request_raw(_c.prepare_delete_menu_favorite(amid=amid))
+
+    def get_members(self, auid: int) -> RawResponse[AudioMemberGroups]:
+        """`audio.get_members`, returning the raw response; `.parse()` gives AudioMemberGroups."""
+        return self._client._request_raw(_c.prepare_get_members(auid=auid))
+
+    def get_stat(self, auid: int) -> RawResponse[AudioStatistic]:
+        """`audio.get_stat`, returning the raw response; `.parse()` gives AudioStatistic."""
+        return self._client._request_raw(_c.prepare_get_stat(auid=auid))
+
+    def get_lyric(self, auid: int) -> RawResponse[str]:
+        """`audio.get_lyric`, returning the raw response; `.parse()` gives str."""
+        return self._client._request_raw(_c.prepare_get_lyric(auid=auid))
+
+    def get_coin_count(self, auid: int) -> RawResponse[int]:
+        """`audio.get_coin_count`, returning the raw response; `.parse()` gives int."""
+        return self._client._request_raw(_c.prepare_get_coin_count(auid=auid))
+
+    def is_favorite(self, auid: int) -> RawResponse[bool]:
+        """`audio.is_favorite`, returning the raw response; `.parse()` gives bool."""
+        return self._client._request_raw(_c.prepare_is_favorite(auid=auid))
+
+    def get_user_songs(
+        self, uid: int, *, order: int = 1, page: int = 1, page_size: int = 30
+    ) -> RawResponse[AudioSongPage]:
+        """`audio.get_user_songs`, returning the raw response; `.parse()` gives AudioSongPage."""
+        return self._client._request_raw(
+            _c.prepare_get_user_songs(uid=uid, order=order, page=page, page_size=page_size)
+        )
+
+    def get_my_favorite_lists(
+        self, *, page: int = 1, page_size: int = 20
+    ) -> RawResponse[AudioCollectionPage]:
+        """`audio.get_my_favorite_lists`, returning the raw response; `.parse()` gives AudioCollectionPage."""
+        return self._client._request_raw(
+            _c.prepare_get_my_favorite_lists(page=page, page_size=page_size)
+        )
+
+    def get_favorite_list_info(self, list_id: int) -> RawResponse[AudioCollection]:
+        """`audio.get_favorite_list_info`, returning the raw response; `.parse()` gives AudioCollection."""
+        return self._client._request_raw(_c.prepare_get_favorite_list_info(list_id=list_id))
+
+    def get_ranked_menus(self, *, page: int = 1, page_size: int = 6) -> RawResponse[AudioMenuPage]:
+        """`audio.get_ranked_menus`, returning the raw response; `.parse()` gives AudioMenuPage."""
+        return self._client._request_raw(
+            _c.prepare_get_ranked_menus(page=page, page_size=page_size)
+        )
