@@ -18,5 +18,6 @@ class AudioStatistic(BiliModel):
     play: int = 0
     collect: int = 0
     """Times saved to a menu."""
-    comment: int = 0
+    comment: int | None = None
+    """Comments (null for a favourite list's menu)."""
     share: int = 0
