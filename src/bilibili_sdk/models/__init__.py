@@ -24,6 +24,23 @@ if TYPE_CHECKING:
     from .article._article_view_info import ArticleViewInfo as ArticleViewInfo
     from .article._enums import ArticleOrder as ArticleOrder
     from .article._enums import ArticleRankType as ArticleRankType
+    from .audio._audio_collection import AudioCollection as AudioCollection
+    from .audio._audio_collection_page import AudioCollectionPage as AudioCollectionPage
+    from .audio._audio_download_url import AudioDownloadUrl as AudioDownloadUrl
+    from .audio._audio_download_url import AudioQuality as AudioQuality
+    from .audio._audio_member_groups import AudioMember as AudioMember
+    from .audio._audio_member_groups import AudioMemberGroup as AudioMemberGroup
+    from .audio._audio_member_groups import AudioMemberGroups as AudioMemberGroups
+    from .audio._audio_menu import AudioMenu as AudioMenu
+    from .audio._audio_menu import AudioMenuSongBrief as AudioMenuSongBrief
+    from .audio._audio_menu_page import AudioMenuPage as AudioMenuPage
+    from .audio._audio_song import AudioSong as AudioSong
+    from .audio._audio_song import AudioVipInfo as AudioVipInfo
+    from .audio._audio_song_page import AudioSongPage as AudioSongPage
+    from .audio._audio_statistic import AudioStatistic as AudioStatistic
+    from .audio._audio_tags import AudioTag as AudioTag
+    from .audio._audio_tags import AudioTags as AudioTags
+    from .audio._audio_user_stat import AudioUserStat as AudioUserStat
     from .bangumi._bangumi_badge import BangumiBadge as BangumiBadge
     from .bangumi._bangumi_follow_result import BangumiFollowResult as BangumiFollowResult
     from .bangumi._bangumi_index_page import BangumiIndexFirstEpisode as BangumiIndexFirstEpisode
@@ -269,6 +286,22 @@ if TYPE_CHECKING:
     from .favorite._favorite_topics import FavoriteTopicPageInfo as FavoriteTopicPageInfo
     from .favorite._favorite_topics import FavoriteTopics as FavoriteTopics
     from .favorite._favorite_upper import FavoriteUpper as FavoriteUpper
+    from .game._enums import GameRankType as GameRankType
+    from .game._game_accounts import GameAccount as GameAccount
+    from .game._game_accounts import GameAccounts as GameAccounts
+    from .game._game_comments import GameComment as GameComment
+    from .game._game_comments import GameComments as GameComments
+    from .game._game_detail import GameDetail as GameDetail
+    from .game._game_detail import GameScreenshot as GameScreenshot
+    from .game._game_info import GameInfo as GameInfo
+    from .game._game_rank_page import GameRankItem as GameRankItem
+    from .game._game_rank_page import GameRankPage as GameRankPage
+    from .game._game_score import GameScore as GameScore
+    from .game._game_tag import GameTag as GameTag
+    from .game._game_videos import GameVideo as GameVideo
+    from .game._game_videos import GameVideos as GameVideos
+    from .game._game_wiki import GameWiki as GameWiki
+    from .game._game_wiki import GameWikiItem as GameWikiItem
     from .interactive._interactive_edge import InteractiveChoice as InteractiveChoice
     from .interactive._interactive_edge import InteractiveDimension as InteractiveDimension
     from .interactive._interactive_edge import InteractiveEdge as InteractiveEdge
@@ -406,6 +439,16 @@ if TYPE_CHECKING:
     from .login._tv_qr_login import TvTokenInfo as TvTokenInfo
     from .login._web_qr_code import WebQrCode as WebQrCode
     from .login._web_qr_poll import WebQrPoll as WebQrPoll
+    from .music._enums import MusicVideoOrder as MusicVideoOrder
+    from .music._music_chart import MusicChart as MusicChart
+    from .music._music_chart import MusicChartEntry as MusicChartEntry
+    from .music._music_homepage_recommend import MusicHomepageRecommend as MusicHomepageRecommend
+    from .music._music_homepage_recommend import MusicRecommendItem as MusicRecommendItem
+    from .music._music_index_page import MusicIndexPage as MusicIndexPage
+    from .music._music_index_page import MusicIndexVideo as MusicIndexVideo
+    from .music._music_info import MusicInfo as MusicInfo
+    from .music._music_videos import MusicVideo as MusicVideo
+    from .music._music_videos import MusicVideos as MusicVideos
     from .note._note_image_upload import NoteImageUpload as NoteImageUpload
     from .note._note_private_info import NotePrivateInfo as NotePrivateInfo
     from .note._note_public_info import NoteAuthor as NoteAuthor
@@ -786,6 +829,23 @@ _WHERE: dict[str, str] = {
     "AtFeed": "session._at_feed",
     "AtFeedEntry": "session._at_feed",
     "AtFeedItem": "session._at_feed",
+    "AudioCollection": "audio._audio_collection",
+    "AudioCollectionPage": "audio._audio_collection_page",
+    "AudioDownloadUrl": "audio._audio_download_url",
+    "AudioMember": "audio._audio_member_groups",
+    "AudioMemberGroup": "audio._audio_member_groups",
+    "AudioMemberGroups": "audio._audio_member_groups",
+    "AudioMenu": "audio._audio_menu",
+    "AudioMenuPage": "audio._audio_menu_page",
+    "AudioMenuSongBrief": "audio._audio_menu",
+    "AudioQuality": "audio._audio_download_url",
+    "AudioSong": "audio._audio_song",
+    "AudioSongPage": "audio._audio_song_page",
+    "AudioStatistic": "audio._audio_statistic",
+    "AudioTag": "audio._audio_tags",
+    "AudioTags": "audio._audio_tags",
+    "AudioUserStat": "audio._audio_user_stat",
+    "AudioVipInfo": "audio._audio_song",
     "BangumiArea": "bangumi._enums",
     "BangumiBadge": "bangumi._bangumi_badge",
     "BangumiCopyright": "bangumi._enums",
@@ -1061,6 +1121,22 @@ _WHERE: dict[str, str] = {
     "FollowingUserList": "user._following_user_list",
     "FollowingUserVip": "user._following_user_list",
     "FollowingUserVipLabel": "user._following_user_list",
+    "GameAccount": "game._game_accounts",
+    "GameAccounts": "game._game_accounts",
+    "GameComment": "game._game_comments",
+    "GameComments": "game._game_comments",
+    "GameDetail": "game._game_detail",
+    "GameInfo": "game._game_info",
+    "GameRankItem": "game._game_rank_page",
+    "GameRankPage": "game._game_rank_page",
+    "GameRankType": "game._enums",
+    "GameScore": "game._game_score",
+    "GameScreenshot": "game._game_detail",
+    "GameTag": "game._game_tag",
+    "GameVideo": "game._game_videos",
+    "GameVideos": "game._game_videos",
+    "GameWiki": "game._game_wiki",
+    "GameWikiItem": "game._game_wiki",
     "GraphPeriod": "creative._enums",
     "GraphType": "creative._enums",
     "HistoryBangumi": "user._history_videos",
@@ -1226,6 +1302,16 @@ _WHERE: dict[str, str] = {
     "MangaSearchResult": "search._manga_search_result",
     "MessageSettings": "session._message_settings",
     "MidList": "user._mid_list",
+    "MusicChart": "music._music_chart",
+    "MusicChartEntry": "music._music_chart",
+    "MusicHomepageRecommend": "music._music_homepage_recommend",
+    "MusicIndexPage": "music._music_index_page",
+    "MusicIndexVideo": "music._music_index_page",
+    "MusicInfo": "music._music_info",
+    "MusicRecommendItem": "music._music_homepage_recommend",
+    "MusicVideo": "music._music_videos",
+    "MusicVideoOrder": "music._enums",
+    "MusicVideos": "music._music_videos",
     "MyInfo": "user._my_info",
     "MyProfession": "user._my_info",
     "Note": "user._note_list",
@@ -1534,6 +1620,23 @@ __all__ = [
     "AtFeed",
     "AtFeedEntry",
     "AtFeedItem",
+    "AudioCollection",
+    "AudioCollectionPage",
+    "AudioDownloadUrl",
+    "AudioMember",
+    "AudioMemberGroup",
+    "AudioMemberGroups",
+    "AudioMenu",
+    "AudioMenuPage",
+    "AudioMenuSongBrief",
+    "AudioQuality",
+    "AudioSong",
+    "AudioSongPage",
+    "AudioStatistic",
+    "AudioTag",
+    "AudioTags",
+    "AudioUserStat",
+    "AudioVipInfo",
     "BangumiArea",
     "BangumiBadge",
     "BangumiCopyright",
@@ -1809,6 +1912,22 @@ __all__ = [
     "FollowingUserList",
     "FollowingUserVip",
     "FollowingUserVipLabel",
+    "GameAccount",
+    "GameAccounts",
+    "GameComment",
+    "GameComments",
+    "GameDetail",
+    "GameInfo",
+    "GameRankItem",
+    "GameRankPage",
+    "GameRankType",
+    "GameScore",
+    "GameScreenshot",
+    "GameTag",
+    "GameVideo",
+    "GameVideos",
+    "GameWiki",
+    "GameWikiItem",
     "GraphPeriod",
     "GraphType",
     "HistoryBangumi",
@@ -1974,6 +2093,16 @@ __all__ = [
     "MangaSearchResult",
     "MessageSettings",
     "MidList",
+    "MusicChart",
+    "MusicChartEntry",
+    "MusicHomepageRecommend",
+    "MusicIndexPage",
+    "MusicIndexVideo",
+    "MusicInfo",
+    "MusicRecommendItem",
+    "MusicVideo",
+    "MusicVideoOrder",
+    "MusicVideos",
     "MyInfo",
     "MyProfession",
     "Note",

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from .article._async import AsyncArticle
     from .article._sync import Article
+    from .audio._async import AsyncAudio
+    from .audio._sync import Audio
     from .bangumi._async import AsyncBangumi
     from .bangumi._sync import Bangumi
     from .black_room._async import AsyncBlackRoom
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from .emoji._sync import Emoji
     from .favorite._async import AsyncFavorite
     from .favorite._sync import Favorite
+    from .game._async import AsyncGame
+    from .game._sync import Game
     from .history._async import AsyncHistory
     from .history._sync import History
     from .interactive._async import AsyncInteractive
@@ -37,6 +41,8 @@ if TYPE_CHECKING:
     from .live._sync import Live
     from .login._async import AsyncLogin
     from .login._sync import Login
+    from .music._async import AsyncMusic
+    from .music._sync import Music
     from .note._async import AsyncNote
     from .note._sync import Note
     from .opus._async import AsyncOpus
@@ -58,6 +64,7 @@ if TYPE_CHECKING:
 
 NAMESPACES = (
     "article",
+    "audio",
     "bangumi",
     "black_room",
     "channel_series",
@@ -67,10 +74,12 @@ NAMESPACES = (
     "dynamic",
     "emoji",
     "favorite",
+    "game",
     "history",
     "interactive",
     "live",
     "login",
+    "music",
     "note",
     "opus",
     "search",
@@ -92,6 +101,13 @@ class SyncNamespaces:
         from .article._sync import Article
 
         return Article(cast("Client", self))
+
+    @cached_property
+    def audio(self) -> Audio:
+        """Audio (音频): songs (au ids), their tags, download links and coins; menus (歌单) and their songs, hot menus; a user's audio counters."""
+        from .audio._sync import Audio
+
+        return Audio(cast("Client", self))
 
     @cached_property
     def bangumi(self) -> Bangumi:
@@ -157,6 +173,13 @@ class SyncNamespaces:
         return Favorite(cast("Client", self))
 
     @cached_property
+    def game(self) -> Game:
+        """Games (游戏) of the game centre: a game's page, official accounts, videos, wiki; rankings and the beta-test calendar."""
+        from .game._sync import Game
+
+        return Game(cast("Client", self))
+
+    @cached_property
     def history(self) -> History:
         """Watch history (历史记录): delete entries, clear it, pause recording."""
         from .history._sync import History
@@ -183,6 +206,13 @@ class SyncNamespaces:
         from .login._sync import Login
 
         return Login(cast("Client", self))
+
+    @cached_property
+    def music(self) -> Music:
+        """Music (音乐): the tracks behind videos' BGM tags and the music charts, the music-video index and the music home page."""
+        from .music._sync import Music
+
+        return Music(cast("Client", self))
 
     @cached_property
     def note(self) -> Note:
@@ -259,6 +289,13 @@ class AsyncNamespaces:
         return AsyncArticle(cast("AsyncClient", self))
 
     @cached_property
+    def audio(self) -> AsyncAudio:
+        """Audio (音频): songs (au ids), their tags, download links and coins; menus (歌单) and their songs, hot menus; a user's audio counters."""
+        from .audio._async import AsyncAudio
+
+        return AsyncAudio(cast("AsyncClient", self))
+
+    @cached_property
     def bangumi(self) -> AsyncBangumi:
         """Bangumi, films and series (番剧/影视, PGC): seasons, episodes, reviews, follows, the index and the timeline."""
         from .bangumi._async import AsyncBangumi
@@ -322,6 +359,13 @@ class AsyncNamespaces:
         return AsyncFavorite(cast("AsyncClient", self))
 
     @cached_property
+    def game(self) -> AsyncGame:
+        """Games (游戏) of the game centre: a game's page, official accounts, videos, wiki; rankings and the beta-test calendar."""
+        from .game._async import AsyncGame
+
+        return AsyncGame(cast("AsyncClient", self))
+
+    @cached_property
     def history(self) -> AsyncHistory:
         """Watch history (历史记录): delete entries, clear it, pause recording."""
         from .history._async import AsyncHistory
@@ -348,6 +392,13 @@ class AsyncNamespaces:
         from .login._async import AsyncLogin
 
         return AsyncLogin(cast("AsyncClient", self))
+
+    @cached_property
+    def music(self) -> AsyncMusic:
+        """Music (音乐): the tracks behind videos' BGM tags and the music charts, the music-video index and the music home page."""
+        from .music._async import AsyncMusic
+
+        return AsyncMusic(cast("AsyncClient", self))
 
     @cached_property
     def note(self) -> AsyncNote:
