@@ -32,7 +32,9 @@ ANSWER: dict[str, Any] = {
         {
             "id": 6,
             "name": "单机游戏",
-            "list": [{"id": "283", "parent_id": "6", "name": "独立游戏", "parent_name": "单机游戏"}],
+            "list": [
+                {"id": "283", "parent_id": "6", "name": "独立游戏", "parent_name": "单机游戏"}
+            ],
         },
     ],
 }
@@ -79,7 +81,11 @@ def _recorded_areas() -> set[tuple[int, str, int, str]]:
 def test_bundled_table_holds_exactly_the_recorded_facts() -> None:
     recorded = _recorded_areas()
     assert recorded, "the recorded live responses name some areas"
-    subs = {(a.id, a.name, a.parent_id, a.parent_name) for a in live_areas.all_areas() if not a.is_parent}
+    subs = {
+        (a.id, a.name, a.parent_id, a.parent_name)
+        for a in live_areas.all_areas()
+        if not a.is_parent
+    }
     assert subs == recorded
     parents = {(a.id, a.name) for a in live_areas.all_areas() if a.is_parent}
     assert parents == {(pid, pname) for _, _, pid, pname in recorded}
