@@ -29,6 +29,12 @@ CASES: list[Case] = [
         {"tid": TID, "page_num": 2, "page_size": 20},
         lambda c: seed_video_zone.get_zone_new_videos(TID, page_num=2, page_size=20),
     ),
+    (
+        "video",
+        "get_zone_upload_counts",
+        {},
+        lambda c: seed_video_zone.get_zone_videos_count_today(credential=c),
+    ),
     ("video", "get_zone_hot_tags", {"tid": TID}, lambda c: seed_video_zone.get_zone_hot_tags(TID)),
     (
         "video",
