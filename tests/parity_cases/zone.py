@@ -44,12 +44,6 @@ CASES: list[Case] = [
     ),
     (
         "video",
-        "get_tag_info_by_name",
-        {"tag_name": "鬼畜"},
-        lambda c: seed_video_tag.Tag(tag_name="鬼畜", credential=c).get_tag_info(),
-    ),
-    (
-        "video",
         "get_similar_tags",
         {"tag_id": TAG_ID},
         lambda c: seed_video_tag.Tag(tag_id=TAG_ID, credential=c).get_similar_tags(),

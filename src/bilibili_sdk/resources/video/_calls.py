@@ -692,28 +692,16 @@ GET_TAG_INFO: Endpoint[VideoTag] = Endpoint(
 )
 
 
-def prepare_get_tag_info(tag_id: int) -> Call[VideoTag]:
+def prepare_get_tag_info(
+    *, tag_id: int | None = None, tag_name: str | None = None
+) -> Call[VideoTag]:
+    _v.one_of(tag_id=tag_id, tag_name=tag_name)
     query: dict[str, Any] = {}
-    query["tag_id"] = _v.positive_int("tag_id", tag_id)
+    if tag_id is not None:
+        query["tag_id"] = _v.positive_int("tag_id", tag_id)
+    if tag_name is not None:
+        query["tag_name"] = _v.string("tag_name", tag_name)
     return Call(GET_TAG_INFO, query=query)
-
-
-GET_TAG_INFO_BY_NAME: Endpoint[VideoTag] = Endpoint(
-    "video.get_tag_info_by_name",
-    "GET",
-    "https://api.bilibili.com/x/tag/info",
-    sign="none",
-    auth="optional",
-    csrf=False,
-    envelope="data",
-    model_ref=lambda: _models("video._video_tag").VideoTag,
-)
-
-
-def prepare_get_tag_info_by_name(tag_name: str) -> Call[VideoTag]:
-    query: dict[str, Any] = {}
-    query["tag_name"] = _v.string("tag_name", tag_name)
-    return Call(GET_TAG_INFO_BY_NAME, query=query)
 
 
 GET_SIMILAR_TAGS: Endpoint[VideoSimilarTags] = Endpoint(

@@ -315,13 +315,13 @@ class AsyncVideoWithRawResponse:
         """`video.recall_danmaku`, returning the raw response; `.parse()` gives None."""
         return await self._client._request_raw(_c.prepare_recall_danmaku(dmid=dmid, cid=cid))
 
-    async def get_tag_info(self, tag_id: int) -> RawResponse[VideoTag]:
+    async def get_tag_info(
+        self, *, tag_id: int | None = None, tag_name: str | None = None
+    ) -> RawResponse[VideoTag]:
         """`video.get_tag_info`, returning the raw response; `.parse()` gives VideoTag."""
-        return await self._client._request_raw(_c.prepare_get_tag_info(tag_id=tag_id))
-
-    async def get_tag_info_by_name(self, tag_name: str) -> RawResponse[VideoTag]:
-        """`video.get_tag_info_by_name`, returning the raw response; `.parse()` gives VideoTag."""
-        return await self._client._request_raw(_c.prepare_get_tag_info_by_name(tag_name=tag_name))
+        return await self._client._request_raw(
+            _c.prepare_get_tag_info(tag_id=tag_id, tag_name=tag_name)
+        )
 
     async def get_similar_tags(self, tag_id: int) -> RawResponse[VideoSimilarTags]:
         """`video.get_similar_tags`, returning the raw response; `.parse()` gives VideoSimilarTags."""

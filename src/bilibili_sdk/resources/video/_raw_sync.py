@@ -301,13 +301,11 @@ class VideoWithRawResponse:
         """`video.recall_danmaku`, returning the raw response; `.parse()` gives None."""
         return self._client._request_raw(_c.prepare_recall_danmaku(dmid=dmid, cid=cid))
 
-    def get_tag_info(self, tag_id: int) -> RawResponse[VideoTag]:
+    def get_tag_info(
+        self, *, tag_id: int | None = None, tag_name: str | None = None
+    ) -> RawResponse[VideoTag]:
         """`video.get_tag_info`, returning the raw response; `.parse()` gives VideoTag."""
-        return self._client._request_raw(_c.prepare_get_tag_info(tag_id=tag_id))
-
-    def get_tag_info_by_name(self, tag_name: str) -> RawResponse[VideoTag]:
-        """`video.get_tag_info_by_name`, returning the raw response; `.parse()` gives VideoTag."""
-        return self._client._request_raw(_c.prepare_get_tag_info_by_name(tag_name=tag_name))
+        return self._client._request_raw(_c.prepare_get_tag_info(tag_id=tag_id, tag_name=tag_name))
 
     def get_similar_tags(self, tag_id: int) -> RawResponse[VideoSimilarTags]:
         """`video.get_similar_tags`, returning the raw response; `.parse()` gives VideoSimilarTags."""

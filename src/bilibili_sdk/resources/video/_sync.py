@@ -571,25 +571,16 @@ class Video(VideoExtras):
         """
         return self._client._request(_c.prepare_recall_danmaku(dmid=dmid, cid=cid))
 
-    def get_tag_info(self, tag_id: int) -> VideoTag:
-        """Get a tag's page head (name, cover, description, counters).
+    def get_tag_info(self, *, tag_id: int | None = None, tag_name: str | None = None) -> VideoTag:
+        """Get a tag's page head (name, cover, description, counters), by id or by name.
 
         GET https://api.bilibili.com/x/tag/info · login optional
 
         Args:
             tag_id: Id of the tag.
+            tag_name: Name of the tag, when its id is not known.
         """
-        return self._client._request(_c.prepare_get_tag_info(tag_id=tag_id))
-
-    def get_tag_info_by_name(self, tag_name: str) -> VideoTag:
-        """Get a tag's page head by the tag's name (its id is in the answer).
-
-        GET https://api.bilibili.com/x/tag/info · login optional
-
-        Args:
-            tag_name: Name of the tag.
-        """
-        return self._client._request(_c.prepare_get_tag_info_by_name(tag_name=tag_name))
+        return self._client._request(_c.prepare_get_tag_info(tag_id=tag_id, tag_name=tag_name))
 
     def get_similar_tags(self, tag_id: int) -> VideoSimilarTags:
         """List the tags related to a tag.
