@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from . import interactive as interactive
     from . import links as links
     from . import live as live
+    from . import live_areas as live_areas
     from . import login as login
     from . import models as models
     from . import subtitle as subtitle
@@ -57,6 +58,7 @@ _LAZY = {
     "danmaku": (".danmaku", None),
     "subtitle": (".subtitle", None),
     "live": (".live", None),
+    "live_areas": (".live_areas", None),
     "login": (".login", None),
     "video_online": (".video_online", None),
 }
@@ -75,6 +77,7 @@ __all__ = [
     "interactive",
     "links",
     "live",
+    "live_areas",
     "login",
     "models",
     "parse_link",

@@ -154,8 +154,8 @@ if TYPE_CHECKING:
     from .common._user_vip_label import UserVipLabel as UserVipLabel
     from .common._video_dimension import VideoDimension as VideoDimension
     from .common._video_owner import VideoOwner as VideoOwner
-    from .common._video_owner import VideoRights as VideoRights
-    from .common._video_owner import VideoStat as VideoStat
+    from .common._video_rights import VideoRights as VideoRights
+    from .common._video_stat import VideoStat as VideoStat
     from .creative._creative_archive_part import CreativeArchivePart as CreativeArchivePart
     from .creative._creative_archive_parts import CreativeArchiveParts as CreativeArchiveParts
     from .creative._creative_article_collections import (
@@ -789,13 +789,26 @@ if TYPE_CHECKING:
     from .video._video_public_notes import VideoPublicNote as VideoPublicNote
     from .video._video_public_notes import VideoPublicNotes as VideoPublicNotes
     from .video._video_relation import VideoRelation as VideoRelation
+    from .video._video_similar_tags import VideoSimilarTag as VideoSimilarTag
+    from .video._video_similar_tags import VideoSimilarTags as VideoSimilarTags
     from .video._video_snapshot import VideoSnapshot as VideoSnapshot
     from .video._video_subtitle_track import VideoSubtitleAuthor as VideoSubtitleAuthor
     from .video._video_subtitle_track import VideoSubtitleTrack as VideoSubtitleTrack
     from .video._video_tag import VideoTag as VideoTag
     from .video._video_tag import VideoTagCount as VideoTagCount
+    from .video._video_tag_dynamics import VideoTagDynamicCard as VideoTagDynamicCard
+    from .video._video_tag_dynamics import VideoTagDynamicDesc as VideoTagDynamicDesc
+    from .video._video_tag_dynamics import VideoTagDynamics as VideoTagDynamics
     from .video._video_tags import VideoTags as VideoTags
     from .video._video_triple_result import VideoTripleResult as VideoTripleResult
+    from .video._video_zone_hot_tag_groups import VideoZoneHotTag as VideoZoneHotTag
+    from .video._video_zone_hot_tag_groups import VideoZoneHotTagGroup as VideoZoneHotTagGroup
+    from .video._video_zone_hot_tag_groups import VideoZoneHotTagGroups as VideoZoneHotTagGroups
+    from .video._video_zone_new_videos import VideoZoneArchive as VideoZoneArchive
+    from .video._video_zone_new_videos import VideoZoneNewVideos as VideoZoneNewVideos
+    from .video._video_zone_new_videos import VideoZonePage as VideoZonePage
+    from .video._video_zone_top10 import VideoZoneRankedVideo as VideoZoneRankedVideo
+    from .video._video_zone_top10 import VideoZoneTop10 as VideoZoneTop10
     from .video._video_zone_upload_counts import VideoZoneUploadCounts as VideoZoneUploadCounts
     from .vote._enums import VoteType as VoteType
     from .vote._vote_created import VoteCreated as VoteCreated
@@ -1569,21 +1582,34 @@ _WHERE: dict[str, str] = {
     "VideoPublicNotes": "video._video_public_notes",
     "VideoQuality": "video._enums",
     "VideoRelation": "video._video_relation",
-    "VideoRights": "common._video_owner",
+    "VideoRights": "common._video_rights",
+    "VideoSimilarTag": "video._video_similar_tags",
+    "VideoSimilarTags": "video._video_similar_tags",
     "VideoSnapshot": "video._video_snapshot",
     "VideoSpaceImage": "video._video_detail",
     "VideoStaffMember": "video._video_info",
-    "VideoStat": "common._video_owner",
+    "VideoStat": "common._video_stat",
     "VideoSubtitle": "video._video_info",
     "VideoSubtitleAuthor": "video._video_subtitle_track",
     "VideoSubtitleTrack": "video._video_subtitle_track",
     "VideoSupportFormat": "video._video_play_url",
     "VideoTag": "video._video_tag",
     "VideoTagCount": "video._video_tag",
+    "VideoTagDynamicCard": "video._video_tag_dynamics",
+    "VideoTagDynamicDesc": "video._video_tag_dynamics",
+    "VideoTagDynamics": "video._video_tag_dynamics",
     "VideoTags": "video._video_tags",
     "VideoTripleResult": "video._video_triple_result",
     "VideoUserGarb": "video._video_info",
     "VideoViewPoint": "video._video_player_info",
+    "VideoZoneArchive": "video._video_zone_new_videos",
+    "VideoZoneHotTag": "video._video_zone_hot_tag_groups",
+    "VideoZoneHotTagGroup": "video._video_zone_hot_tag_groups",
+    "VideoZoneHotTagGroups": "video._video_zone_hot_tag_groups",
+    "VideoZoneNewVideos": "video._video_zone_new_videos",
+    "VideoZonePage": "video._video_zone_new_videos",
+    "VideoZoneRankedVideo": "video._video_zone_top10",
+    "VideoZoneTop10": "video._video_zone_top10",
     "VideoZoneUploadCounts": "video._video_zone_upload_counts",
     "VoteCreated": "vote._vote_created",
     "VoteInfo": "vote._vote_info_result",
@@ -2361,6 +2387,8 @@ __all__ = [
     "VideoQuality",
     "VideoRelation",
     "VideoRights",
+    "VideoSimilarTag",
+    "VideoSimilarTags",
     "VideoSnapshot",
     "VideoSpaceImage",
     "VideoStaffMember",
@@ -2371,10 +2399,21 @@ __all__ = [
     "VideoSupportFormat",
     "VideoTag",
     "VideoTagCount",
+    "VideoTagDynamicCard",
+    "VideoTagDynamicDesc",
+    "VideoTagDynamics",
     "VideoTags",
     "VideoTripleResult",
     "VideoUserGarb",
     "VideoViewPoint",
+    "VideoZoneArchive",
+    "VideoZoneHotTag",
+    "VideoZoneHotTagGroup",
+    "VideoZoneHotTagGroups",
+    "VideoZoneNewVideos",
+    "VideoZonePage",
+    "VideoZoneRankedVideo",
+    "VideoZoneTop10",
     "VideoZoneUploadCounts",
     "VoteCreated",
     "VoteInfo",

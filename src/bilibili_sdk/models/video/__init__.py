@@ -81,13 +81,26 @@ if TYPE_CHECKING:
     from ._video_public_notes import VideoPublicNote as VideoPublicNote
     from ._video_public_notes import VideoPublicNotes as VideoPublicNotes
     from ._video_relation import VideoRelation as VideoRelation
+    from ._video_similar_tags import VideoSimilarTag as VideoSimilarTag
+    from ._video_similar_tags import VideoSimilarTags as VideoSimilarTags
     from ._video_snapshot import VideoSnapshot as VideoSnapshot
     from ._video_subtitle_track import VideoSubtitleAuthor as VideoSubtitleAuthor
     from ._video_subtitle_track import VideoSubtitleTrack as VideoSubtitleTrack
     from ._video_tag import VideoTag as VideoTag
     from ._video_tag import VideoTagCount as VideoTagCount
+    from ._video_tag_dynamics import VideoTagDynamicCard as VideoTagDynamicCard
+    from ._video_tag_dynamics import VideoTagDynamicDesc as VideoTagDynamicDesc
+    from ._video_tag_dynamics import VideoTagDynamics as VideoTagDynamics
     from ._video_tags import VideoTags as VideoTags
     from ._video_triple_result import VideoTripleResult as VideoTripleResult
+    from ._video_zone_hot_tag_groups import VideoZoneHotTag as VideoZoneHotTag
+    from ._video_zone_hot_tag_groups import VideoZoneHotTagGroup as VideoZoneHotTagGroup
+    from ._video_zone_hot_tag_groups import VideoZoneHotTagGroups as VideoZoneHotTagGroups
+    from ._video_zone_new_videos import VideoZoneArchive as VideoZoneArchive
+    from ._video_zone_new_videos import VideoZoneNewVideos as VideoZoneNewVideos
+    from ._video_zone_new_videos import VideoZonePage as VideoZonePage
+    from ._video_zone_top10 import VideoZoneRankedVideo as VideoZoneRankedVideo
+    from ._video_zone_top10 import VideoZoneTop10 as VideoZoneTop10
     from ._video_zone_upload_counts import VideoZoneUploadCounts as VideoZoneUploadCounts
 
 _WHERE: dict[str, str] = {
@@ -158,6 +171,8 @@ _WHERE: dict[str, str] = {
     "VideoPublicNotes": "_video_public_notes",
     "VideoQuality": "_enums",
     "VideoRelation": "_video_relation",
+    "VideoSimilarTag": "_video_similar_tags",
+    "VideoSimilarTags": "_video_similar_tags",
     "VideoSnapshot": "_video_snapshot",
     "VideoSpaceImage": "_video_detail",
     "VideoStaffMember": "_video_info",
@@ -167,10 +182,21 @@ _WHERE: dict[str, str] = {
     "VideoSupportFormat": "_video_play_url",
     "VideoTag": "_video_tag",
     "VideoTagCount": "_video_tag",
+    "VideoTagDynamicCard": "_video_tag_dynamics",
+    "VideoTagDynamicDesc": "_video_tag_dynamics",
+    "VideoTagDynamics": "_video_tag_dynamics",
     "VideoTags": "_video_tags",
     "VideoTripleResult": "_video_triple_result",
     "VideoUserGarb": "_video_info",
     "VideoViewPoint": "_video_player_info",
+    "VideoZoneArchive": "_video_zone_new_videos",
+    "VideoZoneHotTag": "_video_zone_hot_tag_groups",
+    "VideoZoneHotTagGroup": "_video_zone_hot_tag_groups",
+    "VideoZoneHotTagGroups": "_video_zone_hot_tag_groups",
+    "VideoZoneNewVideos": "_video_zone_new_videos",
+    "VideoZonePage": "_video_zone_new_videos",
+    "VideoZoneRankedVideo": "_video_zone_top10",
+    "VideoZoneTop10": "_video_zone_top10",
     "VideoZoneUploadCounts": "_video_zone_upload_counts",
 }
 
@@ -242,6 +268,8 @@ __all__ = [
     "VideoPublicNotes",
     "VideoQuality",
     "VideoRelation",
+    "VideoSimilarTag",
+    "VideoSimilarTags",
     "VideoSnapshot",
     "VideoSpaceImage",
     "VideoStaffMember",
@@ -251,10 +279,21 @@ __all__ = [
     "VideoSupportFormat",
     "VideoTag",
     "VideoTagCount",
+    "VideoTagDynamicCard",
+    "VideoTagDynamicDesc",
+    "VideoTagDynamics",
     "VideoTags",
     "VideoTripleResult",
     "VideoUserGarb",
     "VideoViewPoint",
+    "VideoZoneArchive",
+    "VideoZoneHotTag",
+    "VideoZoneHotTagGroup",
+    "VideoZoneHotTagGroups",
+    "VideoZoneNewVideos",
+    "VideoZonePage",
+    "VideoZoneRankedVideo",
+    "VideoZoneTop10",
     "VideoZoneUploadCounts",
 ]
 

@@ -44,9 +44,15 @@ if TYPE_CHECKING:
     from ...models.video._video_private_notes import VideoPrivateNotes
     from ...models.video._video_public_notes import VideoPublicNote, VideoPublicNotes
     from ...models.video._video_relation import VideoRelation
+    from ...models.video._video_similar_tags import VideoSimilarTags
     from ...models.video._video_snapshot import VideoSnapshot
+    from ...models.video._video_tag import VideoTag
+    from ...models.video._video_tag_dynamics import VideoTagDynamicCard, VideoTagDynamics
     from ...models.video._video_tags import VideoTags
     from ...models.video._video_triple_result import VideoTripleResult
+    from ...models.video._video_zone_hot_tag_groups import VideoZoneHotTagGroups
+    from ...models.video._video_zone_new_videos import VideoZoneArchive, VideoZoneNewVideos
+    from ...models.video._video_zone_top10 import VideoZoneTop10
     from ...models.video._video_zone_upload_counts import VideoZoneUploadCounts
     from ._raw_async import AsyncVideoWithRawResponse
 
@@ -569,6 +575,77 @@ class AsyncVideo(AsyncVideoExtras):
         """
         return await self._client._request(_c.prepare_recall_danmaku(dmid=dmid, cid=cid))
 
+    async def get_tag_info(
+        self, *, tag_id: int | None = None, tag_name: str | None = None
+    ) -> VideoTag:
+        """Get a tag's page head (name, cover, description, counters), by id or by name.
+
+        GET https://api.bilibili.com/x/tag/info · login optional
+
+        Args:
+            tag_id: Id of the tag.
+            tag_name: Name of the tag, when its id is not known.
+        """
+        return await self._client._request(
+            _c.prepare_get_tag_info(tag_id=tag_id, tag_name=tag_name)
+        )
+
+    async def get_similar_tags(self, tag_id: int) -> VideoSimilarTags:
+        """List the tags related to a tag.
+
+        GET https://api.bilibili.com/x/tag/change/similar · login optional
+
+        Args:
+            tag_id: Id of the tag.
+        """
+        return await self._client._request(_c.prepare_get_similar_tags(tag_id=tag_id))
+
+    async def get_tag_dynamics(self, tag_id: int) -> VideoTagDynamics:
+        """List the newest dynamics (videos and posts) under a tag, first page of its feed.
+
+        GET https://api.vc.bilibili.com/topic_svr/v1/topic_svr/topic_new · login optional
+
+        Args:
+            tag_id: Id of the tag (its topic id).
+        """
+        return await self._client._request(_c.prepare_get_tag_dynamics(tag_id=tag_id))
+
+    async def get_tag_history_dynamics(
+        self, tag_id: int, *, offset_dynamic_id: str = "0"
+    ) -> VideoTagDynamics:
+        """List the dynamics under a tag older than a given one (the feed's next pages).
+
+        GET https://api.vc.bilibili.com/topic_svr/v1/topic_svr/topic_history · login optional
+
+        Args:
+            tag_id: Id of the tag (its topic id).
+            offset_dynamic_id: Start after this dynamic id (the previous page's `offset`, as text); "0" for the newest.
+        """
+        return await self._client._request(
+            _c.prepare_get_tag_history_dynamics(tag_id=tag_id, offset_dynamic_id=offset_dynamic_id)
+        )
+
+    def iter_tag_dynamics(
+        self, tag_id: int, *, offset_dynamic_id: str = "0", limit: int | None = None
+    ) -> AsyncIterator[VideoTagDynamicCard]:
+        """Iterate over every item of `get_tag_history_dynamics`, fetching pages as needed.
+
+        List the dynamics under a tag older than a given one (the feed's next pages).
+
+        Args:
+            tag_id: Id of the tag (its topic id).
+            offset_dynamic_id: Start after this dynamic id (the previous page's `offset`, as text); "0" for the newest.
+            limit: Stop after this many items; None walks every page (from `offset_dynamic_id`).
+        """
+        return self._client._paginate(
+            _c.ITER_TAG_DYNAMICS,
+            lambda _cursor: _c.prepare_get_tag_history_dynamics(
+                tag_id=tag_id, offset_dynamic_id=_cursor
+            ),
+            offset_dynamic_id,
+            limit,
+        )
+
     async def get_info(
         self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
     ) -> VideoInfo:
@@ -1063,3 +1140,62 @@ class AsyncVideo(AsyncVideoExtras):
         GET https://api.bilibili.com/x/web-interface/online · login optional
         """
         return await self._client._request(_c.prepare_get_zone_upload_counts())
+
+    async def get_zone_top10(self, tid: int, *, day: int = 7) -> VideoZoneTop10:
+        """List the ten most popular videos of a zone over the last 3 or 7 days.
+
+        GET https://api.bilibili.com/x/web-interface/ranking/region · login optional
+
+        Args:
+            tid: The zone's tid (see `bilibili_sdk.zones`).
+            day: Ranking window in days: 3 or 7.
+        """
+        return await self._client._request(_c.prepare_get_zone_top10(tid=tid, day=day))
+
+    async def get_zone_new_videos(
+        self, tid: int, *, page_num: int = 1, page_size: int = 10
+    ) -> VideoZoneNewVideos:
+        """List a zone's newest videos, one page at a time.
+
+        GET https://api.bilibili.com/x/web-interface/dynamic/region · login optional
+
+        Args:
+            tid: The zone's tid (see `bilibili_sdk.zones`).
+            page_num: Page number, from 1.
+            page_size: Videos per page.
+        """
+        return await self._client._request(
+            _c.prepare_get_zone_new_videos(tid=tid, page_num=page_num, page_size=page_size)
+        )
+
+    def iter_zone_new_videos(
+        self, tid: int, *, page_num: int = 1, page_size: int = 10, limit: int | None = None
+    ) -> AsyncIterator[VideoZoneArchive]:
+        """Iterate over every item of `get_zone_new_videos`, fetching pages as needed.
+
+        List a zone's newest videos, one page at a time.
+
+        Args:
+            tid: The zone's tid (see `bilibili_sdk.zones`).
+            page_num: Page number, from 1.
+            page_size: Videos per page.
+            limit: Stop after this many items; None walks every page (from `page_num`).
+        """
+        return self._client._paginate(
+            _c.ITER_ZONE_NEW_VIDEOS,
+            lambda _page: _c.prepare_get_zone_new_videos(
+                tid=tid, page_num=_page, page_size=page_size
+            ),
+            page_num,
+            limit,
+        )
+
+    async def get_zone_hot_tags(self, tid: int) -> VideoZoneHotTagGroups:
+        """List the popular tags of a zone.
+
+        GET https://api.bilibili.com/x/tag/hots · login optional
+
+        Args:
+            tid: The zone's tid (see `bilibili_sdk.zones`).
+        """
+        return await self._client._request(_c.prepare_get_zone_hot_tags(tid=tid))

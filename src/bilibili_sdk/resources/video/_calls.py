@@ -63,9 +63,15 @@ if TYPE_CHECKING:
     from ...models.video._video_private_notes import VideoPrivateNotes
     from ...models.video._video_public_notes import VideoPublicNotes
     from ...models.video._video_relation import VideoRelation
+    from ...models.video._video_similar_tags import VideoSimilarTags
     from ...models.video._video_snapshot import VideoSnapshot
+    from ...models.video._video_tag import VideoTag
+    from ...models.video._video_tag_dynamics import VideoTagDynamics
     from ...models.video._video_tags import VideoTags
     from ...models.video._video_triple_result import VideoTripleResult
+    from ...models.video._video_zone_hot_tag_groups import VideoZoneHotTagGroups
+    from ...models.video._video_zone_new_videos import VideoZoneNewVideos
+    from ...models.video._video_zone_top10 import VideoZoneTop10
     from ...models.video._video_zone_upload_counts import VideoZoneUploadCounts
 
 
@@ -672,6 +678,94 @@ def prepare_recall_danmaku(dmid: int, *, cid: int) -> Call[None]:
     form["dmid"] = _v.positive_int("dmid", dmid)
     form["cid"] = _v.positive_int("cid", cid)
     return Call(RECALL_DANMAKU, form=form)
+
+
+GET_TAG_INFO: Endpoint[VideoTag] = Endpoint(
+    "video.get_tag_info",
+    "GET",
+    "https://api.bilibili.com/x/tag/info",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_tag").VideoTag,
+)
+
+
+def prepare_get_tag_info(
+    *, tag_id: int | None = None, tag_name: str | None = None
+) -> Call[VideoTag]:
+    _v.one_of(tag_id=tag_id, tag_name=tag_name)
+    query: dict[str, Any] = {}
+    if tag_id is not None:
+        query["tag_id"] = _v.positive_int("tag_id", tag_id)
+    if tag_name is not None:
+        query["tag_name"] = _v.string("tag_name", tag_name)
+    return Call(GET_TAG_INFO, query=query)
+
+
+GET_SIMILAR_TAGS: Endpoint[VideoSimilarTags] = Endpoint(
+    "video.get_similar_tags",
+    "GET",
+    "https://api.bilibili.com/x/tag/change/similar",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_similar_tags").VideoSimilarTags,
+)
+
+
+def prepare_get_similar_tags(tag_id: int) -> Call[VideoSimilarTags]:
+    query: dict[str, Any] = {}
+    query["tag_id"] = _v.positive_int("tag_id", tag_id)
+    return Call(GET_SIMILAR_TAGS, query=query)
+
+
+GET_TAG_DYNAMICS: Endpoint[VideoTagDynamics] = Endpoint(
+    "video.get_tag_dynamics",
+    "GET",
+    "https://api.vc.bilibili.com/topic_svr/v1/topic_svr/topic_new",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_tag_dynamics").VideoTagDynamics,
+)
+
+
+def prepare_get_tag_dynamics(tag_id: int) -> Call[VideoTagDynamics]:
+    query: dict[str, Any] = {}
+    query["topic_id"] = _v.positive_int("tag_id", tag_id)
+    return Call(GET_TAG_DYNAMICS, query=query)
+
+
+GET_TAG_HISTORY_DYNAMICS: Endpoint[VideoTagDynamics] = Endpoint(
+    "video.get_tag_history_dynamics",
+    "GET",
+    "https://api.vc.bilibili.com/topic_svr/v1/topic_svr/topic_history",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_tag_dynamics").VideoTagDynamics,
+)
+ITER_TAG_DYNAMICS = Pager(
+    "cursor",
+    items=("cards",),
+    total=None,
+    has_more=("has_more",),
+    next=("offset",),
+)
+
+
+def prepare_get_tag_history_dynamics(
+    tag_id: int, *, offset_dynamic_id: str = "0"
+) -> Call[VideoTagDynamics]:
+    query: dict[str, Any] = {}
+    query["topic_id"] = _v.positive_int("tag_id", tag_id)
+    query["offset_dynamic_id"] = _v.string("offset_dynamic_id", offset_dynamic_id)
+    return Call(GET_TAG_HISTORY_DYNAMICS, query=query)
 
 
 GET_INFO: Endpoint[VideoInfo] = Endpoint(
@@ -1321,3 +1415,69 @@ GET_ZONE_UPLOAD_COUNTS: Endpoint[VideoZoneUploadCounts] = Endpoint(
 
 def prepare_get_zone_upload_counts() -> Call[VideoZoneUploadCounts]:
     return Call(GET_ZONE_UPLOAD_COUNTS)
+
+
+GET_ZONE_TOP10: Endpoint[VideoZoneTop10] = Endpoint(
+    "video.get_zone_top10",
+    "GET",
+    "https://api.bilibili.com/x/web-interface/ranking/region",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_zone_top10").VideoZoneTop10,
+)
+
+
+def prepare_get_zone_top10(tid: int, *, day: int = 7) -> Call[VideoZoneTop10]:
+    query: dict[str, Any] = {}
+    query["rid"] = _v.positive_int("tid", tid)
+    query["day"] = _v.choice("day", _v.integer("day", day, None, None), (3, 7))
+    return Call(GET_ZONE_TOP10, query=query)
+
+
+GET_ZONE_NEW_VIDEOS: Endpoint[VideoZoneNewVideos] = Endpoint(
+    "video.get_zone_new_videos",
+    "GET",
+    "https://api.bilibili.com/x/web-interface/dynamic/region",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_zone_new_videos").VideoZoneNewVideos,
+)
+ITER_ZONE_NEW_VIDEOS = Pager(
+    "page",
+    items=("archives",),
+    total=("page", "count"),
+    has_more=None,
+    next=None,
+)
+
+
+def prepare_get_zone_new_videos(
+    tid: int, *, page_num: int = 1, page_size: int = 10
+) -> Call[VideoZoneNewVideos]:
+    query: dict[str, Any] = {}
+    query["rid"] = _v.positive_int("tid", tid)
+    query["pn"] = _v.integer("page_num", page_num, 1, None)
+    query["ps"] = _v.integer("page_size", page_size, 1, 50)
+    return Call(GET_ZONE_NEW_VIDEOS, query=query)
+
+
+GET_ZONE_HOT_TAGS: Endpoint[VideoZoneHotTagGroups] = Endpoint(
+    "video.get_zone_hot_tags",
+    "GET",
+    "https://api.bilibili.com/x/tag/hots",
+    sign="none",
+    auth="optional",
+    csrf=False,
+    envelope="data",
+    model_ref=lambda: _models("video._video_zone_hot_tag_groups").VideoZoneHotTagGroups,
+)
+
+
+def prepare_get_zone_hot_tags(tid: int) -> Call[VideoZoneHotTagGroups]:
+    query: dict[str, Any] = {}
+    query["rid"] = _v.positive_int("tid", tid)
+    return Call(GET_ZONE_HOT_TAGS, query=query)

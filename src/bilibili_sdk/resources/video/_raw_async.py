@@ -44,9 +44,15 @@ if TYPE_CHECKING:
     from ...models.video._video_private_notes import VideoPrivateNotes
     from ...models.video._video_public_notes import VideoPublicNotes
     from ...models.video._video_relation import VideoRelation
+    from ...models.video._video_similar_tags import VideoSimilarTags
     from ...models.video._video_snapshot import VideoSnapshot
+    from ...models.video._video_tag import VideoTag
+    from ...models.video._video_tag_dynamics import VideoTagDynamics
     from ...models.video._video_tags import VideoTags
     from ...models.video._video_triple_result import VideoTripleResult
+    from ...models.video._video_zone_hot_tag_groups import VideoZoneHotTagGroups
+    from ...models.video._video_zone_new_videos import VideoZoneNewVideos
+    from ...models.video._video_zone_top10 import VideoZoneTop10
     from ...models.video._video_zone_upload_counts import VideoZoneUploadCounts
 
 __all__ = ["AsyncVideoWithRawResponse"]
@@ -309,6 +315,30 @@ class AsyncVideoWithRawResponse:
         """`video.recall_danmaku`, returning the raw response; `.parse()` gives None."""
         return await self._client._request_raw(_c.prepare_recall_danmaku(dmid=dmid, cid=cid))
 
+    async def get_tag_info(
+        self, *, tag_id: int | None = None, tag_name: str | None = None
+    ) -> RawResponse[VideoTag]:
+        """`video.get_tag_info`, returning the raw response; `.parse()` gives VideoTag."""
+        return await self._client._request_raw(
+            _c.prepare_get_tag_info(tag_id=tag_id, tag_name=tag_name)
+        )
+
+    async def get_similar_tags(self, tag_id: int) -> RawResponse[VideoSimilarTags]:
+        """`video.get_similar_tags`, returning the raw response; `.parse()` gives VideoSimilarTags."""
+        return await self._client._request_raw(_c.prepare_get_similar_tags(tag_id=tag_id))
+
+    async def get_tag_dynamics(self, tag_id: int) -> RawResponse[VideoTagDynamics]:
+        """`video.get_tag_dynamics`, returning the raw response; `.parse()` gives VideoTagDynamics."""
+        return await self._client._request_raw(_c.prepare_get_tag_dynamics(tag_id=tag_id))
+
+    async def get_tag_history_dynamics(
+        self, tag_id: int, *, offset_dynamic_id: str = "0"
+    ) -> RawResponse[VideoTagDynamics]:
+        """`video.get_tag_history_dynamics`, returning the raw response; `.parse()` gives VideoTagDynamics."""
+        return await self._client._request_raw(
+            _c.prepare_get_tag_history_dynamics(tag_id=tag_id, offset_dynamic_id=offset_dynamic_id)
+        )
+
     async def get_info(
         self, video: str | int | None = None, /, *, aid: int | None = None, bvid: str | None = None
     ) -> RawResponse[VideoInfo]:
@@ -551,3 +581,19 @@ class AsyncVideoWithRawResponse:
     async def get_zone_upload_counts(self) -> RawResponse[VideoZoneUploadCounts]:
         """`video.get_zone_upload_counts`, returning the raw response; `.parse()` gives VideoZoneUploadCounts."""
         return await self._client._request_raw(_c.prepare_get_zone_upload_counts())
+
+    async def get_zone_top10(self, tid: int, *, day: int = 7) -> RawResponse[VideoZoneTop10]:
+        """`video.get_zone_top10`, returning the raw response; `.parse()` gives VideoZoneTop10."""
+        return await self._client._request_raw(_c.prepare_get_zone_top10(tid=tid, day=day))
+
+    async def get_zone_new_videos(
+        self, tid: int, *, page_num: int = 1, page_size: int = 10
+    ) -> RawResponse[VideoZoneNewVideos]:
+        """`video.get_zone_new_videos`, returning the raw response; `.parse()` gives VideoZoneNewVideos."""
+        return await self._client._request_raw(
+            _c.prepare_get_zone_new_videos(tid=tid, page_num=page_num, page_size=page_size)
+        )
+
+    async def get_zone_hot_tags(self, tid: int) -> RawResponse[VideoZoneHotTagGroups]:
+        """`video.get_zone_hot_tags`, returning the raw response; `.parse()` gives VideoZoneHotTagGroups."""
+        return await self._client._request_raw(_c.prepare_get_zone_hot_tags(tid=tid))
