@@ -3,10 +3,11 @@ binary bodies that answer errors as JSON, WBI give-up errors and per-endpoint co
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
 from bilibili_sdk import (
     Client,
@@ -19,7 +20,7 @@ from bilibili_sdk import (
     WbiRetryTimesExceedException,
 )
 from bilibili_sdk._base_client import BaseClient, _looks_like_json
-from bilibili_sdk._endpoint import Endpoint
+from bilibili_sdk._endpoint import Call, Endpoint
 from bilibili_sdk._events import request_log
 from bilibili_sdk._settings import ClientOptions
 from bilibili_sdk.testing import MockBilibili
@@ -411,3 +412,124 @@ def test_the_pool_gets_the_options() -> None:
         assert http.trust_env is False
     with Client() as bili:
         assert bili._http.trust_env is True
+
+
+# ---------------------------------------------------------------- gaps found by mutation testing
+DEMO = "https://api.bilibili.com/x/demo"
+DEMO_LABEL = "demo.get GET api.bilibili.com/x/demo"
+
+
+def _demo(payload: Any) -> httpx.MockTransport:
+    """Answer /x/demo with `payload` as `data`, everything else like the mock."""
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/x/demo":
+            return httpx.Response(200, json={"code": 0, "data": payload})
+        return mock.handle(request)
+
+    return httpx.MockTransport(handler)
+
+
+def test_the_error_table_is_built_once_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bilibili_sdk import NotLoggedInException, _base_client
+
+    monkeypatch.setattr(_base_client, "_error_table", None)
+    client = BaseClient(ClientOptions())
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO)
+    assert type(client._code_error(ep, -101, {"code": -101})) is NotLoggedInException
+    table = _base_client._error_table
+    assert table is not None and table[-101] is NotLoggedInException
+    assert type(client._code_error(ep, 62002, {"code": 62002})) is NotFoundException
+    assert _base_client._error_table is table
+
+
+def test_an_endpoint_code_wins_over_the_global_table() -> None:
+    client = BaseClient(ClientOptions())
+    # -101 is NotLoggedInException in errors.yaml; this endpoint says otherwise.
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, raises={-101: "NotFoundException"})
+    assert type(client._code_error(ep, -101, {"code": -101})) is NotFoundException
+    assert type(client._code_error(ep, "-101", {"code": "-101"})) is NotFoundException
+
+
+class _Demo(BaseModel):
+    n: int = 0
+
+
+@pytest.mark.parametrize(
+    ("model", "payload", "expected"),
+    [
+        (list[int], ["1", 2], [1, 2]),
+        (Any, {"k": ["v"]}, {"k": ["v"]}),
+        (_Demo, {"n": "3"}, _Demo(n=3)),
+        (list[int] | None, None, []),  # lenient: null is the first member's empty value
+        (Optional[dict[str, int]], None, {}),  # noqa: UP045 (typing.Union, not X | None)
+        (_Demo | None, None, _Demo()),
+    ],
+)
+def test_a_new_endpoint_builds_its_validator_once(model: Any, payload: Any, expected: Any) -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=model)
+    assert ep._adapter is None
+    with Client(transport=_demo(payload)) as bili:
+        assert bili._request(Call(ep)) == expected
+        built = ep._adapter
+        assert built is not None
+        seen: list[Any] = []
+
+        def spy(p: Any, **kw: Any) -> Any:
+            seen.append(p)
+            return built(p, **kw)
+
+        ep._adapter = spy
+        assert bili._request(Call(ep)) == expected
+        assert len(seen) == 1 and ep._adapter is spy
+
+
+def test_network_errors_keep_their_kind() -> None:
+    from bilibili_sdk import NetworkException, NetworkTimeoutException
+
+    client = BaseClient(ClientOptions())
+    call = Call(Endpoint("demo.get", "GET", DEMO))
+    refused = client._network_error(call, httpx.ConnectError("refused"))
+    assert type(refused) is NetworkException
+    assert str(refused) == f"ConnectError [{DEMO_LABEL}]"
+    slow = client._network_error(call, httpx.ConnectTimeout("slow"))
+    assert type(slow) is NetworkTimeoutException
+    assert str(slow) == f"ConnectTimeout [{DEMO_LABEL}]"
+
+
+def test_wbi_dm_calls_refresh_the_keys_too() -> None:
+    mock = MockBilibili()
+    mock.set_response("user.get_info", {"code": -352, "message": "风控"})
+    with Client(transport=mock.transport(), wbi_retry_times=1) as bili:
+        with pytest.raises(WbiRetryTimesExceedException) as ei:
+            bili.user.get_info(2)
+    assert ei.value.message == "风控 (WBI signature still rejected after 1 refreshes)"
+    assert mock.count("user.get_info") == 2 and mock.count("/x/web-interface/nav") == 2
+
+
+def test_validation_message_with_exactly_three_problems() -> None:
+    from bilibili_sdk._base_client import _invalid
+
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=_Demo)
+    hint = (
+        "the raw body is in this exception's .data, or call client.demo.with_raw_response.get(...)"
+    )
+    three = _invalid(ep, {}, ["a: x", "b: y", "c: z"])
+    assert str(three) == f"the response does not fit _Demo: a: x; b: y; c: z [{DEMO_LABEL}]; {hint}"
+    four = _invalid(ep, {}, ["a: x", "b: y", "c: z", "d: w"])
+    assert str(four) == (
+        f"the response does not fit _Demo: a: x; b: y; c: z (+1 more) [{DEMO_LABEL}]; {hint}"
+    )
+
+
+def test_request_log_hides_credential_values_under_any_name() -> None:
+    from bilibili_sdk._base_client import _redact_request
+
+    ep: Endpoint[Any] = Endpoint("demo.post", "POST", DEMO)
+    query = {"note": "see S3CRET here", "a": "1"}
+    request = httpx.Request("POST", ep.url, params=query, data={"blank": "", "b": "2"})
+    event = _redact_request(Call(ep, query=query), request, ["S3CRET"])
+    assert event["params"] == {"note": "<hidden>", "a": "1"}
+    assert event["form"] == {"blank": "", "b": "2"}  # blank values are kept
+    assert event["cookies"] is None  # no Cookie header: nothing to hide

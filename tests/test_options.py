@@ -201,6 +201,8 @@ def test_with_options_shares_pool_and_state() -> None:
             bili.options, credential=None, max_retries=0, strict=True
         )
         assert bili.credential is cred and bili.strict is False  # the original is unchanged
+        assert bili.with_options(auto_refresh=True).options.auto_refresh is True
+        assert bili.options.auto_refresh is False
         # default_headers: the given ones over the built-in ones (not over the old ones)
         hdr = bili.with_options(default_headers={"X-B": "2"}).default_headers
         assert dict(hdr) == {**DEFAULT_HEADERS, "X-B": "2"}
