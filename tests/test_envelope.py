@@ -533,3 +533,18 @@ def test_request_log_hides_credential_values_under_any_name() -> None:
     assert event["params"] == {"note": "<hidden>", "a": "1"}
     assert event["form"] == {"blank": "", "b": "2"}  # blank values are kept
     assert event["cookies"] is None  # no Cookie header: nothing to hide
+
+
+@pytest.mark.parametrize(("decoder", "expected"), [("bytes", "弹幕".encode()), ("text", "弹幕")])
+def test_raw_bodies_come_back_as_bytes_or_text(decoder: str, expected: Any) -> None:
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/x/demo":
+            body = "弹幕".encode()
+            return httpx.Response(200, content=body, headers={"content-type": "text/plain"})
+        return mock.handle(request)
+
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, decoder=decoder)
+    with Client(transport=httpx.MockTransport(handler)) as bili:
+        assert bili._request(Call(ep)) == expected
