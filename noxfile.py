@@ -99,6 +99,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",
+            "tests/test_call_surface.py",
         ],
     ),
     "client": (

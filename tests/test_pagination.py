@@ -351,3 +351,5 @@ def test_limit_cuts_a_page_exactly() -> None:
     assert state.feed(_page([3, 4])) == [3] and state.done and state.count == 3
     state = PageState(Pager("page", items=("items",)), None, 2)
     assert state.feed(_page([1, 2])) == [1, 2] and state.done
+    state = PageState(Pager("page", items=("items",)), None, 1)  # the smallest limit
+    assert state.feed(_page([1, 2])) == [1] and state.done and state.count == 1
