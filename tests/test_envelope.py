@@ -548,3 +548,35 @@ def test_raw_bodies_come_back_as_bytes_or_text(decoder: str, expected: Any) -> N
     ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, decoder=decoder)
     with Client(transport=httpx.MockTransport(handler)) as bili:
         assert bili._request(Call(ep)) == expected
+
+
+def _answer(body: bytes, ctype: str = "application/json") -> httpx.MockTransport:
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/x/demo":
+            return httpx.Response(200, content=body, headers={"content-type": ctype})
+        return mock.handle(request)
+
+    return httpx.MockTransport(handler)
+
+
+def test_envelope_none_returns_the_whole_body_even_without_a_code() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, envelope="none", model=Any)
+    with Client(transport=_answer(b'{"list": [1, 2], "OK": 1}')) as bili:
+        assert bili._request(Call(ep)) == {"list": [1, 2], "OK": 1}
+
+
+def test_ok_other_than_one_is_an_error_with_the_body() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, envelope="none", model=Any)
+    with Client(transport=_answer(b'{"OK": 0, "msg": "x"}')) as bili:
+        with pytest.raises(ResponseCodeException) as ei:
+            bili._request(Call(ep))
+    assert (ei.value.code, ei.value.message) == (-1, "OK != 1")
+    assert ei.value.raw == {"OK": 0, "msg": "x"} and ei.value.endpoint == DEMO_LABEL
+
+
+def test_a_decoder_endpoint_answering_json_without_an_error_decodes_the_body() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, decoder="text")
+    with Client(transport=_answer(b'{"code": 0, "data": 1}')) as bili:
+        assert bili._request(Call(ep)) == '{"code": 0, "data": 1}'
