@@ -580,3 +580,57 @@ def test_a_decoder_endpoint_answering_json_without_an_error_decodes_the_body() -
     ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, decoder="text")
     with Client(transport=_answer(b'{"code": 0, "data": 1}')) as bili:
         assert bili._request(Call(ep)) == '{"code": 0, "data": 1}'
+
+
+def test_a_body_that_is_not_an_object_is_a_malformed_envelope() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=Any)
+    with Client(transport=_answer(b"[1, 2]")) as bili:
+        with pytest.raises(ResponseException) as ei:
+            bili._request(Call(ep))
+    assert str(ei.value) == f"malformed envelope [{DEMO_LABEL}]"
+    assert (ei.value.status, ei.value.endpoint) == (200, DEMO_LABEL)
+
+
+def test_a_raw_call_does_not_validate_until_parse() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=list[int])
+    with Client(transport=_demo(["x"])) as bili:
+        raw = bili._request_raw(Call(ep))  # no error yet: the body does not fit list[int]
+        assert raw.status_code == 200
+        with pytest.raises(ResponseValidationException):
+            raw.parse()
+
+
+def test_log_events_honour_the_event_filter() -> None:
+    events: list[tuple[str, dict[str, Any]]] = []
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=Any)
+    request_log.set_on(True)
+    request_log.set_on_events(["API_REQUEST", "API_RESPONSE"])
+    request_log.add_event_listener("API_RESPONSE", lambda d: events.append(("resp", d)))
+    request_log.add_event_listener("API_REQUEST", lambda d: events.append(("req", d)))
+    try:
+        with Client(cred, transport=_demo(1)) as bili:
+            bili._request(Call(ep, query={"note": f"x{SESSDATA}x", "n": "1"}))
+    finally:
+        request_log.set_on(False)
+        request_log._on_events = None
+        request_log.remove_all_event_listener()
+    assert [k for k, _ in events] == ["req", "resp"]
+    assert events[0][1]["params"] == {"note": "<hidden>", "n": "1"}  # the credential's value
+
+
+def test_elapsed_ms_is_milliseconds() -> None:
+    import time
+
+    events: list[dict[str, Any]] = []
+    client = BaseClient(ClientOptions())
+    request_log.set_on(True)
+    request_log.add_event_listener("API_RESPONSE", events.append)
+    try:
+        started = time.perf_counter() - 100.0
+        client._log_response(Call(Endpoint("demo.get", "GET", DEMO)), httpx.Response(204), started)
+    finally:
+        request_log.set_on(False)
+        request_log.remove_all_event_listener()
+    assert events[0]["status"] == 204 and events[0]["endpoint"] == "demo.get"
+    assert 100_000 <= events[0]["elapsed_ms"] < 100_090

@@ -312,3 +312,16 @@ def test_auth_context_cookie_policy_and_routing() -> None:
     other = ctx.derive(ClientOptions.build())
     assert other.state is ctx.state and other.bili_ticket is True and other.credential is None
     assert not AuthContext(ClientOptions(), SharedState()).bili_ticket
+
+
+@pytest.mark.anyio
+async def test_an_http_client_of_the_wrong_flavour_is_refused() -> None:
+    async with httpx.AsyncClient() as aio:
+        with pytest.raises(ArgsException) as ei:
+            Client(http_client=aio)  # type: ignore[arg-type]
+    assert str(ei.value) == "http_client: expected an httpx.Client, got AsyncClient"
+    assert ei.value.argument == "http_client"
+    with httpx.Client() as sync:
+        with pytest.raises(ArgsException) as ei:
+            AsyncClient(http_client=sync)  # type: ignore[arg-type]
+    assert str(ei.value) == "http_client: expected an httpx.AsyncClient, got Client"

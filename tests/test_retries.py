@@ -269,3 +269,21 @@ def test_timeouts_are_capped_to_the_time_left(monkeypatch: pytest.MonkeyPatch) -
     assert str(ei.value) == (
         "the call took longer than its deadline (4 s) [demo.get GET api.bilibili.com/x/demo]"
     )
+
+
+def test_deadline_at_and_the_lookup_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(time, "monotonic", lambda: 100.0)
+    client = BaseClient(ClientOptions(timeout=httpx.Timeout(10.0, connect=5.0)))
+    assert client._deadline_at() == 130.0  # three read timeouts
+    assert BaseClient(ClientOptions(deadline=math.inf))._deadline_at() is None
+    needed: Any = SimpleNamespace(best_effort=False)
+    best: Any = SimpleNamespace(best_effort=True)
+    assert client._lookup_budget(needed, 120.0) == 120.0
+    assert client._lookup_budget(needed, None) is None
+    assert client._lookup_budget(best, 120.0) == 110.0  # one read timeout at most
+    assert client._lookup_budget(best, 105.0) == 105.0
+    assert client._lookup_budget(best, None) == 110.0
+    unbounded = BaseClient(ClientOptions(timeout=httpx.Timeout(10.0, read=None)))
+    assert unbounded._lookup_budget(best, 120.0) == 120.0
