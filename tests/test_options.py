@@ -325,3 +325,40 @@ async def test_an_http_client_of_the_wrong_flavour_is_refused() -> None:
         with pytest.raises(ArgsException) as ei:
             AsyncClient(http_client=sync)  # type: ignore[arg-type]
     assert str(ei.value) == "http_client: expected an httpx.AsyncClient, got Client"
+
+
+def test_http_client_and_transport_together_are_refused() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    with httpx.Client() as given:
+        with pytest.raises(ArgsException) as ei:
+            Client(http_client=given, transport=transport)
+    assert str(ei.value) == (
+        "transport: give http_client or transport, not both (a transport belongs in the "
+        "httpx client you pass)"
+    )
+    assert ei.value.argument == "transport"
+
+
+def test_the_pool_gets_proxy_and_verify() -> None:
+    import ssl
+
+    with Client(proxy="http://127.0.0.1:3128", verify=False, trust_env=False) as bili:
+        mounts = bili._http._mounts
+        assert [p.pattern for p in mounts] == ["all://"]
+        proxied = next(iter(mounts.values()))
+        assert proxied._pool._proxy_url.port == 3128
+        assert bili._http._transport._pool._ssl_context.verify_mode == ssl.CERT_NONE
+    with Client(trust_env=False) as bili:
+        assert bili._http._mounts == {}
+        assert bili._http._transport._pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
+
+
+def test_only_the_original_closes_the_shared_lookup_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    closed: list[str] = []
+    with Client() as bili:
+        monkeypatch.setattr(bili._auth_context.state, "close", lambda: closed.append("state"))
+        bili.with_options(max_retries=0).close()
+        assert closed == []
+    assert closed == ["state"]
