@@ -99,7 +99,6 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/test_defaults.py",
             "tests/test_options.py",
             "tests/test_pagination.py",
-            "tests/test_responses.py",
             "tests/test_call_surface.py",
         ],
     ),
@@ -152,6 +151,24 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/test_danmaku_differential.py",
             "tests/test_video_danmaku.py",
             "tests/test_protobuf.py",
+        ],
+    ),
+    "danmaku_xml": (
+        "src/bilibili_sdk/danmaku/_xml.py",
+        [
+            "tests/test_danmaku_xml.py",
+            "tests/test_danmaku.py",
+            "tests/test_danmaku_differential.py",
+            "tests/test_video_danmaku.py",
+        ],
+    ),
+    "protobuf": (
+        "src/bilibili_sdk/_protobuf.py",
+        [
+            "tests/test_protobuf.py",
+            "tests/test_danmaku.py",
+            "tests/test_live_protocol.py",
+            "tests/test_video_danmaku.py",
         ],
     ),
 }

@@ -3,10 +3,11 @@ binary bodies that answer errors as JSON, WBI give-up errors and per-endpoint co
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
 from bilibili_sdk import (
     Client,
@@ -19,7 +20,7 @@ from bilibili_sdk import (
     WbiRetryTimesExceedException,
 )
 from bilibili_sdk._base_client import BaseClient, _looks_like_json
-from bilibili_sdk._endpoint import Endpoint
+from bilibili_sdk._endpoint import Call, Endpoint
 from bilibili_sdk._events import request_log
 from bilibili_sdk._settings import ClientOptions
 from bilibili_sdk.testing import MockBilibili
@@ -411,3 +412,225 @@ def test_the_pool_gets_the_options() -> None:
         assert http.trust_env is False
     with Client() as bili:
         assert bili._http.trust_env is True
+
+
+# ---------------------------------------------------------------- gaps found by mutation testing
+DEMO = "https://api.bilibili.com/x/demo"
+DEMO_LABEL = "demo.get GET api.bilibili.com/x/demo"
+
+
+def _demo(payload: Any) -> httpx.MockTransport:
+    """Answer /x/demo with `payload` as `data`, everything else like the mock."""
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/x/demo":
+            return httpx.Response(200, json={"code": 0, "data": payload})
+        return mock.handle(request)
+
+    return httpx.MockTransport(handler)
+
+
+def test_the_error_table_is_built_once_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bilibili_sdk import NotLoggedInException, _base_client
+
+    monkeypatch.setattr(_base_client, "_error_table", None)
+    client = BaseClient(ClientOptions())
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO)
+    assert type(client._code_error(ep, -101, {"code": -101})) is NotLoggedInException
+    table = _base_client._error_table
+    assert table is not None and table[-101] is NotLoggedInException
+    assert type(client._code_error(ep, 62002, {"code": 62002})) is NotFoundException
+    assert _base_client._error_table is table
+
+
+def test_an_endpoint_code_wins_over_the_global_table() -> None:
+    client = BaseClient(ClientOptions())
+    # -101 is NotLoggedInException in errors.yaml; this endpoint says otherwise.
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, raises={-101: "NotFoundException"})
+    assert type(client._code_error(ep, -101, {"code": -101})) is NotFoundException
+    assert type(client._code_error(ep, "-101", {"code": "-101"})) is NotFoundException
+
+
+class _Demo(BaseModel):
+    n: int = 0
+
+
+@pytest.mark.parametrize(
+    ("model", "payload", "expected"),
+    [
+        (list[int], ["1", 2], [1, 2]),
+        (Any, {"k": ["v"]}, {"k": ["v"]}),
+        (_Demo, {"n": "3"}, _Demo(n=3)),
+        (list[int] | None, None, []),  # lenient: null is the first member's empty value
+        (Optional[dict[str, int]], None, {}),  # noqa: UP045 (typing.Union, not X | None)
+        (_Demo | None, None, _Demo()),
+    ],
+)
+def test_a_new_endpoint_builds_its_validator_once(model: Any, payload: Any, expected: Any) -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=model)
+    assert ep._adapter is None
+    with Client(transport=_demo(payload)) as bili:
+        assert bili._request(Call(ep)) == expected
+        built = ep._adapter
+        assert built is not None
+        seen: list[Any] = []
+
+        def spy(p: Any, **kw: Any) -> Any:
+            seen.append(p)
+            return built(p, **kw)
+
+        ep._adapter = spy
+        assert bili._request(Call(ep)) == expected
+        assert len(seen) == 1 and ep._adapter is spy
+
+
+def test_network_errors_keep_their_kind() -> None:
+    from bilibili_sdk import NetworkException, NetworkTimeoutException
+
+    client = BaseClient(ClientOptions())
+    call = Call(Endpoint("demo.get", "GET", DEMO))
+    refused = client._network_error(call, httpx.ConnectError("refused"))
+    assert type(refused) is NetworkException
+    assert str(refused) == f"ConnectError [{DEMO_LABEL}]"
+    slow = client._network_error(call, httpx.ConnectTimeout("slow"))
+    assert type(slow) is NetworkTimeoutException
+    assert str(slow) == f"ConnectTimeout [{DEMO_LABEL}]"
+
+
+def test_wbi_dm_calls_refresh_the_keys_too() -> None:
+    mock = MockBilibili()
+    mock.set_response("user.get_info", {"code": -352, "message": "风控"})
+    with Client(transport=mock.transport(), wbi_retry_times=1) as bili:
+        with pytest.raises(WbiRetryTimesExceedException) as ei:
+            bili.user.get_info(2)
+    assert ei.value.message == "风控 (WBI signature still rejected after 1 refreshes)"
+    assert mock.count("user.get_info") == 2 and mock.count("/x/web-interface/nav") == 2
+
+
+def test_validation_message_with_exactly_three_problems() -> None:
+    from bilibili_sdk._base_client import _invalid
+
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=_Demo)
+    hint = (
+        "the raw body is in this exception's .data, or call client.demo.with_raw_response.get(...)"
+    )
+    three = _invalid(ep, {}, ["a: x", "b: y", "c: z"])
+    assert str(three) == f"the response does not fit _Demo: a: x; b: y; c: z [{DEMO_LABEL}]; {hint}"
+    four = _invalid(ep, {}, ["a: x", "b: y", "c: z", "d: w"])
+    assert str(four) == (
+        f"the response does not fit _Demo: a: x; b: y; c: z (+1 more) [{DEMO_LABEL}]; {hint}"
+    )
+
+
+def test_request_log_hides_credential_values_under_any_name() -> None:
+    from bilibili_sdk._base_client import _redact_request
+
+    ep: Endpoint[Any] = Endpoint("demo.post", "POST", DEMO)
+    query = {"note": "see S3CRET here", "a": "1"}
+    request = httpx.Request("POST", ep.url, params=query, data={"blank": "", "b": "2"})
+    event = _redact_request(Call(ep, query=query), request, ["S3CRET"])
+    assert event["params"] == {"note": "<hidden>", "a": "1"}
+    assert event["form"] == {"blank": "", "b": "2"}  # blank values are kept
+    assert event["cookies"] is None  # no Cookie header: nothing to hide
+
+
+@pytest.mark.parametrize(("decoder", "expected"), [("bytes", "弹幕".encode()), ("text", "弹幕")])
+def test_raw_bodies_come_back_as_bytes_or_text(decoder: str, expected: Any) -> None:
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/x/demo":
+            body = "弹幕".encode()
+            return httpx.Response(200, content=body, headers={"content-type": "text/plain"})
+        return mock.handle(request)
+
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, decoder=decoder)
+    with Client(transport=httpx.MockTransport(handler)) as bili:
+        assert bili._request(Call(ep)) == expected
+
+
+def _answer(body: bytes, ctype: str = "application/json") -> httpx.MockTransport:
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/x/demo":
+            return httpx.Response(200, content=body, headers={"content-type": ctype})
+        return mock.handle(request)
+
+    return httpx.MockTransport(handler)
+
+
+def test_envelope_none_returns_the_whole_body_even_without_a_code() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, envelope="none", model=Any)
+    with Client(transport=_answer(b'{"list": [1, 2], "OK": 1}')) as bili:
+        assert bili._request(Call(ep)) == {"list": [1, 2], "OK": 1}
+
+
+def test_ok_other_than_one_is_an_error_with_the_body() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, envelope="none", model=Any)
+    with Client(transport=_answer(b'{"OK": 0, "msg": "x"}')) as bili:
+        with pytest.raises(ResponseCodeException) as ei:
+            bili._request(Call(ep))
+    assert (ei.value.code, ei.value.message) == (-1, "OK != 1")
+    assert ei.value.raw == {"OK": 0, "msg": "x"} and ei.value.endpoint == DEMO_LABEL
+
+
+def test_a_decoder_endpoint_answering_json_without_an_error_decodes_the_body() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, decoder="text")
+    with Client(transport=_answer(b'{"code": 0, "data": 1}')) as bili:
+        assert bili._request(Call(ep)) == '{"code": 0, "data": 1}'
+
+
+def test_a_body_that_is_not_an_object_is_a_malformed_envelope() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=Any)
+    with Client(transport=_answer(b"[1, 2]")) as bili:
+        with pytest.raises(ResponseException) as ei:
+            bili._request(Call(ep))
+    assert str(ei.value) == f"malformed envelope [{DEMO_LABEL}]"
+    assert (ei.value.status, ei.value.endpoint) == (200, DEMO_LABEL)
+
+
+def test_a_raw_call_does_not_validate_until_parse() -> None:
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=list[int])
+    with Client(transport=_demo(["x"])) as bili:
+        raw = bili._request_raw(Call(ep))  # no error yet: the body does not fit list[int]
+        assert raw.status_code == 200
+        with pytest.raises(ResponseValidationException):
+            raw.parse()
+
+
+def test_log_events_honour_the_event_filter() -> None:
+    events: list[tuple[str, dict[str, Any]]] = []
+    cred = Credential(sessdata=SESSDATA, bili_jct=BILI_JCT)
+    ep: Endpoint[Any] = Endpoint("demo.get", "GET", DEMO, model=Any)
+    request_log.set_on(True)
+    request_log.set_on_events(["API_REQUEST", "API_RESPONSE"])
+    request_log.add_event_listener("API_RESPONSE", lambda d: events.append(("resp", d)))
+    request_log.add_event_listener("API_REQUEST", lambda d: events.append(("req", d)))
+    try:
+        with Client(cred, transport=_demo(1)) as bili:
+            bili._request(Call(ep, query={"note": f"x{SESSDATA}x", "n": "1"}))
+    finally:
+        request_log.set_on(False)
+        request_log._on_events = None
+        request_log.remove_all_event_listener()
+    assert [k for k, _ in events] == ["req", "resp"]
+    assert events[0][1]["params"] == {"note": "<hidden>", "n": "1"}  # the credential's value
+
+
+def test_elapsed_ms_is_milliseconds() -> None:
+    import time
+
+    events: list[dict[str, Any]] = []
+    client = BaseClient(ClientOptions())
+    request_log.set_on(True)
+    request_log.add_event_listener("API_RESPONSE", events.append)
+    try:
+        started = time.perf_counter() - 100.0
+        client._log_response(Call(Endpoint("demo.get", "GET", DEMO)), httpx.Response(204), started)
+    finally:
+        request_log.set_on(False)
+        request_log.remove_all_event_listener()
+    assert events[0]["status"] == 204 and events[0]["endpoint"] == "demo.get"
+    assert 100_000 <= events[0]["elapsed_ms"] < 100_090

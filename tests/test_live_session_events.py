@@ -366,3 +366,42 @@ def test_option_messages(kw: dict[str, Any], message: str) -> None:
 def test_smallest_valid_options() -> None:
     o = _options(max_retries=0, max_queue=1, backoff=(0.0, 0.0))
     assert (o.max_retries, o.max_queue, o.backoff) == (0, 1, (0.0, 0.0))
+
+
+# ---------------------------------------------------------------- gaps found by mutation testing
+def test_backoff_doubling_stops_at_two_to_the_32() -> None:
+    from bilibili_sdk.live._session import Options
+
+    assert Options(backoff=(1.0, 1e12)).delay(40) == 2.0**32
+    assert Options(backoff=(1.0, 1e12)).delay(33) == 2.0**32
+    assert Options(backoff=(1.0, 1e12)).delay(32) == 2.0**31
+
+
+def test_which_lookup_failures_are_retried() -> None:
+    from bilibili_sdk import ResponseException, ResponseValidationException
+    from bilibili_sdk.live._session import _retryable
+
+    assert _retryable(ResponseException("HTTP 503", status=503, endpoint="x")) is True
+    assert _retryable(ResponseValidationException("bad", data=None, endpoint="x")) is False
+    assert _retryable(LiveException("no")) is False
+
+
+def test_random_buvid3_has_five_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uuid
+
+    from bilibili_sdk.live._session import _random_buvid3
+
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=100_000))
+    assert _random_buvid3() == "00000000-0000-0000-0000-0000000186A000000infoc"
+
+
+def test_web_heartbeat_defaults_to_60_seconds() -> None:
+    import base64
+
+    from bilibili_sdk.live._session import LiveRoomProtocol
+
+    p = LiveRoomProtocol(23058, credential=None, buvid=lambda: None)
+    p.room_id = 5
+    op = next(p.web_heartbeat())
+    assert isinstance(op, Fetch) and op.method == "live.send_web_heartbeat"
+    assert base64.b64decode(op.kwargs["hb"]) == b"60|5|1|0"

@@ -201,6 +201,8 @@ def test_with_options_shares_pool_and_state() -> None:
             bili.options, credential=None, max_retries=0, strict=True
         )
         assert bili.credential is cred and bili.strict is False  # the original is unchanged
+        assert bili.with_options(auto_refresh=True).options.auto_refresh is True
+        assert bili.options.auto_refresh is False
         # default_headers: the given ones over the built-in ones (not over the old ones)
         hdr = bili.with_options(default_headers={"X-B": "2"}).default_headers
         assert dict(hdr) == {**DEFAULT_HEADERS, "X-B": "2"}
@@ -310,3 +312,53 @@ def test_auth_context_cookie_policy_and_routing() -> None:
     other = ctx.derive(ClientOptions.build())
     assert other.state is ctx.state and other.bili_ticket is True and other.credential is None
     assert not AuthContext(ClientOptions(), SharedState()).bili_ticket
+
+
+@pytest.mark.anyio
+async def test_an_http_client_of_the_wrong_flavour_is_refused() -> None:
+    async with httpx.AsyncClient() as aio:
+        with pytest.raises(ArgsException) as ei:
+            Client(http_client=aio)  # type: ignore[arg-type]
+    assert str(ei.value) == "http_client: expected an httpx.Client, got AsyncClient"
+    assert ei.value.argument == "http_client"
+    with httpx.Client() as sync:
+        with pytest.raises(ArgsException) as ei:
+            AsyncClient(http_client=sync)  # type: ignore[arg-type]
+    assert str(ei.value) == "http_client: expected an httpx.AsyncClient, got Client"
+
+
+def test_http_client_and_transport_together_are_refused() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    with httpx.Client() as given:
+        with pytest.raises(ArgsException) as ei:
+            Client(http_client=given, transport=transport)
+    assert str(ei.value) == (
+        "transport: give http_client or transport, not both (a transport belongs in the "
+        "httpx client you pass)"
+    )
+    assert ei.value.argument == "transport"
+
+
+def test_the_pool_gets_proxy_and_verify() -> None:
+    import ssl
+
+    with Client(proxy="http://127.0.0.1:3128", verify=False, trust_env=False) as bili:
+        mounts = bili._http._mounts
+        assert [p.pattern for p in mounts] == ["all://"]
+        proxied = next(iter(mounts.values()))
+        assert proxied._pool._proxy_url.port == 3128
+        assert bili._http._transport._pool._ssl_context.verify_mode == ssl.CERT_NONE
+    with Client(trust_env=False) as bili:
+        assert bili._http._mounts == {}
+        assert bili._http._transport._pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
+
+
+def test_only_the_original_closes_the_shared_lookup_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    closed: list[str] = []
+    with Client() as bili:
+        monkeypatch.setattr(bili._auth_context.state, "close", lambda: closed.append("state"))
+        bili.with_options(max_retries=0).close()
+        assert closed == []
+    assert closed == ["state"]

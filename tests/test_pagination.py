@@ -335,6 +335,7 @@ def test_total_counts_whole_pages() -> None:
 
     pager = Pager("page", items=("items",), total=("total",))
     state = PageState(pager, 3, None)  # from page 3, 2 per page, 8 in all: pages 3 and 4
+    assert state.start == state.position == 3
     assert state.feed(_page([5, 6], total=8)) == [5, 6] and not state.done
     assert state.per_page == 2 and state.position == 4
     assert state.feed(_page([7, 8], total=8)) == [7, 8] and state.done
@@ -350,3 +351,5 @@ def test_limit_cuts_a_page_exactly() -> None:
     assert state.feed(_page([3, 4])) == [3] and state.done and state.count == 3
     state = PageState(Pager("page", items=("items",)), None, 2)
     assert state.feed(_page([1, 2])) == [1, 2] and state.done
+    state = PageState(Pager("page", items=("items",)), None, 1)  # the smallest limit
+    assert state.feed(_page([1, 2])) == [1] and state.done and state.count == 1

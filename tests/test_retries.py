@@ -14,13 +14,16 @@ from bilibili_sdk import (
     Client,
     Credential,
     NetworkException,
+    NetworkTimeoutException,
     RateLimitedException,
     ResponseCodeException,
     ResponseException,
     ResponseValidationException,
     RiskControlException,
 )
-from bilibili_sdk._base_client import MAX_BACKOFF
+from bilibili_sdk._base_client import MAX_BACKOFF, BaseClient
+from bilibili_sdk._endpoint import Call, Endpoint
+from bilibili_sdk._settings import ClientOptions
 from bilibili_sdk.testing import MockBilibili
 
 from .conftest import BILI_JCT, SESSDATA
@@ -220,3 +223,67 @@ def test_a_non_object_body_is_malformed() -> None:
     with Client(transport=mock.transport()) as bili:
         with pytest.raises(ResponseException, match=r"^malformed envelope \[video.get_info"):
             bili.video.get_info(BVID)
+
+
+# ---------------------------------------------------------------- the call's deadline, unit by unit
+DEMO = "https://api.bilibili.com/x/demo"
+
+
+def _demo_call(method: str = "GET") -> Call[Any]:
+    return Call(Endpoint("demo.get", method, DEMO))
+
+
+def test_no_retry_that_would_start_at_or_after_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(random, "random", lambda: 0.5)
+    monkeypatch.setattr(time, "monotonic", lambda: 100.0)
+    client = BaseClient(ClientOptions())
+    err = ResponseException("HTTP 503", status=503, endpoint="demo")
+    assert client._retry_delay(_demo_call(), err, 0, None) == 0.5
+    assert client._retry_delay(_demo_call(), err, 0, None, deadline=100.6) == 0.5
+    assert client._retry_delay(_demo_call(), err, 0, None, deadline=100.5) is None  # exactly
+    assert client._retry_delay(_demo_call(), err, 0, None, deadline=100.4) is None
+
+
+def test_past_allows_for_a_timer_that_fires_a_hair_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "monotonic", lambda: 1.0 - 0.005)
+    assert BaseClient._past(None) is False
+    assert BaseClient._past(1.0) is True  # 5 ms early counts as reached
+    assert BaseClient._past(0.5) is True
+    assert BaseClient._past(1.01) is False
+
+
+def test_timeouts_are_capped_to_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "monotonic", lambda: 100.0)
+    client = BaseClient(ClientOptions(timeout=httpx.Timeout(10.0, connect=5.0), deadline=4.0))
+    request = httpx.Request("GET", DEMO)
+    client._cap_timeouts(request, 107.0, _demo_call())
+    assert request.extensions["timeout"] == {"connect": 5.0, "read": 7.0, "write": 7.0, "pool": 7.0}
+    own = {"connect": 1.0, "read": None, "write": 30.0, "pool": 2.0}  # the request's own
+    request = httpx.Request("GET", DEMO, extensions={"timeout": own})
+    client._cap_timeouts(request, 103.0, _demo_call())
+    assert request.extensions["timeout"] == {"connect": 1.0, "read": 3.0, "write": 3.0, "pool": 2.0}
+    with pytest.raises(NetworkTimeoutException) as ei:
+        client._cap_timeouts(request, 100.0, _demo_call())  # no time left at all
+    assert str(ei.value) == (
+        "the call took longer than its deadline (4 s) [demo.get GET api.bilibili.com/x/demo]"
+    )
+
+
+def test_deadline_at_and_the_lookup_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(time, "monotonic", lambda: 100.0)
+    client = BaseClient(ClientOptions(timeout=httpx.Timeout(10.0, connect=5.0)))
+    assert client._deadline_at() == 130.0  # three read timeouts
+    assert BaseClient(ClientOptions(deadline=math.inf))._deadline_at() is None
+    needed: Any = SimpleNamespace(best_effort=False)
+    best: Any = SimpleNamespace(best_effort=True)
+    assert client._lookup_budget(needed, 120.0) == 120.0
+    assert client._lookup_budget(needed, None) is None
+    assert client._lookup_budget(best, 120.0) == 110.0  # one read timeout at most
+    assert client._lookup_budget(best, 105.0) == 105.0
+    assert client._lookup_budget(best, None) == 110.0
+    unbounded = BaseClient(ClientOptions(timeout=httpx.Timeout(10.0, read=None)))
+    assert unbounded._lookup_budget(best, 120.0) == 120.0
