@@ -8,7 +8,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .activity._activity_list import Activity as Activity
+    from .activity._activity_list import ActivityInfo as ActivityInfo
     from .activity._activity_list import ActivityList as ActivityList
     from .app._app_brand_splash_list import AppBrandSplash as AppBrandSplash
     from .app._app_brand_splash_list import AppBrandSplashList as AppBrandSplashList
@@ -735,7 +735,7 @@ if TYPE_CHECKING:
     from .watchroom._watch_room_season import WatchRoomShare as WatchRoomShare
 
 _WHERE: dict[str, str] = {
-    "Activity": "activity._activity_list",
+    "ActivityInfo": "activity._activity_list",
     "ActivityList": "activity._activity_list",
     "AppBrandSplash": "app._app_brand_splash_list",
     "AppBrandSplashList": "app._app_brand_splash_list",
@@ -1457,7 +1457,7 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
-    "Activity",
+    "ActivityInfo",
     "ActivityList",
     "AppBrandSplash",
     "AppBrandSplashList",

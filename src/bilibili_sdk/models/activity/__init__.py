@@ -8,16 +8,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._activity_list import Activity as Activity
+    from ._activity_list import ActivityInfo as ActivityInfo
     from ._activity_list import ActivityList as ActivityList
 
 _WHERE: dict[str, str] = {
-    "Activity": "_activity_list",
+    "ActivityInfo": "_activity_list",
     "ActivityList": "_activity_list",
 }
 
 __all__ = [
-    "Activity",
+    "ActivityInfo",
     "ActivityList",
 ]
 

@@ -10,7 +10,7 @@ from . import _calls as _c
 
 if TYPE_CHECKING:
     from ..._client import Client
-    from ...models.activity._activity_list import Activity, ActivityList
+    from ...models.activity._activity_list import ActivityInfo, ActivityList
     from ._raw_sync import ActivityWithRawResponse
 
 __all__ = ["Activity"]
@@ -45,7 +45,7 @@ class Activity:
 
     def iter_activities(
         self, *, page: int = 1, page_size: int = 15, limit: int | None = None
-    ) -> Iterator[Activity]:
+    ) -> Iterator[ActivityInfo]:
         """Iterate over every item of `get_list`, fetching pages as needed.
 
         List the site's activities (campaign pages), newest first.
