@@ -8,6 +8,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .activity._activity_list import ActivityInfo as ActivityInfo
+    from .activity._activity_list import ActivityList as ActivityList
+    from .app._app_brand_splash_list import AppBrandSplash as AppBrandSplash
+    from .app._app_brand_splash_list import AppBrandSplashList as AppBrandSplashList
+    from .app._app_brand_splash_list import AppBrandSplashShow as AppBrandSplashShow
+    from .app._app_splash_list import AppSplash as AppSplash
+    from .app._app_splash_list import AppSplashList as AppSplashList
+    from .app._enums import AppMobiApp as AppMobiApp
     from .article._article_author import ArticleAuthor as ArticleAuthor
     from .article._article_author import ArticleCategory as ArticleCategory
     from .article._article_cards import ArticleCard as ArticleCard
@@ -302,6 +310,19 @@ if TYPE_CHECKING:
     from .game._game_videos import GameVideos as GameVideos
     from .game._game_wiki import GameWiki as GameWiki
     from .game._game_wiki import GameWikiItem as GameWikiItem
+    from .garb._dlc_act_info import DlcActInfo as DlcActInfo
+    from .garb._dlc_act_info import DlcLottery as DlcLottery
+    from .garb._dlc_act_list import DlcActList as DlcActList
+    from .garb._dlc_lottery_detail import DlcCard as DlcCard
+    from .garb._dlc_lottery_detail import DlcCollectInfo as DlcCollectInfo
+    from .garb._dlc_lottery_detail import DlcCollectList as DlcCollectList
+    from .garb._dlc_lottery_detail import DlcLotteryDetail as DlcLotteryDetail
+    from .garb._dlc_lottery_detail import DlcLotteryItem as DlcLotteryItem
+    from .garb._enums import GarbSortType as GarbSortType
+    from .garb._garb_item import GarbItem as GarbItem
+    from .garb._garb_item_list import GarbItemList as GarbItemList
+    from .garb._garb_suit_detail import GarbFanUser as GarbFanUser
+    from .garb._garb_suit_detail import GarbSuitDetail as GarbSuitDetail
     from .interactive._interactive_edge import InteractiveChoice as InteractiveChoice
     from .interactive._interactive_edge import InteractiveDimension as InteractiveDimension
     from .interactive._interactive_edge import InteractiveEdge as InteractiveEdge
@@ -313,6 +334,7 @@ if TYPE_CHECKING:
     from .interactive._interactive_edge import InteractiveVariable as InteractiveVariable
     from .interactive._interactive_player import InteractivePlayer as InteractivePlayer
     from .interactive._interactive_player import InteractiveVersion as InteractiveVersion
+    from .ip._ip_location import IpLocation as IpLocation
     from .live._enums import LiveCodec as LiveCodec
     from .live._enums import LiveFormat as LiveFormat
     from .live._enums import LiveProtocol as LiveProtocol
@@ -547,6 +569,16 @@ if TYPE_CHECKING:
     from .session._system_messages import SystemMessageSource as SystemMessageSource
     from .session._talker_settings import TalkerSettings as TalkerSettings
     from .session._unread_counts import UnreadCounts as UnreadCounts
+    from .show._show_buyer_list import ShowBuyer as ShowBuyer
+    from .show._show_buyer_list import ShowBuyerList as ShowBuyerList
+    from .show._show_order import ShowOrder as ShowOrder
+    from .show._show_order_token import ShowOrderToken as ShowOrderToken
+    from .show._show_project import ShowDescModule as ShowDescModule
+    from .show._show_project import ShowPerformanceDesc as ShowPerformanceDesc
+    from .show._show_project import ShowProject as ShowProject
+    from .show._show_project import ShowScreen as ShowScreen
+    from .show._show_project import ShowTicket as ShowTicket
+    from .show._show_project import ShowVenue as ShowVenue
     from .topic._hot_topics import HotTopics as HotTopics
     from .topic._topic_cards import TopicCard as TopicCard
     from .topic._topic_cards import TopicCardPage as TopicCardPage
@@ -815,10 +847,26 @@ if TYPE_CHECKING:
     from .vote._vote_info_result import VoteInfo as VoteInfo
     from .vote._vote_info_result import VoteInfoResult as VoteInfoResult
     from .vote._vote_info_result import VoteOption as VoteOption
+    from .watchroom._enums import WatchRoomPlayStatus as WatchRoomPlayStatus
+    from .watchroom._enums import WatchRoomSeasonType as WatchRoomSeasonType
+    from .watchroom._watch_room_info import WatchRoomInfo as WatchRoomInfo
+    from .watchroom._watch_room_info import WatchRoomMember as WatchRoomMember
+    from .watchroom._watch_room_info import WatchRoomStatus as WatchRoomStatus
+    from .watchroom._watch_room_joined import WatchRoomJoined as WatchRoomJoined
+    from .watchroom._watch_room_season import WatchRoomSeason as WatchRoomSeason
+    from .watchroom._watch_room_season import WatchRoomShare as WatchRoomShare
 
 _WHERE: dict[str, str] = {
+    "ActivityInfo": "activity._activity_list",
+    "ActivityList": "activity._activity_list",
+    "AppBrandSplash": "app._app_brand_splash_list",
+    "AppBrandSplashList": "app._app_brand_splash_list",
+    "AppBrandSplashShow": "app._app_brand_splash_list",
     "AppHotSearchRanking": "search._app_hot_search_ranking",
     "AppHotSearchWord": "search._app_hot_search_ranking",
+    "AppMobiApp": "app._enums",
+    "AppSplash": "app._app_splash_list",
+    "AppSplashList": "app._app_splash_list",
     "ArchiveType": "creative._enums",
     "ArticleAuthor": "article._article_author",
     "ArticleCard": "article._article_cards",
@@ -1020,6 +1068,14 @@ _WHERE: dict[str, str] = {
     "DanmakuSendResult": "video._danmaku_send_result",
     "DanmakuSort": "creative._enums",
     "DefaultSearchKeyword": "search._default_search_keyword",
+    "DlcActInfo": "garb._dlc_act_info",
+    "DlcActList": "garb._dlc_act_list",
+    "DlcCard": "garb._dlc_lottery_detail",
+    "DlcCollectInfo": "garb._dlc_lottery_detail",
+    "DlcCollectList": "garb._dlc_lottery_detail",
+    "DlcLottery": "garb._dlc_act_info",
+    "DlcLotteryDetail": "garb._dlc_lottery_detail",
+    "DlcLotteryItem": "garb._dlc_lottery_detail",
     "DmFontSize": "video._enums",
     "DmMode": "video._enums",
     "DynamicArchive": "user._user_dynamics_page",
@@ -1150,6 +1206,11 @@ _WHERE: dict[str, str] = {
     "GameVideos": "game._game_videos",
     "GameWiki": "game._game_wiki",
     "GameWikiItem": "game._game_wiki",
+    "GarbFanUser": "garb._garb_suit_detail",
+    "GarbItem": "garb._garb_item",
+    "GarbItemList": "garb._garb_item_list",
+    "GarbSortType": "garb._enums",
+    "GarbSuitDetail": "garb._garb_suit_detail",
     "GraphPeriod": "creative._enums",
     "GraphType": "creative._enums",
     "HistoryBangumi": "user._history_videos",
@@ -1182,6 +1243,7 @@ _WHERE: dict[str, str] = {
     "InteractiveStoryStep": "interactive._interactive_edge",
     "InteractiveVariable": "interactive._interactive_edge",
     "InteractiveVersion": "interactive._interactive_player",
+    "IpLocation": "ip._ip_location",
     "JuryCase": "black_room._jury_case",
     "JuryCaseContent": "black_room._jury_case",
     "JuryCaseList": "black_room._jury_case_list",
@@ -1414,6 +1476,16 @@ _WHERE: dict[str, str] = {
     "SessionEmoji": "session._session_emoji",
     "SessionMessage": "session._session_message",
     "SessionMessages": "session._session_messages",
+    "ShowBuyer": "show._show_buyer_list",
+    "ShowBuyerList": "show._show_buyer_list",
+    "ShowDescModule": "show._show_project",
+    "ShowOrder": "show._show_order",
+    "ShowOrderToken": "show._show_order_token",
+    "ShowPerformanceDesc": "show._show_project",
+    "ShowProject": "show._show_project",
+    "ShowScreen": "show._show_project",
+    "ShowTicket": "show._show_project",
+    "ShowVenue": "show._show_project",
     "SingleUnread": "session._single_unread",
     "SmsCaptchaKey": "login._sms_captcha_key",
     "SpaceNavCount": "user._space_nav_num",
@@ -1616,13 +1688,29 @@ _WHERE: dict[str, str] = {
     "VoteInfoResult": "vote._vote_info_result",
     "VoteOption": "vote._vote_info_result",
     "VoteType": "vote._enums",
+    "WatchRoomInfo": "watchroom._watch_room_info",
+    "WatchRoomJoined": "watchroom._watch_room_joined",
+    "WatchRoomMember": "watchroom._watch_room_info",
+    "WatchRoomPlayStatus": "watchroom._enums",
+    "WatchRoomSeason": "watchroom._watch_room_season",
+    "WatchRoomSeasonType": "watchroom._enums",
+    "WatchRoomShare": "watchroom._watch_room_season",
+    "WatchRoomStatus": "watchroom._watch_room_info",
     "WebQrCode": "login._web_qr_code",
     "WebQrPoll": "login._web_qr_poll",
 }
 
 __all__ = [
+    "ActivityInfo",
+    "ActivityList",
+    "AppBrandSplash",
+    "AppBrandSplashList",
+    "AppBrandSplashShow",
     "AppHotSearchRanking",
     "AppHotSearchWord",
+    "AppMobiApp",
+    "AppSplash",
+    "AppSplashList",
     "ArchiveType",
     "ArticleAuthor",
     "ArticleCard",
@@ -1824,6 +1912,14 @@ __all__ = [
     "DanmakuSendResult",
     "DanmakuSort",
     "DefaultSearchKeyword",
+    "DlcActInfo",
+    "DlcActList",
+    "DlcCard",
+    "DlcCollectInfo",
+    "DlcCollectList",
+    "DlcLottery",
+    "DlcLotteryDetail",
+    "DlcLotteryItem",
     "DmFontSize",
     "DmMode",
     "DynamicArchive",
@@ -1954,6 +2050,11 @@ __all__ = [
     "GameVideos",
     "GameWiki",
     "GameWikiItem",
+    "GarbFanUser",
+    "GarbItem",
+    "GarbItemList",
+    "GarbSortType",
+    "GarbSuitDetail",
     "GraphPeriod",
     "GraphType",
     "HistoryBangumi",
@@ -1986,6 +2087,7 @@ __all__ = [
     "InteractiveStoryStep",
     "InteractiveVariable",
     "InteractiveVersion",
+    "IpLocation",
     "JuryCase",
     "JuryCaseContent",
     "JuryCaseList",
@@ -2218,6 +2320,16 @@ __all__ = [
     "SessionEmoji",
     "SessionMessage",
     "SessionMessages",
+    "ShowBuyer",
+    "ShowBuyerList",
+    "ShowDescModule",
+    "ShowOrder",
+    "ShowOrderToken",
+    "ShowPerformanceDesc",
+    "ShowProject",
+    "ShowScreen",
+    "ShowTicket",
+    "ShowVenue",
     "SingleUnread",
     "SmsCaptchaKey",
     "SpaceNavCount",
@@ -2420,6 +2532,14 @@ __all__ = [
     "VoteInfoResult",
     "VoteOption",
     "VoteType",
+    "WatchRoomInfo",
+    "WatchRoomJoined",
+    "WatchRoomMember",
+    "WatchRoomPlayStatus",
+    "WatchRoomSeason",
+    "WatchRoomSeasonType",
+    "WatchRoomShare",
+    "WatchRoomStatus",
     "WebQrCode",
     "WebQrPoll",
 ]

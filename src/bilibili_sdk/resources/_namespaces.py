@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .activity._async import AsyncActivity
+    from .activity._sync import Activity
+    from .app._async import AsyncApp
+    from .app._sync import App
     from .article._async import AsyncArticle
     from .article._sync import Article
     from .audio._async import AsyncAudio
@@ -33,10 +37,14 @@ if TYPE_CHECKING:
     from .favorite._sync import Favorite
     from .game._async import AsyncGame
     from .game._sync import Game
+    from .garb._async import AsyncGarb
+    from .garb._sync import Garb
     from .history._async import AsyncHistory
     from .history._sync import History
     from .interactive._async import AsyncInteractive
     from .interactive._sync import Interactive
+    from .ip._async import AsyncIp
+    from .ip._sync import Ip
     from .live._async import AsyncLive
     from .live._sync import Live
     from .login._async import AsyncLogin
@@ -51,6 +59,8 @@ if TYPE_CHECKING:
     from .search._sync import Search
     from .session._async import AsyncSession
     from .session._sync import Session
+    from .show._async import AsyncShow
+    from .show._sync import Show
     from .topic._async import AsyncTopic
     from .topic._sync import Topic
     from .toview._async import AsyncToview
@@ -61,8 +71,12 @@ if TYPE_CHECKING:
     from .video._sync import Video
     from .vote._async import AsyncVote
     from .vote._sync import Vote
+    from .watchroom._async import AsyncWatchroom
+    from .watchroom._sync import Watchroom
 
 NAMESPACES = (
+    "activity",
+    "app",
     "article",
     "audio",
     "bangumi",
@@ -75,8 +89,10 @@ NAMESPACES = (
     "emoji",
     "favorite",
     "game",
+    "garb",
     "history",
     "interactive",
+    "ip",
     "live",
     "login",
     "music",
@@ -84,16 +100,32 @@ NAMESPACES = (
     "opus",
     "search",
     "session",
+    "show",
     "topic",
     "toview",
     "user",
     "video",
     "vote",
+    "watchroom",
 )
 
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def activity(self) -> Activity:
+        """Site activities (活动): the list of current campaign pages."""
+        from .activity._sync import Activity
+
+        return Activity(cast("Client", self))
+
+    @cached_property
+    def app(self) -> App:
+        """The mobile app's start-up screens (开屏画面): splash images and brand splashes."""
+        from .app._sync import App
+
+        return App(cast("Client", self))
 
     @cached_property
     def article(self) -> Article:
@@ -180,6 +212,13 @@ class SyncNamespaces:
         return Game(cast("Client", self))
 
     @cached_property
+    def garb(self) -> Garb:
+        """Decorations (装扮) and collections (收藏集, DLC card sets) of the mall."""
+        from .garb._sync import Garb
+
+        return Garb(cast("Client", self))
+
+    @cached_property
     def history(self) -> History:
         """Watch history (历史记录): delete entries, clear it, pause recording."""
         from .history._sync import History
@@ -192,6 +231,13 @@ class SyncNamespaces:
         from .interactive._sync import Interactive
 
         return Interactive(cast("Client", self))
+
+    @cached_property
+    def ip(self) -> Ip:
+        """Where Bilibili places you (IP 属地): your IP address's country, province, city and ISP."""
+        from .ip._sync import Ip
+
+        return Ip(cast("Client", self))
 
     @cached_property
     def live(self) -> Live:
@@ -243,6 +289,13 @@ class SyncNamespaces:
         return Session(cast("Client", self))
 
     @cached_property
+    def show(self) -> Show:
+        """Shows and tickets of the member mall (会员购): projects, sessions, buyers, orders."""
+        from .show._sync import Show
+
+        return Show(cast("Client", self))
+
+    @cached_property
     def topic(self) -> Topic:
         """Topics (话题): a topic's page, the dynamics under it, hot topics, search, like and favourite."""
         from .topic._sync import Topic
@@ -277,9 +330,30 @@ class SyncNamespaces:
 
         return Vote(cast("Client", self))
 
+    @cached_property
+    def watchroom(self) -> Watchroom:
+        """Watch rooms (放映室): watch a bangumi episode together, in sync, and chat."""
+        from .watchroom._sync import Watchroom
+
+        return Watchroom(cast("Client", self))
+
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def activity(self) -> AsyncActivity:
+        """Site activities (活动): the list of current campaign pages."""
+        from .activity._async import AsyncActivity
+
+        return AsyncActivity(cast("AsyncClient", self))
+
+    @cached_property
+    def app(self) -> AsyncApp:
+        """The mobile app's start-up screens (开屏画面): splash images and brand splashes."""
+        from .app._async import AsyncApp
+
+        return AsyncApp(cast("AsyncClient", self))
 
     @cached_property
     def article(self) -> AsyncArticle:
@@ -366,6 +440,13 @@ class AsyncNamespaces:
         return AsyncGame(cast("AsyncClient", self))
 
     @cached_property
+    def garb(self) -> AsyncGarb:
+        """Decorations (装扮) and collections (收藏集, DLC card sets) of the mall."""
+        from .garb._async import AsyncGarb
+
+        return AsyncGarb(cast("AsyncClient", self))
+
+    @cached_property
     def history(self) -> AsyncHistory:
         """Watch history (历史记录): delete entries, clear it, pause recording."""
         from .history._async import AsyncHistory
@@ -378,6 +459,13 @@ class AsyncNamespaces:
         from .interactive._async import AsyncInteractive
 
         return AsyncInteractive(cast("AsyncClient", self))
+
+    @cached_property
+    def ip(self) -> AsyncIp:
+        """Where Bilibili places you (IP 属地): your IP address's country, province, city and ISP."""
+        from .ip._async import AsyncIp
+
+        return AsyncIp(cast("AsyncClient", self))
 
     @cached_property
     def live(self) -> AsyncLive:
@@ -429,6 +517,13 @@ class AsyncNamespaces:
         return AsyncSession(cast("AsyncClient", self))
 
     @cached_property
+    def show(self) -> AsyncShow:
+        """Shows and tickets of the member mall (会员购): projects, sessions, buyers, orders."""
+        from .show._async import AsyncShow
+
+        return AsyncShow(cast("AsyncClient", self))
+
+    @cached_property
     def topic(self) -> AsyncTopic:
         """Topics (话题): a topic's page, the dynamics under it, hot topics, search, like and favourite."""
         from .topic._async import AsyncTopic
@@ -462,3 +557,10 @@ class AsyncNamespaces:
         from .vote._async import AsyncVote
 
         return AsyncVote(cast("AsyncClient", self))
+
+    @cached_property
+    def watchroom(self) -> AsyncWatchroom:
+        """Watch rooms (放映室): watch a bangumi episode together, in sync, and chat."""
+        from .watchroom._async import AsyncWatchroom
+
+        return AsyncWatchroom(cast("AsyncClient", self))
