@@ -8,6 +8,26 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .album._album_authors import AlbumAuthor as AlbumAuthor
+    from .album._album_authors import AlbumAuthors as AlbumAuthors
+    from .album._album_board import AlbumBoard as AlbumBoard
+    from .album._album_board import AlbumBoardEntry as AlbumBoardEntry
+    from .album._album_board import AlbumBrief as AlbumBrief
+    from .album._album_detail import AlbumDetail as AlbumDetail
+    from .album._album_doc import AlbumDoc as AlbumDoc
+    from .album._album_doc import AlbumSettings as AlbumSettings
+    from .album._album_doc import AlbumTag as AlbumTag
+    from .album._album_picture import AlbumPicture as AlbumPicture
+    from .album._album_picture import AlbumPictureTag as AlbumPictureTag
+    from .album._album_picture import AlbumUser as AlbumUser
+    from .album._album_picture import AlbumVip as AlbumVip
+    from .album._album_picture import AlbumVipLabel as AlbumVipLabel
+    from .album._album_user_albums import AlbumUserAlbums as AlbumUserAlbums
+    from .album._enums import AlbumBiz as AlbumBiz
+    from .album._enums import AlbumHomeOrder as AlbumHomeOrder
+    from .album._enums import AlbumListOrder as AlbumListOrder
+    from .album._enums import AlbumPainterCategory as AlbumPainterCategory
+    from .album._enums import AlbumPhotoCategory as AlbumPhotoCategory
     from .article._article_author import ArticleAuthor as ArticleAuthor
     from .article._article_author import ArticleCategory as ArticleCategory
     from .article._article_cards import ArticleCard as ArticleCard
@@ -341,6 +361,27 @@ if TYPE_CHECKING:
     from .login._tv_qr_login import TvTokenInfo as TvTokenInfo
     from .login._web_qr_code import WebQrCode as WebQrCode
     from .login._web_qr_poll import WebQrPoll as WebQrPoll
+    from .manga._enums import MangaFollowOrder as MangaFollowOrder
+    from .manga._manga_clock_in_info import MangaClockInInfo as MangaClockInInfo
+    from .manga._manga_clock_in_info import MangaClockInPoint as MangaClockInPoint
+    from .manga._manga_detail import MangaDetail as MangaDetail
+    from .manga._manga_detail import MangaEpisodeBrief as MangaEpisodeBrief
+    from .manga._manga_detail import MangaFavInfo as MangaFavInfo
+    from .manga._manga_detail import MangaSeriesInfo as MangaSeriesInfo
+    from .manga._manga_episode import MangaEpisode as MangaEpisode
+    from .manga._manga_followed_items import MangaFollowedItem as MangaFollowedItem
+    from .manga._manga_followed_items import MangaFollowedItems as MangaFollowedItems
+    from .manga._manga_image_index import MangaImageIndex as MangaImageIndex
+    from .manga._manga_image_index import MangaImageIndexVideo as MangaImageIndexVideo
+    from .manga._manga_image_index import MangaImagePath as MangaImagePath
+    from .manga._manga_image_tokens import MangaImageToken as MangaImageToken
+    from .manga._manga_image_tokens import MangaImageTokens as MangaImageTokens
+    from .manga._manga_index_items import MangaIndexItem as MangaIndexItem
+    from .manga._manga_index_items import MangaIndexItems as MangaIndexItems
+    from .manga._manga_labels import MangaLabels as MangaLabels
+    from .manga._manga_push_list import MangaPushItem as MangaPushItem
+    from .manga._manga_push_list import MangaPushList as MangaPushList
+    from .manga._manga_style import MangaStyle as MangaStyle
     from .note._note_private_info import NotePrivateInfo as NotePrivateInfo
     from .note._note_public_info import NoteAuthor as NoteAuthor
     from .note._note_public_info import NotePublicInfo as NotePublicInfo
@@ -695,6 +736,26 @@ if TYPE_CHECKING:
     from .vote._vote_info_result import VoteOption as VoteOption
 
 _WHERE: dict[str, str] = {
+    "AlbumAuthor": "album._album_authors",
+    "AlbumAuthors": "album._album_authors",
+    "AlbumBiz": "album._enums",
+    "AlbumBoard": "album._album_board",
+    "AlbumBoardEntry": "album._album_board",
+    "AlbumBrief": "album._album_board",
+    "AlbumDetail": "album._album_detail",
+    "AlbumDoc": "album._album_doc",
+    "AlbumHomeOrder": "album._enums",
+    "AlbumListOrder": "album._enums",
+    "AlbumPainterCategory": "album._enums",
+    "AlbumPhotoCategory": "album._enums",
+    "AlbumPicture": "album._album_picture",
+    "AlbumPictureTag": "album._album_picture",
+    "AlbumSettings": "album._album_doc",
+    "AlbumTag": "album._album_doc",
+    "AlbumUser": "album._album_picture",
+    "AlbumUserAlbums": "album._album_user_albums",
+    "AlbumVip": "album._album_picture",
+    "AlbumVipLabel": "album._album_picture",
     "AppHotSearchRanking": "search._app_hot_search_ranking",
     "AppHotSearchWord": "search._app_hot_search_ranking",
     "ArchiveType": "creative._enums",
@@ -1091,8 +1152,29 @@ _WHERE: dict[str, str] = {
     "LoginCaptchaGeetest": "login._login_captcha",
     "LoginCaptchaTencent": "login._login_captcha",
     "LoginResult": "login._login_result",
+    "MangaClockInInfo": "manga._manga_clock_in_info",
+    "MangaClockInPoint": "manga._manga_clock_in_info",
+    "MangaDetail": "manga._manga_detail",
+    "MangaEpisode": "manga._manga_episode",
+    "MangaEpisodeBrief": "manga._manga_detail",
+    "MangaFavInfo": "manga._manga_detail",
+    "MangaFollowOrder": "manga._enums",
+    "MangaFollowedItem": "manga._manga_followed_items",
+    "MangaFollowedItems": "manga._manga_followed_items",
+    "MangaImageIndex": "manga._manga_image_index",
+    "MangaImageIndexVideo": "manga._manga_image_index",
+    "MangaImagePath": "manga._manga_image_index",
+    "MangaImageToken": "manga._manga_image_tokens",
+    "MangaImageTokens": "manga._manga_image_tokens",
+    "MangaIndexItem": "manga._manga_index_items",
+    "MangaIndexItems": "manga._manga_index_items",
+    "MangaLabels": "manga._manga_labels",
+    "MangaPushItem": "manga._manga_push_list",
+    "MangaPushList": "manga._manga_push_list",
     "MangaSearchItem": "search._manga_search_result",
     "MangaSearchResult": "search._manga_search_result",
+    "MangaSeriesInfo": "manga._manga_detail",
+    "MangaStyle": "manga._manga_style",
     "MessageSettings": "session._message_settings",
     "MidList": "user._mid_list",
     "MyInfo": "user._my_info",
@@ -1377,6 +1459,26 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
+    "AlbumAuthor",
+    "AlbumAuthors",
+    "AlbumBiz",
+    "AlbumBoard",
+    "AlbumBoardEntry",
+    "AlbumBrief",
+    "AlbumDetail",
+    "AlbumDoc",
+    "AlbumHomeOrder",
+    "AlbumListOrder",
+    "AlbumPainterCategory",
+    "AlbumPhotoCategory",
+    "AlbumPicture",
+    "AlbumPictureTag",
+    "AlbumSettings",
+    "AlbumTag",
+    "AlbumUser",
+    "AlbumUserAlbums",
+    "AlbumVip",
+    "AlbumVipLabel",
     "AppHotSearchRanking",
     "AppHotSearchWord",
     "ArchiveType",
@@ -1773,8 +1875,29 @@ __all__ = [
     "LoginCaptchaGeetest",
     "LoginCaptchaTencent",
     "LoginResult",
+    "MangaClockInInfo",
+    "MangaClockInPoint",
+    "MangaDetail",
+    "MangaEpisode",
+    "MangaEpisodeBrief",
+    "MangaFavInfo",
+    "MangaFollowOrder",
+    "MangaFollowedItem",
+    "MangaFollowedItems",
+    "MangaImageIndex",
+    "MangaImageIndexVideo",
+    "MangaImagePath",
+    "MangaImageToken",
+    "MangaImageTokens",
+    "MangaIndexItem",
+    "MangaIndexItems",
+    "MangaLabels",
+    "MangaPushItem",
+    "MangaPushList",
     "MangaSearchItem",
     "MangaSearchResult",
+    "MangaSeriesInfo",
+    "MangaStyle",
     "MessageSettings",
     "MidList",
     "MyInfo",

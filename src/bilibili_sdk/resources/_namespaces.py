@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .album._async import AsyncAlbum
+    from .album._sync import Album
     from .article._async import AsyncArticle
     from .article._sync import Article
     from .black_room._async import AsyncBlackRoom
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from .live._sync import Live
     from .login._async import AsyncLogin
     from .login._sync import Login
+    from .manga._async import AsyncManga
+    from .manga._sync import Manga
     from .note._async import AsyncNote
     from .note._sync import Note
     from .opus._async import AsyncOpus
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from .vote._sync import Vote
 
 NAMESPACES = (
+    "album",
     "article",
     "black_room",
     "channel_series",
@@ -65,6 +70,7 @@ NAMESPACES = (
     "interactive",
     "live",
     "login",
+    "manga",
     "note",
     "opus",
     "search",
@@ -79,6 +85,13 @@ NAMESPACES = (
 
 class SyncNamespaces:
     """Lazily created namespaces of Client."""
+
+    @cached_property
+    def album(self) -> Album:
+        """Picture albums (相簿, link_draw): album details, a user's albums, the drawing and photo boards."""
+        from .album._sync import Album
+
+        return Album(cast("Client", self))
 
     @cached_property
     def article(self) -> Article:
@@ -165,6 +178,13 @@ class SyncNamespaces:
         return Login(cast("Client", self))
 
     @cached_property
+    def manga(self) -> Manga:
+        """Manga (漫画, Bilibili Comics): comic details, episodes and their images, following, check-in."""
+        from .manga._sync import Manga
+
+        return Manga(cast("Client", self))
+
+    @cached_property
     def note(self) -> Note:
         """Notes (笔记): a video's notes, private (the logged-in user's) and public (published as articles)."""
         from .note._sync import Note
@@ -230,6 +250,13 @@ class SyncNamespaces:
 
 class AsyncNamespaces:
     """Lazily created namespaces of AsyncClient."""
+
+    @cached_property
+    def album(self) -> AsyncAlbum:
+        """Picture albums (相簿, link_draw): album details, a user's albums, the drawing and photo boards."""
+        from .album._async import AsyncAlbum
+
+        return AsyncAlbum(cast("AsyncClient", self))
 
     @cached_property
     def article(self) -> AsyncArticle:
@@ -314,6 +341,13 @@ class AsyncNamespaces:
         from .login._async import AsyncLogin
 
         return AsyncLogin(cast("AsyncClient", self))
+
+    @cached_property
+    def manga(self) -> AsyncManga:
+        """Manga (漫画, Bilibili Comics): comic details, episodes and their images, following, check-in."""
+        from .manga._async import AsyncManga
+
+        return AsyncManga(cast("AsyncClient", self))
 
     @cached_property
     def note(self) -> AsyncNote:
