@@ -57,9 +57,7 @@ def _join(
     if len(tokens) != len(urls):
         from .._exceptions import ResponseException
 
-        raise ResponseException(
-            f"ImageToken answered {len(tokens)} tokens for {len(urls)} images"
-        )
+        raise ResponseException(f"ImageToken answered {len(tokens)} tokens for {len(urls)} images")
     return [
         MangaImage(url=tok.url or url, token=tok.token, width=img.x, height=img.y)
         for url, img, tok in zip(urls, index.images, tokens, strict=True)
