@@ -87,12 +87,14 @@ def kwargs_for(ep: SpecEndpoint) -> dict[str, Any]:
     return out
 
 
-def wire_value(p: Param, value: Any) -> str | list[str]:
+def wire_value(p: Param, value: Any) -> Any:
     """How a parameter value goes on the wire, written from the catalogue's rules (not from
     the generated encoder): enums by value, bools as 1/0 or true/false, dates ISO, JSON
     compact, lists joined by `sep` (or one key per item for `sep: repeat`)."""
     if isinstance(value, enum.Enum):
         value = value.value
+    if p.location == "json" and isinstance(value, int) and not isinstance(value, bool):
+        return value  # a JSON body carries numbers as numbers
     if isinstance(value, bool):
         if p.bool_as == "str":
             return "true" if value else "false"

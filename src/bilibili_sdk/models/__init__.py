@@ -10,6 +10,26 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .activity._activity_list import ActivityInfo as ActivityInfo
     from .activity._activity_list import ActivityList as ActivityList
+    from .album._album_authors import AlbumAuthor as AlbumAuthor
+    from .album._album_authors import AlbumAuthors as AlbumAuthors
+    from .album._album_board import AlbumBoard as AlbumBoard
+    from .album._album_board import AlbumBoardEntry as AlbumBoardEntry
+    from .album._album_board import AlbumBrief as AlbumBrief
+    from .album._album_detail import AlbumDetail as AlbumDetail
+    from .album._album_doc import AlbumDoc as AlbumDoc
+    from .album._album_doc import AlbumSettings as AlbumSettings
+    from .album._album_doc import AlbumTag as AlbumTag
+    from .album._album_picture import AlbumPicture as AlbumPicture
+    from .album._album_picture import AlbumPictureTag as AlbumPictureTag
+    from .album._album_picture import AlbumUser as AlbumUser
+    from .album._album_picture import AlbumVip as AlbumVip
+    from .album._album_picture import AlbumVipLabel as AlbumVipLabel
+    from .album._album_user_albums import AlbumUserAlbums as AlbumUserAlbums
+    from .album._enums import AlbumBiz as AlbumBiz
+    from .album._enums import AlbumHomeOrder as AlbumHomeOrder
+    from .album._enums import AlbumListOrder as AlbumListOrder
+    from .album._enums import AlbumPainterCategory as AlbumPainterCategory
+    from .album._enums import AlbumPhotoCategory as AlbumPhotoCategory
     from .app._app_brand_splash_list import AppBrandSplash as AppBrandSplash
     from .app._app_brand_splash_list import AppBrandSplashList as AppBrandSplashList
     from .app._app_brand_splash_list import AppBrandSplashShow as AppBrandSplashShow
@@ -461,6 +481,27 @@ if TYPE_CHECKING:
     from .login._tv_qr_login import TvTokenInfo as TvTokenInfo
     from .login._web_qr_code import WebQrCode as WebQrCode
     from .login._web_qr_poll import WebQrPoll as WebQrPoll
+    from .manga._enums import MangaFollowOrder as MangaFollowOrder
+    from .manga._manga_clock_in_info import MangaClockInInfo as MangaClockInInfo
+    from .manga._manga_clock_in_info import MangaClockInPoint as MangaClockInPoint
+    from .manga._manga_detail import MangaDetail as MangaDetail
+    from .manga._manga_detail import MangaEpisodeBrief as MangaEpisodeBrief
+    from .manga._manga_detail import MangaFavInfo as MangaFavInfo
+    from .manga._manga_detail import MangaSeriesInfo as MangaSeriesInfo
+    from .manga._manga_episode import MangaEpisode as MangaEpisode
+    from .manga._manga_followed_items import MangaFollowedItem as MangaFollowedItem
+    from .manga._manga_followed_items import MangaFollowedItems as MangaFollowedItems
+    from .manga._manga_image_index import MangaImageIndex as MangaImageIndex
+    from .manga._manga_image_index import MangaImageIndexVideo as MangaImageIndexVideo
+    from .manga._manga_image_index import MangaImagePath as MangaImagePath
+    from .manga._manga_image_tokens import MangaImageToken as MangaImageToken
+    from .manga._manga_image_tokens import MangaImageTokens as MangaImageTokens
+    from .manga._manga_index_items import MangaIndexItem as MangaIndexItem
+    from .manga._manga_index_items import MangaIndexItems as MangaIndexItems
+    from .manga._manga_labels import MangaLabels as MangaLabels
+    from .manga._manga_push_list import MangaPushItem as MangaPushItem
+    from .manga._manga_push_list import MangaPushList as MangaPushList
+    from .manga._manga_style import MangaStyle as MangaStyle
     from .music._enums import MusicVideoOrder as MusicVideoOrder
     from .music._music_chart import MusicChart as MusicChart
     from .music._music_chart import MusicChartEntry as MusicChartEntry
@@ -859,6 +900,26 @@ if TYPE_CHECKING:
 _WHERE: dict[str, str] = {
     "ActivityInfo": "activity._activity_list",
     "ActivityList": "activity._activity_list",
+    "AlbumAuthor": "album._album_authors",
+    "AlbumAuthors": "album._album_authors",
+    "AlbumBiz": "album._enums",
+    "AlbumBoard": "album._album_board",
+    "AlbumBoardEntry": "album._album_board",
+    "AlbumBrief": "album._album_board",
+    "AlbumDetail": "album._album_detail",
+    "AlbumDoc": "album._album_doc",
+    "AlbumHomeOrder": "album._enums",
+    "AlbumListOrder": "album._enums",
+    "AlbumPainterCategory": "album._enums",
+    "AlbumPhotoCategory": "album._enums",
+    "AlbumPicture": "album._album_picture",
+    "AlbumPictureTag": "album._album_picture",
+    "AlbumSettings": "album._album_doc",
+    "AlbumTag": "album._album_doc",
+    "AlbumUser": "album._album_picture",
+    "AlbumUserAlbums": "album._album_user_albums",
+    "AlbumVip": "album._album_picture",
+    "AlbumVipLabel": "album._album_picture",
     "AppBrandSplash": "app._app_brand_splash_list",
     "AppBrandSplashList": "app._app_brand_splash_list",
     "AppBrandSplashShow": "app._app_brand_splash_list",
@@ -1373,8 +1434,29 @@ _WHERE: dict[str, str] = {
     "LoginCaptchaGeetest": "login._login_captcha",
     "LoginCaptchaTencent": "login._login_captcha",
     "LoginResult": "login._login_result",
+    "MangaClockInInfo": "manga._manga_clock_in_info",
+    "MangaClockInPoint": "manga._manga_clock_in_info",
+    "MangaDetail": "manga._manga_detail",
+    "MangaEpisode": "manga._manga_episode",
+    "MangaEpisodeBrief": "manga._manga_detail",
+    "MangaFavInfo": "manga._manga_detail",
+    "MangaFollowOrder": "manga._enums",
+    "MangaFollowedItem": "manga._manga_followed_items",
+    "MangaFollowedItems": "manga._manga_followed_items",
+    "MangaImageIndex": "manga._manga_image_index",
+    "MangaImageIndexVideo": "manga._manga_image_index",
+    "MangaImagePath": "manga._manga_image_index",
+    "MangaImageToken": "manga._manga_image_tokens",
+    "MangaImageTokens": "manga._manga_image_tokens",
+    "MangaIndexItem": "manga._manga_index_items",
+    "MangaIndexItems": "manga._manga_index_items",
+    "MangaLabels": "manga._manga_labels",
+    "MangaPushItem": "manga._manga_push_list",
+    "MangaPushList": "manga._manga_push_list",
     "MangaSearchItem": "search._manga_search_result",
     "MangaSearchResult": "search._manga_search_result",
+    "MangaSeriesInfo": "manga._manga_detail",
+    "MangaStyle": "manga._manga_style",
     "MessageSettings": "session._message_settings",
     "MidList": "user._mid_list",
     "MusicChart": "music._music_chart",
@@ -1703,6 +1785,26 @@ _WHERE: dict[str, str] = {
 __all__ = [
     "ActivityInfo",
     "ActivityList",
+    "AlbumAuthor",
+    "AlbumAuthors",
+    "AlbumBiz",
+    "AlbumBoard",
+    "AlbumBoardEntry",
+    "AlbumBrief",
+    "AlbumDetail",
+    "AlbumDoc",
+    "AlbumHomeOrder",
+    "AlbumListOrder",
+    "AlbumPainterCategory",
+    "AlbumPhotoCategory",
+    "AlbumPicture",
+    "AlbumPictureTag",
+    "AlbumSettings",
+    "AlbumTag",
+    "AlbumUser",
+    "AlbumUserAlbums",
+    "AlbumVip",
+    "AlbumVipLabel",
     "AppBrandSplash",
     "AppBrandSplashList",
     "AppBrandSplashShow",
@@ -2217,8 +2319,29 @@ __all__ = [
     "LoginCaptchaGeetest",
     "LoginCaptchaTencent",
     "LoginResult",
+    "MangaClockInInfo",
+    "MangaClockInPoint",
+    "MangaDetail",
+    "MangaEpisode",
+    "MangaEpisodeBrief",
+    "MangaFavInfo",
+    "MangaFollowOrder",
+    "MangaFollowedItem",
+    "MangaFollowedItems",
+    "MangaImageIndex",
+    "MangaImageIndexVideo",
+    "MangaImagePath",
+    "MangaImageToken",
+    "MangaImageTokens",
+    "MangaIndexItem",
+    "MangaIndexItems",
+    "MangaLabels",
+    "MangaPushItem",
+    "MangaPushList",
     "MangaSearchItem",
     "MangaSearchResult",
+    "MangaSeriesInfo",
+    "MangaStyle",
     "MessageSettings",
     "MidList",
     "MusicChart",

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from .activity._async import AsyncActivity
     from .activity._sync import Activity
+    from .album._async import AsyncAlbum
+    from .album._sync import Album
     from .app._async import AsyncApp
     from .app._sync import App
     from .article._async import AsyncArticle
@@ -49,6 +51,8 @@ if TYPE_CHECKING:
     from .live._sync import Live
     from .login._async import AsyncLogin
     from .login._sync import Login
+    from .manga._async import AsyncManga
+    from .manga._sync import Manga
     from .music._async import AsyncMusic
     from .music._sync import Music
     from .note._async import AsyncNote
@@ -76,6 +80,7 @@ if TYPE_CHECKING:
 
 NAMESPACES = (
     "activity",
+    "album",
     "app",
     "article",
     "audio",
@@ -95,6 +100,7 @@ NAMESPACES = (
     "ip",
     "live",
     "login",
+    "manga",
     "music",
     "note",
     "opus",
@@ -119,6 +125,13 @@ class SyncNamespaces:
         from .activity._sync import Activity
 
         return Activity(cast("Client", self))
+
+    @cached_property
+    def album(self) -> Album:
+        """Picture albums (相簿, link_draw): album details, a user's albums, the drawing and photo boards."""
+        from .album._sync import Album
+
+        return Album(cast("Client", self))
 
     @cached_property
     def app(self) -> App:
@@ -254,6 +267,13 @@ class SyncNamespaces:
         return Login(cast("Client", self))
 
     @cached_property
+    def manga(self) -> Manga:
+        """Manga (漫画, Bilibili Comics): comic details, episodes and their images, following, check-in."""
+        from .manga._sync import Manga
+
+        return Manga(cast("Client", self))
+
+    @cached_property
     def music(self) -> Music:
         """Music (音乐): the tracks behind videos' BGM tags and the music charts, the music-video index and the music home page."""
         from .music._sync import Music
@@ -347,6 +367,13 @@ class AsyncNamespaces:
         from .activity._async import AsyncActivity
 
         return AsyncActivity(cast("AsyncClient", self))
+
+    @cached_property
+    def album(self) -> AsyncAlbum:
+        """Picture albums (相簿, link_draw): album details, a user's albums, the drawing and photo boards."""
+        from .album._async import AsyncAlbum
+
+        return AsyncAlbum(cast("AsyncClient", self))
 
     @cached_property
     def app(self) -> AsyncApp:
@@ -480,6 +507,13 @@ class AsyncNamespaces:
         from .login._async import AsyncLogin
 
         return AsyncLogin(cast("AsyncClient", self))
+
+    @cached_property
+    def manga(self) -> AsyncManga:
+        """Manga (漫画, Bilibili Comics): comic details, episodes and their images, following, check-in."""
+        from .manga._async import AsyncManga
+
+        return AsyncManga(cast("AsyncClient", self))
 
     @cached_property
     def music(self) -> AsyncMusic:
