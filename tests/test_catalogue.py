@@ -119,6 +119,9 @@ def expected_request(ep: SpecEndpoint, kwargs: dict[str, Any]) -> dict[str, dict
             value = p.default
         else:
             continue
+        if p.location == "json" and p.type == "int":
+            out["json"][p.wire] = value  # a JSON body keeps numbers as numbers
+            continue
         out["files" if p.type == "file" else p.location][p.wire] = wire_value(p, value)
     for loc, fixed in ep.fixed.items():
         for k, v in fixed.items():

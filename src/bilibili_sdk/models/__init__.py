@@ -72,8 +72,8 @@ if TYPE_CHECKING:
     from .common._user_vip_label import UserVipLabel as UserVipLabel
     from .common._video_dimension import VideoDimension as VideoDimension
     from .common._video_owner import VideoOwner as VideoOwner
-    from .common._video_owner import VideoRights as VideoRights
-    from .common._video_owner import VideoStat as VideoStat
+    from .common._video_rights import VideoRights as VideoRights
+    from .common._video_rights import VideoStat as VideoStat
     from .creative._creative_archive_part import CreativeArchivePart as CreativeArchivePart
     from .creative._creative_archive_parts import CreativeArchiveParts as CreativeArchiveParts
     from .creative._creative_article_collections import (
@@ -204,6 +204,19 @@ if TYPE_CHECKING:
     from .favorite._favorite_topics import FavoriteTopicPageInfo as FavoriteTopicPageInfo
     from .favorite._favorite_topics import FavoriteTopics as FavoriteTopics
     from .favorite._favorite_upper import FavoriteUpper as FavoriteUpper
+    from .homepage._home_favorite_content import HomeFavoriteContent as HomeFavoriteContent
+    from .homepage._home_favorite_content import HomeFavoriteVideo as HomeFavoriteVideo
+    from .homepage._home_favorite_folders import HomeFavoriteFolder as HomeFavoriteFolder
+    from .homepage._home_favorite_folders import HomeFavoriteFolderList as HomeFavoriteFolderList
+    from .homepage._home_favorite_folders import HomeFavoriteFolders as HomeFavoriteFolders
+    from .homepage._home_favorite_folders import HomeFavoriteGroup as HomeFavoriteGroup
+    from .homepage._home_feed import HomeFeed as HomeFeed
+    from .homepage._home_feed import HomeFeedItem as HomeFeedItem
+    from .homepage._home_feed import HomeFeedReason as HomeFeedReason
+    from .homepage._home_feed import HomeFeedStat as HomeFeedStat
+    from .homepage._home_header import HomeHeader as HomeHeader
+    from .homepage._home_locs import HomeLoc as HomeLoc
+    from .homepage._home_locs import HomeLocs as HomeLocs
     from .interactive._interactive_edge import InteractiveChoice as InteractiveChoice
     from .interactive._interactive_edge import InteractiveDimension as InteractiveDimension
     from .interactive._interactive_edge import InteractiveEdge as InteractiveEdge
@@ -371,6 +384,47 @@ if TYPE_CHECKING:
     from .opus._opus_detail import OpusTitle as OpusTitle
     from .opus._opus_detail import OpusWord as OpusWord
     from .opus._opus_detail import OpusWordStyle as OpusWordStyle
+    from .rank._enums import LiveEnergyRankDate as LiveEnergyRankDate
+    from .rank._enums import LiveRankType as LiveRankType
+    from .rank._enums import MangaRankType as MangaRankType
+    from .rank._enums import PgcRankDay as PgcRankDay
+    from .rank._enums import PgcRankSeasonType as PgcRankSeasonType
+    from .rank._enums import RankType as RankType
+    from .rank._enums import VipRankType as VipRankType
+    from .rank._live_energy_rank import LiveEnergyRank as LiveEnergyRank
+    from .rank._live_hot_rank import LiveHotRank as LiveHotRank
+    from .rank._live_medal_rank import LiveMedalRank as LiveMedalRank
+    from .rank._live_rank_room import LiveRankRoom as LiveRankRoom
+    from .rank._live_rank_user import LiveRankUser as LiveRankUser
+    from .rank._live_sailing_rank import LiveSailingRank as LiveSailingRank
+    from .rank._live_web_rank import LiveWebRank as LiveWebRank
+    from .rank._manga_rank_info import MangaRankComic as MangaRankComic
+    from .rank._manga_rank_info import MangaRankInfo as MangaRankInfo
+    from .rank._manga_rank_types import MangaRankTypeItem as MangaRankTypeItem
+    from .rank._manga_rank_types import MangaRankTypes as MangaRankTypes
+    from .rank._playlet_phases import PlayletPhase as PlayletPhase
+    from .rank._playlet_phases import PlayletPhases as PlayletPhases
+    from .rank._playlet_rank import PlayletRank as PlayletRank
+    from .rank._playlet_rank import PlayletRankItem as PlayletRankItem
+    from .rank._rank_buzzwords import RankBuzzword as RankBuzzword
+    from .rank._rank_buzzwords import RankBuzzwords as RankBuzzwords
+    from .rank._rank_music_detail import RankMusicDetail as RankMusicDetail
+    from .rank._rank_music_list import RankMusicList as RankMusicList
+    from .rank._rank_music_list import RankMusicSong as RankMusicSong
+    from .rank._rank_music_periods import RankMusicPeriod as RankMusicPeriod
+    from .rank._rank_music_periods import RankMusicPeriods as RankMusicPeriods
+    from .rank._rank_pgc import RankPgc as RankPgc
+    from .rank._rank_pgc import RankPgcItem as RankPgcItem
+    from .rank._rank_popular import RankPopular as RankPopular
+    from .rank._rank_precious import RankPrecious as RankPrecious
+    from .rank._rank_ranking import RankRanking as RankRanking
+    from .rank._rank_video import RankVideo as RankVideo
+    from .rank._rank_vip_hotlist import RankVipHotItem as RankVipHotItem
+    from .rank._rank_vip_hotlist import RankVipHotlist as RankVipHotlist
+    from .rank._rank_weekly import RankWeekly as RankWeekly
+    from .rank._rank_weekly import RankWeeklyConfig as RankWeeklyConfig
+    from .rank._rank_weekly_series import RankWeeklySeries as RankWeeklySeries
+    from .rank._rank_weekly_series import RankWeeklySeriesItem as RankWeeklySeriesItem
     from .search._app_hot_search_ranking import AppHotSearchRanking as AppHotSearchRanking
     from .search._app_hot_search_ranking import AppHotSearchWord as AppHotSearchWord
     from .search._cheese_search_result import CheeseSearchItem as CheeseSearchItem
@@ -948,6 +1002,19 @@ _WHERE: dict[str, str] = {
     "HistoryVideoPage": "user._history_videos",
     "HistoryVideoStat": "user._history_videos",
     "HistoryVideos": "user._history_videos",
+    "HomeFavoriteContent": "homepage._home_favorite_content",
+    "HomeFavoriteFolder": "homepage._home_favorite_folders",
+    "HomeFavoriteFolderList": "homepage._home_favorite_folders",
+    "HomeFavoriteFolders": "homepage._home_favorite_folders",
+    "HomeFavoriteGroup": "homepage._home_favorite_folders",
+    "HomeFavoriteVideo": "homepage._home_favorite_content",
+    "HomeFeed": "homepage._home_feed",
+    "HomeFeedItem": "homepage._home_feed",
+    "HomeFeedReason": "homepage._home_feed",
+    "HomeFeedStat": "homepage._home_feed",
+    "HomeHeader": "homepage._home_header",
+    "HomeLoc": "homepage._home_locs",
+    "HomeLocs": "homepage._home_locs",
     "HotSearchWord": "search._hot_search_words",
     "HotSearchWords": "search._hot_search_words",
     "HotTopics": "topic._hot_topics",
@@ -1013,6 +1080,8 @@ _WHERE: dict[str, str] = {
     "LiveEmoticon": "live._live_emoticons",
     "LiveEmoticonPackage": "live._live_emoticons",
     "LiveEmoticons": "live._live_emoticons",
+    "LiveEnergyRank": "rank._live_energy_rank",
+    "LiveEnergyRankDate": "rank._enums",
     "LiveFollowedLive": "live._live_followed_live",
     "LiveFollowedLiveRoom": "live._live_followed_live",
     "LiveFollowedOffline": "live._live_followed_offline",
@@ -1028,9 +1097,11 @@ _WHERE: dict[str, str] = {
     "LiveGuardListInfo": "live._live_guard_list",
     "LiveHistoryDanmaku": "live._live_danmaku_history",
     "LiveHistoryEmoticon": "live._live_danmaku_history",
+    "LiveHotRank": "rank._live_hot_rank",
     "LiveLotteryInfo": "live._live_lottery_info",
     "LiveMasterLevel": "live._live_master_level",
     "LiveMedalPageInfo": "live._live_my_medals",
+    "LiveMedalRank": "rank._live_medal_rank",
     "LiveMyMedal": "live._live_my_medals",
     "LiveMyMedals": "live._live_my_medals",
     "LiveMyRoomInfo": "live._live_my_room_info",
@@ -1051,6 +1122,9 @@ _WHERE: dict[str, str] = {
     "LiveQuality": "live._enums",
     "LiveQualityDesc": "live._live_room_play_info_v2",
     "LiveQualityName": "live._live_play_url",
+    "LiveRankRoom": "rank._live_rank_room",
+    "LiveRankType": "rank._enums",
+    "LiveRankUser": "rank._live_rank_user",
     "LiveRedPocket": "live._live_lottery_info",
     "LiveRedPocketAward": "live._live_lottery_info",
     "LiveRoomAnchor": "live._live_room_anchor",
@@ -1075,6 +1149,7 @@ _WHERE: dict[str, str] = {
     "LiveRoomUpdate": "live._live_room_update",
     "LiveRoomUpdated": "live._live_room_update",
     "LiveRtmp": "live._live_start_result",
+    "LiveSailingRank": "rank._live_sailing_rank",
     "LiveSelfInfo": "live._live_self_info",
     "LiveSignInfo": "live._live_sign_info",
     "LiveSignMonth": "live._live_sign_month",
@@ -1087,10 +1162,16 @@ _WHERE: dict[str, str] = {
     "LiveUserMedal": "live._live_danmaku_history",
     "LiveUserRoom": "live._live_user_room",
     "LiveWebHeartbeat": "live._live_web_heartbeat",
+    "LiveWebRank": "rank._live_web_rank",
     "LoginCaptcha": "login._login_captcha",
     "LoginCaptchaGeetest": "login._login_captcha",
     "LoginCaptchaTencent": "login._login_captcha",
     "LoginResult": "login._login_result",
+    "MangaRankComic": "rank._manga_rank_info",
+    "MangaRankInfo": "rank._manga_rank_info",
+    "MangaRankType": "rank._enums",
+    "MangaRankTypeItem": "rank._manga_rank_types",
+    "MangaRankTypes": "rank._manga_rank_types",
     "MangaSearchItem": "search._manga_search_result",
     "MangaSearchResult": "search._manga_search_result",
     "MessageSettings": "session._message_settings",
@@ -1142,6 +1223,32 @@ _WHERE: dict[str, str] = {
     "OrderUser": "search._enums",
     "OrderVideo": "search._enums",
     "PasswordKey": "login._password_key",
+    "PgcRankDay": "rank._enums",
+    "PgcRankSeasonType": "rank._enums",
+    "PlayletPhase": "rank._playlet_phases",
+    "PlayletPhases": "rank._playlet_phases",
+    "PlayletRank": "rank._playlet_rank",
+    "PlayletRankItem": "rank._playlet_rank",
+    "RankBuzzword": "rank._rank_buzzwords",
+    "RankBuzzwords": "rank._rank_buzzwords",
+    "RankMusicDetail": "rank._rank_music_detail",
+    "RankMusicList": "rank._rank_music_list",
+    "RankMusicPeriod": "rank._rank_music_periods",
+    "RankMusicPeriods": "rank._rank_music_periods",
+    "RankMusicSong": "rank._rank_music_list",
+    "RankPgc": "rank._rank_pgc",
+    "RankPgcItem": "rank._rank_pgc",
+    "RankPopular": "rank._rank_popular",
+    "RankPrecious": "rank._rank_precious",
+    "RankRanking": "rank._rank_ranking",
+    "RankType": "rank._enums",
+    "RankVideo": "rank._rank_video",
+    "RankVipHotItem": "rank._rank_vip_hotlist",
+    "RankVipHotlist": "rank._rank_vip_hotlist",
+    "RankWeekly": "rank._rank_weekly",
+    "RankWeeklyConfig": "rank._rank_weekly",
+    "RankWeeklySeries": "rank._rank_weekly_series",
+    "RankWeeklySeriesItem": "rank._rank_weekly_series",
     "RelatedVideo": "video._related_video",
     "RelatedVideos": "video._related_videos",
     "RelationAttributes": "user._user_relation",
@@ -1351,11 +1458,11 @@ _WHERE: dict[str, str] = {
     "VideoPublicNotes": "video._video_public_notes",
     "VideoQuality": "video._enums",
     "VideoRelation": "video._video_relation",
-    "VideoRights": "common._video_owner",
+    "VideoRights": "common._video_rights",
     "VideoSnapshot": "video._video_snapshot",
     "VideoSpaceImage": "video._video_detail",
     "VideoStaffMember": "video._video_info",
-    "VideoStat": "common._video_owner",
+    "VideoStat": "common._video_rights",
     "VideoSubtitle": "video._video_info",
     "VideoSubtitleAuthor": "video._video_subtitle_track",
     "VideoSubtitleTrack": "video._video_subtitle_track",
@@ -1367,6 +1474,7 @@ _WHERE: dict[str, str] = {
     "VideoUserGarb": "video._video_info",
     "VideoViewPoint": "video._video_player_info",
     "VideoZoneUploadCounts": "video._video_zone_upload_counts",
+    "VipRankType": "rank._enums",
     "VoteCreated": "vote._vote_created",
     "VoteInfo": "vote._vote_info_result",
     "VoteInfoResult": "vote._vote_info_result",
@@ -1630,6 +1738,19 @@ __all__ = [
     "HistoryVideoPage",
     "HistoryVideoStat",
     "HistoryVideos",
+    "HomeFavoriteContent",
+    "HomeFavoriteFolder",
+    "HomeFavoriteFolderList",
+    "HomeFavoriteFolders",
+    "HomeFavoriteGroup",
+    "HomeFavoriteVideo",
+    "HomeFeed",
+    "HomeFeedItem",
+    "HomeFeedReason",
+    "HomeFeedStat",
+    "HomeHeader",
+    "HomeLoc",
+    "HomeLocs",
     "HotSearchWord",
     "HotSearchWords",
     "HotTopics",
@@ -1695,6 +1816,8 @@ __all__ = [
     "LiveEmoticon",
     "LiveEmoticonPackage",
     "LiveEmoticons",
+    "LiveEnergyRank",
+    "LiveEnergyRankDate",
     "LiveFollowedLive",
     "LiveFollowedLiveRoom",
     "LiveFollowedOffline",
@@ -1710,9 +1833,11 @@ __all__ = [
     "LiveGuardListInfo",
     "LiveHistoryDanmaku",
     "LiveHistoryEmoticon",
+    "LiveHotRank",
     "LiveLotteryInfo",
     "LiveMasterLevel",
     "LiveMedalPageInfo",
+    "LiveMedalRank",
     "LiveMyMedal",
     "LiveMyMedals",
     "LiveMyRoomInfo",
@@ -1733,6 +1858,9 @@ __all__ = [
     "LiveQuality",
     "LiveQualityDesc",
     "LiveQualityName",
+    "LiveRankRoom",
+    "LiveRankType",
+    "LiveRankUser",
     "LiveRedPocket",
     "LiveRedPocketAward",
     "LiveRoomAnchor",
@@ -1757,6 +1885,7 @@ __all__ = [
     "LiveRoomUpdate",
     "LiveRoomUpdated",
     "LiveRtmp",
+    "LiveSailingRank",
     "LiveSelfInfo",
     "LiveSignInfo",
     "LiveSignMonth",
@@ -1769,10 +1898,16 @@ __all__ = [
     "LiveUserMedal",
     "LiveUserRoom",
     "LiveWebHeartbeat",
+    "LiveWebRank",
     "LoginCaptcha",
     "LoginCaptchaGeetest",
     "LoginCaptchaTencent",
     "LoginResult",
+    "MangaRankComic",
+    "MangaRankInfo",
+    "MangaRankType",
+    "MangaRankTypeItem",
+    "MangaRankTypes",
     "MangaSearchItem",
     "MangaSearchResult",
     "MessageSettings",
@@ -1824,6 +1959,32 @@ __all__ = [
     "OrderUser",
     "OrderVideo",
     "PasswordKey",
+    "PgcRankDay",
+    "PgcRankSeasonType",
+    "PlayletPhase",
+    "PlayletPhases",
+    "PlayletRank",
+    "PlayletRankItem",
+    "RankBuzzword",
+    "RankBuzzwords",
+    "RankMusicDetail",
+    "RankMusicList",
+    "RankMusicPeriod",
+    "RankMusicPeriods",
+    "RankMusicSong",
+    "RankPgc",
+    "RankPgcItem",
+    "RankPopular",
+    "RankPrecious",
+    "RankRanking",
+    "RankType",
+    "RankVideo",
+    "RankVipHotItem",
+    "RankVipHotlist",
+    "RankWeekly",
+    "RankWeeklyConfig",
+    "RankWeeklySeries",
+    "RankWeeklySeriesItem",
     "RelatedVideo",
     "RelatedVideos",
     "RelationAttributes",
@@ -2049,6 +2210,7 @@ __all__ = [
     "VideoUserGarb",
     "VideoViewPoint",
     "VideoZoneUploadCounts",
+    "VipRankType",
     "VoteCreated",
     "VoteInfo",
     "VoteInfoResult",

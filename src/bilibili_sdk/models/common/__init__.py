@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from ._user_vip_label import UserVipLabel as UserVipLabel
     from ._video_dimension import VideoDimension as VideoDimension
     from ._video_owner import VideoOwner as VideoOwner
-    from ._video_owner import VideoRights as VideoRights
-    from ._video_owner import VideoStat as VideoStat
+    from ._video_rights import VideoRights as VideoRights
+    from ._video_rights import VideoStat as VideoStat
 
 _WHERE: dict[str, str] = {
     "UserLevelInfo": "_user_level_info",
@@ -32,8 +32,8 @@ _WHERE: dict[str, str] = {
     "UserVipLabel": "_user_vip_label",
     "VideoDimension": "_video_dimension",
     "VideoOwner": "_video_owner",
-    "VideoRights": "_video_owner",
-    "VideoStat": "_video_owner",
+    "VideoRights": "_video_rights",
+    "VideoStat": "_video_rights",
 }
 
 __all__ = [

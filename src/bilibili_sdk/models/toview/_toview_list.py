@@ -8,7 +8,8 @@ from pydantic import Field
 from ..._models import BiliModel
 from ..._types import NullModel
 from ..common._video_dimension import VideoDimension
-from ..common._video_owner import VideoOwner, VideoRights, VideoStat
+from ..common._video_owner import VideoOwner
+from ..common._video_rights import VideoRights, VideoStat
 
 __all__ = [
     "ToviewList",

@@ -13,7 +13,8 @@ from ..._types import BoolInt, NullList, NullModel
 from ..common._user_official import UserOfficial
 from ..common._user_vip import UserVip
 from ..common._video_dimension import VideoDimension
-from ..common._video_owner import VideoOwner, VideoRights, VideoStat
+from ..common._video_owner import VideoOwner
+from ..common._video_rights import VideoRights, VideoStat
 from ..video._video_page import VideoPage
 from ..video._video_subtitle_track import VideoSubtitleTrack
 
