@@ -298,6 +298,8 @@ class Renderer:
             lines.append(f"_v.one_of({args})")
         buckets = {"query": "query", "form": "form", "json": "body", "path": "path"}
         used = {p.location for p in ep.params} | set(ep.fixed)
+        if ep.body == "json" and ep.method != "GET":
+            used.add("json")  # a JSON POST sends `{}` even when it has no parameters
         for loc in ("query", "form", "json", "path"):
             if loc in used:
                 init = repr(ep.fixed.get(loc, {})) if ep.fixed.get(loc) else "{}"

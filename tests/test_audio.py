@@ -259,14 +259,3 @@ def test_ranked_menus_preview_their_songs(flavour: str) -> None:
     page = call(flavour, mock, "audio", "get_ranked_menus")
     assert page.data[0].menu_id == 10624 and page.data[0].audios[0].id == 1572281
     assert sent(mock, "audio.get_ranked_menus")[0].query == {"pn": "1", "ps": "6"}
-
-
-@pytest.mark.parametrize("flavour", FLAVOURS)
-def test_music_chart_and_its_subscription(flavour: str) -> None:
-    mock = MockBilibili()
-    chart = call(flavour, mock, "music", "get_chart", 76)
-    call(flavour, mock, "music", "subscribe_chart", state=2, list_id=76)
-    assert chart.list_[0].music_title == "極楽浄土" and chart.list_[0].rank == 1
-    assert sent(mock, "music.get_chart")[0].query == {"list_id": "76"}
-    (req,) = sent(mock, "music.subscribe_chart")
-    assert req.method == "POST" and req.form == {"state": "2", "list_id": "76", **CSRF}

@@ -343,6 +343,19 @@ if TYPE_CHECKING:
     from .garb._garb_item_list import GarbItemList as GarbItemList
     from .garb._garb_suit_detail import GarbFanUser as GarbFanUser
     from .garb._garb_suit_detail import GarbSuitDetail as GarbSuitDetail
+    from .homepage._home_favorite_content import HomeFavoriteContent as HomeFavoriteContent
+    from .homepage._home_favorite_content import HomeFavoriteVideo as HomeFavoriteVideo
+    from .homepage._home_favorite_folders import HomeFavoriteFolder as HomeFavoriteFolder
+    from .homepage._home_favorite_folders import HomeFavoriteFolderList as HomeFavoriteFolderList
+    from .homepage._home_favorite_folders import HomeFavoriteFolders as HomeFavoriteFolders
+    from .homepage._home_favorite_folders import HomeFavoriteGroup as HomeFavoriteGroup
+    from .homepage._home_feed import HomeFeed as HomeFeed
+    from .homepage._home_feed import HomeFeedItem as HomeFeedItem
+    from .homepage._home_feed import HomeFeedReason as HomeFeedReason
+    from .homepage._home_feed import HomeFeedStat as HomeFeedStat
+    from .homepage._home_header import HomeHeader as HomeHeader
+    from .homepage._home_locs import HomeLoc as HomeLoc
+    from .homepage._home_locs import HomeLocs as HomeLocs
     from .interactive._interactive_edge import InteractiveChoice as InteractiveChoice
     from .interactive._interactive_edge import InteractiveDimension as InteractiveDimension
     from .interactive._interactive_edge import InteractiveEdge as InteractiveEdge
@@ -503,8 +516,6 @@ if TYPE_CHECKING:
     from .manga._manga_push_list import MangaPushList as MangaPushList
     from .manga._manga_style import MangaStyle as MangaStyle
     from .music._enums import MusicVideoOrder as MusicVideoOrder
-    from .music._music_chart import MusicChart as MusicChart
-    from .music._music_chart import MusicChartEntry as MusicChartEntry
     from .music._music_homepage_recommend import MusicHomepageRecommend as MusicHomepageRecommend
     from .music._music_homepage_recommend import MusicRecommendItem as MusicRecommendItem
     from .music._music_index_page import MusicIndexPage as MusicIndexPage
@@ -543,6 +554,47 @@ if TYPE_CHECKING:
     from .opus._opus_detail import OpusTitle as OpusTitle
     from .opus._opus_detail import OpusWord as OpusWord
     from .opus._opus_detail import OpusWordStyle as OpusWordStyle
+    from .rank._enums import LiveEnergyRankDate as LiveEnergyRankDate
+    from .rank._enums import LiveRankType as LiveRankType
+    from .rank._enums import MangaRankType as MangaRankType
+    from .rank._enums import PgcRankDay as PgcRankDay
+    from .rank._enums import PgcRankSeasonType as PgcRankSeasonType
+    from .rank._enums import RankType as RankType
+    from .rank._enums import VipRankType as VipRankType
+    from .rank._live_energy_rank import LiveEnergyRank as LiveEnergyRank
+    from .rank._live_hot_rank import LiveHotRank as LiveHotRank
+    from .rank._live_medal_rank import LiveMedalRank as LiveMedalRank
+    from .rank._live_rank_room import LiveRankRoom as LiveRankRoom
+    from .rank._live_rank_user import LiveRankUser as LiveRankUser
+    from .rank._live_sailing_rank import LiveSailingRank as LiveSailingRank
+    from .rank._live_web_rank import LiveWebRank as LiveWebRank
+    from .rank._manga_rank_info import MangaRankComic as MangaRankComic
+    from .rank._manga_rank_info import MangaRankInfo as MangaRankInfo
+    from .rank._manga_rank_types import MangaRankTypeItem as MangaRankTypeItem
+    from .rank._manga_rank_types import MangaRankTypes as MangaRankTypes
+    from .rank._playlet_phases import PlayletPhase as PlayletPhase
+    from .rank._playlet_phases import PlayletPhases as PlayletPhases
+    from .rank._playlet_rank import PlayletRank as PlayletRank
+    from .rank._playlet_rank import PlayletRankItem as PlayletRankItem
+    from .rank._rank_buzzwords import RankBuzzword as RankBuzzword
+    from .rank._rank_buzzwords import RankBuzzwords as RankBuzzwords
+    from .rank._rank_music_detail import RankMusicDetail as RankMusicDetail
+    from .rank._rank_music_list import RankMusicList as RankMusicList
+    from .rank._rank_music_list import RankMusicSong as RankMusicSong
+    from .rank._rank_music_periods import RankMusicPeriod as RankMusicPeriod
+    from .rank._rank_music_periods import RankMusicPeriods as RankMusicPeriods
+    from .rank._rank_pgc import RankPgc as RankPgc
+    from .rank._rank_pgc import RankPgcItem as RankPgcItem
+    from .rank._rank_popular import RankPopular as RankPopular
+    from .rank._rank_precious import RankPrecious as RankPrecious
+    from .rank._rank_ranking import RankRanking as RankRanking
+    from .rank._rank_video import RankVideo as RankVideo
+    from .rank._rank_vip_hotlist import RankVipHotItem as RankVipHotItem
+    from .rank._rank_vip_hotlist import RankVipHotlist as RankVipHotlist
+    from .rank._rank_weekly import RankWeekly as RankWeekly
+    from .rank._rank_weekly import RankWeeklyConfig as RankWeeklyConfig
+    from .rank._rank_weekly_series import RankWeeklySeries as RankWeeklySeries
+    from .rank._rank_weekly_series import RankWeeklySeriesItem as RankWeeklySeriesItem
     from .search._app_hot_search_ranking import AppHotSearchRanking as AppHotSearchRanking
     from .search._app_hot_search_ranking import AppHotSearchWord as AppHotSearchWord
     from .search._cheese_search_result import CheeseSearchItem as CheeseSearchItem
@@ -1290,6 +1342,19 @@ _WHERE: dict[str, str] = {
     "HistoryVideoPage": "user._history_videos",
     "HistoryVideoStat": "user._history_videos",
     "HistoryVideos": "user._history_videos",
+    "HomeFavoriteContent": "homepage._home_favorite_content",
+    "HomeFavoriteFolder": "homepage._home_favorite_folders",
+    "HomeFavoriteFolderList": "homepage._home_favorite_folders",
+    "HomeFavoriteFolders": "homepage._home_favorite_folders",
+    "HomeFavoriteGroup": "homepage._home_favorite_folders",
+    "HomeFavoriteVideo": "homepage._home_favorite_content",
+    "HomeFeed": "homepage._home_feed",
+    "HomeFeedItem": "homepage._home_feed",
+    "HomeFeedReason": "homepage._home_feed",
+    "HomeFeedStat": "homepage._home_feed",
+    "HomeHeader": "homepage._home_header",
+    "HomeLoc": "homepage._home_locs",
+    "HomeLocs": "homepage._home_locs",
     "HotSearchWord": "search._hot_search_words",
     "HotSearchWords": "search._hot_search_words",
     "HotTopics": "topic._hot_topics",
@@ -1356,6 +1421,8 @@ _WHERE: dict[str, str] = {
     "LiveEmoticon": "live._live_emoticons",
     "LiveEmoticonPackage": "live._live_emoticons",
     "LiveEmoticons": "live._live_emoticons",
+    "LiveEnergyRank": "rank._live_energy_rank",
+    "LiveEnergyRankDate": "rank._enums",
     "LiveFollowedLive": "live._live_followed_live",
     "LiveFollowedLiveRoom": "live._live_followed_live",
     "LiveFollowedOffline": "live._live_followed_offline",
@@ -1371,9 +1438,11 @@ _WHERE: dict[str, str] = {
     "LiveGuardListInfo": "live._live_guard_list",
     "LiveHistoryDanmaku": "live._live_danmaku_history",
     "LiveHistoryEmoticon": "live._live_danmaku_history",
+    "LiveHotRank": "rank._live_hot_rank",
     "LiveLotteryInfo": "live._live_lottery_info",
     "LiveMasterLevel": "live._live_master_level",
     "LiveMedalPageInfo": "live._live_my_medals",
+    "LiveMedalRank": "rank._live_medal_rank",
     "LiveMyMedal": "live._live_my_medals",
     "LiveMyMedals": "live._live_my_medals",
     "LiveMyRoomInfo": "live._live_my_room_info",
@@ -1394,6 +1463,9 @@ _WHERE: dict[str, str] = {
     "LiveQuality": "live._enums",
     "LiveQualityDesc": "live._live_room_play_info_v2",
     "LiveQualityName": "live._live_play_url",
+    "LiveRankRoom": "rank._live_rank_room",
+    "LiveRankType": "rank._enums",
+    "LiveRankUser": "rank._live_rank_user",
     "LiveRedPocket": "live._live_lottery_info",
     "LiveRedPocketAward": "live._live_lottery_info",
     "LiveRoomAnchor": "live._live_room_anchor",
@@ -1418,6 +1490,7 @@ _WHERE: dict[str, str] = {
     "LiveRoomUpdate": "live._live_room_update",
     "LiveRoomUpdated": "live._live_room_update",
     "LiveRtmp": "live._live_start_result",
+    "LiveSailingRank": "rank._live_sailing_rank",
     "LiveSelfInfo": "live._live_self_info",
     "LiveSignInfo": "live._live_sign_info",
     "LiveSignMonth": "live._live_sign_month",
@@ -1430,6 +1503,7 @@ _WHERE: dict[str, str] = {
     "LiveUserMedal": "live._live_danmaku_history",
     "LiveUserRoom": "live._live_user_room",
     "LiveWebHeartbeat": "live._live_web_heartbeat",
+    "LiveWebRank": "rank._live_web_rank",
     "LoginCaptcha": "login._login_captcha",
     "LoginCaptchaGeetest": "login._login_captcha",
     "LoginCaptchaTencent": "login._login_captcha",
@@ -1453,14 +1527,17 @@ _WHERE: dict[str, str] = {
     "MangaLabels": "manga._manga_labels",
     "MangaPushItem": "manga._manga_push_list",
     "MangaPushList": "manga._manga_push_list",
+    "MangaRankComic": "rank._manga_rank_info",
+    "MangaRankInfo": "rank._manga_rank_info",
+    "MangaRankType": "rank._enums",
+    "MangaRankTypeItem": "rank._manga_rank_types",
+    "MangaRankTypes": "rank._manga_rank_types",
     "MangaSearchItem": "search._manga_search_result",
     "MangaSearchResult": "search._manga_search_result",
     "MangaSeriesInfo": "manga._manga_detail",
     "MangaStyle": "manga._manga_style",
     "MessageSettings": "session._message_settings",
     "MidList": "user._mid_list",
-    "MusicChart": "music._music_chart",
-    "MusicChartEntry": "music._music_chart",
     "MusicHomepageRecommend": "music._music_homepage_recommend",
     "MusicIndexPage": "music._music_index_page",
     "MusicIndexVideo": "music._music_index_page",
@@ -1517,6 +1594,32 @@ _WHERE: dict[str, str] = {
     "OrderUser": "search._enums",
     "OrderVideo": "search._enums",
     "PasswordKey": "login._password_key",
+    "PgcRankDay": "rank._enums",
+    "PgcRankSeasonType": "rank._enums",
+    "PlayletPhase": "rank._playlet_phases",
+    "PlayletPhases": "rank._playlet_phases",
+    "PlayletRank": "rank._playlet_rank",
+    "PlayletRankItem": "rank._playlet_rank",
+    "RankBuzzword": "rank._rank_buzzwords",
+    "RankBuzzwords": "rank._rank_buzzwords",
+    "RankMusicDetail": "rank._rank_music_detail",
+    "RankMusicList": "rank._rank_music_list",
+    "RankMusicPeriod": "rank._rank_music_periods",
+    "RankMusicPeriods": "rank._rank_music_periods",
+    "RankMusicSong": "rank._rank_music_list",
+    "RankPgc": "rank._rank_pgc",
+    "RankPgcItem": "rank._rank_pgc",
+    "RankPopular": "rank._rank_popular",
+    "RankPrecious": "rank._rank_precious",
+    "RankRanking": "rank._rank_ranking",
+    "RankType": "rank._enums",
+    "RankVideo": "rank._rank_video",
+    "RankVipHotItem": "rank._rank_vip_hotlist",
+    "RankVipHotlist": "rank._rank_vip_hotlist",
+    "RankWeekly": "rank._rank_weekly",
+    "RankWeeklyConfig": "rank._rank_weekly",
+    "RankWeeklySeries": "rank._rank_weekly_series",
+    "RankWeeklySeriesItem": "rank._rank_weekly_series",
     "RelatedVideo": "video._related_video",
     "RelatedVideos": "video._related_videos",
     "RelationAttributes": "user._user_relation",
@@ -1765,6 +1868,7 @@ _WHERE: dict[str, str] = {
     "VideoZoneRankedVideo": "video._video_zone_top10",
     "VideoZoneTop10": "video._video_zone_top10",
     "VideoZoneUploadCounts": "video._video_zone_upload_counts",
+    "VipRankType": "rank._enums",
     "VoteCreated": "vote._vote_created",
     "VoteInfo": "vote._vote_info_result",
     "VoteInfoResult": "vote._vote_info_result",
@@ -2175,6 +2279,19 @@ __all__ = [
     "HistoryVideoPage",
     "HistoryVideoStat",
     "HistoryVideos",
+    "HomeFavoriteContent",
+    "HomeFavoriteFolder",
+    "HomeFavoriteFolderList",
+    "HomeFavoriteFolders",
+    "HomeFavoriteGroup",
+    "HomeFavoriteVideo",
+    "HomeFeed",
+    "HomeFeedItem",
+    "HomeFeedReason",
+    "HomeFeedStat",
+    "HomeHeader",
+    "HomeLoc",
+    "HomeLocs",
     "HotSearchWord",
     "HotSearchWords",
     "HotTopics",
@@ -2241,6 +2358,8 @@ __all__ = [
     "LiveEmoticon",
     "LiveEmoticonPackage",
     "LiveEmoticons",
+    "LiveEnergyRank",
+    "LiveEnergyRankDate",
     "LiveFollowedLive",
     "LiveFollowedLiveRoom",
     "LiveFollowedOffline",
@@ -2256,9 +2375,11 @@ __all__ = [
     "LiveGuardListInfo",
     "LiveHistoryDanmaku",
     "LiveHistoryEmoticon",
+    "LiveHotRank",
     "LiveLotteryInfo",
     "LiveMasterLevel",
     "LiveMedalPageInfo",
+    "LiveMedalRank",
     "LiveMyMedal",
     "LiveMyMedals",
     "LiveMyRoomInfo",
@@ -2279,6 +2400,9 @@ __all__ = [
     "LiveQuality",
     "LiveQualityDesc",
     "LiveQualityName",
+    "LiveRankRoom",
+    "LiveRankType",
+    "LiveRankUser",
     "LiveRedPocket",
     "LiveRedPocketAward",
     "LiveRoomAnchor",
@@ -2303,6 +2427,7 @@ __all__ = [
     "LiveRoomUpdate",
     "LiveRoomUpdated",
     "LiveRtmp",
+    "LiveSailingRank",
     "LiveSelfInfo",
     "LiveSignInfo",
     "LiveSignMonth",
@@ -2315,6 +2440,7 @@ __all__ = [
     "LiveUserMedal",
     "LiveUserRoom",
     "LiveWebHeartbeat",
+    "LiveWebRank",
     "LoginCaptcha",
     "LoginCaptchaGeetest",
     "LoginCaptchaTencent",
@@ -2338,14 +2464,17 @@ __all__ = [
     "MangaLabels",
     "MangaPushItem",
     "MangaPushList",
+    "MangaRankComic",
+    "MangaRankInfo",
+    "MangaRankType",
+    "MangaRankTypeItem",
+    "MangaRankTypes",
     "MangaSearchItem",
     "MangaSearchResult",
     "MangaSeriesInfo",
     "MangaStyle",
     "MessageSettings",
     "MidList",
-    "MusicChart",
-    "MusicChartEntry",
     "MusicHomepageRecommend",
     "MusicIndexPage",
     "MusicIndexVideo",
@@ -2402,6 +2531,32 @@ __all__ = [
     "OrderUser",
     "OrderVideo",
     "PasswordKey",
+    "PgcRankDay",
+    "PgcRankSeasonType",
+    "PlayletPhase",
+    "PlayletPhases",
+    "PlayletRank",
+    "PlayletRankItem",
+    "RankBuzzword",
+    "RankBuzzwords",
+    "RankMusicDetail",
+    "RankMusicList",
+    "RankMusicPeriod",
+    "RankMusicPeriods",
+    "RankMusicSong",
+    "RankPgc",
+    "RankPgcItem",
+    "RankPopular",
+    "RankPrecious",
+    "RankRanking",
+    "RankType",
+    "RankVideo",
+    "RankVipHotItem",
+    "RankVipHotlist",
+    "RankWeekly",
+    "RankWeeklyConfig",
+    "RankWeeklySeries",
+    "RankWeeklySeriesItem",
     "RelatedVideo",
     "RelatedVideos",
     "RelationAttributes",
@@ -2650,6 +2805,7 @@ __all__ = [
     "VideoZoneRankedVideo",
     "VideoZoneTop10",
     "VideoZoneUploadCounts",
+    "VipRankType",
     "VoteCreated",
     "VoteInfo",
     "VoteInfoResult",

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from .garb._sync import Garb
     from .history._async import AsyncHistory
     from .history._sync import History
+    from .homepage._async import AsyncHomepage
+    from .homepage._sync import Homepage
     from .interactive._async import AsyncInteractive
     from .interactive._sync import Interactive
     from .ip._async import AsyncIp
@@ -59,6 +61,8 @@ if TYPE_CHECKING:
     from .note._sync import Note
     from .opus._async import AsyncOpus
     from .opus._sync import Opus
+    from .rank._async import AsyncRank
+    from .rank._sync import Rank
     from .search._async import AsyncSearch
     from .search._sync import Search
     from .session._async import AsyncSession
@@ -96,6 +100,7 @@ NAMESPACES = (
     "game",
     "garb",
     "history",
+    "homepage",
     "interactive",
     "ip",
     "live",
@@ -104,6 +109,7 @@ NAMESPACES = (
     "music",
     "note",
     "opus",
+    "rank",
     "search",
     "session",
     "show",
@@ -239,6 +245,13 @@ class SyncNamespaces:
         return History(cast("Client", self))
 
     @cached_property
+    def homepage(self) -> Homepage:
+        """The home page (首页): header picture, link lists, the recommended-video feed, the header's favourites menu."""
+        from .homepage._sync import Homepage
+
+        return Homepage(cast("Client", self))
+
+    @cached_property
     def interactive(self) -> Interactive:
         """Interactive videos (互动视频): the story graph, its choices and hidden variables."""
         from .interactive._sync import Interactive
@@ -293,6 +306,13 @@ class SyncNamespaces:
         from .opus._sync import Opus
 
         return Opus(cast("Client", self))
+
+    @cached_property
+    def rank(self) -> Rank:
+        """Rankings (排行榜) and popular lists: site rankings by zone, PGC, music, manga, live, VIP, short dramas; popular videos, weekly must-watch, hot buzzwords."""
+        from .rank._sync import Rank
+
+        return Rank(cast("Client", self))
 
     @cached_property
     def search(self) -> Search:
@@ -481,6 +501,13 @@ class AsyncNamespaces:
         return AsyncHistory(cast("AsyncClient", self))
 
     @cached_property
+    def homepage(self) -> AsyncHomepage:
+        """The home page (首页): header picture, link lists, the recommended-video feed, the header's favourites menu."""
+        from .homepage._async import AsyncHomepage
+
+        return AsyncHomepage(cast("AsyncClient", self))
+
+    @cached_property
     def interactive(self) -> AsyncInteractive:
         """Interactive videos (互动视频): the story graph, its choices and hidden variables."""
         from .interactive._async import AsyncInteractive
@@ -535,6 +562,13 @@ class AsyncNamespaces:
         from .opus._async import AsyncOpus
 
         return AsyncOpus(cast("AsyncClient", self))
+
+    @cached_property
+    def rank(self) -> AsyncRank:
+        """Rankings (排行榜) and popular lists: site rankings by zone, PGC, music, manga, live, VIP, short dramas; popular videos, weekly must-watch, hot buzzwords."""
+        from .rank._async import AsyncRank
+
+        return AsyncRank(cast("AsyncClient", self))
 
     @cached_property
     def search(self) -> AsyncSearch:

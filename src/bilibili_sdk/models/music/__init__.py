@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._enums import MusicVideoOrder as MusicVideoOrder
-    from ._music_chart import MusicChart as MusicChart
-    from ._music_chart import MusicChartEntry as MusicChartEntry
     from ._music_homepage_recommend import MusicHomepageRecommend as MusicHomepageRecommend
     from ._music_homepage_recommend import MusicRecommendItem as MusicRecommendItem
     from ._music_index_page import MusicIndexPage as MusicIndexPage
@@ -20,8 +18,6 @@ if TYPE_CHECKING:
     from ._music_videos import MusicVideos as MusicVideos
 
 _WHERE: dict[str, str] = {
-    "MusicChart": "_music_chart",
-    "MusicChartEntry": "_music_chart",
     "MusicHomepageRecommend": "_music_homepage_recommend",
     "MusicIndexPage": "_music_index_page",
     "MusicIndexVideo": "_music_index_page",
@@ -33,8 +29,6 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
-    "MusicChart",
-    "MusicChartEntry",
     "MusicHomepageRecommend",
     "MusicIndexPage",
     "MusicIndexVideo",

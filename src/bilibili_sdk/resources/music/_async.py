@@ -11,7 +11,6 @@ from . import _calls as _c
 if TYPE_CHECKING:
     from ..._client import AsyncClient
     from ...models.music._enums import MusicVideoOrder
-    from ...models.music._music_chart import MusicChart
     from ...models.music._music_homepage_recommend import MusicHomepageRecommend
     from ...models.music._music_index_page import MusicIndexPage, MusicIndexVideo
     from ...models.music._music_info import MusicInfo
@@ -129,27 +128,3 @@ class AsyncMusic:
         GET https://api.bilibili.com/x/web-show/res/locs · login optional
         """
         return await self._client._request(_c.prepare_get_homepage_recommend())
-
-    async def get_chart(self, list_id: int) -> MusicChart:
-        """List the tracks of one issue of the all-site music chart.
-
-        GET https://api.bilibili.com/x/copyright-music-publicity/toplist/music_list · login optional
-
-        Args:
-            list_id: The chart issue's id.
-        """
-        return await self._client._request(_c.prepare_get_chart(list_id=list_id))
-
-    async def subscribe_chart(self, *, state: int = 1, list_id: int | None = None) -> None:
-        """Subscribe to the music chart, or unsubscribe.
-
-        POST https://api.bilibili.com/x/copyright-music-publicity/toplist/subscribe/update · login required · csrf
-
-        Args:
-            state: 1 to subscribe, 2 to unsubscribe.
-            list_id: The chart issue's id (optional).
-
-        Raises:
-            CredentialNoSessdataException: the client has no SESSDATA.
-        """
-        return await self._client._request(_c.prepare_subscribe_chart(state=state, list_id=list_id))

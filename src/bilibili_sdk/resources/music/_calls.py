@@ -18,7 +18,6 @@ from ...models.music._enums import MusicVideoOrder
 
 if TYPE_CHECKING:
     from ...models.music._enums import MusicVideoOrder
-    from ...models.music._music_chart import MusicChart
     from ...models.music._music_homepage_recommend import MusicHomepageRecommend
     from ...models.music._music_index_page import MusicIndexPage
     from ...models.music._music_info import MusicInfo
@@ -118,41 +117,3 @@ def prepare_get_homepage_recommend() -> Call[MusicHomepageRecommend]:
         "ids": "3715,3721,3727,3729,3737,3739,3745,3747,3749,3751,3756",
     }
     return Call(GET_HOMEPAGE_RECOMMEND, query=query)
-
-
-GET_CHART: Endpoint[MusicChart] = Endpoint(
-    "music.get_chart",
-    "GET",
-    "https://api.bilibili.com/x/copyright-music-publicity/toplist/music_list",
-    sign="none",
-    auth="optional",
-    csrf=False,
-    envelope="data",
-    model_ref=lambda: _models("music._music_chart").MusicChart,
-)
-
-
-def prepare_get_chart(list_id: int) -> Call[MusicChart]:
-    query: dict[str, Any] = {}
-    query["list_id"] = _v.positive_int("list_id", list_id)
-    return Call(GET_CHART, query=query)
-
-
-SUBSCRIBE_CHART: Endpoint[None] = Endpoint(
-    "music.subscribe_chart",
-    "POST",
-    "https://api.bilibili.com/x/copyright-music-publicity/toplist/subscribe/update",
-    sign="none",
-    auth="required",
-    csrf=True,
-    envelope="data",
-    model=None,
-)
-
-
-def prepare_subscribe_chart(*, state: int = 1, list_id: int | None = None) -> Call[None]:
-    form: dict[str, Any] = {}
-    form["state"] = _v.choice("state", _v.integer("state", state, None, None), (1, 2))
-    if list_id is not None:
-        form["list_id"] = _v.integer("list_id", list_id, None, None)
-    return Call(SUBSCRIBE_CHART, form=form)

@@ -11,7 +11,6 @@ from . import _calls as _c
 if TYPE_CHECKING:
     from ..._client import Client
     from ...models.music._enums import MusicVideoOrder
-    from ...models.music._music_chart import MusicChart
     from ...models.music._music_homepage_recommend import MusicHomepageRecommend
     from ...models.music._music_index_page import MusicIndexPage
     from ...models.music._music_info import MusicInfo
@@ -56,11 +55,3 @@ class MusicWithRawResponse:
     def get_homepage_recommend(self) -> RawResponse[MusicHomepageRecommend]:
         """`music.get_homepage_recommend`, returning the raw response; `.parse()` gives MusicHomepageRecommend."""
         return self._client._request_raw(_c.prepare_get_homepage_recommend())
-
-    def get_chart(self, list_id: int) -> RawResponse[MusicChart]:
-        """`music.get_chart`, returning the raw response; `.parse()` gives MusicChart."""
-        return self._client._request_raw(_c.prepare_get_chart(list_id=list_id))
-
-    def subscribe_chart(self, *, state: int = 1, list_id: int | None = None) -> RawResponse[None]:
-        """`music.subscribe_chart`, returning the raw response; `.parse()` gives None."""
-        return self._client._request_raw(_c.prepare_subscribe_chart(state=state, list_id=list_id))
