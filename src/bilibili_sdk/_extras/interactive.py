@@ -103,14 +103,28 @@ def _ids(video: Any, aid: Any, bvid: Any) -> tuple[int | None, str | None]:
 class _Walk:
     """The breadth-first walk's state, shared by both flavours (they only fetch)."""
 
-    def __init__(self, max_nodes: int) -> None:
+    def __init__(self, max_nodes: int, aid: int | None, bvid: str | None) -> None:
         self.max_nodes = max_nodes
+        self.aid = aid
+        self.bvid = bvid
+        self.version = 0
         self.queue: deque[tuple[int | None, dict[str, float], int]] = deque([(None, {}, 0)])
         self.seen: set[int] = set()
         self.definitions: list[InteractiveVariable] = []
         self.start: int | None = None
         self.count = 0
         self.complete = True
+
+    def graph(self, nodes: dict[int, GraphNode]) -> InteractiveGraph:
+        return InteractiveGraph(
+            self.bvid,
+            self.aid,
+            self.version,
+            self.start or 0,
+            nodes,
+            self.definitions,
+            self.complete,
+        )
 
     def next(self) -> tuple[int | None, dict[str, float], int] | None:
         while self.queue:
@@ -183,6 +197,22 @@ class InteractiveExtras:
         player = self._api.get_graph_version(aid=aid, bvid=bvid, cid=pages[0].cid)
         return player.interaction.graph_version
 
+    def _start(
+        self, video: Any, aid: Any, bvid: Any, graph_version: int | None, max_nodes: Any
+    ) -> _Walk:
+        aid_, bvid_ = _ids(video, aid, bvid)
+        walk = _Walk(_check_max(max_nodes), aid_, bvid_)
+        walk.version = self._version(aid_, bvid_) if graph_version is None else graph_version
+        return walk
+
+    def _nodes(self, walk: _Walk) -> Iterator[GraphNode]:
+        while (item := walk.next()) is not None:
+            edge_id, variables, depth = item
+            edge = self._api.get_edge_info(
+                aid=walk.aid, bvid=walk.bvid, graph_version=walk.version, edge_id=edge_id
+            )
+            yield walk.node(edge, variables, depth)
+
     def iter_nodes(
         self,
         video: str | int | None = None,
@@ -203,15 +233,8 @@ class InteractiveExtras:
                 data) when not given.
             max_nodes: nodes to fetch at most (one request each).
         """
-        aid_, bvid_ = _ids(video, aid, bvid)
-        walk = _Walk(_check_max(max_nodes))
-        version = self._version(aid_, bvid_) if graph_version is None else graph_version
-        while (item := walk.next()) is not None:
-            edge_id, variables, depth = item
-            edge = self._api.get_edge_info(
-                aid=aid_, bvid=bvid_, graph_version=version, edge_id=edge_id
-            )
-            yield walk.node(edge, variables, depth)
+        walk = self._start(video, aid, bvid, graph_version, max_nodes)
+        yield from self._nodes(walk)
 
     def get_graph(
         self,
@@ -232,20 +255,8 @@ class InteractiveExtras:
             graph_version: the story graph's version; looked up when not given.
             max_nodes: nodes to fetch at most (one request each).
         """
-        aid_, bvid_ = _ids(video, aid, bvid)
-        walk = _Walk(_check_max(max_nodes))
-        version = self._version(aid_, bvid_) if graph_version is None else graph_version
-        nodes: dict[int, GraphNode] = {}
-        while (item := walk.next()) is not None:
-            edge_id, variables, depth = item
-            edge = self._api.get_edge_info(
-                aid=aid_, bvid=bvid_, graph_version=version, edge_id=edge_id
-            )
-            node = walk.node(edge, variables, depth)
-            nodes[node.edge_id] = node
-        return InteractiveGraph(
-            bvid_, aid_, version, walk.start or 0, nodes, walk.definitions, walk.complete
-        )
+        walk = self._start(video, aid, bvid, graph_version, max_nodes)
+        return walk.graph({node.edge_id: node for node in self._nodes(walk)})
 
 
 class AsyncInteractiveExtras:
@@ -262,6 +273,22 @@ class AsyncInteractiveExtras:
             raise ArgsException("video: it has no parts", argument="video")
         player = await self._api.get_graph_version(aid=aid, bvid=bvid, cid=pages[0].cid)
         return player.interaction.graph_version
+
+    async def _start(
+        self, video: Any, aid: Any, bvid: Any, graph_version: int | None, max_nodes: Any
+    ) -> _Walk:
+        aid_, bvid_ = _ids(video, aid, bvid)
+        walk = _Walk(_check_max(max_nodes), aid_, bvid_)
+        walk.version = await self._version(aid_, bvid_) if graph_version is None else graph_version
+        return walk
+
+    async def _nodes(self, walk: _Walk) -> AsyncIterator[GraphNode]:
+        while (item := walk.next()) is not None:
+            edge_id, variables, depth = item
+            edge = await self._api.get_edge_info(
+                aid=walk.aid, bvid=walk.bvid, graph_version=walk.version, edge_id=edge_id
+            )
+            yield walk.node(edge, variables, depth)
 
     async def iter_nodes(
         self,
@@ -282,15 +309,9 @@ class AsyncInteractiveExtras:
             graph_version: the story graph's version; looked up when not given.
             max_nodes: nodes to fetch at most (one request each).
         """
-        aid_, bvid_ = _ids(video, aid, bvid)
-        walk = _Walk(_check_max(max_nodes))
-        version = await self._version(aid_, bvid_) if graph_version is None else graph_version
-        while (item := walk.next()) is not None:
-            edge_id, variables, depth = item
-            edge = await self._api.get_edge_info(
-                aid=aid_, bvid=bvid_, graph_version=version, edge_id=edge_id
-            )
-            yield walk.node(edge, variables, depth)
+        walk = await self._start(video, aid, bvid, graph_version, max_nodes)
+        async for node in self._nodes(walk):
+            yield node
 
     async def get_graph(
         self,
@@ -311,17 +332,5 @@ class AsyncInteractiveExtras:
             graph_version: the story graph's version; looked up when not given.
             max_nodes: nodes to fetch at most (one request each).
         """
-        aid_, bvid_ = _ids(video, aid, bvid)
-        walk = _Walk(_check_max(max_nodes))
-        version = await self._version(aid_, bvid_) if graph_version is None else graph_version
-        nodes: dict[int, GraphNode] = {}
-        while (item := walk.next()) is not None:
-            edge_id, variables, depth = item
-            edge = await self._api.get_edge_info(
-                aid=aid_, bvid=bvid_, graph_version=version, edge_id=edge_id
-            )
-            node = walk.node(edge, variables, depth)
-            nodes[node.edge_id] = node
-        return InteractiveGraph(
-            bvid_, aid_, version, walk.start or 0, nodes, walk.definitions, walk.complete
-        )
+        walk = await self._start(video, aid, bvid, graph_version, max_nodes)
+        return walk.graph({node.edge_id: node async for node in self._nodes(walk)})
