@@ -29,7 +29,9 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from .._endpoint import Endpoint
+from ._cdn import MockCdn
 from ._login import MockLogin
+from ._upos import MockUpos
 
 __all__ = ["MockBilibili", "MockServer", "RecordedRequest"]
 
@@ -126,6 +128,10 @@ class MockBilibili:
         self._lock = threading.Lock()
         self.login = MockLogin()
         """The login flows: scripted QR states, password key, SMS codes, issued cookies."""
+        self.cdn = MockCdn(self)
+        """The video CDN behind the playurl answers (Range requests, dropped connections)."""
+        self.upos = MockUpos(self)
+        """The upos upload servers (probe, init, chunk PUTs, complete)."""
         self.mixin_key = wbi_mixin_key(IMG_KEY, SUB_KEY)
 
     # -- configuration
@@ -193,6 +199,9 @@ class MockBilibili:
             return httpx.Response(302, headers={"location": location})
         if host in ("b23.tv", "bili2233.cn"):
             return httpx.Response(404, text="mock: no such short link")
+        media = self.cdn.handle(request, rec) or self.upos.handle(request, rec)
+        if media is not None:
+            return media
         file = self.files.get((host, path))
         if file is not None:
             return httpx.Response(200, content=file[0], headers={"content-type": file[1]})
