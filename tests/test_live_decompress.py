@@ -22,7 +22,7 @@ from bilibili_sdk.live import (
     decode_frame,
     encode_packet,
 )
-from bilibili_sdk.live._protocol import BROTLI_STEP, MAX_INFLATED
+from bilibili_sdk.live._protocol import BROTLI_STEP, MAX_BROTLI_INFLATED, MAX_INFLATED
 
 from .test_live_protocol import FakeServer, _authenticated, _notice_packets, _options, _room
 
@@ -115,9 +115,9 @@ except LiveProtocolError as e:
     ("lgwin", "limit"),
     [
         (22, PEAK_LIMIT),  # every encoder's default window (4 MiB): the 48 KB bomb
-        # brotli's largest window is 16 MiB, which the decoder must hold beside the 16 MiB
-        # it may inflate: 32 MiB is the floor with this cap, plus the last step.
-        (24, PEAK_LIMIT + 1024 * 1024),
+        # brotli's largest window is 16 MiB, which the decoder holds beside what it may
+        # inflate: the brotli cap is a MiB lower than zlib's to stay under 32 MiB.
+        (24, PEAK_LIMIT),
     ],
 )
 def test_brotli_bomb_peak_rss(lgwin: int, limit: int) -> None:
@@ -136,13 +136,16 @@ def test_brotli_bomb_peak_rss(lgwin: int, limit: int) -> None:
     assert name == "LiveFrameTooLargeError"
 
 
-def test_a_frame_just_under_the_cap_still_decodes() -> None:
-    notice = json.dumps({"cmd": "BIG", "pad": "x" * (1 << 20)}).encode()
-    packets = encode_packet(5, notice, protover=0) * ((MAX_INFLATED >> 20) - 1)
-    assert len(packets) < MAX_INFLATED
-    for ver in (2, 3):
-        frame = encode_packet(5, packets, protover=ver)
-        assert [p.body["cmd"] for p in decode_frame(frame)] == ["BIG"] * ((MAX_INFLATED >> 20) - 1)  # type: ignore[index]
+@pytest.mark.parametrize(("ver", "cap"), [(2, MAX_INFLATED), (3, MAX_BROTLI_INFLATED)])
+def test_a_frame_just_under_the_cap_decodes_and_one_over_it_does_not(ver: int, cap: int) -> None:
+    notice = json.dumps({"cmd": "BIG", "pad": "x" * ((1 << 20) - 64)}).encode()
+    packet = encode_packet(5, notice, protover=0)
+    n = cap // len(packet)
+    assert n * len(packet) <= cap < (n + 1) * len(packet)
+    frame = encode_packet(5, packet * n, protover=ver)
+    assert [p.body["cmd"] for p in decode_frame(frame)] == ["BIG"] * n  # type: ignore[index]
+    with pytest.raises(LiveFrameTooLargeError):
+        decode_frame(encode_packet(5, packet * (n + 1), protover=ver))
 
 
 def test_a_body_of_many_steps_decodes_whole() -> None:

@@ -189,3 +189,142 @@ async def test_close_from_a_handler_delivers_nothing_more(
         server.push(*[dm(i) for i in range(6)])
         await server.await_until(lambda: conn._finished)
     assert got == ["m0", "m1", "m2"]
+
+
+# ------------------------------------------------------------ frames read from the bytes
+def _ws_frame(payload: bytes, *, opcode: int = 2, fin: bool = True, rsv1: bool = False) -> bytes:
+    """A server-to-client websocket frame (unmasked), length in 7, 16 or 64 bits."""
+    from websockets.frames import Frame, Opcode
+
+    data = Frame(Opcode(opcode), payload, fin=fin).serialize(mask=False, extensions=[])
+    return bytes([data[0] | 0x40]) + data[1:] if rsv1 else data
+
+
+class _Protocol:
+    max_message_size: int | None = 1 << 20
+
+
+class _Sink(_inline.LiveClientConnection):
+    """Just enough of a connection to run `_read_frames` on bytes."""
+
+    def __init__(self) -> None:  # no socket: only the fields _read_frames and _binary use
+        self.protocol = _Protocol()  # type: ignore[assignment]
+        self.messages = __import__("collections").deque()
+        self.got: list[bytes] = []
+        self.sink = self.got.append
+        self.waiter = None
+        self._paused = False
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 200_000])
+def test_whole_binary_frames_are_read_from_the_bytes_at_every_length(size: int) -> None:
+    conn = _Sink()
+    payloads = [bytes([i]) * size for i in range(3)]
+    data = b"".join(_ws_frame(p) for p in payloads)
+    assert conn._read_frames(data) == len(data)
+    assert conn.got == payloads
+
+
+@pytest.mark.parametrize(
+    ("tail", "why"),
+    [
+        (_ws_frame(b"ping", opcode=9), "a control frame: websockets answers it"),
+        (_ws_frame(b"text", opcode=1), "a text frame"),
+        (_ws_frame(b"part", fin=False), "a fragment"),
+        (_ws_frame(b"rsv", rsv1=True), "an extension bit"),
+        (bytes([0x82, 0x84]) + b"mask" + b"data", "a masked frame (a protocol error)"),
+        (_ws_frame(b"x" * ((1 << 20) + 1)), "a frame over max_size (websockets refuses it)"),
+    ],
+)
+def test_anything_else_is_left_to_websockets_from_its_first_byte(tail: bytes, why: str) -> None:
+    conn = _Sink()
+    head = _ws_frame(b"first")
+    data = head + tail + _ws_frame(b"after")
+    assert conn._read_frames(data) == len(head), why
+    assert conn.got == [b"first"]
+
+
+def test_a_partial_frame_is_left_whole_at_every_cut() -> None:
+    frames = [_ws_frame(b"a" * 3), _ws_frame(b"b" * 300), _ws_frame(b"c" * 70_000)]
+    data = b"".join(frames)
+    starts = [0, len(frames[0]), len(frames[0]) + len(frames[1]), len(data)]
+    for cut in range(1, len(data)):
+        conn = _Sink()
+        pos = conn._read_frames(data[:cut])
+        assert pos == max(s for s in starts if s <= cut), cut
+        assert len(conn.got) == starts.index(pos)
+
+
+@pytest.mark.anyio
+async def test_frames_split_anywhere_by_the_socket_arrive_once_in_order(
+    server: MockLiveServer, abili: AsyncClient
+) -> None:
+    """Bytes fed to data_received in random cuts: whole frames are read from the bytes, the
+    cut ones (and a ping) go through websockets' parser, and nothing is lost or doubled."""
+    import random
+
+    conn = AsyncLiveConnection(abili, 3, **QUIET)
+    got: list[str] = []
+    conn.on("DANMU_MSG")(lambda ev: got.append(ev.text))
+    n = 300
+    frames: list[bytes] = []
+    for i in range(n):
+        text = "x" * 70_000 if i == 150 else f"m{i}"  # one frame with a 64-bit length
+        frames.append(_ws_frame(encode_packet(5, dm(i, text), protover=0)))
+        if i % 50 == 25:
+            frames.append(_ws_frame(b"", opcode=9))  # a ping between frames
+    # Groups of frames, each sent whole or in random cuts: websockets' parser takes the cut
+    # ones (and keeps any half frame), the reads that start at a boundary skip it.
+    rng = random.Random(7)
+    chunks: list[bytes] = []
+    i = 0
+    while i < len(frames):
+        k = rng.randint(1, 4)
+        group = b"".join(frames[i : i + k])
+        i += k
+        cuts = sorted(
+            rng.sample(range(1, len(group)), min(rng.choice([0, 0, 1, 3]), len(group) - 1))
+        )
+        chunks += [group[a:b] for a, b in zip([0, *cuts], [*cuts, len(group)], strict=True)]
+    async with conn:
+        await _parked(conn)
+        ws = conn._ws
+        assert ws is not None
+        seen: list[int] = []
+        recv_frame = ws.protocol.recv_frame
+
+        def spy(frame: Any) -> None:
+            seen.append(frame.opcode.value)
+            recv_frame(frame)
+
+        ws.protocol.recv_frame = spy  # type: ignore[method-assign]
+        ws.transport.pause_reading()  # the socket's own bytes (heartbeat replies) wait
+        for chunk in chunks:
+            ws.data_received(chunk)
+            await asyncio.sleep(0)
+        ws.transport.resume_reading()
+        await server.await_until(lambda: len(got) == n)
+    assert got == [f"m{i}" if i != 150 else "x" * 70_000 for i in range(n)]
+    assert seen.count(9) == 6  # the pings, all through websockets
+    assert n // 4 < seen.count(2) < n * 3 // 4  # both ways were taken
+
+
+@pytest.mark.anyio
+async def test_a_payload_after_a_header_read_alone_is_never_taken_for_frames() -> None:
+    """websockets took a header and waits for its payload with nothing buffered: the next
+    bytes are payload, even when they look like whole frames."""
+    from websockets.protocol import Protocol, Side, State
+
+    conn = _inline.LiveClientConnection(Protocol(Side.CLIENT, state=State.OPEN))
+    conn.response = object()  # type: ignore[assignment]  # past the handshake
+    got: list[bytes] = []
+    conn.sink = got.append
+    inner = _ws_frame(b"looks like a frame") * 3
+    frame = _ws_frame(inner)
+    cut = len(frame) - len(inner)
+    conn.data_received(frame[:cut])  # the header alone
+    assert not conn.protocol.reader.buffer and got == []
+    conn.data_received(frame[cut:])
+    assert got == [inner]
+    conn.data_received(inner)  # and at a boundary again, frames are frames
+    assert got == [inner, *[b"looks like a frame"] * 3]

@@ -11,6 +11,12 @@ past `HIGH` of them, resumed at `LOW`) for the driver to `take()`.
 Text and fragmented messages, which Bilibili does not send, go to websockets' `Assembler`
 as usual; from the first of them on, every message does (`queued`), which keeps the order,
 and the driver reads with `recv()`.
+
+`data_received` also reads the frames Bilibili does send (whole, unmasked, binary, no
+extension bits) straight from the socket's bytes, while websockets' parser waits at a frame
+boundary with nothing buffered; anything else (a partial frame, a control or text frame)
+goes to websockets from that boundary on, so its parser never sees half a frame. This is
+about a twentieth of the CPU of a one-notice frame.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+from websockets.streams import StreamReader
 
 __all__ = ["HIGH", "LOW", "LiveClientConnection"]
 
@@ -32,6 +40,11 @@ LOW = 4
 
 _BINARY = Opcode.BINARY
 _DATA = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
+_OPEN = State.OPEN
+_AT_EOF = StreamReader.at_eof.__code__
+"""Where websockets' parser waits between frames (and only there) for more bytes."""
+_FIN_BINARY = 0x82
+"""First header byte of a whole binary frame: FIN, no RSV bits, opcode 2."""
 
 
 class LiveClientConnection(ClientConnection):
@@ -51,6 +64,68 @@ class LiveClientConnection(ClientConnection):
         """The connection is closed: `recv()` raises its ConnectionClosed."""
         self._paused = False
 
+    def data_received(self, data: bytes) -> None:
+        if self.response is not None and not self.queued and self._at_boundary():
+            pos = self._read_frames(data)
+            if pos == len(data):
+                return
+            data = data[pos:]
+        super().data_received(data)
+
+    def _at_boundary(self) -> bool:
+        """websockets' parser holds no bytes and waits for the next frame's header."""
+        protocol = self.protocol
+        if (
+            protocol.state is not _OPEN
+            or protocol.reader.buffer
+            or protocol.current_size is not None
+            or protocol.extensions
+            or protocol.debug
+        ):
+            return False
+        gen: Any = protocol.parser
+        while (inner := gen.gi_yieldfrom) is not None:
+            gen = inner
+        return gen.gi_code is _AT_EOF
+
+    def _read_frames(self, data: bytes) -> int:
+        """Hand on the whole binary frames at the start of `data`; where the rest starts."""
+        end = len(data)
+        pos = 0
+        limit = self.protocol.max_message_size
+        while end - pos >= 2 and data[pos] == _FIN_BINARY:
+            size = data[pos + 1]  # the mask bit (a server must not set it) fails every test
+            head = pos + 2
+            if size == 126:
+                if end - head < 2:
+                    break
+                size = int.from_bytes(data[head : head + 2], "big")
+                head += 2
+            elif size == 127:
+                if end - head < 8:
+                    break
+                size = int.from_bytes(data[head : head + 8], "big")
+                head += 8
+            elif size > 127:
+                break
+            stop = head + size
+            if stop > end or (limit is not None and size > limit):
+                break  # partial, or too large: websockets waits or fails the connection
+            pos = stop
+            self._binary(data[head:stop])
+        return pos
+
+    def _binary(self, data: bytes) -> None:
+        sink = self.sink
+        if sink is not None and not self.messages:
+            sink(data)
+            return
+        self.messages.append(data)
+        if len(self.messages) >= HIGH and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+        self.wake()
+
     def process_event(self, event: Any) -> None:
         if (
             type(event) is Frame
@@ -60,17 +135,7 @@ class LiveClientConnection(ClientConnection):
             and self.response is not None
         ):
             data = event.data
-            if type(data) is not bytes:
-                data = bytes(data)
-            sink = self.sink
-            if sink is not None and not self.messages:
-                sink(data)
-                return
-            self.messages.append(data)
-            if len(self.messages) >= HIGH and not self._paused:
-                self._paused = True
-                self.transport.pause_reading()
-            self.wake()
+            self._binary(data if type(data) is bytes else bytes(data))
             return
         if self.response is not None and isinstance(event, Frame) and event.opcode in _DATA:
             self.queued = True

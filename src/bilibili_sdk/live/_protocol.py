@@ -41,6 +41,9 @@ MAX_DEPTH = 8
 """Compressed packets nested deeper than this are rejected (Bilibili nests one level)."""
 MAX_INFLATED = 16 * 1024 * 1024
 """A zlib or brotli body inflating past this many bytes is rejected as a decompression bomb."""
+MAX_BROTLI_INFLATED = MAX_INFLATED - 1024 * 1024
+"""brotli's cap, a MiB lower: its decoder holds a window of up to 16 MiB beside the output,
+and a frame's peak must stay under 32 MiB with the largest window too."""
 BROTLI_STEP = 64 * 1024
 """Output asked of the brotli decoder per call; the peak for a bomb is MAX_INFLATED + ~2 steps."""
 
@@ -220,8 +223,10 @@ def _unbrotli(body: bytes | bytearray) -> bytes:
         size = 0
         while data:
             size += len(data)
-            if size > MAX_INFLATED:
-                raise LiveFrameTooLargeError(f"brotli body inflates past {MAX_INFLATED} bytes")
+            if size > MAX_BROTLI_INFLATED:
+                raise LiveFrameTooLargeError(
+                    f"brotli body inflates past {MAX_BROTLI_INFLATED} bytes"
+                )
             chunks.append(data)
             if d.is_finished():
                 return b"".join(chunks)
