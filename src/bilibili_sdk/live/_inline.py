@@ -12,11 +12,12 @@ Text and fragmented messages, which Bilibili does not send, go to websockets' `A
 as usual; from the first of them on, every message does (`queued`), which keeps the order,
 and the driver reads with `recv()`.
 
-`data_received` also reads the frames Bilibili does send (whole, unmasked, binary, no
+`data_received` also reads the frames Bilibili does send (unfragmented, unmasked, binary, no
 extension bits) straight from the socket's bytes, while websockets' parser waits at a frame
-boundary with nothing buffered; anything else (a partial frame, a control or text frame)
-goes to websockets from that boundary on, so its parser never sees half a frame. This is
-about a twentieth of the CPU of a one-notice frame.
+boundary with nothing buffered, keeping a frame cut by a read until its rest arrives.
+Anything else (a control or text frame, an oversized one) goes to websockets from its first
+byte on, so its parser never sees half a frame. This saves websockets' Python frame parser,
+a fifth of the CPU of a one-notice frame.
 """
 
 from __future__ import annotations
@@ -63,14 +64,27 @@ class LiveClientConnection(ClientConnection):
         self.lost = False
         """The connection is closed: `recv()` raises its ConnectionClosed."""
         self._paused = False
+        self._pending: bytearray | None = None
+        """The start of a binary frame read from the bytes, until `_want` bytes are here."""
+        self._want = 0
 
     def data_received(self, data: bytes) -> None:
-        if self.response is not None and not self.queued and self._at_boundary():
-            pos = self._read_frames(data)
-            if pos == len(data):
+        pending = self._pending
+        if pending is not None:  # the start of a binary frame, waiting for the rest
+            pending += data
+            if len(pending) < self._want:
                 return
-            data = data[pos:]
-        super().data_received(data)
+            data = bytes(pending)
+            self._pending = None
+        elif self.response is None or self.queued or not self._at_boundary():
+            super().data_received(data)
+            return
+        pos, want = self._read_frames(data)
+        if want:
+            self._pending = bytearray(data[pos:])
+            self._want = want
+        elif pos < len(data):
+            super().data_received(data[pos:])
 
     def _at_boundary(self) -> bool:
         """websockets' parser holds no bytes and waits for the next frame's header."""
@@ -88,32 +102,38 @@ class LiveClientConnection(ClientConnection):
             gen = inner
         return gen.gi_code is _AT_EOF
 
-    def _read_frames(self, data: bytes) -> int:
-        """Hand on the whole binary frames at the start of `data`; where the rest starts."""
+    def _read_frames(self, data: bytes) -> tuple[int, int]:
+        """Hand on the whole binary frames at the start of `data`. Returns where the rest
+        starts and, when the rest is the start of another binary frame, the length it must
+        reach to be read on (else 0: the rest is for websockets)."""
         end = len(data)
         pos = 0
         limit = self.protocol.max_message_size
-        while end - pos >= 2 and data[pos] == _FIN_BINARY:
+        while pos < end and data[pos] == _FIN_BINARY:
+            if end - pos < 2:
+                return pos, 2
             size = data[pos + 1]  # the mask bit (a server must not set it) fails every test
             head = pos + 2
             if size == 126:
                 if end - head < 2:
-                    break
+                    return pos, 4
                 size = int.from_bytes(data[head : head + 2], "big")
                 head += 2
             elif size == 127:
                 if end - head < 8:
-                    break
+                    return pos, 10
                 size = int.from_bytes(data[head : head + 8], "big")
                 head += 8
             elif size > 127:
                 break
+            if limit is not None and size > limit:
+                break  # websockets fails the connection
             stop = head + size
-            if stop > end or (limit is not None and size > limit):
-                break  # partial, or too large: websockets waits or fails the connection
+            if stop > end:
+                return pos, stop - pos
             pos = stop
             self._binary(data[head:stop])
-        return pos
+        return pos, 0
 
     def _binary(self, data: bytes) -> None:
         sink = self.sink
