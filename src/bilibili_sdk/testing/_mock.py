@@ -362,6 +362,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = f"http://{self.headers.get('host', 'localhost')}{self.path}"
         request = httpx.Request(self.command, url, headers=list(self.headers.items()), content=body)
         response = self.mock.handle(request)
+        if getattr(response.stream, "mock_media", False):
+            self._send_media(response)
+            return
         payload = response.read()
         self.send_response(response.status_code)
         self.send_header("Content-Type", response.headers.get("content-type", "application/json"))
@@ -369,9 +372,36 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Set-Cookie", cookie)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+    def _send_media(self, response: httpx.Response) -> None:
+        """Stream a CDN body chunk by chunk; a body cut short closes the socket there (the
+        client sees a dropped connection, as when a real CDN node goes away)."""
+        self.send_response(response.status_code)
+        for name in ("content-type", "content-length", "content-range", "accept-ranges"):
+            if name in response.headers:
+                self.send_header(name.title(), response.headers[name])
+        self.end_headers()
+        promised = int(response.headers.get("content-length") or 0)
+        sent = 0
+        try:
+            for chunk in response.stream:  # type: ignore[union-attr]
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except httpx.ReadError:
+            pass
+        if sent < promised:
+            self.wfile.flush()
+            self.close_connection = True
+            import socket
+
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
