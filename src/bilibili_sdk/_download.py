@@ -16,21 +16,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import re
 import shutil
 import subprocess
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._exceptions import (
-    ApiException,
     ArgsException,
     CredentialNoSessdataException,
     DownloadException,
@@ -210,12 +208,15 @@ def check_options(
         raise ArgsException(
             f"danmaku: expected 'ass', 'xml' or None, got {danmaku!r}", argument="danmaku"
         )
-    if subtitles is not None and not isinstance(subtitles, bool):
-        if not isinstance(subtitles, str) or not subtitles.strip():
-            raise ArgsException(
-                f"subtitles: expected True, a language like 'zh-CN', or None, got {subtitles!r}",
-                argument="subtitles",
-            )
+    if (
+        subtitles is not None
+        and not isinstance(subtitles, bool)
+        and (not isinstance(subtitles, str) or not subtitles.strip())
+    ):
+        raise ArgsException(
+            f"subtitles: expected True, a language like 'zh-CN', or None, got {subtitles!r}",
+            argument="subtitles",
+        )
     if subtitles and not logged_in:
         raise CredentialNoSessdataException(
             "subtitles: Bilibili lists a video's subtitles only to a logged-in credential"
@@ -366,7 +367,7 @@ class _Run:
     argv: list[str]
 
 
-Op = Union[_Api, _Fetch, _Run]
+Op = _Api | _Fetch | _Run
 Flow = Generator[Op, Any, Any]
 
 
@@ -497,7 +498,7 @@ class _Transfer:
         self._attempt_start = self.pos
         return request
 
-    def response(self, status: int, headers: httpx.Headers) -> str:
+    def response(self, status: int, headers: httpx.Headers) -> str | float:
         """What to do with a response: read the body, try again, or done."""
         length = headers.get("content-length")
         if status == 416 and self.pos:
@@ -529,7 +530,7 @@ class _Transfer:
 
     def open(self) -> Any:
         self.part.parent.mkdir(parents=True, exist_ok=True)
-        return open(self.part, "ab" if self.pos else "wb")  # noqa: SIM115
+        return open(self.part, "ab" if self.pos else "wb")
 
     def wrote(self, n: int) -> None:
         self.pos += n
@@ -1303,7 +1304,7 @@ async def batch_async(
 
     expanded: list[Target] = []
     found = await asyncio.gather(*(gated(expand_flow(t)) for t in listed), return_exceptions=True)
-    for t, got in zip(listed, found):
+    for t, got in zip(listed, found, strict=False):
         if isinstance(got, Exception):
             _item_error(t, got, result)
         elif isinstance(got, BaseException):
@@ -1314,7 +1315,7 @@ async def batch_async(
     done = await asyncio.gather(
         *(gated(download_flow(_item_job(job, t))) for t in targets), return_exceptions=True
     )
-    for t, got in zip(targets, done):
+    for t, got in zip(targets, done, strict=False):
         if isinstance(got, Exception):
             _item_error(t, got, result)
         elif isinstance(got, BaseException):

@@ -11,6 +11,7 @@ endpoint answer. The login flows work end to end with fresh cookies (`script_qr`
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import hmac
@@ -396,10 +397,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             import socket
 
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
