@@ -610,7 +610,7 @@ def transfer_sync(client: Client, t: _Transfer) -> int:
                 action = t.response(response.status_code, response.headers)
                 if action == _BODY:
                     with t.open() as f:
-                        for chunk in response.iter_raw():
+                        for chunk in response.iter_bytes():
                             f.write(chunk)
                             t.wrote(len(chunk))
                     action = t.body_ended()
@@ -634,7 +634,7 @@ async def transfer_async(client: AsyncClient, t: _Transfer) -> int:
                 action = t.response(response.status_code, response.headers)
                 if action == _BODY:
                     with t.open() as f:
-                        async for chunk in response.aiter_raw():
+                        async for chunk in response.aiter_bytes():
                             f.write(chunk)
                             t.wrote(len(chunk))
                     action = t.body_ended()
@@ -783,7 +783,7 @@ def download_flow(job: Job) -> Flow:
     title = t.title
     aid, bvid, cid, ep_id = t.aid, t.bvid, t.cid, t.ep_id
     if ep_id is None:
-        info = yield _Api("video", "get_info", (), {"aid": aid, "bvid": bvid})
+        info = yield _Api("video", "get_info", (), {"bvid": bvid} if bvid else {"aid": aid})
         aid, bvid = info.aid or aid, info.bvid or bvid
         pages = list(info.pages or [])
         index = t.page or 0
@@ -997,7 +997,8 @@ def _danmaku_flow(
     from .danmaku import to_ass, to_xml
 
     kind = job.opts.danmaku
-    danmakus = yield _Api("video", "get_danmakus", (), {"aid": aid, "cid": cid})
+    ids = {"aid": aid} if aid else {"bvid": bvid}
+    danmakus = yield _Api("video", "get_danmakus", (), {**ids, "cid": cid})
     if kind == "ass":
         text = to_ass(
             danmakus, width=result.width or 1920, height=result.height or 1080, title=stem
