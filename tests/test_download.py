@@ -525,7 +525,7 @@ def test_batch_of_a_multi_part_video_respects_the_limit(aio: bool, tmp_path: Pat
     assert result.ok and len(result.results) == 5
     assert counter.max == 2
     folder = tmp_path / title()
-    for (cid, part), r in zip(parts, result.results):
+    for (cid, part), r in zip(parts, result.results, strict=True):
         assert r.cid == cid and r.video_path == folder / f"P{cid - 1000} {part}.video.m4s"
         assert r.video_path.read_bytes() == stream_bytes(mock, f"{cid}-1-v32c7.m4s", cid)
     assert done[-1][0] == done[-1][1] == 5 * (64 * 1024 + 16 * 1024 + 1)
@@ -671,3 +671,41 @@ def test_a_link_picks_the_part(aio: bool, tmp_path: Path) -> None:
     assert run(aio, mock, "download", 85440373, tmp_path / "aid", filename="mine").video_path == (
         tmp_path / "aid" / "mine.video.m4s"
     )
+
+
+# ---------------------------------------------------------------------------- the mock's answers
+@FLAVOURS
+@pytest.mark.parametrize("durl", [False, True], ids=["dash", "durl"])
+def test_the_mock_play_urls_fit_the_models_strictly(aio: bool, durl: bool) -> None:
+    mock = MockBilibili()
+    mock.cdn.set_durl(durl)
+    mock.cdn.set_qualities(dolby=True, flac=True)
+
+    async def both(bili: Any) -> tuple[Any, Any]:
+        video = bili.video.get_play_url(bvid=BVID, cid=CID)
+        episode = bili.bangumi.get_play_url(508404)
+        if aio:
+            return await video, await episode
+        return video, episode
+
+    if aio:
+
+        async def main() -> tuple[Any, Any]:
+            async with AsyncClient(transport=mock.transport(), strict=True, credential=CRED) as b:
+                return await both(b)
+
+        video, episode = asyncio.run(main())
+    else:
+        with Client(transport=mock.transport(), strict=True, credential=CRED) as b:
+            video, episode = asyncio.run(both(b))
+    assert video.accept_quality == [80, 64, 32, 16]
+    if durl:
+        assert video.dash is None and video.durl[0].url.startswith(f"https://{PRIMARY_HOST}/")
+        assert video.durl[0].backup_url[1].startswith(f"https://{BACKUP_HOSTS[1]}/")
+        assert episode.video_info.durl[0].size == 64 * 1024
+    else:
+        ids = [(s.id, s.codecid) for s in video.dash.video]
+        assert ids == [(q, c) for q in (80, 64, 32) for c in (7, 12, 13)] + [(16, 7)]
+        assert [a.id for a in video.dash.audio] == [30280, 30232, 30216]
+        assert video.dash.dolby.audio[0].id == 30250 and video.dash.flac.audio.id == 30251
+        assert episode.video_info.dash["video"][0]["id"] == 80

@@ -100,6 +100,9 @@ class MockCdn:
     `truncate` and `fail`; read `requests` (`CdnRequest`s) to see the Range headers.
     """
 
+    ENDPOINTS = ("video.get_play_url", "bangumi.get_play_url")
+    """The catalogue endpoints answered here instead of with their examples."""
+
     def __init__(self, mock: MockBilibili) -> None:
         self._mock = mock
         self._lock = threading.Lock()
@@ -277,6 +280,7 @@ class MockCdn:
                 {
                     "quality": q,
                     "format": f"flv{q}",
+                    "description": f"{q}",
                     "new_description": f"{q}",
                     "display_desc": f"{q}",
                     "superscript": "",
@@ -286,6 +290,11 @@ class MockCdn:
             ],
             "fnval": fnval,
             "fnver": 0,
+            "high_format": None,
+            "last_play_time": 0,
+            "last_play_cid": 0,
+            "has_paid": False,
+            "is_preview": 0,
         }
         if durl or not fnval & 16:
             below = [q for q in allowed if q <= qn]
