@@ -709,3 +709,43 @@ def test_the_mock_play_urls_fit_the_models_strictly(aio: bool, durl: bool) -> No
         assert [a.id for a in video.dash.audio] == [30280, 30232, 30216]
         assert video.dash.dolby.audio[0].id == 30250 and video.dash.flac.audio.id == 30251
         assert episode.video_info.dash["video"][0]["id"] == 80
+
+
+def run_with(
+    aio: bool, handler: Callable[[httpx.Request], httpx.Response], *args: Any, **kw: Any
+) -> Any:
+    """`client.video.download(*args, **kw)` over a transport calling `handler`."""
+    if not aio:
+        with Client(transport=httpx.MockTransport(handler)) as bili:
+            return bili.video.download(*args, **kw)
+
+    async def main() -> Any:
+        async with AsyncClient(transport=httpx.MockTransport(handler)) as bili:
+            return await bili.video.download(*args, **kw)
+
+    return asyncio.run(main())
+
+
+@FLAVOURS
+@pytest.mark.parametrize("server", ["ignores Range", "answers another range"])
+def test_a_server_that_does_not_resume_where_asked_gets_a_fresh_start(
+    aio: bool, tmp_path: Path, server: str
+) -> None:
+    mock = MockBilibili()
+    mock.cdn.drop_after(20_000)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "range" in request.headers:
+            if server == "ignores Range":
+                del request.headers["range"]
+            else:
+                request.headers["range"] = "bytes=5-"
+        return mock.handle(request)
+
+    result = run_with(aio, handler, BVID, tmp_path)
+    assert result.video_path.read_bytes() == stream_bytes(mock, f"{CID}-1-v32c7.m4s")
+    sent = [r for _, n, r in cdn_gets(mock) if "v32" in n]
+    if server == "ignores Range":
+        assert sent == [None, None]  # the 200 body replaced the partial file
+    else:
+        assert sent == [None, "bytes=5-", None]  # a wrong start: dropped, fetched again
