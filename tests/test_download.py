@@ -749,3 +749,33 @@ def test_a_server_that_does_not_resume_where_asked_gets_a_fresh_start(
         assert sent == [None, None]  # the 200 body replaced the partial file
     else:
         assert sent == [None, "bytes=5-", None]  # a wrong start: dropped, fetched again
+
+
+def test_the_mock_cdn_speaks_range_head_and_failures() -> None:
+    mock = MockBilibili()
+    mock.cdn.set_size(1000)
+    url = f"https://{PRIMARY_HOST}/upgcxcode/93/46/{CID}/{CID}-1-v80c7.m4s?deadline=1"
+    full = mock.cdn.content(url)
+    assert len(full) == 1000 and full != mock.cdn.content(url.replace("v80c7", "v80c12"))
+    with mock.serve() as server, httpx.Client(base_url=server.base_url) as http:
+        path = f"/{PRIMARY_HOST}/upgcxcode/93/46/{CID}/{CID}-1-v80c7.m4s"
+        head = http.head(path)
+        assert head.status_code == 200 and head.headers["content-length"] == "1000"
+        assert head.content == b"" and head.headers["accept-ranges"] == "bytes"
+        part = http.get(path, headers={"Range": "bytes=100-199"})
+        assert part.status_code == 206 and part.content == full[100:200]
+        assert part.headers["content-range"] == "bytes 100-199/1000"
+        tail = http.get(path, headers={"Range": "bytes=-10"})
+        assert tail.content == full[-10:] and tail.headers["content-range"] == "bytes 990-999/1000"
+        past = http.get(path, headers={"Range": "bytes=1000-"})
+        assert past.status_code == 416 and past.headers["content-range"] == "bytes */1000"
+        mock.cdn.fail(PRIMARY_HOST, 503, times=2)
+        assert [http.get(path).status_code for _ in range(3)] == [503, 503, 200]
+        assert http.get(f"/{PRIMARY_HOST}/upgcxcode/1/2/3/nothing.m4s").status_code == 404
+    assert [r.range for r in mock.cdn.requests[:4]] == [
+        None,
+        "bytes=100-199",
+        "bytes=-10",
+        "bytes=1000-",
+    ]
+    assert mock.cdn.requests[0].method == "HEAD"

@@ -371,7 +371,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", response.headers.get("content-type", "application/json"))
         for cookie in response.headers.get_list("set-cookie"):
             self.send_header("Set-Cookie", cookie)
-        self.send_header("Content-Length", str(len(payload)))
+        for name in ("content-range", "accept-ranges"):  # the CDN's HEAD and 416 answers
+            if name in response.headers:
+                self.send_header(name.title(), response.headers[name])
+        size = str(len(payload))
+        if self.command == "HEAD":  # the length of what a GET would send
+            size = response.headers.get("content-length", size)
+        self.send_header("Content-Length", size)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
