@@ -779,3 +779,24 @@ def test_the_mock_cdn_speaks_range_head_and_failures() -> None:
         "bytes=1000-",
     ]
     assert mock.cdn.requests[0].method == "HEAD"
+
+
+@FLAVOURS
+def test_a_body_longer_than_announced_is_an_error_and_leaves_nothing(
+    aio: bool, tmp_path: Path
+) -> None:
+    mock = MockBilibili()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = mock.handle(request)
+        if request.url.path.endswith("v32c7.m4s"):  # says 1000 bytes, sends 65536
+            body = response.read()
+            return httpx.Response(
+                200, headers={"content-length": "1000"}, stream=httpx.ByteStream(body)
+            )
+        return response
+
+    with pytest.raises(DownloadException, match=r"sent 65536 bytes of 1000") as info:
+        run_with(aio, handler, BVID, tmp_path / "out")
+    assert "partial file was removed" in str(info.value)
+    assert list((tmp_path / "out").iterdir()) == []  # neither the file nor its .part
