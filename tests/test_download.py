@@ -800,3 +800,15 @@ def test_a_body_longer_than_announced_is_an_error_and_leaves_nothing(
         run_with(aio, handler, BVID, tmp_path / "out")
     assert "partial file was removed" in str(info.value)
     assert list((tmp_path / "out").iterdir()) == []  # neither the file nor its .part
+
+
+@FLAVOURS
+def test_an_episode_with_dash_streams(aio: bool, tmp_path: Path) -> None:
+    mock = MockBilibili()
+    mock.cdn.set_durl(False)
+    result = run(aio, mock, "download", video="ep508404", dest=tmp_path, codec="hevc")
+    assert (result.ep_id, result.quality, result.codec) == (508404, 32, "hevc")
+    assert result.title.startswith("间谍过家家 - 1 ")
+    assert result.video_path.read_bytes() == stream_bytes(mock, "508404-1-v32c12.m4s", 508404)
+    play = next(r for r in mock.requests if r.endpoint == "bangumi.get_play_url")
+    assert play.query["ep_id"] == "508404" and play.query["qn"] == "127"
