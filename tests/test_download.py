@@ -553,7 +553,7 @@ def test_batch_of_a_favourite_folder(aio: bool, tmp_path: Path) -> None:
     result = batch(aio, mock, "https://space.bilibili.com/2/favlist?fid=123", tmp_path)
     bvids = ["BV1CZ4y1T7gC", "BV1oA411a72k", "BV1fK4y1e7Yj"]
     assert sorted(r.bvid for r in result.results) == sorted(bvids) and result.ok
-    folder = tmp_path / "favorite 123"
+    folder = tmp_path / "猛 男 生 存"  # the folder's title
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         f"title of {b}.{k}.m4s" for b in bvids for k in ("video", "audio")
     )
@@ -812,3 +812,24 @@ def test_an_episode_with_dash_streams(aio: bool, tmp_path: Path) -> None:
     assert result.video_path.read_bytes() == stream_bytes(mock, "508404-1-v32c12.m4s", 508404)
     play = next(r for r in mock.requests if r.endpoint == "bangumi.get_play_url")
     assert play.query["ep_id"] == "508404" and play.query["qn"] == "127"
+
+
+@FLAVOURS
+def test_batch_of_an_uploaders_season_and_series(aio: bool, tmp_path: Path) -> None:
+    mock = MockBilibili()
+    mock.cdn.set_size(1000)
+    _titles_by_bvid(mock)
+    season = batch(
+        aio, mock, "https://space.bilibili.com/2/channel/collectiondetail?sid=77", tmp_path
+    )
+    assert [r.bvid for r in season.results] == ["BV1XN411K7g9"]
+    assert season.results[0].video_path.parent == tmp_path / "Example season"
+    listed = next(
+        r for r in mock.requests if r.path.endswith("/fav/season/list") and r.query.get("pn")
+    )
+    assert listed.query["season_id"] == "77"
+    series = batch(aio, mock, None, tmp_path, series_id=88, mid=2, concurrency=4)
+    assert len(series.results) == 16 and series.ok
+    assert {r.video_path.parent for r in series.results} == {tmp_path / "Example list"}
+    sent = next(r for r in mock.requests if r.endpoint == "user.get_channel_videos_series")
+    assert (sent.query["mid"], sent.query["series_id"]) == ("2", "88")

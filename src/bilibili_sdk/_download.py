@@ -1178,20 +1178,26 @@ def items_flow(src: Source, pages: tuple[int, ...] | None) -> Flow:
                 )
             )
         return items
+    # The subdirectory is named after the folder, season or series (its id when unnamed).
     if src.kind == "favorite":
+        meta = yield _Api("favorite", "get_folder_info", (src.id,))
+        folder = getattr(meta, "title", "") or f"favorite {src.id}"
         medias = yield _Api("favorite", "iter_folder_content", (src.id,), collect=True)
-        videos = [(m.bvid, m.title) for m in medias if getattr(m, "type", 2) == 2 and m.bvid]
-        folder = f"favorite {src.id}"
+        videos = [m.bvid for m in medias if getattr(m, "type", 2) == 2 and m.bvid]
     elif src.kind == "season":
+        meta = yield _Api("user", "get_channel_season_info", (src.id,), {"page_size": 1})
+        folder = getattr(getattr(meta, "info", None), "title", "") or f"season {src.id}"
         medias = yield _Api("user", "iter_season_medias", (src.id,), collect=True)
-        videos = [(m.bvid, m.title) for m in medias if m.bvid]
-        folder = f"season {src.id}"
+        videos = [m.bvid for m in medias if m.bvid]
     else:
-        arcs = yield _Api("user", "iter_series_videos", (src.mid, src.id), collect=True)
-        videos = [(a.bvid, a.title) for a in arcs if a.bvid]
-        folder = f"series {src.id}"
+        meta = yield _Api("user", "get_channel_series_info", (src.id,))
+        folder = getattr(getattr(meta, "meta", None), "name", "") or f"series {src.id}"
+        arcs = yield _Api(
+            "user", "iter_series_videos", (src.mid,), {"series_id": src.id}, collect=True
+        )
+        videos = [a.bvid for a in arcs if a.bvid]
     seen: set[str] = set()
-    for bvid, _title in videos:
+    for bvid in videos:
         if bvid in seen:
             continue
         seen.add(bvid)
