@@ -577,6 +577,12 @@ def test_batch_of_a_bangumi_season(aio: bool, tmp_path: Path) -> None:
     for r in result.results:
         assert r.output_path is not None and r.output_path.parent == tmp_path / "间谍过家家"
         assert r.output_path.read_bytes() == stream_bytes(mock, f"{r.ep_id}-1-q32s1.mp4", r.ep_id)
+    by_media = batch(aio, mock, "md28229233", tmp_path / "md", concurrency=2)
+    assert [r.ep_id for r in by_media.results] == [508404, 508405]
+    media = next(r for r in mock.requests if r.endpoint == "bangumi.get_media_info")
+    assert media.query["media_id"] == "28229233"
+    seasons = [r.query["season_id"] for r in mock.requests if r.endpoint == "bangumi.get_season"]
+    assert seasons == ["41410", "1172"]  # the media's current season
     one = run(
         aio, mock, "download", "https://www.bilibili.com/bangumi/play/ep508405", tmp_path / "e"
     )

@@ -1047,6 +1047,7 @@ class Source:
     id: Any
     mid: int | None = None
     ep: bool = False  # a bangumi source named by an episode
+    media: bool = False  # a bangumi source named by its media (md): its current season
 
 
 def batch_source(
@@ -1107,8 +1108,8 @@ def batch_source(
         return Source("series", int(link.id), link.mid)
     if link.type is ResourceType.EPISODE:
         return Source("bangumi", int(link.id), ep=True)
-    if link.type is ResourceType.BANGUMI and link.id_name == "season_id":
-        return Source("bangumi", int(link.id))
+    if link.type is ResourceType.BANGUMI:
+        return Source("bangumi", int(link.id), media=link.id_name == "media_id")
     raise ArgsException(
         f"source: a {link.type.value} link ({link.id_name}) is not something to download",
         argument="source",
@@ -1164,6 +1165,9 @@ def items_flow(src: Source, pages: tuple[int, ...] | None) -> Flow:
         return items
     if src.kind == "bangumi":
         kw = {"ep_id": src.id} if src.ep else {"season_id": src.id}
+        if src.media:
+            media = yield _Api("bangumi", "get_media_info", (src.id,))
+            kw = {"season_id": media.media.season_id}
         season = yield _Api("bangumi", "get_season", (), kw)
         for ep in season.episodes or []:
             items.append(
