@@ -642,6 +642,8 @@ def test_bad_targets_fail_before_any_io(aio: bool, tmp_path: Path) -> None:
     cases = [
         ("download", (BVID, afile), {}, "dest"),
         ("download", ("not a video", tmp_path), {}, "video"),
+        ("download", ("http://[::1", tmp_path), {}, "video"),
+        ("download", (0, tmp_path), {}, "video"),
         ("download", ("https://space.bilibili.com/2/favlist?fid=1", tmp_path), {}, "video"),
         ("download_batch", (BVID, tmp_path), {"concurrency": 0}, "concurrency"),
         ("download_batch", (BVID, tmp_path), {"pages": [-1]}, "pages"),

@@ -324,7 +324,10 @@ def video_target(video: Any, page: int) -> Target:
         return Target(aid=aid, page=page, label=f"av{aid}")
     if isinstance(video, str):
         text = video.strip()
-        host = httpx.URL(text if "://" in text else "https://" + text).host
+        try:
+            host = httpx.URL(text if "://" in text else "https://" + text).host
+        except httpx.InvalidURL:
+            host = ""
         if host in SHORT_LINK_HOSTS:
             return Target(short_link=text, page=page, label=text)
         link = parse_link(text)
