@@ -841,3 +841,13 @@ def test_batch_of_an_uploaders_season_and_series(aio: bool, tmp_path: Path) -> N
     assert {r.video_path.parent for r in series.results} == {tmp_path / "Example list"}
     sent = next(r for r in mock.requests if r.endpoint == "user.get_channel_videos_series")
     assert (sent.query["mid"], sent.query["series_id"]) == ("2", "88")
+
+
+@FLAVOURS
+def test_a_share_link_is_resolved_first(aio: bool, tmp_path: Path) -> None:
+    mock = MockBilibili()
+    _with_parts(mock, [(1001, "a"), (1002, "b")])
+    mock.set_redirect("https://b23.tv/Ab12Cd", f"https://www.bilibili.com/video/{BVID}?p=2")
+    result = run(aio, mock, "download", "https://b23.tv/Ab12Cd", tmp_path)
+    assert result.cid == 1002 and result.bvid == BVID
+    assert mock.requests[0].host == "b23.tv"
