@@ -20,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from bilibili_sdk import AsyncClient, Client, Credential
 from bilibili_sdk.testing import MockBilibili
+from bilibili_sdk.testing._cdn import MockCdn
 from bilibili_sdk.testing._login import MockLogin
 
 from ._corpus import belongs, expected_type, payload_of, recorded
@@ -123,6 +124,8 @@ def _served(mock: MockBilibili, ep: SpecEndpoint) -> Any:
 # The mock answers the login flows with fresh values (keys, cookies, tokens) instead of the
 # catalogue example, so that the flows work end to end; tests/test_login.py checks those.
 _DYNAMIC = {f"login.{n[4:]}" for n in vars(MockLogin) if n.startswith("_on_")}
+# Play URLs point at the mock CDN (testing/_cdn.py); tests/test_download.py checks those.
+_DYNAMIC |= set(MockCdn.ENDPOINTS)
 SERVED = [ep for ep in ENDPOINTS if f"{ep.namespace}.{ep.name}" not in _DYNAMIC]
 SERVED_IDS = [f"{ep.namespace}.{ep.name}" for ep in SERVED]
 

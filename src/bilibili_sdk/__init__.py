@@ -17,6 +17,7 @@ from ._exceptions import __all__ as _exception_names
 
 if TYPE_CHECKING:
     from . import danmaku as danmaku
+    from . import download as download
     from . import interactive as interactive
     from . import links as links
     from . import live as live
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ._ids import aid2bvid as aid2bvid
     from ._ids import bvid2aid as bvid2aid
     from ._settings import request_settings as request_settings
+    from .download import BatchResult as BatchResult
+    from .download import DownloadResult as DownloadResult
     from .links import ParsedLink as ParsedLink
     from .links import ResourceType as ResourceType
     from .links import parse_link as parse_link
@@ -56,6 +59,9 @@ _LAZY = {
     "models": (".models", None),
     "testing": (".testing", None),
     "danmaku": (".danmaku", None),
+    "download": (".download", None),
+    "DownloadResult": (".download", "DownloadResult"),
+    "BatchResult": (".download", "BatchResult"),
     "subtitle": (".subtitle", None),
     "live": (".live", None),
     "live_areas": (".live_areas", None),
@@ -66,14 +72,17 @@ _LAZY = {
 __all__ = [
     "AsyncClient",
     "AsyncEvent",
+    "BatchResult",
     "Client",
     "Credential",
+    "DownloadResult",
     "ParsedLink",
     "Picture",
     "ResourceType",
     "aid2bvid",
     "bvid2aid",
     "danmaku",
+    "download",
     "interactive",
     "links",
     "live",

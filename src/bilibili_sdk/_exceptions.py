@@ -23,6 +23,7 @@ __all__ = [
     "CredentialNoSessdataException",
     "CsrfException",
     "DanmakuClosedException",
+    "DownloadException",
     "DynamicExceedImagesException",
     "ExClimbWuzhiException",
     "GeetestException",
@@ -263,3 +264,8 @@ def exception_for_code(name: str) -> type[ResponseCodeException]:
     if isinstance(cls, type) and issubclass(cls, ResponseCodeException):
         return cls
     return ResponseCodeException
+
+
+class DownloadException(ApiException):
+    """A download failed: every CDN URL of a stream failed, or the bytes did not add up. The
+    final file is never left half-written (a resumable `.part` may stay beside it)."""

@@ -9,7 +9,8 @@ danmaku segments concurrently).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .. import _validate as _v
@@ -18,6 +19,7 @@ from .._exceptions import ArgsException, CredentialNoSessdataException
 
 if TYPE_CHECKING:
     from .._base_client import BaseClient
+    from .._download import BatchResult, DownloadResult
     from ..danmaku import Danmaku, SpecialDanmaku
     from ..models.video import VideoPage, VideoPlayerInfo
     from ..resources.video._async import AsyncVideo
@@ -68,6 +70,11 @@ def _target(video: Any, aid: Any, bvid: Any, cid: Any, page_index: Any) -> _Targ
         cid=None if cid is None else _v.positive_int("cid", cid),
         page_index=_v.integer("page_index", page_index, 0),
     )
+
+
+def _logged_in(client: BaseClient) -> bool:
+    cred = client.options.credential
+    return cred is not None and bool(cred.sessdata)
 
 
 def _need_login(client: BaseClient, what: str) -> None:
@@ -327,6 +334,141 @@ class VideoExtras:
             hosts=hosts,
         )
 
+    def download(
+        self,
+        video: str | int,
+        dest: str | os.PathLike[str],
+        *,
+        page: int = 0,
+        quality: int | None = None,
+        codec: str | Sequence[str] | None = None,
+        audio_quality: int | str | None = None,
+        merge: bool = True,
+        danmaku: str | None = None,
+        subtitles: bool | str | None = None,
+        filename: str | None = None,
+        overwrite: bool = False,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> DownloadResult:
+        """Download one part of a video (or a bangumi episode) into the directory `dest`.
+
+        Args:
+            video: a BV id, an av number (int), or any video or episode link `parse_link`
+                understands (a b23.tv share link is resolved first). A link's `?p=` picks
+                the part when `page` is left at 0.
+            dest: the directory to write into (created when missing).
+            page: the part, 0-based.
+            quality: a quality number (127 8K, 120 4K, 116 1080P60, 112 1080P+, 80 1080P,
+                64 720P, 32 480P, 16 360P); the best below it when not offered, the best
+                allowed by the login when None.
+            codec: "avc", "hevc" or "av1", or a sequence of them in order of preference;
+                another codec of the chosen quality when none is offered (default order
+                avc, hevc, av1: the most playable first).
+            audio_quality: 30280 (192K), 30232, 30216, "dolby" or "hires"; the next best
+                when not offered; the best AAC stream when None.
+            merge: join video and audio with `ffmpeg -c copy` (when ffmpeg is on PATH) into
+                `<name>.mp4` (`.mkv` for Hi-Res FLAC) and remove the two streams; without
+                ffmpeg, or with False, the streams are kept as `<name>.video.m4s` and
+                `<name>.audio.m4s`.
+            danmaku: "ass" or "xml" to write the part's danmaku beside the video.
+            subtitles: True (the first track) or a language ("zh-CN") to write an SRT
+                beside the video (needs a logged-in credential).
+            filename: the file name without extension; the title (and part) by default.
+            overwrite: fetch again and replace files that exist; by default a finished
+                output is kept and the download skipped.
+            progress: called as `progress(done_bytes, total_bytes)` while bytes arrive; the
+                total grows when the audio stream starts.
+
+        Every stream goes to `<file>.part`, is resumed with HTTP Range after a dropped
+        connection (also by a later call: a `.part` left behind is resumed), is checked
+        against the server's length and renamed into place only when complete; mirror URLs
+        (`backup_url`) are tried in order. What was chosen instead of what was asked is in
+        `result.notes`. Raises `DownloadException` when every URL of a stream fails.
+        """
+        from .. import _download as _d
+
+        client = self._api._client
+        page_ = _d.check_page(page)
+        name = _d.check_filename(filename)
+        opts = _d.check_options(
+            dest=dest,
+            quality=quality,
+            codec=codec,
+            audio_quality=audio_quality,
+            merge=merge,
+            danmaku=danmaku,
+            subtitles=subtitles,
+            overwrite=overwrite,
+            progress=progress,
+            logged_in=_logged_in(client),
+        )
+        target = _d.video_target(video, page_)
+        job = _d.Job(target, opts, name, client.max_retries, _d.Tally(progress))
+        return _d.drive_sync(client, _d.download_flow(job))  # type: ignore[no-any-return]
+
+    def download_batch(
+        self,
+        source: str | int | None,
+        dest: str | os.PathLike[str],
+        *,
+        pages: Sequence[int] | None = None,
+        concurrency: int = 3,
+        quality: int | None = None,
+        codec: str | Sequence[str] | None = None,
+        audio_quality: int | str | None = None,
+        merge: bool = True,
+        danmaku: str | None = None,
+        subtitles: bool | str | None = None,
+        overwrite: bool = False,
+        progress: Callable[[int, int], object] | None = None,
+        media_id: int | None = None,
+        season_id: int | None = None,
+        series_id: int | None = None,
+        ep_id: int | None = None,
+        mid: int | None = None,
+    ) -> BatchResult:
+        """Download many parts: every part of a video (or `pages`), a favourite folder, an
+        uploader's season or series, or a bangumi season, `concurrency` at a time.
+
+        Args:
+            source: a video (BV id, av number, link), a favourite folder (`ml123` or its
+                link), a season or series link (`space.bilibili.com/<mid>/channel/...`), a
+                bangumi season or episode (`ss123`, `ep123` or their links); or None with
+                one of the keyword forms below.
+            dest: the directory; a folder, season or bangumi goes into a subdirectory
+                named after it, a multi-part video into one named after its title.
+            pages: for a video, the parts to fetch (0-based); all by default.
+            concurrency: items downloaded at the same time (1 to 32).
+            media_id, season_id, series_id, ep_id, mid: the keyword forms: a favourite
+                folder; a bangumi season (or, with `mid`, an uploader's season); an
+                uploader's series (with `mid`, its owner); a bangumi episode's season.
+            progress: `progress(done_bytes, total_bytes)` over the whole batch.
+
+        The other arguments are those of `download`. A failed item does not stop the
+        others: it is in `result.failures`; the batch raises `DownloadException` only when
+        every item failed.
+        """
+        from .. import _download as _d
+
+        client = self._api._client
+        opts = _d.check_options(
+            dest=dest,
+            quality=quality,
+            codec=codec,
+            audio_quality=audio_quality,
+            merge=merge,
+            danmaku=danmaku,
+            subtitles=subtitles,
+            overwrite=overwrite,
+            progress=progress,
+            logged_in=_logged_in(client),
+        )
+        src = _d.batch_source(source, media_id, season_id, series_id, ep_id, mid)
+        wanted = _d.check_pages(pages)
+        limit = _d.check_concurrency(concurrency)
+        job = _d.Job(_d.Target(), opts, None, client.max_retries, _d.Tally(progress))
+        return _d.batch_sync(client, src, wanted, job, limit)
+
 
 class AsyncVideoExtras:
     """Methods of `AsyncClient.video` written by hand (see `VideoExtras` for the docs)."""
@@ -495,6 +637,141 @@ class AsyncVideoExtras:
             max_queue=max_queue,
             hosts=hosts,
         )
+
+    async def download(
+        self,
+        video: str | int,
+        dest: str | os.PathLike[str],
+        *,
+        page: int = 0,
+        quality: int | None = None,
+        codec: str | Sequence[str] | None = None,
+        audio_quality: int | str | None = None,
+        merge: bool = True,
+        danmaku: str | None = None,
+        subtitles: bool | str | None = None,
+        filename: str | None = None,
+        overwrite: bool = False,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> DownloadResult:
+        """Download one part of a video (or a bangumi episode) into the directory `dest`.
+
+        Args:
+            video: a BV id, an av number (int), or any video or episode link `parse_link`
+                understands (a b23.tv share link is resolved first). A link's `?p=` picks
+                the part when `page` is left at 0.
+            dest: the directory to write into (created when missing).
+            page: the part, 0-based.
+            quality: a quality number (127 8K, 120 4K, 116 1080P60, 112 1080P+, 80 1080P,
+                64 720P, 32 480P, 16 360P); the best below it when not offered, the best
+                allowed by the login when None.
+            codec: "avc", "hevc" or "av1", or a sequence of them in order of preference;
+                another codec of the chosen quality when none is offered (default order
+                avc, hevc, av1: the most playable first).
+            audio_quality: 30280 (192K), 30232, 30216, "dolby" or "hires"; the next best
+                when not offered; the best AAC stream when None.
+            merge: join video and audio with `ffmpeg -c copy` (when ffmpeg is on PATH) into
+                `<name>.mp4` (`.mkv` for Hi-Res FLAC) and remove the two streams; without
+                ffmpeg, or with False, the streams are kept as `<name>.video.m4s` and
+                `<name>.audio.m4s`.
+            danmaku: "ass" or "xml" to write the part's danmaku beside the video.
+            subtitles: True (the first track) or a language ("zh-CN") to write an SRT
+                beside the video (needs a logged-in credential).
+            filename: the file name without extension; the title (and part) by default.
+            overwrite: fetch again and replace files that exist; by default a finished
+                output is kept and the download skipped.
+            progress: called as `progress(done_bytes, total_bytes)` while bytes arrive; the
+                total grows when the audio stream starts.
+
+        Every stream goes to `<file>.part`, is resumed with HTTP Range after a dropped
+        connection (also by a later call: a `.part` left behind is resumed), is checked
+        against the server's length and renamed into place only when complete; mirror URLs
+        (`backup_url`) are tried in order. What was chosen instead of what was asked is in
+        `result.notes`. Raises `DownloadException` when every URL of a stream fails.
+        """
+        from .. import _download as _d
+
+        client = self._api._client
+        page_ = _d.check_page(page)
+        name = _d.check_filename(filename)
+        opts = _d.check_options(
+            dest=dest,
+            quality=quality,
+            codec=codec,
+            audio_quality=audio_quality,
+            merge=merge,
+            danmaku=danmaku,
+            subtitles=subtitles,
+            overwrite=overwrite,
+            progress=progress,
+            logged_in=_logged_in(client),
+        )
+        target = _d.video_target(video, page_)
+        job = _d.Job(target, opts, name, client.max_retries, _d.Tally(progress))
+        return await _d.drive_async(client, _d.download_flow(job))  # type: ignore[no-any-return]
+
+    async def download_batch(
+        self,
+        source: str | int | None,
+        dest: str | os.PathLike[str],
+        *,
+        pages: Sequence[int] | None = None,
+        concurrency: int = 3,
+        quality: int | None = None,
+        codec: str | Sequence[str] | None = None,
+        audio_quality: int | str | None = None,
+        merge: bool = True,
+        danmaku: str | None = None,
+        subtitles: bool | str | None = None,
+        overwrite: bool = False,
+        progress: Callable[[int, int], object] | None = None,
+        media_id: int | None = None,
+        season_id: int | None = None,
+        series_id: int | None = None,
+        ep_id: int | None = None,
+        mid: int | None = None,
+    ) -> BatchResult:
+        """Download many parts: every part of a video (or `pages`), a favourite folder, an
+        uploader's season or series, or a bangumi season, `concurrency` at a time.
+
+        Args:
+            source: a video (BV id, av number, link), a favourite folder (`ml123` or its
+                link), a season or series link (`space.bilibili.com/<mid>/channel/...`), a
+                bangumi season or episode (`ss123`, `ep123` or their links); or None with
+                one of the keyword forms below.
+            dest: the directory; a folder, season or bangumi goes into a subdirectory
+                named after it, a multi-part video into one named after its title.
+            pages: for a video, the parts to fetch (0-based); all by default.
+            concurrency: items downloaded at the same time (1 to 32).
+            media_id, season_id, series_id, ep_id, mid: the keyword forms: a favourite
+                folder; a bangumi season (or, with `mid`, an uploader's season); an
+                uploader's series (with `mid`, its owner); a bangumi episode's season.
+            progress: `progress(done_bytes, total_bytes)` over the whole batch.
+
+        The other arguments are those of `download`. A failed item does not stop the
+        others: it is in `result.failures`; the batch raises `DownloadException` only when
+        every item failed.
+        """
+        from .. import _download as _d
+
+        client = self._api._client
+        opts = _d.check_options(
+            dest=dest,
+            quality=quality,
+            codec=codec,
+            audio_quality=audio_quality,
+            merge=merge,
+            danmaku=danmaku,
+            subtitles=subtitles,
+            overwrite=overwrite,
+            progress=progress,
+            logged_in=_logged_in(client),
+        )
+        src = _d.batch_source(source, media_id, season_id, series_id, ep_id, mid)
+        wanted = _d.check_pages(pages)
+        limit = _d.check_concurrency(concurrency)
+        job = _d.Job(_d.Target(), opts, None, client.max_retries, _d.Tally(progress))
+        return await _d.batch_async(client, src, wanted, job, limit)
 
 
 _JSON_DECODER = "bilibili_sdk._extras.video:_json_file"

@@ -11,6 +11,7 @@ endpoint answer. The login flows work end to end with fresh cookies (`script_qr`
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import hmac
@@ -362,16 +363,50 @@ class _Handler(BaseHTTPRequestHandler):
         url = f"http://{self.headers.get('host', 'localhost')}{self.path}"
         request = httpx.Request(self.command, url, headers=list(self.headers.items()), content=body)
         response = self.mock.handle(request)
+        if getattr(response.stream, "mock_media", False):
+            self._send_media(response)
+            return
         payload = response.read()
         self.send_response(response.status_code)
         self.send_header("Content-Type", response.headers.get("content-type", "application/json"))
         for cookie in response.headers.get_list("set-cookie"):
             self.send_header("Set-Cookie", cookie)
-        self.send_header("Content-Length", str(len(payload)))
+        for name in ("content-range", "accept-ranges"):  # the CDN's HEAD and 416 answers
+            if name in response.headers:
+                self.send_header(name.title(), response.headers[name])
+        size = str(len(payload))
+        if self.command == "HEAD":  # the length of what a GET would send
+            size = response.headers.get("content-length", size)
+        self.send_header("Content-Length", size)
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+    def _send_media(self, response: httpx.Response) -> None:
+        """Stream a CDN body chunk by chunk; a body cut short closes the socket there (the
+        client sees a dropped connection, as when a real CDN node goes away)."""
+        self.send_response(response.status_code)
+        for name in ("content-type", "content-length", "content-range", "accept-ranges"):
+            if name in response.headers:
+                self.send_header(name.title(), response.headers[name])
+        self.end_headers()
+        promised = int(response.headers.get("content-length") or 0)
+        sent = 0
+        try:
+            for chunk in response.stream:  # type: ignore[union-attr]
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except httpx.ReadError:
+            pass
+        if sent < promised:
+            self.wfile.flush()
+            self.close_connection = True
+            import socket
+
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
