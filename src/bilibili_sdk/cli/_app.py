@@ -288,7 +288,8 @@ _INFO = {
 def info(
     ctx: typer.Context,
     target: Annotated[
-        str, typer.Argument(help="BV id, av number, or any Bilibili link (user, live, ss/ep, cv...).")
+        str,
+        typer.Argument(help="BV id, av number, or any Bilibili link (user, live, ss/ep, cv...)."),
     ],
     json_: JsonOpt = False,
 ) -> None:
@@ -404,7 +405,10 @@ def search(
                 }
             )
             return
-        rows = [[_plain(v) if a == "title" else v for a, v in ((a, _attr(h, a)) for a in attrs)] for h in hits]
+        rows = [
+            [_plain(v) if a == "title" else v for a, v in ((a, _attr(h, a)) for a in attrs)]
+            for h in hits
+        ]
         out.table(
             f"{type_.value} results for {keyword!r}: page {page} of {result.num_pages}, "
             f"{result.num_results} in all",
@@ -427,7 +431,9 @@ class DanmakuFormat(str, enum.Enum):
 def _video_link(client: Any, text: str) -> ParsedLink:
     link = _resolve(client, text)
     if link.type not in (ResourceType.VIDEO, ResourceType.INTERACTIVE_VIDEO):
-        raise CliError(f"expected a video (BV id, av number or video link), got a {link.type.value} link")
+        raise CliError(
+            f"expected a video (BV id, av number or video link), got a {link.type.value} link"
+        )
     return link
 
 
@@ -436,14 +442,18 @@ def danmaku(
     ctx: typer.Context,
     video: Annotated[str, typer.Argument(help="BV id, av number or video link.")],
     page: Annotated[
-        int | None, typer.Option("--page", "-p", help="Part, from 1 (default: the link's ?p= or 1).")
+        int | None,
+        typer.Option("--page", "-p", help="Part, from 1 (default: the link's ?p= or 1)."),
     ] = None,
     format_: Annotated[
         DanmakuFormat | None,
-        typer.Option("--format", "-f", help="xml (Bilibili's), ass (subtitles) or json.", show_default="xml"),
+        typer.Option(
+            "--format", "-f", help="xml (Bilibili's), ass (subtitles) or json.", show_default="xml"
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (atomically) instead of stdout."),
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -476,7 +486,9 @@ def danmaku(
         if out.json:
             out.emit_json({"output": str(output), "format": fmt.value, "count": len(items)})
         else:
-            out.say(f"{len(items)} danmaku of {link.id} P{index + 1} written to {output} ({fmt.value})")
+            out.say(
+                f"{len(items)} danmaku of {link.id} P{index + 1} written to {output} ({fmt.value})"
+            )
 
 
 # ---------------------------------------------------------------- download
@@ -497,7 +509,9 @@ def _codecs(text: str | None) -> list[str] | None:
     names = [c.strip().lower() for c in text.split(",") if c.strip()]
     bad = [c for c in names if c not in _CODECS]
     if not names or bad:
-        raise CliError(f"--codec: expected a comma-separated list of {', '.join(_CODECS)}, got {text!r}")
+        raise CliError(
+            f"--codec: expected a comma-separated list of {', '.join(_CODECS)}, got {text!r}"
+        )
     return names
 
 
@@ -523,7 +537,11 @@ def _result_rows(r: Any) -> list[tuple[str, Any]]:
         rows.append(("output", d["output_path"]))
     else:
         rows += [("video", d["video_path"]), ("audio", d["audio_path"])]
-    rows += [("quality", d["quality"]), ("codec", d["codec"]), ("audio quality", d["audio_quality"])]
+    rows += [
+        ("quality", d["quality"]),
+        ("codec", d["codec"]),
+        ("audio quality", d["audio_quality"]),
+    ]
     rows += [("note", n) for n in d["notes"]]
     return rows
 
@@ -540,25 +558,43 @@ def download(
         str,
         typer.Argument(help="BV id, av number, video link, favourite folder, series, ss/ep link."),
     ],
-    page: Annotated[int | None, typer.Option("--page", "-p", help="Part, from 1 (default: the link's ?p= or 1).")] = None,
+    page: Annotated[
+        int | None,
+        typer.Option("--page", "-p", help="Part, from 1 (default: the link's ?p= or 1)."),
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every part of the video.")] = False,
     quality: Annotated[
-        int | None, typer.Option("--quality", "-q", help="Quality number: 127 8K, 120 4K, 116 1080P60, 80 1080P, 64 720P, 32 480P, 16 360P (default: the best allowed).")
+        int | None,
+        typer.Option(
+            "--quality",
+            "-q",
+            help="Quality number: 127 8K, 120 4K, 116 1080P60, 80 1080P, 64 720P, 32 480P, 16 360P (default: the best allowed).",
+        ),
     ] = None,
     codec: Annotated[
-        str | None, typer.Option("--codec", "-c", help="Codec preference, e.g. hevc,avc (avc, hevc, av1).")
+        str | None,
+        typer.Option("--codec", "-c", help="Codec preference, e.g. hevc,avc (avc, hevc, av1)."),
     ] = None,
     audio_quality: Annotated[
-        int | None, typer.Option("--audio-quality", help="30280 192K, 30232 132K, 30216 64K, 30250 Dolby, 30251 Hi-Res.")
+        int | None,
+        typer.Option(
+            "--audio-quality", help="30280 192K, 30232 132K, 30216 64K, 30250 Dolby, 30251 Hi-Res."
+        ),
     ] = None,
     dest: Annotated[Path, typer.Option("--dir", "-d", help="Directory to save into.")] = Path("."),
-    no_merge: Annotated[bool, typer.Option("--no-merge", help="Keep video and audio apart (no ffmpeg).")] = False,
+    no_merge: Annotated[
+        bool, typer.Option("--no-merge", help="Keep video and audio apart (no ffmpeg).")
+    ] = False,
     danmaku_: Annotated[
         DanmakuFile | None, typer.Option("--danmaku", help="Also save the danmaku (ass or xml).")
     ] = None,
-    subtitles: Annotated[bool, typer.Option("--subtitles", help="Also save subtitles (SRT).")] = False,
+    subtitles: Annotated[
+        bool, typer.Option("--subtitles", help="Also save subtitles (SRT).")
+    ] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=16, help="Downloads at once in batches.")] = 3,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=16, help="Downloads at once in batches.")
+    ] = 3,
     json_: JsonOpt = False,
 ) -> None:
     """Download a video (or a batch: --all parts, a favourite folder, a series, a bangumi
@@ -569,7 +605,9 @@ def download(
         codecs = _codecs(codec)
         link = _parse(target)
         if link is not None and link.type not in _DOWNLOAD_TYPES:
-            raise CliError(f"bili download does not support {link.type.value.replace('_', ' ')} links")
+            raise CliError(
+                f"bili download does not support {link.type.value.replace('_', ' ')} links"
+            )
         if link is not None and link.type in _BATCH_TYPES and page is not None:
             raise CliError("--page applies to a video, not to a batch")
         if link is not None:
@@ -585,20 +623,35 @@ def download(
         with _env.open_env(settings) as env:
             link = _resolve(env.client, target)
             if link.type not in _DOWNLOAD_TYPES:
-                raise CliError(f"bili download does not support {link.type.value.replace('_', ' ')} links")
+                raise CliError(
+                    f"bili download does not support {link.type.value.replace('_', ' ')} links"
+                )
             batch = all_ or link.type in _BATCH_TYPES
             label = str(link.id) if not batch else f"{link.type.value} {link.id}"
             with out.progress(label) as progress:
                 if batch:
-                    source = str(link.id) if link.type in (ResourceType.VIDEO, ResourceType.INTERACTIVE_VIDEO) else target
+                    source = (
+                        str(link.id)
+                        if link.type in (ResourceType.VIDEO, ResourceType.INTERACTIVE_VIDEO)
+                        else target
+                    )
                     outcome = env.client.video.download_batch(
-                        source, dest, pages=None, concurrency=concurrency, progress=progress, **common
+                        source,
+                        dest,
+                        pages=None,
+                        concurrency=concurrency,
+                        progress=progress,
+                        **common,
                     )
                     results, failures = list(outcome.results), list(outcome.failures)
                 else:
                     result = env.client.video.download(
-                        str(link.id), dest, page=_page_index(page, link), overwrite=overwrite,
-                        progress=progress, **common
+                        str(link.id),
+                        dest,
+                        page=_page_index(page, link),
+                        overwrite=overwrite,
+                        progress=progress,
+                        **common,
                     )
                     results, failures = [result], []
         if out.json:
@@ -606,7 +659,11 @@ def download(
                 {
                     "results": [_result_json(r) for r in results],
                     "failures": [
-                        {"item": str(item), "error": message_for(e), "exit_code": int(exit_code_for(e))}
+                        {
+                            "item": str(item),
+                            "error": message_for(e),
+                            "exit_code": int(exit_code_for(e)),
+                        }
                         for item, e in failures
                     ],
                 }
@@ -629,13 +686,24 @@ def upload(
     file: Annotated[Path, typer.Argument(help="The video file.")],
     title: Annotated[str, typer.Option("--title", help="Title (at most 80 characters).")],
     tid: Annotated[int, typer.Option("--tid", help="Zone id (bilibili_sdk.zones).")],
-    tags: Annotated[list[str] | None, typer.Option("--tag", help="A tag; repeat for several.")] = None,
+    tags: Annotated[
+        list[str] | None, typer.Option("--tag", help="A tag; repeat for several.")
+    ] = None,
     desc: Annotated[str, typer.Option("--desc", help="Description.")] = "",
     cover: Annotated[Path | None, typer.Option("--cover", help="Cover image (jpg/png).")] = None,
-    copyright_: Annotated[int, typer.Option("--copyright", min=1, max=2, help="1 original, 2 repost (needs --source).")] = 1,
-    source: Annotated[str | None, typer.Option("--source", help="Where a repost comes from.")] = None,
-    threads: Annotated[int, typer.Option("--threads", min=1, max=16, help="Chunks uploaded at once.")] = 3,
-    line: Annotated[str | None, typer.Option("--line", help="Upload line, e.g. bda2 (default: probe).")] = None,
+    copyright_: Annotated[
+        int,
+        typer.Option("--copyright", min=1, max=2, help="1 original, 2 repost (needs --source)."),
+    ] = 1,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where a repost comes from.")
+    ] = None,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, max=16, help="Chunks uploaded at once.")
+    ] = 3,
+    line: Annotated[
+        str | None, typer.Option("--line", help="Upload line, e.g. bda2 (default: probe).")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Upload a video (login needed): chunked, resumable, with a progress bar."""
@@ -697,8 +765,12 @@ def _describe(event: Any) -> str:
 def live(
     ctx: typer.Context,
     room: Annotated[str, typer.Argument(help="Room id (short ids work) or live room link.")],
-    count: Annotated[int | None, typer.Option("--count", "-n", min=1, help="Stop after N events.")] = None,
-    seconds: Annotated[float | None, typer.Option("--seconds", "-s", min=0.1, help="Stop after S seconds.")] = None,
+    count: Annotated[
+        int | None, typer.Option("--count", "-n", min=1, help="Stop after N events.")
+    ] = None,
+    seconds: Annotated[
+        float | None, typer.Option("--seconds", "-s", min=0.1, help="Stop after S seconds.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Print a live room's events (danmaku, gifts, super chats...) one per line."""
@@ -739,7 +811,12 @@ def login(
     ctx: typer.Context,
     tv: Annotated[bool, typer.Option("--tv", help="Log in as the TV client.")] = False,
     cookies: Annotated[
-        Path | None, typer.Option("--cookies", help="Where to save (default: the file other commands load).", show_default=False)
+        Path | None,
+        typer.Option(
+            "--cookies",
+            help="Where to save (default: the file other commands load).",
+            show_default=False,
+        ),
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -748,16 +825,22 @@ def login(
         if cookies is not None:
             settings.cookies = cookies
         path, _named = _env.cookie_path(settings)
+        settings.use_cookies = False  # a new login, whatever the file holds
         from ..login import QrState
 
         with _env.open_env(settings) as env:
             qr = env.client.login.start_qr(tv=tv)
-            out.say(f"Scan this QR code with the Bilibili app ({'TV' if tv else 'web'} login; it expires in about 3 minutes):")
+            out.say(
+                f"Scan this QR code with the Bilibili app ({'TV' if tv else 'web'} login; it expires in about 3 minutes):"
+            )
             try:
                 out.err.print(qr.terminal(), highlight=False, markup=False)
             except ImportError as e:  # segno is in the login extra
                 out.say(f"({e})\nOr encode this URL as a QR code yourself: {qr.url}")
-            messages = {"SCANNED": "Scanned: confirm the login in the app.", "WAITING": "Waiting for a scan..."}
+            messages = {
+                "SCANNED": "Scanned: confirm the login in the app.",
+                "WAITING": "Waiting for a scan...",
+            }
 
             def on_change(state: QrState) -> None:
                 if state.name in messages:
@@ -779,4 +862,6 @@ def login(
         if out.json:
             out.emit_json({"mid": int(mid) if str(mid).isdigit() else mid, "cookies": str(path)})
         else:
-            out.say(f"Logged in as user {mid}. Cookies saved to {path} (readable by you only; keep it secret).")
+            out.say(
+                f"Logged in as user {mid}. Cookies saved to {path} (readable by you only; keep it secret)."
+            )

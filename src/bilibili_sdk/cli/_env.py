@@ -41,6 +41,8 @@ class Settings:
     cookies: Path | None = None
     """--cookies / BILI_COOKIES; None: the default file, when it exists."""
     timeout: float | None = None
+    use_cookies: bool = True
+    """False for `bili login`, which writes the cookie file rather than reading it."""
 
 
 @dataclass
@@ -85,6 +87,8 @@ def cookie_path(settings: Settings) -> tuple[Path, bool]:
 
 def load_credential(settings: Settings) -> Credential | None:
     """The saved login: a named file must be readable; the default one may be absent."""
+    if not settings.use_cookies:
+        return None
     path, named = cookie_path(settings)
     if not path.exists():
         if named:
@@ -146,12 +150,15 @@ def _offline_env(settings: Settings) -> Iterator[Env]:
         client = stack.enter_context(
             Client(credential, timeout=settings.timeout, base_urls=server.base_urls)
         )
-        on_open = None
+        on_open: Callable[[], None] | None = None
         if live is not None:
             from ..__main__ import _mock_live_events
 
-            push = live.push
-            on_open = lambda: push(*_mock_live_events())  # noqa: E731
+            server_ = live
+
+            def on_open() -> None:
+                server_.push(*_mock_live_events())
+
         yield Env(
             client,
             offline=True,

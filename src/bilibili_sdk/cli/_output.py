@@ -57,9 +57,7 @@ class Output:
         self.tty = _is_tty(self.stdout)
         self.err_tty = _is_tty(self.stderr)
         self.out = Console(file=self.stdout, force_terminal=self.tty or None, highlight=False)
-        self.err = Console(
-            file=self.stderr, force_terminal=self.err_tty or None, highlight=False
-        )
+        self.err = Console(file=self.stderr, force_terminal=self.err_tty or None, highlight=False)
 
     # ---------------------------------------------------------------- stdout
     def emit_json(self, value: Any) -> None:
