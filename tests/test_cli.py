@@ -124,6 +124,17 @@ def test_info_takes_av_numbers_and_urls(cli: Cli, mock: MockBilibili) -> None:
     )
 
 
+def test_info_resolves_share_links(cli: Cli, mock: MockBilibili) -> None:
+    mock.set_redirect("https://b23.tv/Ab12Cd", "https://space.bilibili.com/2?share_source=copy")
+    r = cli("info", "https://b23.tv/Ab12Cd")
+    assert r.exit_code == 0, r.stderr
+    assert tsv(r.stdout)["name"] == "碧诗"
+    assert mock.requests[0].host == "b23.tv"
+    mock.set_redirect("https://b23.tv/Zz", "https://www.bilibili.com/opus/1")
+    r = cli("download", "b23.tv/Zz")
+    assert r.exit_code == 2 and "does not support opus links" in r.stderr
+
+
 @pytest.mark.parametrize(
     ("target", "expect"),
     [
@@ -161,7 +172,7 @@ def test_info_unsupported_is_a_usage_error_before_any_request(
     r = cli("info", target)
     assert r.exit_code == ExitCode.USAGE == 2
     assert message in r.stderr and r.stdout == ""
-    assert mock.requests == []
+    assert mock.requests == [] and cli.settings == []  # no client was even made
 
 
 # ---------------------------------------------------------------- exit codes
@@ -476,23 +487,35 @@ def live_server(cli: Cli, mock: MockBilibili) -> Iterator[MockLiveServer]:
         yield server
 
 
+EXPECTED_LIVE = [
+    "DANMU_MSG\t碧诗: 晚上好",
+    "SEND_GIFT\t碧诗 sent 3 x 小花花",
+    "SUPER_CHAT_MESSAGE\t碧诗 (SC ¥30): 加油",
+    "DANMU_MSG\t碧诗: 来了来了",
+]
+
+
 def test_live_prints_typed_events(cli: Cli, live_server: MockLiveServer) -> None:
-    r = cli("live", "3", "--count", "5", "--seconds", "20")
+    r = cli("live", "3", "--count", "5", "--seconds", "30")
     assert r.exit_code == 0, r.stderr
     # Five events: the four pushed, in order, and the heartbeat reply (VIEW) somewhere.
     lines = r.stdout.splitlines()
     assert len(lines) == 5 and lines.count("VIEW\tpopularity 1") == 1
-    assert [line for line in lines if not line.startswith("VIEW")] == [
-        "DANMU_MSG\t碧诗: 晚上好",
-        "SEND_GIFT\t碧诗 sent 3 x 小花花",
-        "SUPER_CHAT_MESSAGE\t碧诗 (SC ¥30): 加油",
-        "DANMU_MSG\t碧诗: 来了来了",
-    ]
+    assert [line for line in lines if not line.startswith("VIEW")] == EXPECTED_LIVE
     assert live_server.clients[0].auth["roomid"] == 23058
 
 
+def test_live_stops_after_count(cli: Cli, live_server: MockLiveServer) -> None:
+    r = cli("live", "3", "--count", "3", "--seconds", "30")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3
+    pushed = [line for line in lines if not line.startswith("VIEW")]
+    assert pushed == EXPECTED_LIVE[: len(pushed)] and len(pushed) >= 2
+
+
 def test_live_json_lines(cli: Cli, live_server: MockLiveServer) -> None:
-    r = cli("--json", "live", "https://live.bilibili.com/3", "-n", "5", "-s", "20")
+    r = cli("--json", "live", "https://live.bilibili.com/3", "-n", "5", "-s", "30")
     assert r.exit_code == 0, r.stderr
     docs = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(docs) == 5
@@ -809,3 +832,29 @@ def test_console_script_is_declared() -> None:
     assert project["scripts"]["bilibili-sdk"] == "bilibili_sdk.__main__:main"
     assert "bilibili_sdk[live,login,cli]" in project["optional-dependencies"]["dev"]
     assert {"typer>=0.12", "rich>=13"} <= set(project["optional-dependencies"]["cli"])
+
+
+def test_offline_in_process_login_then_info(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--offline without a factory: the mock on a loopback port, its own cookie file."""
+    monkeypatch.setattr(_env, "client_factory", None)
+    r = cli("--offline", "login")
+    assert r.exit_code == 0, r.stderr
+    offline = cli.home / "config" / "bilibili_sdk" / "cookies-offline.txt"
+    assert stat.S_IMODE(offline.stat().st_mode) == 0o600
+    assert not offline.with_name("cookies.txt").exists()  # a real login is never replaced
+    r = cli("--offline", "--timeout", "5", "info", "uid2")
+    assert r.exit_code == 0, r.stderr
+    assert tsv(r.stdout)["name"] == "碧诗"
+
+
+def test_global_options_reach_the_factory(cli: Cli, tmp_path: Path) -> None:
+    jar = tmp_path / "jar.txt"
+    jar.write_text("# Netscape HTTP Cookie File\n")
+    assert cli("--timeout", "2.5", "--cookies", str(jar), "info", BVID).exit_code == 0
+    [settings] = cli.settings
+    assert (settings.timeout, settings.cookies, settings.offline, settings.json) == (
+        2.5,
+        jar,
+        False,
+        False,
+    )

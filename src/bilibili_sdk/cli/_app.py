@@ -119,6 +119,15 @@ def _parse(text: str) -> ParsedLink | None:
         return None
 
 
+def _precheck(text: str) -> ParsedLink | None:
+    """The pure parse, before any client is made: None only for share links (b23.tv),
+    which need the network; anything else unknown is a usage error."""
+    link = _parse(text)
+    if link is None and not _is_short_link(text.strip()):
+        raise CliError(f"not a Bilibili link or id: {text!r}")
+    return link
+
+
 def _resolve(client: Any, text: str) -> ParsedLink:
     """Any link or bare id parse_link knows; share links (b23.tv) through the client."""
     link = _parse(text)
@@ -296,7 +305,7 @@ def info(
     """Show what a link or id points at: a video (title, owner, stats, parts, duration),
     a user, a live room, an article, a bangumi season or episode."""
     with _command(ctx, json_) as (out, settings):
-        link = _parse(target)
+        link = _precheck(target)
         if link is not None and link.type not in _INFO:
             raise CliError(_unsupported("bili info", link))
         with _env.open_env(settings) as env:
@@ -462,7 +471,7 @@ def danmaku(
         if out.json and format_ not in (None, DanmakuFormat.json) and output is None:
             raise CliError("--json prints JSON: give -o FILE for the xml or ass file")
         fmt = format_ or (DanmakuFormat.json if out.json else DanmakuFormat.xml)
-        link = _parse(video)
+        link = _precheck(video)
         index = _page_index(page, link)
         with _env.open_env(settings) as env:
             link = _video_link(env.client, video)
@@ -603,7 +612,7 @@ def download(
         if page is not None and all_:
             raise CliError("--page and --all exclude each other")
         codecs = _codecs(codec)
-        link = _parse(target)
+        link = _precheck(target)
         if link is not None and link.type not in _DOWNLOAD_TYPES:
             raise CliError(
                 f"bili download does not support {link.type.value.replace('_', ' ')} links"
