@@ -548,6 +548,8 @@ class FakeVideo:
             codec="hevc",
             audio_quality=30280,
             notes=["asked for 116, got 80 (the best allowed)"],
+            title=f"{name} title",
+            danmaku_path=dest / f"{name}.ass",
         )
 
     def download(self, video: Any, dest: Any, **kw: Any) -> Any:
@@ -561,7 +563,11 @@ class FakeVideo:
     def download_batch(self, source: Any, dest: Any, **kw: Any) -> Any:
         self.calls.append(("download_batch", (source, dest), kw))
         kw["progress"](2048, 2048)
-        failures = [("P2", self.fail)] if self.fail is not None else []
+        # The agreed form is (item, exception) pairs; the download branch returns objects
+        # with .item and .error: the CLI takes both.
+        failures: list[Any] = []
+        if self.fail is not None:
+            failures = [("P2", self.fail), SimpleNamespace(item="P3", error=self.fail)]
         return SimpleNamespace(results=[self._result(Path(dest), "P1")], failures=failures)
 
 
@@ -590,19 +596,23 @@ def test_download_passes_every_option(cli: Cli, fake_video: FakeVideo, tmp_path:
         "audio_quality": 30280,
         "merge": False,
         "danmaku": "ass",
-        "subtitles": "srt",
+        "subtitles": True,
         "overwrite": False,
     }
     doc = json.loads(r.stdout)
     assert doc["failures"] == []
     assert doc["results"] == [
         {
+            "title": f"{BVID} title",
             "video_path": str(tmp_path / f"{BVID}.video.m4s"),
             "audio_path": str(tmp_path / f"{BVID}.audio.m4s"),
             "output_path": str(tmp_path / f"{BVID}.mp4"),
             "quality": 80,
             "codec": "hevc",
             "audio_quality": 30280,
+            "danmaku_path": str(tmp_path / f"{BVID}.ass"),
+            "subtitle_path": None,
+            "skipped": False,
             "notes": ["asked for 116, got 80 (the best allowed)"],
         }
     ]
@@ -635,16 +645,19 @@ def test_download_progress_bar_on_a_terminal(
     ("target", "extra", "source"),
     [
         (BVID, ["--all"], BVID),
+        ("https://space.bilibili.com/2/favlist?fid=123", [], "ml123"),
+        ("https://www.bilibili.com/bangumi/play/ss41410", [], "ss41410"),
+        ("md28237119", [], "md28237119"),
+        ("https://www.bilibili.com/bangumi/play/ep508404", [], "ep508404"),
         (
-            "https://space.bilibili.com/2/favlist?fid=123",
+            "https://space.bilibili.com/2/lists/77?type=series",
             [],
-            "https://space.bilibili.com/2/favlist?fid=123",
+            "https://space.bilibili.com/2/channel/seriesdetail?sid=77",
         ),
-        ("ss41410", [], "ss41410"),
         (
-            "https://www.bilibili.com/bangumi/play/ep508404",
+            "https://space.bilibili.com/2/channel/collectiondetail?sid=88",
             [],
-            "https://www.bilibili.com/bangumi/play/ep508404",
+            "https://space.bilibili.com/2/channel/collectiondetail?sid=88",
         ),
     ],
 )
@@ -671,7 +684,22 @@ def test_download_batch_failure_sets_the_exit_code(cli: Cli) -> None:
     doc = json.loads(r.stdout)
     assert len(doc["results"]) == 1
     assert doc["failures"] == [
-        {"item": "P2", "error": "NotFoundException: -404 啥都木有", "exit_code": 4}
+        {"item": "P2", "error": "NotFoundException: -404 啥都木有", "exit_code": 4},
+        {"item": "P3", "error": "NotFoundException: -404 啥都木有", "exit_code": 4},
+    ]
+    r = cli("download", BVID, "--all")
+    assert r.exit_code == 4 and "P3: NotFoundException: -404" in r.stderr
+    assert tsv(r.stdout)["title"] == "P1 title"
+
+
+def test_download_overwrite(cli: Cli, fake_video: FakeVideo) -> None:
+    assert cli("download", BVID, "--overwrite").exit_code == 0
+    assert cli("download", BVID, "--all", "--overwrite").exit_code == 0
+    assert cli("download", BVID, "--all").exit_code == 0
+    assert [(name, kw.get("overwrite")) for name, _, kw in fake_video.calls] == [
+        ("download", True),
+        ("download_batch", True),
+        ("download_batch", None),  # not passed: the agreed batch signature has none
     ]
 
 
@@ -857,4 +885,33 @@ def test_global_options_reach_the_factory(cli: Cli, tmp_path: Path) -> None:
         jar,
         False,
         False,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BVID,
+        "ml123",
+        "ss41410",
+        "md28237119",
+        "ep508404",
+        "https://space.bilibili.com/2/lists/77?type=series",
+        "https://space.bilibili.com/2/lists/88?type=season",
+        "https://space.bilibili.com/2/favlist?fid=99",
+    ],
+)
+def test_batch_source_reads_back_as_the_same_link(text: str) -> None:
+    from bilibili_sdk.cli._app import _batch_source
+    from bilibili_sdk.links import parse_link
+
+    link = parse_link(text)
+    assert link is not None
+    back = parse_link(_batch_source(link))
+    assert back is not None
+    assert (back.type, back.id, back.id_name, back.mid) == (
+        link.type,
+        link.id,
+        link.id_name,
+        link.mid,
     )

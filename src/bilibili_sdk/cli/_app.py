@@ -524,24 +524,53 @@ def _codecs(text: str | None) -> list[str] | None:
     return names
 
 
+def _batch_source(link: ParsedLink) -> str:
+    """What to hand download_batch: the link in a canonical form parse_link reads back
+    (a b23.tv share link has been resolved by then; the batch need not resolve it again)."""
+    if link.type in (ResourceType.VIDEO, ResourceType.INTERACTIVE_VIDEO):
+        return str(link.id)
+    if link.type is ResourceType.FAVORITE_LIST:
+        return f"ml{link.id}"
+    if link.type is ResourceType.EPISODE:
+        return f"ep{link.id}"
+    if link.type is ResourceType.BANGUMI:
+        return f"{'md' if link.id_name == 'media_id' else 'ss'}{link.id}"
+    if link.type is ResourceType.CHANNEL_SERIES:
+        page = "seriesdetail" if link.id_name == "series_id" else "collectiondetail"
+        return f"https://space.bilibili.com/{link.mid}/channel/{page}?sid={link.id}"
+    raise CliError(f"bili download does not support {link.type.value.replace('_', ' ')} links")
+
+
+def _failure(failure: Any) -> tuple[Any, BaseException]:
+    """A batch failure: an `(item, exception)` pair or an object with `.item`/`.error`."""
+    if isinstance(failure, tuple):
+        item, error = failure
+        return item, error
+    return failure.item, failure.error
+
+
 def _result_json(r: Any) -> dict[str, Any]:
     def path(p: Any) -> str | None:
         return None if p is None else str(p)
 
     return {
+        "title": getattr(r, "title", None),
         "video_path": path(getattr(r, "video_path", None)),
         "audio_path": path(getattr(r, "audio_path", None)),
         "output_path": path(getattr(r, "output_path", None)),
         "quality": getattr(r, "quality", None),
         "codec": getattr(r, "codec", None),
         "audio_quality": getattr(r, "audio_quality", None),
+        "danmaku_path": path(getattr(r, "danmaku_path", None)),
+        "subtitle_path": path(getattr(r, "subtitle_path", None)),
+        "skipped": bool(getattr(r, "skipped", False)),
         "notes": [str(n) for n in (getattr(r, "notes", None) or [])],
     }
 
 
 def _result_rows(r: Any) -> list[tuple[str, Any]]:
     d = _result_json(r)
-    rows: list[tuple[str, Any]] = []
+    rows: list[tuple[str, Any]] = [("title", d["title"])] if d["title"] else []
     if d["output_path"]:
         rows.append(("output", d["output_path"]))
     else:
@@ -551,6 +580,9 @@ def _result_rows(r: Any) -> list[tuple[str, Any]]:
         ("codec", d["codec"]),
         ("audio quality", d["audio_quality"]),
     ]
+    rows += [(k, d[f"{k}_path"]) for k in ("danmaku", "subtitle") if d[f"{k}_path"]]
+    if d["skipped"]:
+        rows.append(("skipped", "already there (--overwrite fetches it again)"))
     rows += [("note", n) for n in d["notes"]]
     return rows
 
@@ -627,8 +659,11 @@ def download(
             "audio_quality": audio_quality,
             "merge": not no_merge,
             "danmaku": danmaku_.value if danmaku_ else None,
-            "subtitles": "srt" if subtitles else None,
+            "subtitles": True if subtitles else None,
         }
+        # download_batch takes `overwrite` too (not in the signature first agreed on):
+        # passed only when asked for.
+        batch_extra: dict[str, Any] = {"overwrite": True} if overwrite else {}
         with _env.open_env(settings) as env:
             link = _resolve(env.client, target)
             if link.type not in _DOWNLOAD_TYPES:
@@ -639,27 +674,24 @@ def download(
             label = str(link.id) if not batch else f"{link.type.value} {link.id}"
             with out.progress(label) as progress:
                 if batch:
-                    source = (
-                        str(link.id)
-                        if link.type in (ResourceType.VIDEO, ResourceType.INTERACTIVE_VIDEO)
-                        else target
-                    )
                     outcome = env.client.video.download_batch(
-                        source,
+                        _batch_source(link),
                         dest,
                         pages=None,
                         concurrency=concurrency,
                         progress=progress,
                         **common,
+                        **batch_extra,
                     )
-                    results, failures = list(outcome.results), list(outcome.failures)
+                    results = list(outcome.results)
+                    failures = [_failure(f) for f in outcome.failures]
                 else:
                     result = env.client.video.download(
                         str(link.id),
                         dest,
                         page=_page_index(page, link),
-                        overwrite=overwrite,
                         progress=progress,
+                        overwrite=overwrite,
                         **common,
                     )
                     results, failures = [result], []
@@ -843,7 +875,10 @@ def login(
                 f"Scan this QR code with the Bilibili app ({'TV' if tv else 'web'} login; it expires in about 3 minutes):"
             )
             try:
-                out.err.print(qr.terminal(), highlight=False, markup=False)
+                # Written as is: rich would escape the ANSI colours (black on white, so
+                # the code scans on dark and light themes alike); plain when piped.
+                out.stderr.write(qr.terminal(ansi=out.err_tty) + "\n")
+                out.stderr.flush()
             except ImportError as e:  # segno is in the login extra
                 out.say(f"({e})\nOr encode this URL as a QR code yourself: {qr.url}")
             messages = {
