@@ -909,9 +909,6 @@ def test_batch_source_reads_back_as_the_same_link(text: str) -> None:
     assert link is not None
     back = parse_link(_batch_source(link))
     assert back is not None
-    assert (back.type, back.id, back.id_name, back.mid) == (
-        link.type,
-        link.id,
-        link.id_name,
-        link.mid,
-    )
+    assert (back.type, back.id, back.id_name) == (link.type, link.id, link.id_name)
+    if link.type.value == "channel_series":  # a folder id alone names a folder; a series not
+        assert back.mid == link.mid
