@@ -355,6 +355,11 @@ def test_danmaku_ass_to_file_atomically(cli: Cli, tmp_path: Path) -> None:
     assert text.startswith("[Script Info]") and "Dialogue:" in text
     assert r.stdout == "" and "written to" in r.stderr
     assert os.listdir(out.parent) == ["v.ass"]  # no temporary file left
+    r = cli("danmaku", BVID, "-o", str(out.with_suffix(".xml")), "--json")
+    doc = json.loads(r.stdout)
+    assert doc["format"] == "xml" and doc["count"] == len(
+        parse_xml(out.with_suffix(".xml").read_text())
+    )
 
 
 def test_danmaku_json_and_failed_write_leaves_nothing(
@@ -451,6 +456,16 @@ def test_named_cookie_file_missing_exits_2(cli: Cli, mock: MockBilibili) -> None
     r = cli("--cookies", str(cli.home / "nope.txt"), "info", BVID)
     assert r.exit_code == 2 and "cookie file not found" in r.stderr
     assert mock.requests == []
+
+
+def test_bad_cookie_file_exits_2_without_showing_values(cli: Cli, mock: MockBilibili) -> None:
+    jar = cli.home / "bad.txt"
+    jar.write_text(
+        "# Netscape HTTP Cookie File\n.bilibili.com\tTRUE\t/\tFALSE\tSESSDATA\tsecret-789\n"
+    )
+    r = cli("--cookies", str(jar), "info", BVID)
+    assert r.exit_code == 2 and "cannot read the cookie file" in r.stderr
+    assert "secret-789" not in r.stderr + r.stdout and mock.requests == []
 
 
 def test_default_cookie_path_respects_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -470,7 +470,10 @@ def danmaku(
     with _command(ctx, json_) as (out, settings):
         if out.json and format_ not in (None, DanmakuFormat.json) and output is None:
             raise CliError("--json prints JSON: give -o FILE for the xml or ass file")
-        fmt = format_ or (DanmakuFormat.json if out.json else DanmakuFormat.xml)
+        # --json: the danmaku as JSON on stdout; with -o, the file (xml unless --format)
+        # and a JSON summary on stdout.
+        to_stdout_json = out.json and output is None
+        fmt = format_ or (DanmakuFormat.json if to_stdout_json else DanmakuFormat.xml)
         link = _precheck(video)
         index = _page_index(page, link)
         with _env.open_env(settings) as env:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,9 +96,17 @@ def load_credential(settings: Settings) -> Credential | None:
             raise CliError(f"cookie file not found: {path}", ExitCode.USAGE)
         return None
     try:
-        return Credential.from_cookies_txt(path)
-    except OSError as e:  # http.cookiejar.LoadError is an OSError too
-        raise CliError(f"cannot read the cookie file {path}: {e}", ExitCode.USAGE) from e
+        # http.cookiejar warns ("http.cookiejar bug!") before raising LoadError on a bad
+        # line; LoadError's text quotes the line, cookie value included: neither is shown.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Credential.from_cookies_txt(path)
+    except Exception as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
+        raise CliError(
+            f"cannot read the cookie file {path} as a Netscape cookies.txt ({why})",
+            ExitCode.USAGE,
+        ) from None
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
