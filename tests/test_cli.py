@@ -927,3 +927,20 @@ def test_batch_source_reads_back_as_the_same_link(text: str) -> None:
     assert (back.type, back.id, back.id_name) == (link.type, link.id, link.id_name)
     if link.type.value == "channel_series":  # a folder id alone names a folder; a series not
         assert back.mid == link.mid
+
+
+def test_live_without_the_live_extra_exits_6(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bilibili_sdk.live import _setup
+
+    missing = MissingExtraException(
+        f'live connections need the "live" extra: {_setup.INSTALL_HINT}', extra="live"
+    )
+    monkeypatch.setattr(_setup, "live_extra_error", lambda sync, need_brotli: missing)
+    r = cli("live", "3", "-n", "1")
+    assert r.exit_code == ExitCode.MISSING_EXTRA == 6
+    assert 'pip install "bilibili_sdk[live]"' in r.stderr and cli.settings == []
+
+
+def test_no_arguments_shows_help(cli: Cli) -> None:
+    r = cli()
+    assert "Commands" in r.stdout + r.stderr and "download" in r.stdout + r.stderr
