@@ -384,6 +384,11 @@ def test_danmaku_json_and_failed_write_leaves_nothing(
     assert r.exit_code == 2 and "-o FILE" in r.stderr
 
 
+def test_danmaku_wants_a_video(cli: Cli) -> None:
+    r = cli("danmaku", "cv4815593")
+    assert r.exit_code == 2 and "got an article link" in r.stderr and cli.settings == []
+
+
 def test_danmaku_page_is_one_based(cli: Cli) -> None:
     calls: list[tuple[Any, ...]] = []
 

@@ -437,13 +437,18 @@ class DanmakuFormat(str, enum.Enum):
     json = "json"
 
 
-def _video_link(client: Any, text: str) -> ParsedLink:
-    link = _resolve(client, text)
+def _check_video(link: ParsedLink) -> ParsedLink:
     if link.type not in (ResourceType.VIDEO, ResourceType.INTERACTIVE_VIDEO):
+        kind = link.type.value.replace("_", " ")
+        article = "an" if kind[0] in "aeiou" else "a"
         raise CliError(
-            f"expected a video (BV id, av number or video link), got a {link.type.value} link"
+            f"expected a video (BV id, av number or video link), got {article} {kind} link"
         )
     return link
+
+
+def _video_link(client: Any, text: str) -> ParsedLink:
+    return _check_video(_resolve(client, text))
 
 
 @app.command()
@@ -475,7 +480,9 @@ def danmaku(
         to_stdout_json = out.json and output is None
         fmt = format_ or (DanmakuFormat.json if to_stdout_json else DanmakuFormat.xml)
         link = _precheck(video)
-        index = _page_index(page, link)
+        if link is not None:  # bad input fails before any client is made
+            _check_video(link)
+        _page_index(page, link)
         with _env.open_env(settings) as env:
             link = _video_link(env.client, video)
             index = _page_index(page, link)
