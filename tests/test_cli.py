@@ -897,6 +897,7 @@ def test_offline_in_process_login_then_info(cli: Cli, monkeypatch: pytest.Monkey
     r = cli("--offline", "--timeout", "5", "info", "uid2")
     assert r.exit_code == 0, r.stderr
     assert tsv(r.stdout)["name"] == "碧诗"
+    assert "offline: the mock Bilibili at http://127.0.0.1:" in r.stderr
 
 
 def test_global_options_reach_the_factory(cli: Cli, tmp_path: Path) -> None:

@@ -102,6 +102,15 @@ def _command(ctx: typer.Context, json_flag: bool = False) -> Iterator[tuple[Outp
         raise typer.Exit(code) from None
 
 
+@contextlib.contextmanager
+def _open(out: Output, settings: _env.Settings) -> Iterator[_env.Env]:
+    """The command's client; offline, a note on stderr that the answers are the mock's."""
+    with _env.open_env(settings) as env:
+        if env.offline:
+            out.say(f"offline: the mock Bilibili at {env.base_url} answers (example data)")
+        yield env
+
+
 def _is_short_link(text: str) -> bool:
     url = text if "://" in text else f"https://{text}"
     try:
@@ -308,7 +317,7 @@ def info(
         link = _precheck(target)
         if link is not None and link.type not in _INFO:
             raise CliError(_unsupported("bili info", link))
-        with _env.open_env(settings) as env:
+        with _open(out, settings) as env:
             link = _resolve(env.client, target)
             show = _INFO.get(link.type)
             if show is None:
@@ -392,7 +401,7 @@ def search(
         if not keyword.strip():
             raise CliError("keyword: expected some words to search for")
         search_type, headers, attrs = _SEARCH[type_]
-        with _env.open_env(settings) as env:
+        with _open(out, settings) as env:
             if type_ is SearchKind.live:
                 result = env.client.search.search_live(keyword, page=page)
                 hits: list[Any] = list(result.result.live_room or [])
@@ -483,7 +492,7 @@ def danmaku(
         if link is not None:  # bad input fails before any client is made
             _check_video(link)
         _page_index(page, link)
-        with _env.open_env(settings) as env:
+        with _open(out, settings) as env:
             link = _video_link(env.client, video)
             index = _page_index(page, link)
             items = env.client.video.get_danmakus(str(link.id), page_index=index)
@@ -674,7 +683,7 @@ def download(
         # download_batch takes `overwrite` too (not in the signature first agreed on):
         # passed only when asked for.
         batch_extra: dict[str, Any] = {"overwrite": True} if overwrite else {}
-        with _env.open_env(settings) as env:
+        with _open(out, settings) as env:
             link = _resolve(env.client, target)
             if link.type not in _DOWNLOAD_TYPES:
                 raise CliError(
@@ -765,7 +774,7 @@ def upload(
             raise CliError(f"no such file: {file}")
         if cover is not None and not cover.is_file():
             raise CliError(f"no such cover file: {cover}")
-        with _env.open_env(settings) as env, out.progress(f"uploading {file.name}") as progress:
+        with _open(out, settings) as env, out.progress(f"uploading {file.name}") as progress:
             result = env.client.upload.video(
                 file,
                 title=title,
@@ -830,7 +839,7 @@ def live(
         from ..live._setup import require_live_extra
 
         require_live_extra(sync=True, need_brotli=True)
-        with _env.open_env(settings) as env, env.client.live.connect(room_id) as conn:
+        with _open(out, settings) as env, env.client.live.connect(room_id) as conn:
             out.say(f"connected to live room {room_id}; Ctrl-C stops")
             if env.on_live_open is not None:
                 env.on_live_open()
@@ -879,7 +888,7 @@ def login(
         settings.use_cookies = False  # a new login, whatever the file holds
         from ..login import QrState
 
-        with _env.open_env(settings) as env:
+        with _open(out, settings) as env:
             qr = env.client.login.start_qr(tv=tv)
             out.say(
                 f"Scan this QR code with the Bilibili app ({'TV' if tv else 'web'} login; it expires in about 3 minutes):"
