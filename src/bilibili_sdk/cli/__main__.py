@@ -1,0 +1,5 @@
+"""`python -m bilibili_sdk.cli`: the `bili` command."""
+
+from . import main
+
+raise SystemExit(main())
