@@ -26,6 +26,7 @@ from bilibili_sdk import Client
 from bilibili_sdk._exceptions import (
     ArgsException,
     CsrfException,
+    DownloadException,
     MissingExtraException,
     NetworkException,
     NetworkTimeoutException,
@@ -241,6 +242,7 @@ def test_args_exception_from_the_sdk_exits_2(cli: Cli) -> None:
         (CsrfException(-111, "x"), 5),
         (MissingExtraException("x", extra="live"), 6),
         (PermissionError(13, "denied", "/x"), 7),
+        (DownloadException("x"), 8),
         (RuntimeError("x"), 1),
         (KeyboardInterrupt(), 130),
     ],
@@ -954,3 +956,49 @@ def test_live_without_the_live_extra_exits_6(cli: Cli, monkeypatch: pytest.Monke
 def test_no_arguments_shows_help(cli: Cli) -> None:
     r = cli()
     assert "Commands" in r.stdout + r.stderr and "download" in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------- end to end: download
+def _first_stream(mock: MockBilibili) -> bytes:
+    r = mock.cdn.requests[0]
+    return mock.cdn.content(f"https://{r.host}{r.path}")
+
+
+def test_download_end_to_end_writes_the_cdn_bytes(
+    cli: Cli, mock: MockBilibili, tmp_path: Path
+) -> None:
+    dest = tmp_path / "videos"
+    out = cli("--json", "download", BVID, "--dir", str(dest), "--danmaku", "xml", "--no-merge")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)["results"][0]
+    video, audio = Path(data["video_path"]), Path(data["audio_path"])
+    assert video.parent == dest and audio.parent == dest
+    assert video.read_bytes() == _first_stream(mock)
+    assert len(audio.read_bytes()) > 0 and not list(dest.glob("*.part"))
+    assert data["quality"] == 32  # anonymous: the mock allows 480P at most
+    assert Path(data["danmaku_path"]).read_text("utf-8").startswith("<?xml")
+
+
+def test_download_end_to_end_dropped_connection_is_resumed(
+    cli: Cli, mock: MockBilibili, tmp_path: Path
+) -> None:
+    mock.cdn.drop_after(10_000)
+    out = cli("--json", "download", BVID, "--dir", str(tmp_path), "--no-merge")
+    assert out.exit_code == 0, out.output
+    assert "bytes=10000-" in [r.range for r in mock.cdn.requests]
+    video = Path(json.loads(out.stdout)["results"][0]["video_path"])
+    assert video.read_bytes() == _first_stream(mock)
+
+
+def test_download_end_to_end_every_mirror_failing_exits_nonzero_and_leaves_nothing(
+    cli: Cli, mock: MockBilibili, tmp_path: Path
+) -> None:
+    from bilibili_sdk.testing._cdn import BACKUP_HOSTS, PRIMARY_HOST
+
+    for host in (PRIMARY_HOST, *BACKUP_HOSTS):
+        mock.cdn.fail(host, status=404, times=-1)
+    dest = tmp_path / "d"
+    out = cli("download", BVID, "--dir", str(dest))
+    assert out.exit_code == 8, out.output  # a transfer that failed: run again to resume
+    assert "DownloadException" in out.output
+    assert not [p for p in dest.rglob("*") if p.is_file() and p.suffix != ".part"]

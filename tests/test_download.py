@@ -454,6 +454,26 @@ def test_danmaku_and_subtitles_beside_the_video(aio: bool, tmp_path: Path) -> No
     assert any(n.startswith("no subtitles written: lan:") for n in none.notes)
 
 
+@FLAVOURS
+def test_danmaku_segments_are_bounded_by_the_play_length(aio: bool, tmp_path: Path) -> None:
+    """A server that never answers an empty segment (the plain mock) must not be read for
+    ever: the play answer's length says how many 6-minute segments there are."""
+    mock = MockBilibili()
+    mock.cdn.timelength = 13 * 60 * 1000  # three segments: 0-6, 6-12, 12-13 minutes
+    seg = _pb.segment(_pb.elem(1, 1_000, "hello"))
+    asked: list[int] = []
+
+    def segment(rec: Any) -> httpx.Response:
+        asked.append(int(rec.query["segment_index"]))  # data up to segment 5, then empty
+        return httpx.Response(200, content=seg if asked[-1] <= 5 else b"")
+
+    mock.set_response("video.get_danmaku_segment", segment)
+    mock.set_response("video.get_pages", {"code": 0, "data": []})  # no length from the pages
+    result = run(aio, mock, "download", BVID, tmp_path, danmaku="xml")
+    assert result.danmaku_path is not None and result.danmaku_path.exists()
+    assert sorted(asked) == [1, 2, 3]
+
+
 # ---------------------------------------------------------------------------- batches
 class InFlight:
     """A transport that counts CDN requests in flight (each held a little)."""
@@ -851,3 +871,10 @@ def test_a_share_link_is_resolved_first(aio: bool, tmp_path: Path) -> None:
     result = run(aio, mock, "download", "https://b23.tv/Ab12Cd", tmp_path)
     assert result.cid == 1002 and result.bvid == BVID
     assert mock.requests[0].host == "b23.tv"
+
+
+def test_the_plain_mock_serves_the_subtitles_its_player_info_lists(tmp_path: Path) -> None:
+    mock = MockBilibili()
+    result = run(False, mock, "download", BVID, tmp_path, subtitles=True, cred=CRED)
+    assert result.subtitle_path is not None
+    assert "mock subtitle" in result.subtitle_path.read_text("utf-8")

@@ -825,7 +825,8 @@ def download_flow(job: Job) -> Flow:
     else:
         yield from _durl_flow(job, answer, folder, stem, result)
     if opts.danmaku and cid is not None:
-        yield from _danmaku_flow(job, aid, bvid, cid, folder, stem, result)
+        length = getattr(answer, "timelength", 0) or 0
+        yield from _danmaku_flow(job, aid, bvid, cid, length, folder, stem, result)
     if opts.subtitles and cid is not None and (aid or bvid):
         yield from _subtitle_flow(job, aid, bvid, cid, folder, stem, result)
     for note in notes:
@@ -995,12 +996,21 @@ def _extension(url: str) -> str:
 
 
 def _danmaku_flow(
-    job: Job, aid: Any, bvid: Any, cid: int, folder: Path, stem: str, result: DownloadResult
+    job: Job,
+    aid: Any,
+    bvid: Any,
+    cid: int,
+    length_ms: int,
+    folder: Path,
+    stem: str,
+    result: DownloadResult,
 ) -> Flow:
     from .danmaku import to_ass, to_xml
 
     kind = job.opts.danmaku
-    ids = {"aid": aid} if aid else {"bvid": bvid}
+    ids: dict[str, Any] = {"aid": aid} if aid else {"bvid": bvid}
+    if length_ms > 0:  # the play answer's length bounds the 6-minute segments to read
+        ids["to_seg"] = max(0, -(-length_ms // 360_000) - 1)
     danmakus = yield _Api("video", "get_danmakus", (), {**ids, "cid": cid})
     if kind == "ass":
         text = to_ass(

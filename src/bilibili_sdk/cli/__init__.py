@@ -28,6 +28,8 @@ Exit codes (`ExitCode`; one function, `exit_code_for`, maps exceptions to them):
     5    login required, expired (-101), csrf refused (-111) or QR login failed
     6    an optional dependency is missing (the `cli`, `live` or `login` extra)
     7    a local file could not be read or written
+    8    a download or upload failed on the way (every CDN mirror refused, bytes that do
+         not add up, a connection that kept dropping); running it again resumes
     130  interrupted (Ctrl-C)
 
 Without the extra, `bili` says `pip install "bilibili_sdk[cli]"` and exits with 6.

@@ -24,7 +24,7 @@ EPILOG = (
     "Exit codes: 0 ok · 1 unexpected error · 2 bad usage or argument · "
     "3 network error or timeout · 4 Bilibili refused (not found, risk control...) · "
     "5 login required or expired (bili login) · 6 optional dependency missing · "
-    "7 local file error · 130 interrupted."
+    "7 local file error · 8 transfer failed (run again to resume) · 130 interrupted."
 )
 
 app = typer.Typer(

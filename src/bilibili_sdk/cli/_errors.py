@@ -14,6 +14,7 @@ from .._exceptions import (
     CredentialNoBiliJctException,
     CredentialNoSessdataException,
     CsrfException,
+    DownloadException,
     LoginError,
     MissingExtraException,
     NetworkException,
@@ -45,6 +46,9 @@ class ExitCode(enum.IntEnum):
     """An optional dependency is missing; the message names the extra to install."""
     LOCAL_FILE = 7
     """A local file could not be read or written (disk full, permissions...)."""
+    TRANSFER = 8
+    """A download or upload failed on the way: every CDN mirror refused, the bytes did not
+    add up, or the connection kept dropping. Running the command again resumes it."""
     INTERRUPTED = 130
     """Ctrl-C (128 + SIGINT, as shells report it)."""
 
@@ -66,6 +70,9 @@ _LOGIN = (
 )
 
 
+_TRANSFER: tuple[type[Exception], ...] = (DownloadException,)
+
+
 def exit_code_for(error: BaseException) -> ExitCode:
     """The exit code for an exception that ended a command. Order matters: the login
     classes are ResponseCodeExceptions, MissingExtraException is an ImportError."""
@@ -79,6 +86,8 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.USAGE
     if isinstance(error, _LOGIN):
         return ExitCode.LOGIN
+    if isinstance(error, _TRANSFER):
+        return ExitCode.TRANSFER
     if isinstance(error, NetworkException):
         return ExitCode.NETWORK
     if isinstance(error, (ResponseCodeException, ResponseException)):

@@ -119,6 +119,8 @@ class MockCdn:
         self.dolby = False
         self.flac = False
         self.anonymous_max = 32
+        self.timelength = 10_000
+        """The play answers' `timelength` (milliseconds)."""
         self._cuts: list[tuple[int, bool]] = []
         self._failures: list[list[Any]] = []  # [match, status, times left]
         mock.overrides.setdefault("video.get_play_url", self._video_play_url)
@@ -275,7 +277,7 @@ class MockCdn:
             "video_codecid": 7,
             "seek_param": "start",
             "seek_type": "offset",
-            "timelength": 10000,
+            "timelength": self.timelength,
             "support_formats": [
                 {
                     "quality": q,

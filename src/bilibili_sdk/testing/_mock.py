@@ -149,7 +149,8 @@ class MockBilibili:
         """Serve `content` at `url` (any host), e.g. a BAS danmaku file or a subtitle JSON.
 
         Without one, a GET of an image on Bilibili's image hosts (`*.hdslb.com/....jpg`, `.png`,
-        `.gif`, `.webp`: covers, faces, emotes) gets a small placeholder PNG.
+        `.gif`, `.webp`: covers, faces, emotes) gets a small placeholder PNG, and a GET of a
+        subtitle file there (a path with `subtitle` in it) a two-line placeholder subtitle.
         """
         u = httpx.URL(url)
         self.files[(u.host, u.path)] = (content, content_type)
@@ -210,6 +211,8 @@ class MockBilibili:
             return httpx.Response(
                 200, content=placeholder_png(), headers={"content-type": "image/png"}
             )
+        if request.method == "GET" and _is_subtitle(host, path):
+            return httpx.Response(200, json=PLACEHOLDER_SUBTITLE)
         try:
             status, body = self._answer(rec)
         except Exception as e:
@@ -490,6 +493,25 @@ def _pick(candidates: list[Endpoint[Any]], params: dict[str, str]) -> Endpoint[A
 
 
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+PLACEHOLDER_SUBTITLE = {
+    "font_size": 0.4,
+    "font_color": "#FFFFFF",
+    "background_alpha": 0.5,
+    "background_color": "#9C27B0",
+    "Stroke": "none",
+    "body": [
+        {"from": 0.0, "to": 2.5, "location": 2, "content": "（模拟字幕）mock subtitle"},
+        {"from": 2.5, "to": 5.0, "location": 2, "content": "第二句 second line"},
+    ],
+}
+"""What a GET of a CC subtitle file (a `*.hdslb.com` path with `subtitle` in it) answers
+without `set_file`: the subtitle URLs of the player-info examples lead somewhere."""
+
+
+def _is_subtitle(host: str, path: str) -> bool:
+    return host.endswith(".hdslb.com") and "subtitle" in path
 
 
 def _is_image(host: str, path: str) -> bool:
