@@ -51,7 +51,7 @@ def read_varint(buf: bytes, pos: int) -> tuple[int, int]:
                 # A 10th byte can carry bits past 64; protobuf drops them, as varints are 64-bit.
                 return result & 0xFFFFFFFFFFFFFFFF, pos
             shift += 7
-            if shift > 63:
+            if shift >= 70:  # a 10th byte that says more follow
                 raise DecodeError("varint longer than 10 bytes")
     except IndexError:
         raise DecodeError("truncated varint") from None
