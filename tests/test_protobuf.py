@@ -300,14 +300,18 @@ def test_an_unknown_schema_kind_is_a_programming_error() -> None:
 
 
 def test_a_singular_message_seen_twice_is_merged() -> None:
-    sub = {1: ("x", "uint"), 2: ("y", "uint"), 3: ("zs", "uint*")}
+    # 11 is known so that anything put between the parts (0x58 is its key) would show.
+    sub = {1: ("x", "uint"), 2: ("y", "uint"), 3: ("zs", "uint*"), 11: ("z", "uint")}
     schema = {5: ("sub", "msg", sub)}
     first = _pb.uint(1, 1) + _pb.uint(2, 2) + _pb.uint(3, 7)
     second = _pb.uint(1, 10) + _pb.uint(3, 8)
     third = _pb.uint(2, 30)
     got = decode_message(_pb.blob(5, first) + _pb.blob(5, second) + _pb.blob(5, third), schema)
-    assert got == {"sub": {"x": 10, "y": 30, "zs": [7, 8]}}  # last scalar wins, lists add up
-    assert decode_message(_pb.blob(5, second), schema) == {"sub": {"x": 10, "y": 0, "zs": [8]}}
+    assert got == {"sub": {"x": 10, "y": 30, "zs": [7, 8], "z": 0}}  # last wins, lists add up
+    got = decode_message(_pb.blob(5, first) + _pb.blob(5, second), schema)
+    assert got == {"sub": {"x": 10, "y": 2, "zs": [7, 8], "z": 0}}
+    got = decode_message(_pb.blob(5, second), schema)
+    assert got == {"sub": {"x": 10, "y": 0, "zs": [8], "z": 0}}
     # Each part must be well-formed on its own, even when the parts join into a valid message.
     cut = _pb.key(2, 2) + _pb.varint(2)  # a length with no bytes after it
     for parts in ([cut, _pb.uint(1, 5)], [first, cut, _pb.uint(1, 5)]):
