@@ -251,3 +251,29 @@ def test_pure_protobuf_environment_variable(monkeypatch: pytest.MonkeyPatch) -> 
     assert _segment._build_upb_reply() is not None
     monkeypatch.delenv("BILIBILI_SDK_PURE_PROTOBUF")
     assert _segment._build_upb_reply() is not None
+
+
+# Found while writing the tests above (issue 9, item 8): bodies upb refuses that the
+# hand-written decoders accept, so `parse_segment` (which falls back to them) returns danmaku
+# for a malformed body. Strict: fixing the decoders turns these into failures to remove.
+ACCEPTED_BUT_MALFORMED = [
+    ("segment", element(key(1 << 29, 0) + b"\x01" + blob(7, "x"))),  # field number 2**29
+    ("segment", element(key(1 << 29, 2) + b"\x01a" + blob(7, "x"))),
+    ("special", element(key(1 << 29, 0) + b"\x01" + blob(7, "x"))),
+    ("special", element(b"\x00\x00")),  # field number 0 in an element
+    ("special", element(varint(-8) + b"\x01")),  # a key of 10 bytes, past 2**32
+]
+
+
+@needs_upb
+@pytest.mark.xfail(strict=True, reason="hand-written decoders accept what upb refuses")
+@pytest.mark.parametrize(
+    ("decoder", "body"),
+    ACCEPTED_BUT_MALFORMED,
+    ids=["segment-2**29-varint", "segment-2**29-text", "special-2**29", "special-0", "special-key"],
+)
+def test_what_upb_refuses_is_a_decode_error(decoder: str, body: bytes) -> None:
+    with pytest.raises(Exception):  # noqa: B017 - upb's own error type
+        REPLY.FromString(body)
+    with pytest.raises(DecodeError):
+        (parse_segment_pure if decoder == "segment" else parse_special)(body)
