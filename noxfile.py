@@ -148,6 +148,7 @@ MUTATION_TARGETS: dict[str, tuple[str, list[str]]] = {
         "src/bilibili_sdk/danmaku/_segment.py",
         [
             "tests/test_danmaku.py",
+            "tests/test_danmaku_edges.py",
             "tests/test_danmaku_differential.py",
             "tests/test_video_danmaku.py",
             "tests/test_protobuf.py",

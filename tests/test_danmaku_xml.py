@@ -211,3 +211,51 @@ def test_reads_what_elementtree_read(doc: str) -> None:
     expected = [_tree_reference(doc)]
     assert [[(f"{P}", d.text) for d in parse_xml(doc)]] == expected
     assert parse_xml(doc.encode("utf-16")) == parse_xml(doc)
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ("<i><d p='1,1,25'>x</d></i>", "<d> #0: p has 3 fields, expected at least 8: '1,1,25'"),
+        (
+            f"<i><d p='{P}'>a</d><d p='a,1,25,0,0,0,h,1'>x</d></i>",
+            "<d> #1: malformed p 'a,1,25,0,0,0,h,1'",
+        ),
+        (f"<i><d p='{P}'/><d>x</d></i>", "<d> #1 has no p attribute"),
+        ("<!DOCTYPE i><i/>", "refusing an XML document with a DTD (entities could expand)"),
+        ("<i>", "not well-formed XML: no element found: line 1, column 3"),
+        (
+            b'<?xml version="1.0" encoding="bogus"?><i/>',
+            "XML text does not decode: unknown encoding: bogus",
+        ),
+        (
+            b"\x00\x00\x00<\xff\xff\xff\xff",
+            "XML text does not decode: 'utf-32-be' codec can't decode bytes in position 4-7: "
+            "code point not in range(0x110000)",
+        ),
+    ],
+)
+def test_errors_name_the_fault(doc: str | bytes, message: str) -> None:
+    with pytest.raises(DecodeError) as e:
+        parse_xml(doc)
+    assert str(e.value) == message
+
+
+def test_bytearray_and_memoryview_are_read_as_bytes() -> None:
+    data = encode(DOC, "utf-16")
+    assert parse_xml(bytearray(data)) == parse_xml(memoryview(data)) == EXPECTED
+
+
+def test_non_text_is_named() -> None:
+    from bilibili_sdk import ArgsException
+    from bilibili_sdk.danmaku import to_xml
+
+    with pytest.raises(ArgsException) as e:
+        parse_xml(12)  # type: ignore[arg-type]
+    assert (str(e.value), e.value.argument) == (
+        "text: expected the XML as str or bytes, got int",
+        "text",
+    )
+    with pytest.raises(ArgsException) as e:
+        to_xml([], cid="1")  # type: ignore[arg-type]
+    assert (str(e.value), e.value.argument) == ("cid: expected an int or None, got '1'", "cid")

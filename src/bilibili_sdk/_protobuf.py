@@ -51,7 +51,7 @@ def read_varint(buf: bytes, pos: int) -> tuple[int, int]:
                 # A 10th byte can carry bits past 64; protobuf drops them, as varints are 64-bit.
                 return result & 0xFFFFFFFFFFFFFFFF, pos
             shift += 7
-            if shift > 63:
+            if shift >= 70:  # a 10th byte that says more follow
                 raise DecodeError("varint longer than 10 bytes")
     except IndexError:
         raise DecodeError("truncated varint") from None
@@ -162,7 +162,7 @@ def _convert(kind: str, wire: int, value: int | bytes, sub: Schema | None) -> An
         if not isinstance(value, bytes):
             return _SKIP
         if kind == "str":
-            return value.decode("utf-8", "replace")
+            return value.decode(errors="replace")
         if kind == "msg":
             return decode_message(value, sub or {})
         return value
@@ -220,19 +220,18 @@ def decode_message(buf: bytes, schema: Schema) -> dict[str, Any]:
         if spec is None:
             continue
         name, kind = spec[0], spec[1]
-        sub = spec[2] if len(spec) == 3 else None
         if kind.endswith("*"):
             kind = kind[:-1]
             if kind in _SCALARS and isinstance(value, bytes):
                 out[name].extend(_unpack(kind, value))
             else:
-                item = _convert(kind, wire, value, sub)
+                item = _convert(kind, wire, value, spec[2] if len(spec) == 3 else None)
                 if item is not _SKIP:
                     out[name].append(item)
         elif kind == "msg" and isinstance(value, bytes):
             merged.setdefault(number, []).append(value)
-        else:
-            item = _convert(kind, wire, value, sub)
+        else:  # a scalar, or a message without length (skipped): no sub-schema needed
+            item = _convert(kind, wire, value, None)
             if item is not _SKIP:
                 out[name] = item
     # A singular message seen more than once is merged, as protobuf does: decoding the

@@ -95,18 +95,14 @@ def _build_upb_reply() -> Any:
     )
     elem = fdp.message_type.add(name="DanmakuElem")
     for number, name, type_ in _ELEM_FIELDS:
-        elem.field.add(
-            name=name, number=number, type=getattr(f, "TYPE_" + type_), label=f.LABEL_OPTIONAL
-        )
+        # label: LABEL_OPTIONAL, the enum's first value and so the default.
+        elem.field.add(name=name, number=number, type=getattr(f, "TYPE_" + type_))
     reply = fdp.message_type.add(name="DmSegMobileReply")
+    # No `type`: a type_name makes it TYPE_MESSAGE (descriptor.proto: "need not be set").
     reply.field.add(
-        name="elems",
-        number=1,
-        type=f.TYPE_MESSAGE,
-        label=f.LABEL_REPEATED,
-        type_name=".bilibili_sdk.dm.DanmakuElem",
+        name="elems", number=1, label=f.LABEL_REPEATED, type_name=".bilibili_sdk.dm.DanmakuElem"
     )
-    reply.field.add(name="state", number=2, type=f.TYPE_INT32, label=f.LABEL_OPTIONAL)
+    reply.field.add(name="state", number=2, type=f.TYPE_INT32)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fdp)
     return message_factory.GetMessageClass(
@@ -121,14 +117,13 @@ _INT64_KEYS = frozenset((0x08, 0x40, 0x70))  # id, ctime, uid; other varints are
 
 
 def _fit(v: int, key: int) -> int:
-    """A varint of 5+ bytes cut to its field's width, as protobuf does: 64 bits, then
-    two's complement; int32 fields keep their low 32 bits (color is masked by its caller)."""
-    v &= _WRAP - 1
-    if v >= _SIGN:
-        v -= _WRAP
-    if key not in _INT64_KEYS and not -(1 << 31) <= v < 1 << 31:
-        v = (v + (1 << 31)) % (1 << 32) - (1 << 31)
-    return v
+    """A varint cut to its field's width, as protobuf does, in two's complement: int32
+    fields keep their low 32 bits, the others 64 (color is masked by its caller)."""
+    if key in _INT64_KEYS:
+        v &= _WRAP - 1
+        return v - _WRAP if v >= _SIGN else v
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v >= 1 << 31 else v
 
 
 def _as_bytes(payload: object) -> bytes:
@@ -158,7 +153,7 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
             v &= _WRAP - 1
             return (v - _WRAP if v >= _SIGN else v), pos
         shift += 7
-        if shift > 63:
+        if shift >= 70:  # a 10th byte that says more follow
             raise DecodeError("varint longer than 10 bytes")
 
 
@@ -250,8 +245,6 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                     key, pos = _varint(buf, pos - 1)
                 if key == 0x10:
                     state, pos = _varint(buf, pos)
-                    if not -(1 << 31) <= state < 1 << 31:
-                        state = _fit(state, key)  # an int32, as upb reads it
                     continue
                 if key != 0x0A:
                     pos = _skip(buf, pos, end, key)
@@ -286,7 +279,7 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                             if b < 0x80:
                                 break
                             shift += 7
-                            if shift > 63:
+                            if shift >= 70:
                                 raise DecodeError("varint longer than 10 bytes")
                         # 5+ bytes may not fit the field (int32, or past 64 bits)
                         if v > 0x7FFFFFFF and (v >= _SIGN or key not in _INT64_KEYS):
@@ -324,13 +317,13 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                     if n < 0 or end_ > stop:
                         raise DecodeError(f"field {key >> 3}: length {n} runs past its element")
                     if key == 0x3A:
-                        content = buf[pos:end_].decode("utf-8", "replace")
+                        content = buf[pos:end_].decode(errors="replace")
                     elif key == 0x32:
-                        mid_hash = buf[pos:end_].decode("utf-8", "replace")
+                        mid_hash = buf[pos:end_].decode(errors="replace")
                     elif key == 0x62:
-                        id_str = buf[pos:end_].decode("utf-8", "replace")
+                        id_str = buf[pos:end_].decode(errors="replace")
                     elif key == 0x52:
-                        action = buf[pos:end_].decode("utf-8", "replace")
+                        action = buf[pos:end_].decode(errors="replace")
                     elif key < 8:
                         raise DecodeError("field number 0")
                     pos = end_
@@ -362,7 +355,7 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
             )
     except IndexError:
         raise DecodeError("truncated DmSegMobileReply") from None
-    if state == 1:
+    if state & 0xFFFFFFFF == 1:  # an int32 (its low 32 bits), as upb reads it
         raise DanmakuClosedException("the danmaku of this video are closed (state 1)")
     return out
 
@@ -397,8 +390,7 @@ def parse_special(payload: bytes | bytearray | memoryview) -> list[SpecialDanmak
                 key, pos = _varint(buf, pos)
                 if key & 7 == 0:
                     v, pos = _varint(buf, pos)
-                    if not -(1 << 31) <= v < 1 << 31:
-                        v = _fit(v, key)
+                    v = _fit(v, key)
                     if key == 0x08:
                         id_ = v
                     elif key == 0x10:
@@ -411,7 +403,7 @@ def parse_special(payload: bytes | bytearray | memoryview) -> list[SpecialDanmak
                     n, pos = _varint(buf, pos)
                     if n < 0 or pos + n > stop:
                         raise DecodeError(f"field {key >> 3}: length {n} runs past its element")
-                    text = buf[pos : pos + n].decode("utf-8", "replace")
+                    text = buf[pos : pos + n].decode(errors="replace")
                     if key == 0x3A:
                         content = text
                     else:

@@ -36,8 +36,8 @@ def _escaped_texts(items: list[Danmaku]) -> list[str]:
     texts = list(map(_TEXT, items))
     joined = _SEP.join(texts)
     if joined.count(_SEP) != len(texts) - 1:
-        escaped = [xml_text(t) for t in texts]
-        return _SAME if escaped == texts else escaped
+        # A text holds NUL, which xml_text drops: that text at least changes.
+        return [xml_text(t) for t in texts]
     if not needs_escape(joined, keep_nul=True):
         return _SAME
     return xml_text(joined, keep_nul=True).split(_SEP)
@@ -71,8 +71,7 @@ def to_xml(danmakus: Iterable[Danmaku], *, cid: int | None = None) -> str:
     # crc32_id, take a path that re-pairs values.
     texts = _escaped_texts(items)
     if not "".join(map(_CRC, items)).isalnum():  # Bilibili's are hex; escape anything else
-        crcs = [c if c.isalnum() else xml_attr(c) for c in map(_CRC, items)]
-        items = [d._replace(crc32_id=c) for d, c in zip(items, crcs, strict=True)]
+        items = [d._replace(crc32_id=xml_attr(d.crc32_id)) for d in items]  # alnum: as is
     if texts is not _SAME:
         flat = chain.from_iterable(map(add, map(_HEAD, items), zip(texts)))
         return head + (_LINE * len(items)) % tuple(flat) + "</i>\n"
