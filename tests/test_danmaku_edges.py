@@ -254,8 +254,8 @@ def test_pure_protobuf_environment_variable(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 # Found while writing the tests above (issue 9, item 8): bodies upb refuses that the
-# hand-written decoders accept, so `parse_segment` (which falls back to them) returns danmaku
-# for a malformed body. Strict: fixing the decoders turns these into failures to remove.
+# hand-written decoders accepted, so `parse_segment` (which falls back to them) returned
+# danmaku for a malformed body. Now a DecodeError from both, like upb.
 ACCEPTED_BUT_MALFORMED = [
     ("segment", element(key(1 << 29, 0) + b"\x01" + blob(7, "x"))),  # field number 2**29
     ("segment", element(key(1 << 29, 2) + b"\x01a" + blob(7, "x"))),
@@ -266,7 +266,6 @@ ACCEPTED_BUT_MALFORMED = [
 
 
 @needs_upb
-@pytest.mark.xfail(strict=True, reason="hand-written decoders accept what upb refuses")
 @pytest.mark.parametrize(
     ("decoder", "body"),
     ACCEPTED_BUT_MALFORMED,
@@ -277,3 +276,6 @@ def test_what_upb_refuses_is_a_decode_error(decoder: str, body: bytes) -> None:
         REPLY.FromString(body)
     with pytest.raises(DecodeError):
         (parse_segment_pure if decoder == "segment" else parse_special)(body)
+    if decoder == "segment":  # upb refuses it, and the fallback now agrees
+        with pytest.raises(DecodeError):
+            parse_segment(body)

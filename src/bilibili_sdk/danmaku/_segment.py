@@ -116,6 +116,10 @@ _WRAP = 1 << 64
 _INT64_KEYS = frozenset((0x08, 0x40, 0x70))  # id, ctime, uid; other varints are 32-bit
 
 
+_MAX_FIELD = 1 << 29
+"""Field numbers are below 2**29; upb refuses a key naming a larger one (or past 32 bits)."""
+
+
 def _fit(v: int, key: int) -> int:
     """A varint cut to its field's width, as protobuf does, in two's complement: int32
     fields keep their low 32 bits, the others 64 (color is masked by its caller)."""
@@ -164,7 +168,7 @@ def _skip(buf: bytes, pos: int, end: int, key: int) -> int:
         wire = key & 7
         # Inside a skipped group field 0 passes, as in protobuf's parsers (upb and Python):
         # both decoders must give upb's answer.
-        if not (key >> 3 > 0 or groups) or key >> 3 >= 1 << 29 or key < 0:
+        if not (key >> 3 > 0 or groups) or key >> 3 >= _MAX_FIELD or key < 0:
             raise DecodeError(f"invalid field number {key >> 3}")
         if wire == 0:
             pos = _varint(buf, pos)[1]
@@ -308,6 +312,8 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                         colorful = v
                     elif key < 8:
                         raise DecodeError("field number 0")
+                    elif key >> 3 >= _MAX_FIELD:
+                        raise DecodeError(f"invalid field number {key >> 3}")
                 elif wire == 2:
                     n = buf[pos]
                     pos += 1
@@ -326,6 +332,8 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                         action = buf[pos:end_].decode(errors="replace")
                     elif key < 8:
                         raise DecodeError("field number 0")
+                    elif key >> 3 >= _MAX_FIELD:
+                        raise DecodeError(f"invalid field number {key >> 3}")
                     pos = end_
                 else:
                     pos = _skip(buf, pos, stop, key)
@@ -399,6 +407,10 @@ def parse_special(payload: bytes | bytearray | memoryview) -> list[SpecialDanmak
                         mode = v
                     elif key == 0x58:
                         pool = v
+                    elif key < 8:
+                        raise DecodeError("field number 0")
+                    elif key >> 3 >= _MAX_FIELD:
+                        raise DecodeError(f"invalid field number {key >> 3}")
                 elif key == 0x3A or key == 0x62:
                     n, pos = _varint(buf, pos)
                     if n < 0 or pos + n > stop:
