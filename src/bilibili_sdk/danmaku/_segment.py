@@ -161,6 +161,23 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
             raise DecodeError("varint longer than 10 bytes")
 
 
+def _key(buf: bytes, pos: int) -> tuple[int, int]:
+    """A field key at `pos`: a varint of at most 5 bytes (upb refuses a longer one, even a
+    padded small number)."""
+    key, stop = _varint(buf, pos)
+    if stop - pos > 5:
+        raise DecodeError(f"a field key of {stop - pos} bytes (at most 5)")
+    return key, stop
+
+
+def _size(buf: bytes, pos: int) -> tuple[int, int]:
+    """A length at `pos`: a varint of at most 5 bytes, like a key (upb refuses longer)."""
+    size, stop = _varint(buf, pos)
+    if stop - pos > 5:
+        raise DecodeError(f"a length of {stop - pos} bytes (at most 5)")
+    return size, stop
+
+
 def _skip(buf: bytes, pos: int, end: int, key: int) -> int:
     """Skip the value of an unneeded field whose key was just read; return the new position."""
     groups: list[int] = []  # open groups, innermost last (iterative: nesting is unbounded)
@@ -173,7 +190,7 @@ def _skip(buf: bytes, pos: int, end: int, key: int) -> int:
         if wire == 0:
             pos = _varint(buf, pos)[1]
         elif wire == 2:
-            size, pos = _varint(buf, pos)
+            size, pos = _size(buf, pos)
             if size < 0 or pos + size > end:
                 raise DecodeError(f"field {key >> 3}: length {size} runs past the end")
             pos += size
@@ -194,7 +211,7 @@ def _skip(buf: bytes, pos: int, end: int, key: int) -> int:
             return pos
         if pos >= end:
             raise DecodeError(f"field {groups[-1]}: unterminated group")
-        key, pos = _varint(buf, pos)
+        key, pos = _key(buf, pos)
 
 
 def parse_segment(payload: bytes | bytearray | memoryview) -> list[Danmaku]:
@@ -246,7 +263,7 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
             pos += 1
             if key != 0x0A:  # read the rest of the key: a padded 0x8a 0x00 is elems too
                 if key >= 0x80:
-                    key, pos = _varint(buf, pos - 1)
+                    key, pos = _key(buf, pos - 1)
                 if key == 0x10:
                     state, pos = _varint(buf, pos)
                     continue
@@ -256,7 +273,7 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
             size = buf[pos]
             pos += 1
             if size >= 0x80:
-                size, pos = _varint(buf, pos - 1)
+                size, pos = _size(buf, pos - 1)
             stop = pos + size
             if size < 0 or stop > end:
                 raise DecodeError(f"danmaku element of {size} bytes runs past the end")
@@ -268,7 +285,7 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                 key = buf[pos]
                 pos += 1
                 if key >= 0x80:
-                    key, pos = _varint(buf, pos - 1)
+                    key, pos = _key(buf, pos - 1)
                 wire = key & 7
                 if wire == 0:
                     v = buf[pos]
@@ -318,7 +335,7 @@ def parse_segment_pure(payload: bytes | bytearray | memoryview) -> list[Danmaku]
                     n = buf[pos]
                     pos += 1
                     if n >= 0x80:
-                        n, pos = _varint(buf, pos - 1)
+                        n, pos = _size(buf, pos - 1)
                     end_ = pos + n
                     if n < 0 or end_ > stop:
                         raise DecodeError(f"field {key >> 3}: length {n} runs past its element")
@@ -384,18 +401,18 @@ def parse_special(payload: bytes | bytearray | memoryview) -> list[SpecialDanmak
     pos = 0
     try:
         while pos < end:
-            key, pos = _varint(buf, pos)
+            key, pos = _key(buf, pos)
             if key != 0x0A:
                 pos = _skip(buf, pos, end, key)
                 continue
-            size, pos = _varint(buf, pos)
+            size, pos = _size(buf, pos)
             stop = pos + size
             if size < 0 or stop > end:
                 raise DecodeError(f"special danmaku of {size} bytes runs past the end")
             id_ = progress = mode = pool = 0
             content = id_str = ""
             while pos < stop:
-                key, pos = _varint(buf, pos)
+                key, pos = _key(buf, pos)
                 if key & 7 == 0:
                     v, pos = _varint(buf, pos)
                     v = _fit(v, key)
@@ -412,7 +429,7 @@ def parse_special(payload: bytes | bytearray | memoryview) -> list[SpecialDanmak
                     elif key >> 3 >= _MAX_FIELD:
                         raise DecodeError(f"invalid field number {key >> 3}")
                 elif key == 0x3A or key == 0x62:
-                    n, pos = _varint(buf, pos)
+                    n, pos = _size(buf, pos)
                     if n < 0 or pos + n > stop:
                         raise DecodeError(f"field {key >> 3}: length {n} runs past its element")
                     text = buf[pos : pos + n].decode(errors="replace")
