@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -558,7 +559,18 @@ class UploadExtras:
         if missing:
             pool = ThreadPoolExecutor(max_workers=min(threads, len(missing)), thread_name_prefix="bili-upload")
             try:
-                futures = [pool.submit(self._put, src, state, n, retries, tracker) for n in missing]
+                stop = threading.Event()  # a failure stops the parts not yet started
+
+                def job(n: int) -> None:
+                    if stop.is_set():
+                        return
+                    try:
+                        self._put(src, state, n, retries, tracker)
+                    except BaseException:
+                        stop.set()
+                        raise
+
+                futures = [pool.submit(job, n) for n in missing]
                 finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
                 for f in finished:
                     f.result()  # re-raise the first failure (the state file keeps the rest)

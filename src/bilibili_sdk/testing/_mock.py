@@ -367,6 +367,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", response.headers.get("content-type", "application/json"))
         for cookie in response.headers.get_list("set-cookie"):
             self.send_header("Set-Cookie", cookie)
+        if "etag" in response.headers:  # upos parts (testing/_upos.py)
+            self.send_header("ETag", response.headers["etag"])
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
