@@ -409,9 +409,7 @@ def _bad_cases(tmp_path: Path) -> list[tuple[str, dict[str, Any], str]]:
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_bad_arguments_fail_before_any_io(
-    flavour: str, mock: MockBilibili, tmp_path: Path
-) -> None:
+def test_bad_arguments_fail_before_any_io(flavour: str, mock: MockBilibili, tmp_path: Path) -> None:
     for path, kw, argument in _bad_cases(tmp_path):
         with pytest.raises(ArgsException) as e:
             run(flavour, mock, "video", path, **kw)

@@ -26,7 +26,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -248,7 +248,7 @@ def check_dtime(value: Any) -> int | None:
 def check_progress(value: Any) -> ProgressCallback | None:
     if value is not None and not callable(value):
         raise _v._bad("progress", "a callable (done_bytes, total_bytes)", value)
-    return value
+    return cast("ProgressCallback | None", value)
 
 
 def load_picture(argument: str, value: Any) -> Any:

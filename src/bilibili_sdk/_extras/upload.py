@@ -346,7 +346,9 @@ class UploadExtras:
             ),
         )  # fmt: skip
         chosen = p.line or self._probe_lines()
-        done = self._upload_files(p.sources, u.VIDEO_PROFILE, chosen, p.threads, p.retries, p.progress)
+        done = self._upload_files(
+            p.sources, u.VIDEO_PROFILE, chosen, p.threads, p.retries, p.progress
+        )
         cover_url = self._cover_url(p.cover) if p.cover is not None else ""
         call = self._calls().prepare__submit(
             title=p.title, tid=p.tid, tag=p.tag, copyright=p.copyright, source=p.source,
@@ -407,7 +409,9 @@ class UploadExtras:
             for v in archive.videos
         ]
         if p.sources:
-            done = self._upload_files(p.sources, u.VIDEO_PROFILE, self._probe_lines(), p.threads, p.retries, p.progress)
+            done = self._upload_files(
+                p.sources, u.VIDEO_PROFILE, self._probe_lines(), p.threads, p.retries, p.progress
+            )
             videos += _videos(p.sources, done)
         cover_url = self._cover_url(p.cover) if p.cover is not None else None
         call = self._calls().prepare__edit(**p.body(archive, videos, cover_url))
@@ -484,13 +488,17 @@ class UploadExtras:
         _need_login(self._c, "upload.image")
         if kind == "dynamic":
             d = self._c.dynamic.upload_image(image=pic)
-            return ImageUploadResult(_https(d.image_url), kind, d.image_width or pic.width, d.image_height or pic.height)
+            return ImageUploadResult(
+                _https(d.image_url), kind, d.image_width or pic.width, d.image_height or pic.height
+            )
         if kind in ("article", "note"):
             n = self._c.note.upload_image(image=pic)
             return ImageUploadResult(_https(n.location), kind, pic.width, pic.height)
         if kind == "cover":
             return ImageUploadResult(self._cover_url(pic), kind, pic.width, pic.height)
-        return ImageUploadResult(_https(self._api._upload_audio_cover(pic)), kind, pic.width, pic.height)
+        return ImageUploadResult(
+            _https(self._api._upload_audio_cover(pic)), kind, pic.width, pic.height
+        )
 
     # -- steps
     @staticmethod
@@ -503,12 +511,14 @@ class UploadExtras:
         return self._api._upload_cover(cover=u.png_data_url(pic), ts=int(time.time() * 1000)).url
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        return self._c._http.send(request)
+        return cast("httpx.Response", self._c._http.send(request))
 
     def _probe_lines(self) -> str:
         timings: dict[str, float | None] = {}
         for line in u.LINES:
-            req = _request(self._c, "POST", u.probe_url(line), content=bytes(u.PROBE_BYTES), timeout=10)
+            req = _request(
+                self._c, "POST", u.probe_url(line), content=bytes(u.PROBE_BYTES), timeout=10
+            )
             started = time.perf_counter()
             try:
                 ok = self._send(req).status_code < 400
@@ -535,7 +545,12 @@ class UploadExtras:
     ) -> tuple[str, int]:  # fmt: skip
         state = u.load_state(src, profile)
         if state is not None:
-            log.info("resuming the upload of %s: %d of %d parts done", src.name, len(state.parts), state.chunks)
+            log.info(
+                "resuming the upload of %s: %d of %d parts done",
+                src.name,
+                len(state.parts),
+                state.chunks,
+            )
             try:
                 return self._finish(src, state, threads, retries, tracker)
             except u.UploadGone:
@@ -544,7 +559,11 @@ class UploadExtras:
                 tracker.add(-state.bytes_done())
         pre = self._api._preupload(**_preupload_kwargs(src, profile, line))
         state = _new_state(src, profile, pre, line)
-        init = self._send(_request(self._c, "POST", state.upload_url, params=u.init_params(state), auth=state.auth))
+        init = self._send(
+            _request(
+                self._c, "POST", state.upload_url, params=u.init_params(state), auth=state.auth
+            )
+        )
         state.upload_id = str(u.json_answer(init, "init", src.name)["upload_id"])
         u.save_state(src, state)
         return self._finish(src, state, threads, retries, tracker, fresh=True)
@@ -557,7 +576,9 @@ class UploadExtras:
             tracker.add(state.bytes_done())
         missing = state.missing()
         if missing:
-            pool = ThreadPoolExecutor(max_workers=min(threads, len(missing)), thread_name_prefix="bili-upload")
+            pool = ThreadPoolExecutor(
+                max_workers=min(threads, len(missing)), thread_name_prefix="bili-upload"
+            )
             try:
                 stop = threading.Event()  # a failure stops the parts not yet started
 
@@ -584,7 +605,9 @@ class UploadExtras:
         u.remove_state(src)
         return u.filename_of(key), state.biz_id
 
-    def _put(self, src: Source, state: UposState, n: int, retries: int, tracker: u.Progress) -> None:
+    def _put(
+        self, src: Source, state: UposState, n: int, retries: int, tracker: u.Progress
+    ) -> None:
         data = u.read_chunk(state, src.path, n)
         attempt = 0
         while True:
@@ -603,8 +626,12 @@ class UploadExtras:
             except httpx.TransportError as e:
                 why = type(e).__name__
             if attempt >= retries:
-                raise VideoUploadException(f"part {n} of {src.name} failed {attempt + 1} times: {why}")
-            log.info("part %d of %s failed (%s): retry %d of %d", n, src.name, why, attempt + 1, retries)
+                raise VideoUploadException(
+                    f"part {n} of {src.name} failed {attempt + 1} times: {why}"
+                )
+            log.info(
+                "part %d of %s failed (%s): retry %d of %d", n, src.name, why, attempt + 1, retries
+            )
             time.sleep(u.backoff(attempt))
             attempt += 1
         with tracker._lock:
@@ -685,7 +712,9 @@ class AsyncUploadExtras:
             ),
         )  # fmt: skip
         chosen = p.line or await self._probe_lines()
-        done = await self._upload_files(p.sources, u.VIDEO_PROFILE, chosen, p.threads, p.retries, p.progress)
+        done = await self._upload_files(
+            p.sources, u.VIDEO_PROFILE, chosen, p.threads, p.retries, p.progress
+        )
         cover_url = await self._cover_url(p.cover) if p.cover is not None else ""
         call = UploadExtras._calls().prepare__submit(
             title=p.title, tid=p.tid, tag=p.tag, copyright=p.copyright, source=p.source,
@@ -747,7 +776,9 @@ class AsyncUploadExtras:
         ]
         if p.sources:
             line = await self._probe_lines()
-            done = await self._upload_files(p.sources, u.VIDEO_PROFILE, line, p.threads, p.retries, p.progress)
+            done = await self._upload_files(
+                p.sources, u.VIDEO_PROFILE, line, p.threads, p.retries, p.progress
+            )
             videos += _videos(p.sources, done)
         cover_url = await self._cover_url(p.cover) if p.cover is not None else None
         call = UploadExtras._calls().prepare__edit(**p.body(archive, videos, cover_url))
@@ -805,7 +836,9 @@ class AsyncUploadExtras:
         lyric_url = await self._api._upload_lyrics(song_id, lrc=p.lyrics) if p.lyrics else ""
         cover_url = await self._api._upload_audio_cover(p.cover) if p.cover is not None else ""
         me = await self._c.user.get_my_info()
-        call = UploadExtras._calls().prepare__submit_song(**p.body(song_id, me, lyric_url, cover_url))
+        call = UploadExtras._calls().prepare__submit_song(
+            **p.body(song_id, me, lyric_url, cover_url)
+        )
         assert call.json is not None
         call.json.update(p.extra_json(me))
         await self._c._request(call)
@@ -824,7 +857,9 @@ class AsyncUploadExtras:
         _need_login(self._c, "upload.image")
         if kind == "dynamic":
             d = await self._c.dynamic.upload_image(image=pic)
-            return ImageUploadResult(_https(d.image_url), kind, d.image_width or pic.width, d.image_height or pic.height)
+            return ImageUploadResult(
+                _https(d.image_url), kind, d.image_width or pic.width, d.image_height or pic.height
+            )
         if kind in ("article", "note"):
             n = await self._c.note.upload_image(image=pic)
             return ImageUploadResult(_https(n.location), kind, pic.width, pic.height)
@@ -839,12 +874,14 @@ class AsyncUploadExtras:
         return r.url
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        return await self._c._http.send(request)
+        return cast("httpx.Response", await self._c._http.send(request))
 
     async def _probe_lines(self) -> str:
         timings: dict[str, float | None] = {}
         for line in u.LINES:
-            req = _request(self._c, "POST", u.probe_url(line), content=bytes(u.PROBE_BYTES), timeout=10)
+            req = _request(
+                self._c, "POST", u.probe_url(line), content=bytes(u.PROBE_BYTES), timeout=10
+            )
             started = time.perf_counter()
             try:
                 ok = (await self._send(req)).status_code < 400
@@ -863,7 +900,9 @@ class AsyncUploadExtras:
         progress: ProgressCallback | None,
     ) -> list[tuple[str, int]]:
         tracker = u.Progress(progress, sum(s.size for s in sources))
-        return [await self._upload_file(s, profile, line, threads, retries, tracker) for s in sources]
+        return [
+            await self._upload_file(s, profile, line, threads, retries, tracker) for s in sources
+        ]
 
     async def _upload_file(
         self, src: Source, profile: Profile, line: str | None, threads: int, retries: int,
@@ -871,7 +910,12 @@ class AsyncUploadExtras:
     ) -> tuple[str, int]:  # fmt: skip
         state = u.load_state(src, profile)
         if state is not None:
-            log.info("resuming the upload of %s: %d of %d parts done", src.name, len(state.parts), state.chunks)
+            log.info(
+                "resuming the upload of %s: %d of %d parts done",
+                src.name,
+                len(state.parts),
+                state.chunks,
+            )
             try:
                 return await self._finish(src, state, threads, retries, tracker)
             except u.UploadGone:
@@ -880,7 +924,11 @@ class AsyncUploadExtras:
                 tracker.add(-state.bytes_done())
         pre = await self._api._preupload(**_preupload_kwargs(src, profile, line))
         state = _new_state(src, profile, pre, line)
-        init = await self._send(_request(self._c, "POST", state.upload_url, params=u.init_params(state), auth=state.auth))
+        init = await self._send(
+            _request(
+                self._c, "POST", state.upload_url, params=u.init_params(state), auth=state.auth
+            )
+        )
         state.upload_id = str(u.json_answer(init, "init", src.name)["upload_id"])
         u.save_state(src, state)
         return await self._finish(src, state, threads, retries, tracker, fresh=True)
@@ -915,7 +963,9 @@ class AsyncUploadExtras:
         u.remove_state(src)
         return u.filename_of(key), state.biz_id
 
-    async def _put(self, src: Source, state: UposState, n: int, retries: int, tracker: u.Progress) -> None:
+    async def _put(
+        self, src: Source, state: UposState, n: int, retries: int, tracker: u.Progress
+    ) -> None:
         data = await asyncio.to_thread(u.read_chunk, state, src.path, n)
         attempt = 0
         while True:
@@ -934,8 +984,12 @@ class AsyncUploadExtras:
             except httpx.TransportError as e:
                 why = type(e).__name__
             if attempt >= retries:
-                raise VideoUploadException(f"part {n} of {src.name} failed {attempt + 1} times: {why}")
-            log.info("part %d of %s failed (%s): retry %d of %d", n, src.name, why, attempt + 1, retries)
+                raise VideoUploadException(
+                    f"part {n} of {src.name} failed {attempt + 1} times: {why}"
+                )
+            log.info(
+                "part %d of %s failed (%s): retry %d of %d", n, src.name, why, attempt + 1, retries
+            )
             await asyncio.sleep(u.backoff(attempt))
             attempt += 1
         with tracker._lock:

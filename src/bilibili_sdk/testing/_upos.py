@@ -158,7 +158,7 @@ class MockUpos:
         )
 
     def _auth_ok(self, request: httpx.Request, up: MockUpload) -> bool:
-        return request.headers.get("x-upos-auth") == up.auth
+        return bool(request.headers.get("x-upos-auth") == up.auth)
 
     def _init(self, request: httpx.Request, rec: RecordedRequest) -> httpx.Response:
         up = self._pending.get(rec.path.lstrip("/"))
