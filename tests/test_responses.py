@@ -21,6 +21,7 @@ from pydantic import BaseModel, TypeAdapter
 from bilibili_sdk import AsyncClient, Client, Credential
 from bilibili_sdk.testing import MockBilibili
 from bilibili_sdk.testing._login import MockLogin
+from bilibili_sdk.testing._upos import MockUpos
 
 from ._corpus import belongs, expected_type, payload_of, recorded
 from .conftest import BILI_JCT, SESSDATA
@@ -123,6 +124,8 @@ def _served(mock: MockBilibili, ep: SpecEndpoint) -> Any:
 # The mock answers the login flows with fresh values (keys, cookies, tokens) instead of the
 # catalogue example, so that the flows work end to end; tests/test_login.py checks those.
 _DYNAMIC = {f"login.{n[4:]}" for n in vars(MockLogin) if n.startswith("_on_")}
+# Likewise the upos preupload: a fresh upload each time (tests/test_upload.py checks those).
+_DYNAMIC |= set(MockUpos.DYNAMIC)
 SERVED = [ep for ep in ENDPOINTS if f"{ep.namespace}.{ep.name}" not in _DYNAMIC]
 SERVED_IDS = [f"{ep.namespace}.{ep.name}" for ep in SERVED]
 

@@ -62,6 +62,9 @@ class MockUpos:
     PUTs overlap (`max_in_flight`).
     """
 
+    DYNAMIC = ("upload._preupload",)
+    """Catalogue endpoints answered with fresh values instead of their example."""
+
     def __init__(self, mock: MockBilibili) -> None:
         self._mock = mock
         self._lock = threading.Lock()
@@ -118,8 +121,15 @@ class MockUpos:
 
     def _preupload(self, rec: RecordedRequest) -> httpx.Response | None:
         q = rec.query
-        if q.get("r") != "upos" or not rec.cookies.get("SESSDATA"):
-            return None  # the catalogue answers (probe example, or -101)
+        if (
+            q.get("r") != "upos"
+            or not rec.cookies.get("SESSDATA")
+            or "upload._preupload" in self._mock.overrides
+        ):
+            return None  # the catalogue answers (probe example, -101, or the test's override)
+        rec.endpoint = "upload._preupload"
+        with self._lock:
+            self._mock.hits["upload._preupload"] += 1
         with self._lock:
             self._next += 1
             n = self._next
