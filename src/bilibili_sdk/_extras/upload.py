@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncUploadExtras", "UploadExtras"]
 
 IMAGE_KINDS = ("dynamic", "article", "note", "cover", "audio")
+_KEPT = ("recreate", "no_reprint", "interactive", "act_reserve_create", "web_os")
 
 
 # ---------------------------------------------------------------- checks shared by both
@@ -141,6 +142,8 @@ class _EditPlan:
             "dynamic": self.dynamic if self.dynamic is not None else (a.dynamic or ""),
             "desc_format_id": a.desc_format_id or 9999,
             "t": int(time.time()),
+            # settings this method does not change go back as the archive holds them
+            **{k: v for k, v in (a.model_extra or {}).items() if k in _KEPT and v is not None},
         }
 
 

@@ -238,10 +238,15 @@ class AsyncUpload(AsyncUploadExtras):
         aid: int | None = None,
         copyright: int = 1,
         source: str | None = None,
-        cover: str = "",
+        cover: str | None = None,
         desc: str = "",
         desc_format_id: int = 9999,
         dynamic: str = "",
+        recreate: int | None = None,
+        no_reprint: int | None = None,
+        interactive: int | None = None,
+        act_reserve_create: int | None = None,
+        web_os: int | None = None,
         t: int | None = None,
     ) -> Any:
         """Save a video's edited meta; `edit()` builds the body from `get_archive`.
@@ -256,10 +261,15 @@ class AsyncUpload(AsyncUploadExtras):
             aid: The video's av number.
             copyright: 1 original, 2 repost.
             source: Where a repost comes from.
-            cover: The cover URL.
+            cover: The cover URL (edit() keeps the current one).
             desc: Description.
             desc_format_id: 9999: plain text.
             dynamic: The text of the dynamic.
+            recreate: -1 allows remixes, 1 does not.
+            no_reprint: 1 forbids reposts elsewhere.
+            interactive: 0: not an interactive video.
+            act_reserve_create: 0: no activity reservation.
+            web_os: The web client's platform mark.
             t: Seconds, as the web client adds.
 
         Raises:
@@ -278,6 +288,11 @@ class AsyncUpload(AsyncUploadExtras):
                 desc=desc,
                 desc_format_id=desc_format_id,
                 dynamic=dynamic,
+                recreate=recreate,
+                no_reprint=no_reprint,
+                interactive=interactive,
+                act_reserve_create=act_reserve_create,
+                web_os=web_os,
                 t=t,
             )
         )

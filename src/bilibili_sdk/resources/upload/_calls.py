@@ -259,10 +259,15 @@ def prepare__edit(
     aid: int | None = None,
     copyright: int = 1,
     source: str | None = None,
-    cover: str = "",
+    cover: str | None = None,
     desc: str = "",
     desc_format_id: int = 9999,
     dynamic: str = "",
+    recreate: int | None = None,
+    no_reprint: int | None = None,
+    interactive: int | None = None,
+    act_reserve_create: int | None = None,
+    web_os: int | None = None,
     t: int | None = None,
 ) -> Call[Any]:
     aid = _v.video_aid(video, aid)
@@ -277,10 +282,27 @@ def prepare__edit(
     )
     if source is not None:
         body["source"] = _v.string("source", source)
-    body["cover"] = _v.string("cover", cover)
+    if cover is not None:
+        body["cover"] = _v.string("cover", cover)
     body["desc"] = _v.string("desc", desc)
     body["desc_format_id"] = _v.integer("desc_format_id", desc_format_id, None, None)
     body["dynamic"] = _v.string("dynamic", dynamic)
+    if recreate is not None:
+        body["recreate"] = _v.choice(
+            "recreate", _v.integer("recreate", recreate, None, None), (-1, 1)
+        )
+    if no_reprint is not None:
+        body["no_reprint"] = _v.choice(
+            "no_reprint", _v.integer("no_reprint", no_reprint, None, None), (0, 1)
+        )
+    if interactive is not None:
+        body["interactive"] = _v.integer("interactive", interactive, None, None)
+    if act_reserve_create is not None:
+        body["act_reserve_create"] = _v.integer(
+            "act_reserve_create", act_reserve_create, None, None
+        )
+    if web_os is not None:
+        body["web_os"] = _v.integer("web_os", web_os, None, None)
     if t is not None:
         query["t"] = _v.integer("t", t, None, None)
     return Call(_EDIT, query=query, json=body)

@@ -136,10 +136,15 @@ class UploadWithRawResponse:
         aid: int | None = None,
         copyright: int = 1,
         source: str | None = None,
-        cover: str = "",
+        cover: str | None = None,
         desc: str = "",
         desc_format_id: int = 9999,
         dynamic: str = "",
+        recreate: int | None = None,
+        no_reprint: int | None = None,
+        interactive: int | None = None,
+        act_reserve_create: int | None = None,
+        web_os: int | None = None,
         t: int | None = None,
     ) -> RawResponse[Any]:
         """`upload._edit`, returning the raw response; `.parse()` gives Any."""
@@ -156,6 +161,11 @@ class UploadWithRawResponse:
                 desc=desc,
                 desc_format_id=desc_format_id,
                 dynamic=dynamic,
+                recreate=recreate,
+                no_reprint=no_reprint,
+                interactive=interactive,
+                act_reserve_create=act_reserve_create,
+                web_os=web_os,
                 t=t,
             )
         )
