@@ -54,7 +54,8 @@ class MockUpos:
     - Complete: `POST <upload URL>?output=json&uploadId...` with `{"parts": [{partNumber,
       eTag}]}` checks every part is there with the right etag, assembles the file into
       `files[name]` (name = the file's base name given to preupload) and answers `{OK: 1,
-      key: "/<name without upos://bucket>"}`.
+      key: "/<name without upos://bucket>"}`. Set `strict_etags = False` to also accept the
+      literal eTag "etag" that the web client sends for every part.
 
     Failure injection: `fail_part(n, times=1, status=500)` answers the next `times` PUTs of
     part `n` with `status`; `forget_uploads()` forgets every upload id (PUT and complete then
@@ -79,6 +80,9 @@ class MockUpos:
         self.fail_lines: set[str] = set()
         """Lines whose probe answers 503."""
         self.put_delay = 0.0
+        self.strict_etags = True
+        """Complete wants each part's ETag; False also takes the literal "etag" the web
+        client (and the seed) sends."""
         self.in_flight = 0
         self.max_in_flight = 0
         """Most PUTs the server was handling at once."""
@@ -236,7 +240,8 @@ class MockUpos:
             data = up.parts.get(p["partNumber"])
             if data is None:
                 return httpx.Response(400, json={"OK": 0, "message": f"part {p} missing"})
-            if p.get("eTag") != hashlib.md5(data).hexdigest():
+            etag = p.get("eTag")
+            if etag != hashlib.md5(data).hexdigest() and (self.strict_etags or etag != "etag"):
                 return httpx.Response(400, json={"OK": 0, "message": f"part {p} etag"})
         if q.get("name") != up.name or q.get("biz_id") != str(up.biz_id):
             return httpx.Response(400, json={"OK": 0, "message": "name/biz_id mismatch"})
