@@ -11,7 +11,9 @@ process, so the uploader's peak RSS is its own. Each uploader runs in a fresh ch
 and reports wall time, CPU time (user + system) and peak RSS (`ru_maxrss`, and its growth
 over the post-import baseline). The bare loop PUTs the same chunks sequentially with one
 `httpx.Client` (after its own preupload + init, untimed): its time is the raw transfer
-floor. Per-chunk overhead = (wall of ours with threads=1 - wall of the bare loop) / chunks;
+floor (it sends `content=bytes`, as most code does: httpx keeps each sent body until the
+garbage collector breaks a request/response cycle, which is why its peak RSS grows with the
+file; bilibili_sdk streams each chunk instead). Per-chunk overhead = (wall of ours with threads=1 - wall of the bare loop) / chunks;
 ours with threads=1 includes preupload, init, complete, submit and the state file writes.
 The seed (bilibili-api-python 17.4.2) has its hosts hard-coded: its httpx session is given a
 transport that rewrites every URL to the loopback server (`http://127.0.0.1:N/<host><path>`,
@@ -69,7 +71,7 @@ def _client(kind: str, port: int, path: str, threads: int) -> None:
         warnings.simplefilter("ignore")
         import bilibili_api  # noqa: F401  (imported before the baseline, like ours)
     else:
-        from bilibili_sdk import Client, Credential  # noqa: F401
+        from bilibili_sdk import Client, Credential
     base_rss = _maxrss_mib()
     result: dict[str, Any] = {}
     if kind == "raw":

@@ -106,7 +106,10 @@ def test_video_upload_reassembles_the_file(
 ) -> None:
     path, data = _video(tmp_path)
     seen: list[tuple[int, int]] = []
-    cover = placeholder_png(32, 18)
+    from bilibili_sdk.picture import Picture
+
+    cover = Picture.from_bytes(placeholder_png(32, 18)).convert_format("gif").content
+    assert cover[:3] == b"GIF"  # sent as PNG all the same
     result = run(
         flavour, mock, "video", path, **META, desc="简介", cover=cover, dynamic="新视频",
         progress=lambda d, t: seen.append((d, t)),

@@ -13,7 +13,7 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, cast
 
@@ -211,6 +211,17 @@ def _videos(sources: list[Source], done: list[tuple[str, int]]) -> list[dict[str
 
 
 # ---------------------------------------------------------------- upos requests
+# A chunk goes as a one-item stream, not as `content=bytes`: httpx keeps a request's bytes
+# until the garbage collector breaks a reference cycle (request <-> response), so with
+# bytes every sent chunk would stay in memory for a while; a drained stream holds nothing.
+def _sync_body(data: bytes) -> Iterator[bytes]:
+    yield data
+
+
+async def _async_body(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
 def _request(
     client: BaseClient,
     method: str,
@@ -218,7 +229,8 @@ def _request(
     *,
     params: dict[str, Any] | None = None,
     auth: str | None = None,
-    content: bytes | None = None,
+    content: bytes | Iterator[bytes] | AsyncIterator[bytes] | None = None,
+    length: int | None = None,
     json: Any = None,
     timeout: float | None = None,
 ) -> httpx.Request:
@@ -226,6 +238,8 @@ def _request(
     headers = dict(client.options.default_headers)
     if auth is not None:
         headers["X-Upos-Auth"] = auth
+    if length is not None:  # a streamed body of known size: sent with Content-Length
+        headers["Content-Length"] = str(length)
     t = client.timeout
     if timeout is not None:
         t = httpx.Timeout(timeout, connect=t.connect)
@@ -616,7 +630,8 @@ class UploadExtras:
         while True:
             req = _request(
                 self._c, "PUT", state.upload_url, params=u.part_params(state, n),
-                auth=state.auth, content=data, timeout=state.timeout,
+                auth=state.auth, content=_sync_body(data), length=len(data),
+                timeout=state.timeout,
             )  # fmt: skip
             why: str
             try:
@@ -974,7 +989,8 @@ class AsyncUploadExtras:
         while True:
             req = _request(
                 self._c, "PUT", state.upload_url, params=u.part_params(state, n),
-                auth=state.auth, content=data, timeout=state.timeout,
+                auth=state.auth, content=_async_body(data), length=len(data),
+                timeout=state.timeout,
             )  # fmt: skip
             why: str
             try:
