@@ -472,3 +472,29 @@ def test_logs_hold_no_cookie_and_no_upload_token(
         upload_id="i", chunk_size=1,
     )  # fmt: skip
     assert "TOKEN" not in repr(state)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_failed_submit_is_retried_without_uploading_again(
+    flavour: str, mock: MockBilibili, tmp_path: Path
+) -> None:
+    from bilibili_sdk._exceptions import ResponseCodeException
+
+    path, data = _video(tmp_path)
+    mock.set_response("upload._submit", {"code": 21070, "message": "标签不合法", "ttl": 1})
+    with pytest.raises(ResponseCodeException) as e:
+        run(flavour, mock, "video", path, **META)
+    assert e.value.code == 21070
+    state = json.loads(Path(path + up.STATE_SUFFIX).read_text())
+    assert state["filename"] == "mock0001"
+    del mock.overrides["upload._submit"]
+    mock.upos.puts.clear()
+    n_pre = sum(1 for r in mock.requests if r.path == "/preupload")
+    result = run(flavour, mock, "video", path, **META)
+    assert result.bvid == "BV181vnexEmB"
+    assert mock.upos.puts == []  # nothing uploaded again
+    assert sum(1 for r in mock.requests if r.path == "/preupload") == n_pre
+    subs = [r for r in mock.requests if r.path == "/x/vu/web/add/v3"]
+    assert [s.json["videos"][0]["filename"] for s in subs] == ["mock0001", "mock0001"]
+    assert mock.upos.files["clip.mp4"] == data
+    assert not Path(path + up.STATE_SUFFIX).exists()

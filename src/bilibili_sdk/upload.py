@@ -7,8 +7,9 @@ network: argument checks, the chunk plan, the requests of each step and the resu
 file. `_extras/upload.py` drives them (threads for `Client`, tasks for `AsyncClient`).
 
 Resume state: `<file>.bili-upload` beside the uploaded file, JSON, mode 0600, written
-atomically (temp file + `os.replace`) after every finished part, removed once the upload is
-complete. It holds the upload URL, upload id, chunk size, the parts done with their etags,
+atomically (temp file + `os.replace`) after every finished part and after `complete`, removed
+once the video is submitted: a submit that fails (a refused tag, a zone closed to new
+uploads) is retried by calling again, without uploading the file a second time. It holds the upload URL, upload id, chunk size, the parts done with their etags,
 and the file's size and mtime (a changed file starts over). It holds no cookie; it does hold
 the upos `auth` token, which lets whoever has it write to this one upload until it expires:
 it is treated as a secret (never logged, never in reprs), hence the 0600 mode.
@@ -296,6 +297,7 @@ class UposState:
     chunk_size: int
     parts: dict[int, str] = field(default_factory=dict)  # part number (1-based) -> etag
     timeout: float = 300.0
+    filename: str | None = None  # set once complete answered: the file is on Bilibili
 
     @property
     def chunks(self) -> int:
@@ -325,6 +327,7 @@ class UposState:
             "chunk_size": self.chunk_size,
             "timeout": self.timeout,
             "parts": {str(k): v for k, v in sorted(self.parts.items())},
+            "filename": self.filename,
         }
 
 
@@ -350,6 +353,7 @@ def load_state(src: Source, profile: Profile) -> UposState | None:
             chunk_size=int(data["chunk_size"]),
             timeout=float(data.get("timeout", 300.0)),
             parts={int(k): str(v) for k, v in dict(data["parts"]).items()},
+            filename=None if data.get("filename") is None else str(data["filename"]),
         )
         if data.get("version") != STATE_VERSION or state.chunk_size <= 0:
             raise ValueError("unknown version")

@@ -193,6 +193,12 @@ class _AudioPlan:
         return {"member_with_type": members, "song_tags": tags}
 
 
+def _forget(sources: list[Source]) -> None:
+    """Submitted: the uploads' state files have nothing left to resume."""
+    for src in sources:
+        u.remove_state(src)
+
+
 def _image_kind(kind: Any) -> str:
     if kind not in IMAGE_KINDS:
         raise ArgsException(f"kind: expected one of {', '.join(IMAGE_KINDS)}, got {kind!r}", "kind")
@@ -362,11 +368,12 @@ class UploadExtras:
                 pages=pages, progress=progress, retries=retries,
             ),
         )  # fmt: skip
+        # the cover first: it fails fast, before minutes of uploading
+        cover_url = self._cover_url(p.cover) if p.cover is not None else ""
         chosen = p.line or self._probe_lines()
         done = self._upload_files(
             p.sources, u.VIDEO_PROFILE, chosen, p.threads, p.retries, p.progress
         )
-        cover_url = self._cover_url(p.cover) if p.cover is not None else ""
         call = self._calls().prepare__submit(
             title=p.title, tid=p.tid, tag=p.tag, copyright=p.copyright, source=p.source,
             cover=cover_url, desc=p.desc, dynamic=p.dynamic, dtime=p.dtime,
@@ -375,6 +382,7 @@ class UploadExtras:
         assert call.json is not None
         call.json["videos"] = _videos(p.sources, done)
         result = self._c._request(call)
+        _forget(p.sources)
         return UploadResult(aid=result.aid, bvid=result.bvid)
 
     def edit(
@@ -435,6 +443,7 @@ class UploadExtras:
         assert call.json is not None
         call.json["videos"] = videos
         self._c._request(call)
+        _forget(p.sources)
         return UploadResult(aid=archive.archive.aid, bvid=archive.archive.bvid or p.bvid)
 
     def audio(
@@ -490,6 +499,7 @@ class UploadExtras:
         assert call.json is not None
         call.json.update(p.extra_json(me))
         self._c._request(call)
+        u.remove_state(p.source)  # submitted: nothing left to resume
         return AudioUploadResult(song_id, lyric_url or None, cover_url or None)
 
     def image(self, picture_or_path: Any, *, kind: str = "dynamic") -> ImageUploadResult:
@@ -561,6 +571,10 @@ class UploadExtras:
         tracker: u.Progress,
     ) -> tuple[str, int]:  # fmt: skip
         state = u.load_state(src, profile)
+        if state is not None and state.filename is not None:
+            log.info("%s is already uploaded: submitting it again", src.name)
+            tracker.add(state.size)
+            return state.filename, state.biz_id
         if state is not None:
             log.info(
                 "resuming the upload of %s: %d of %d parts done",
@@ -619,8 +633,9 @@ class UploadExtras:
             auth=state.auth, json=u.complete_body(state),
         )  # fmt: skip
         key = str(u.json_answer(self._send(req), "complete", src.name).get("key", ""))
-        u.remove_state(src)
-        return u.filename_of(key), state.biz_id
+        state.filename = u.filename_of(key)
+        u.save_state(src, state)  # removed once submitted
+        return state.filename, state.biz_id
 
     def _put(
         self, src: Source, state: UposState, n: int, retries: int, tracker: u.Progress
@@ -729,11 +744,12 @@ class AsyncUploadExtras:
                 pages=pages, progress=progress, retries=retries,
             ),
         )  # fmt: skip
+        # the cover first: it fails fast, before minutes of uploading
+        cover_url = await self._cover_url(p.cover) if p.cover is not None else ""
         chosen = p.line or await self._probe_lines()
         done = await self._upload_files(
             p.sources, u.VIDEO_PROFILE, chosen, p.threads, p.retries, p.progress
         )
-        cover_url = await self._cover_url(p.cover) if p.cover is not None else ""
         call = UploadExtras._calls().prepare__submit(
             title=p.title, tid=p.tid, tag=p.tag, copyright=p.copyright, source=p.source,
             cover=cover_url, desc=p.desc, dynamic=p.dynamic, dtime=p.dtime,
@@ -742,6 +758,7 @@ class AsyncUploadExtras:
         assert call.json is not None
         call.json["videos"] = _videos(p.sources, done)
         result = await self._c._request(call)
+        _forget(p.sources)
         return UploadResult(aid=result.aid, bvid=result.bvid)
 
     async def edit(
@@ -803,6 +820,7 @@ class AsyncUploadExtras:
         assert call.json is not None
         call.json["videos"] = videos
         await self._c._request(call)
+        _forget(p.sources)
         return UploadResult(aid=archive.archive.aid, bvid=archive.archive.bvid or p.bvid)
 
     async def audio(
@@ -860,6 +878,7 @@ class AsyncUploadExtras:
         assert call.json is not None
         call.json.update(p.extra_json(me))
         await self._c._request(call)
+        u.remove_state(p.source)  # submitted: nothing left to resume
         return AudioUploadResult(song_id, lyric_url or None, cover_url or None)
 
     async def image(self, picture_or_path: Any, *, kind: str = "dynamic") -> ImageUploadResult:
@@ -927,6 +946,10 @@ class AsyncUploadExtras:
         tracker: u.Progress,
     ) -> tuple[str, int]:  # fmt: skip
         state = u.load_state(src, profile)
+        if state is not None and state.filename is not None:
+            log.info("%s is already uploaded: submitting it again", src.name)
+            tracker.add(state.size)
+            return state.filename, state.biz_id
         if state is not None:
             log.info(
                 "resuming the upload of %s: %d of %d parts done",
@@ -978,8 +1001,9 @@ class AsyncUploadExtras:
             auth=state.auth, json=u.complete_body(state),
         )  # fmt: skip
         key = str(u.json_answer(await self._send(req), "complete", src.name).get("key", ""))
-        u.remove_state(src)
-        return u.filename_of(key), state.biz_id
+        state.filename = u.filename_of(key)
+        u.save_state(src, state)  # removed once submitted
+        return state.filename, state.biz_id
 
     async def _put(
         self, src: Source, state: UposState, n: int, retries: int, tracker: u.Progress
