@@ -468,8 +468,8 @@ class AsyncUpload(AsyncUploadExtras):
 
     async def submit_compilation(
         self,
-        *,
         title: str,
+        *,
         cover_url: str,
         song_ids: Sequence[int],
         intro: str = "",

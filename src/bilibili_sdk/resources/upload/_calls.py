@@ -479,8 +479,8 @@ SUBMIT_COMPILATION: Endpoint[Any] = Endpoint(
 
 
 def prepare_submit_compilation(
-    *,
     title: str,
+    *,
     cover_url: str,
     song_ids: Sequence[int],
     intro: str = "",

@@ -272,8 +272,8 @@ class AsyncUploadWithRawResponse:
 
     async def submit_compilation(
         self,
-        *,
         title: str,
+        *,
         cover_url: str,
         song_ids: Sequence[int],
         intro: str = "",

@@ -268,8 +268,8 @@ class UploadWithRawResponse:
 
     def submit_compilation(
         self,
-        *,
         title: str,
+        *,
         cover_url: str,
         song_ids: Sequence[int],
         intro: str = "",

@@ -466,8 +466,8 @@ class Upload(UploadExtras):
 
     def submit_compilation(
         self,
-        *,
         title: str,
+        *,
         cover_url: str,
         song_ids: Sequence[int],
         intro: str = "",
