@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -403,6 +404,9 @@ def _bad_cases(tmp_path: Path) -> list[tuple[str, dict[str, Any], str]]:
         (path, {**ok, "copyright": 2}, "source"),
         (path, {**ok, "line": "txa"}, "line"),
         (path, {**ok, "dtime": 1}, "dtime"),
+        (path, {**ok, "dtime": int(time.time()) + 3600}, "dtime"),  # under 2 hours ahead
+        (path, {**ok, "dtime": int(time.time()) + 16 * 86400}, "dtime"),  # over 15 days
+        (path, {**ok, "tid": 36}, "tid"),  # a main zone (知识): videos go into a subzone
         (path, {**ok, "cover": b"not an image"}, "cover"),
         (path, {**ok, "cover": str(tmp_path / "nope.png")}, "cover"),
         (path, {**ok, "desc": "x" * 2001}, "desc"),
@@ -498,3 +502,13 @@ def test_failed_submit_is_retried_without_uploading_again(
     assert [s.json["videos"][0]["filename"] for s in subs] == ["mock0001", "mock0001"]
     assert mock.upos.files["clip.mp4"] == data
     assert not Path(path + up.STATE_SUFFIX).exists()
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_scheduled_publication(flavour: str, mock: MockBilibili, tmp_path: Path) -> None:
+    import datetime
+
+    path, _ = _video(tmp_path, 100)
+    when = datetime.datetime.now() + datetime.timedelta(days=1)
+    run(flavour, mock, "video", path, **META, dtime=when)
+    assert _submit(mock).json["dtime"] == int(when.timestamp())

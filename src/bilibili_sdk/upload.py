@@ -54,6 +54,7 @@ MAX_TITLE = 80  # creativecenter/upload#5: "最多 80 字"
 MAX_DESC = 2000
 MAX_TAGS = 10  # "最多 10 个"
 MAX_TAG_LEN = 20  # the creator centre refuses longer tags
+DTIME_MIN, DTIME_MAX = 2 * 3600, 15 * 24 * 3600  # scheduled publication window
 RETRY_BACKOFF = 0.5
 """Seconds before the first retry of a failed chunk; doubles each time, at most 8 s."""
 RETRIES = 5
@@ -183,6 +184,12 @@ def check_tid(value: Any) -> int:
     zone = zones.get(tid)
     if zone is None:
         raise ArgsException(f"tid: {tid} is not a known zone (see bilibili_sdk.zones)", "tid")
+    subzones = zones.children(tid) if zone.is_main else []
+    if subzones:  # videos go into a subzone, as the creator centre's list offers
+        some = ", ".join(f"{z.tid} {z.name}" for z in subzones[:4])
+        raise ArgsException(
+            f"tid: {tid} is a main zone; pick one of its subzones ({some}...)", "tid"
+        )
     return tid
 
 
@@ -233,7 +240,7 @@ def check_line(value: Any) -> str | None:
 
 
 def check_dtime(value: Any) -> int | None:
-    """A scheduled publication time: Unix seconds or an aware/naive datetime, in the future."""
+    """A scheduled publication time: Unix seconds or a datetime, 2 hours to 15 days ahead."""
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -241,8 +248,10 @@ def check_dtime(value: Any) -> int | None:
     else:
         ts = _v.positive_int("dtime", value)
     now = datetime.datetime.now().timestamp()
-    if ts <= now:
-        raise ArgsException("dtime: must be in the future", "dtime")
+    if not now + DTIME_MIN <= ts <= now + DTIME_MAX:
+        raise ArgsException(
+            "dtime: a scheduled publication must be 2 hours to 15 days ahead", "dtime"
+        )
     return ts
 
 
