@@ -512,3 +512,17 @@ def test_scheduled_publication(flavour: str, mock: MockBilibili, tmp_path: Path)
     when = datetime.datetime.now() + datetime.timedelta(days=1)
     run(flavour, mock, "video", path, **META, dtime=when)
     assert _submit(mock).json["dtime"] == int(when.timestamp())
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_edit_appends_new_parts(flavour: str, mock: MockBilibili, tmp_path: Path) -> None:
+    path, data = _video(tmp_path, 1500, "p2.mp4")
+    run(flavour, mock, "edit", "BV181vnexEmB", pages=[up.VideoPart(path, title="P2")], line="ws")
+    assert mock.upos.files["p2.mp4"] == data
+    assert {r.host for r in _puts(mock)} == {"upos-cs-upcdnws.bilivideo.com"}
+    videos = next(r for r in mock.requests if r.path == "/x/vu/web/edit").json["videos"]
+    assert [(v["title"], v["filename"]) for v in videos] == [
+        ("P1", "n240728ad1p51if4g3ke4s3o95sznogy"),
+        ("P2", "mock0001"),
+    ]
+    assert not Path(path + up.STATE_SUFFIX).exists()

@@ -119,6 +119,7 @@ class _EditPlan:
         self.source = kw["source"]
         if self.copyright is not None:
             self.copyright, self.source = u.check_copyright(self.copyright, self.source)
+        self.line = u.check_line(kw["line"])
         self.threads = u.check_threads(kw["threads"])
         self.retries = _retries(kw["retries"])
         self.progress = u.check_progress(kw["progress"])
@@ -398,6 +399,7 @@ class UploadExtras:
         source: str | None = None,
         dynamic: str | None = None,
         pages: Sequence[VideoPart] | None = None,
+        line: str | None = None,
         threads: int = 3,
         progress: ProgressCallback | None = None,
         retries: int = u.RETRIES,
@@ -415,6 +417,7 @@ class UploadExtras:
             source: Where a repost comes from.
             dynamic: New dynamic text.
             pages: New parts to upload and append after the existing ones.
+            line: Upload line for new parts (bda2, qn, ws, bldsa); None probes them.
             threads: Chunk PUTs in flight for new parts.
             progress: Progress callback for new parts.
             retries: Retries of a failed chunk.
@@ -424,8 +427,8 @@ class UploadExtras:
             bvid,
             dict(
                 title=title, desc=desc, tags=tags, cover=cover, tid=tid, copyright=copyright,
-                source=source, dynamic=dynamic, pages=pages, threads=threads, progress=progress,
-                retries=retries,
+                source=source, dynamic=dynamic, pages=pages, line=line, threads=threads,
+                progress=progress, retries=retries,
             ),
         )  # fmt: skip
         archive = self._api.get_archive(bvid=p.bvid)
@@ -435,7 +438,12 @@ class UploadExtras:
         ]
         if p.sources:
             done = self._upload_files(
-                p.sources, u.VIDEO_PROFILE, self._probe_lines(), p.threads, p.retries, p.progress
+                p.sources,
+                u.VIDEO_PROFILE,
+                p.line or self._probe_lines(),
+                p.threads,
+                p.retries,
+                p.progress,
             )
             videos += _videos(p.sources, done)
         cover_url = self._cover_url(p.cover) if p.cover is not None else None
@@ -774,6 +782,7 @@ class AsyncUploadExtras:
         source: str | None = None,
         dynamic: str | None = None,
         pages: Sequence[VideoPart] | None = None,
+        line: str | None = None,
         threads: int = 3,
         progress: ProgressCallback | None = None,
         retries: int = u.RETRIES,
@@ -791,6 +800,7 @@ class AsyncUploadExtras:
             source: Where a repost comes from.
             dynamic: New dynamic text.
             pages: New parts to upload and append after the existing ones.
+            line: Upload line for new parts (bda2, qn, ws, bldsa); None probes them.
             threads: Chunk PUTs in flight for new parts.
             progress: Progress callback for new parts.
             retries: Retries of a failed chunk.
@@ -800,8 +810,8 @@ class AsyncUploadExtras:
             bvid,
             dict(
                 title=title, desc=desc, tags=tags, cover=cover, tid=tid, copyright=copyright,
-                source=source, dynamic=dynamic, pages=pages, threads=threads, progress=progress,
-                retries=retries,
+                source=source, dynamic=dynamic, pages=pages, line=line, threads=threads,
+                progress=progress, retries=retries,
             ),
         )  # fmt: skip
         archive = await self._api.get_archive(bvid=p.bvid)
@@ -810,7 +820,7 @@ class AsyncUploadExtras:
             for v in archive.videos
         ]
         if p.sources:
-            line = await self._probe_lines()
+            line = p.line or await self._probe_lines()
             done = await self._upload_files(
                 p.sources, u.VIDEO_PROFILE, line, p.threads, p.retries, p.progress
             )
