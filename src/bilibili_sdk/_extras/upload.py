@@ -352,7 +352,9 @@ class UploadExtras:
             line: Upload line (bda2, qn, ws, bldsa); None probes them and takes the fastest.
             threads: Chunk PUTs in flight (1-32); memory holds at most this many chunks.
             pages: Further parts after `path`, in order.
-            progress: Called as `progress(done_bytes, total_bytes)` after each chunk.
+            progress: Called as `progress(done_bytes, total_bytes)` after each chunk, with
+                growing counts, never twice at once (from upload threads in `Client`); an
+                exception it raises stops the upload, which a later call resumes.
             retries: Retries of a failed chunk (with backoff) before giving up.
 
         Raises:
@@ -735,7 +737,9 @@ class AsyncUploadExtras:
             line: Upload line (bda2, qn, ws, bldsa); None probes them and takes the fastest.
             threads: Chunk PUTs in flight (1-32); memory holds at most this many chunks.
             pages: Further parts after `path`, in order.
-            progress: Called as `progress(done_bytes, total_bytes)` after each chunk.
+            progress: Called as `progress(done_bytes, total_bytes)` after each chunk, with
+                growing counts, never twice at once (from upload threads in `Client`); an
+                exception it raises stops the upload, which a later call resumes.
             retries: Retries of a failed chunk (with backoff) before giving up.
 
         Raises:
