@@ -198,6 +198,15 @@ def test_failed_chunk_is_retried(flavour: str, mock: MockBilibili, tmp_path: Pat
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
+def test_dropped_connection_is_retried(flavour: str, mock: MockBilibili, tmp_path: Path) -> None:
+    path, data = _video(tmp_path)
+    mock.upos.fail_part(4, times=1, status=0)
+    run(flavour, mock, "video", path, **META, threads=1)
+    assert [n for _, n in mock.upos.puts] == [1, 2, 3, 4, 4, 5]
+    assert mock.upos.files["clip.mp4"] == data
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
 def test_chunk_failing_past_retries_raises_and_keeps_state(
     flavour: str, mock: MockBilibili, tmp_path: Path
 ) -> None:

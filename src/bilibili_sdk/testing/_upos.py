@@ -58,7 +58,7 @@ class MockUpos:
       literal eTag "etag" that the web client sends for every part.
 
     Failure injection: `fail_part(n, times=1, status=500)` answers the next `times` PUTs of
-    part `n` with `status`; `forget_uploads()` forgets every upload id (PUT and complete then
+    part `n` with `status` (0: the connection drops, no answer); `forget_uploads()` forgets every upload id (PUT and complete then
     get 404, as when an upload expired); `put_delay` (seconds) slows each PUT so tests can see
     PUTs overlap (`max_in_flight`).
     """
@@ -92,7 +92,8 @@ class MockUpos:
 
     # -- configuration
     def fail_part(self, n: int, times: int = 1, status: int = 500) -> None:
-        """Answer the next `times` PUTs of part `n` (1-based) with HTTP `status`."""
+        """Answer the next `times` PUTs of part `n` (1-based) with HTTP `status`; 0 drops the
+        connection instead (a transport error)."""
         self._failures[n] = [status] * times
 
     def forget_uploads(self) -> None:
@@ -208,6 +209,8 @@ class MockUpos:
             with self._lock:
                 pending = self._failures.get(n)
                 status = pending.pop(0) if pending else None
+            if status == 0:  # the connection drops before an answer
+                raise httpx.ReadError("mock upos: connection dropped", request=request)
             if status is not None:
                 return httpx.Response(status, text="mock: injected failure")
             body = request.content
