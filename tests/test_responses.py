@@ -22,6 +22,7 @@ from bilibili_sdk import AsyncClient, Client, Credential
 from bilibili_sdk.testing import MockBilibili
 from bilibili_sdk.testing._cdn import MockCdn
 from bilibili_sdk.testing._login import MockLogin
+from bilibili_sdk.testing._upos import MockUpos
 
 from ._corpus import belongs, expected_type, payload_of, recorded
 from .conftest import BILI_JCT, SESSDATA
@@ -126,6 +127,8 @@ def _served(mock: MockBilibili, ep: SpecEndpoint) -> Any:
 _DYNAMIC = {f"login.{n[4:]}" for n in vars(MockLogin) if n.startswith("_on_")}
 # Play URLs point at the mock CDN (testing/_cdn.py); tests/test_download.py checks those.
 _DYNAMIC |= set(MockCdn.ENDPOINTS)
+# Likewise the upos preupload: a fresh upload each time (tests/test_upload.py checks those).
+_DYNAMIC |= set(MockUpos.DYNAMIC)
 SERVED = [ep for ep in ENDPOINTS if f"{ep.namespace}.{ep.name}" not in _DYNAMIC]
 SERVED_IDS = [f"{ep.namespace}.{ep.name}" for ep in SERVED]
 

@@ -688,6 +688,12 @@ if TYPE_CHECKING:
     from .topic._topic_summary import TopicSummary as TopicSummary
     from .toview._toview_list import ToviewList as ToviewList
     from .toview._toview_list import ToviewVideo as ToviewVideo
+    from .upload._upload_archive import UploadArchive as UploadArchive
+    from .upload._upload_archive import UploadArchiveMeta as UploadArchiveMeta
+    from .upload._upload_archive import UploadArchiveVideo as UploadArchiveVideo
+    from .upload._upload_cover_result import UploadCoverResult as UploadCoverResult
+    from .upload._upload_preupload import UploadPreupload as UploadPreupload
+    from .upload._upload_submit_result import UploadSubmitResult as UploadSubmitResult
     from .user._channel_archive import ChannelArchive as ChannelArchive
     from .user._channel_archive import ChannelArchiveStat as ChannelArchiveStat
     from .user._channel_list import ChannelList as ChannelList
@@ -1712,8 +1718,14 @@ _WHERE: dict[str, str] = {
     "UnreadCounts": "session._unread_counts",
     "UpStat": "user._up_stat",
     "UpStatViews": "user._up_stat",
+    "UploadArchive": "upload._upload_archive",
+    "UploadArchiveMeta": "upload._upload_archive",
+    "UploadArchiveVideo": "upload._upload_archive",
+    "UploadCoverResult": "upload._upload_cover_result",
     "UploadOrder": "creative._enums",
+    "UploadPreupload": "upload._upload_preupload",
     "UploadStatus": "creative._enums",
+    "UploadSubmitResult": "upload._upload_submit_result",
     "UserAlbum": "user._user_album",
     "UserAlbumDoc": "user._user_album",
     "UserAlbumPicture": "user._user_album",
@@ -2649,8 +2661,14 @@ __all__ = [
     "UnreadCounts",
     "UpStat",
     "UpStatViews",
+    "UploadArchive",
+    "UploadArchiveMeta",
+    "UploadArchiveVideo",
+    "UploadCoverResult",
     "UploadOrder",
+    "UploadPreupload",
     "UploadStatus",
+    "UploadSubmitResult",
     "UserAlbum",
     "UserAlbumDoc",
     "UserAlbumPicture",

@@ -73,6 +73,8 @@ if TYPE_CHECKING:
     from .topic._sync import Topic
     from .toview._async import AsyncToview
     from .toview._sync import Toview
+    from .upload._async import AsyncUpload
+    from .upload._sync import Upload
     from .user._async import AsyncUser
     from .user._sync import User
     from .video._async import AsyncVideo
@@ -115,6 +117,7 @@ NAMESPACES = (
     "show",
     "topic",
     "toview",
+    "upload",
     "user",
     "video",
     "vote",
@@ -348,6 +351,13 @@ class SyncNamespaces:
         from .toview._sync import Toview
 
         return Toview(cast("Client", self))
+
+    @cached_property
+    def upload(self) -> Upload:
+        """Uploads (投稿): videos and audio through upos, covers and images; editing your videos."""
+        from .upload._sync import Upload
+
+        return Upload(cast("Client", self))
 
     @cached_property
     def user(self) -> User:
@@ -604,6 +614,13 @@ class AsyncNamespaces:
         from .toview._async import AsyncToview
 
         return AsyncToview(cast("AsyncClient", self))
+
+    @cached_property
+    def upload(self) -> AsyncUpload:
+        """Uploads (投稿): videos and audio through upos, covers and images; editing your videos."""
+        from .upload._async import AsyncUpload
+
+        return AsyncUpload(cast("AsyncClient", self))
 
     @cached_property
     def user(self) -> AsyncUser:

@@ -377,6 +377,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name in ("content-range", "accept-ranges"):  # the CDN's HEAD and 416 answers
             if name in response.headers:
                 self.send_header(name.title(), response.headers[name])
+        if "etag" in response.headers:  # upos parts (testing/_upos.py)
+            self.send_header("ETag", response.headers["etag"])
         size = str(len(payload))
         if self.command == "HEAD":  # the length of what a GET would send
             size = response.headers.get("content-length", size)
