@@ -63,6 +63,8 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_live.py", *common)
     session.run("python", "benchmarks/bench_first_call.py", *common)
     session.run("python", "benchmarks/bench_cold_start.py", *common)
+    session.run("python", "benchmarks/bench_download.py", *common)
+    session.run("python", "benchmarks/bench_upload.py", *common)
     # Many rooms at once: always quick here (the full run takes several minutes).
     session.run("python", "benchmarks/bench_live_rooms.py", "--quick")
 

@@ -34,6 +34,7 @@ from bilibili_sdk._exceptions import (
     NotLoggedInException,
     ResponseCodeException,
     ResponseException,
+    VideoUploadException,
 )
 from bilibili_sdk.cli import _env, _output, main
 from bilibili_sdk.cli._app import app
@@ -243,6 +244,7 @@ def test_args_exception_from_the_sdk_exits_2(cli: Cli) -> None:
         (MissingExtraException("x", extra="live"), 6),
         (PermissionError(13, "denied", "/x"), 7),
         (DownloadException("x"), 8),
+        (VideoUploadException("x"), 8),
         (RuntimeError("x"), 1),
         (KeyboardInterrupt(), 130),
     ],
@@ -1002,3 +1004,36 @@ def test_download_end_to_end_every_mirror_failing_exits_nonzero_and_leaves_nothi
     assert out.exit_code == 8, out.output  # a transfer that failed: run again to resume
     assert "DownloadException" in out.output
     assert not [p for p in dest.rglob("*") if p.is_file() and p.suffix != ".part"]
+
+
+# ---------------------------------------------------------------- end to end: upload
+def test_upload_end_to_end_reassembles_the_file_and_prints_the_ids(
+    cli: Cli, mock: MockBilibili, tmp_path: Path
+) -> None:
+    assert _login(cli).exit_code == 0
+    clip = tmp_path / "clip.mp4"
+    data = bytes(range(256)) * 40_000  # 10 MB: several chunks of the mock's size
+    clip.write_bytes(data)
+    mock.upos.fail_part(2)  # one chunk fails once and is retried
+    r = cli("--json", "upload", str(clip), "--title", "标题", "--tid", "171", "--tag", "游戏")
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["bvid"].startswith("BV") and out["aid"] > 0
+    assert list(mock.upos.files.values()) == [data]
+    assert not (tmp_path / "clip.mp4.bili-upload").exists()  # state file gone on success
+    submit = next(q for q in mock.requests if q.endpoint == "upload._submit")
+    assert submit.json["title"] == "标题" and submit.json["tid"] == 171
+    assert submit.query["csrf"] == submit.cookies["bili_jct"]
+
+
+def test_upload_end_to_end_failed_chunks_exit_8_and_keep_the_state(
+    cli: Cli, mock: MockBilibili, tmp_path: Path
+) -> None:
+    assert _login(cli).exit_code == 0
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x" * 100_000)
+    mock.upos.fail_part(1, times=1000)
+    r = cli("upload", str(clip), "--title", "t", "--tid", "171", "--tag", "a")
+    assert r.exit_code == 8, r.stderr
+    state = tmp_path / "clip.mp4.bili-upload"
+    assert state.exists() and state.stat().st_mode & 0o777 == 0o600

@@ -29,6 +29,7 @@ import pytest
 
 import bilibili_sdk
 from bilibili_sdk.testing import MockBilibili, MockLiveServer
+from bilibili_sdk.testing._mock import placeholder_png
 
 from .conftest import ROOT
 
@@ -176,8 +177,11 @@ def run_block(block: Block) -> None:
 
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[_Pusher]:
-    """The mocks and a scratch working directory, for one block."""
+    """The mocks and a scratch working directory, for one block (with the files the upload
+    examples name, as a reader would have them)."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "clip.mp4").write_bytes(bytes(range(256)) * 4096)
+    (tmp_path / "cover.png").write_bytes(placeholder_png())
     with MockLiveServer() as live:
         _route_clients_to(live.configure(MockBilibili()), monkeypatch)
         with _Pusher(live) as pusher:

@@ -21,6 +21,7 @@ from .._exceptions import (
     NotLoggedInException,
     ResponseCodeException,
     ResponseException,
+    VideoUploadException,
 )
 
 __all__ = ["CliError", "ExitCode", "exit_code_for", "message_for"]
@@ -70,7 +71,7 @@ _LOGIN = (
 )
 
 
-_TRANSFER: tuple[type[Exception], ...] = (DownloadException,)
+_TRANSFER: tuple[type[Exception], ...] = (DownloadException, VideoUploadException)
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
