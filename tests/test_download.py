@@ -68,10 +68,17 @@ def cdn_gets(mock: MockBilibili) -> list[tuple[str, str, str | None]]:
     return [(r.host, r.path.rsplit("/", 1)[1], r.range) for r in mock.cdn.requests]
 
 
+def stream_url(name: str, key: int = CID) -> str:
+    return f"https://{PRIMARY_HOST}/upgcxcode/{key % 100:02d}/{key // 100 % 100:02d}/{key}/{name}"
+
+
 def stream_bytes(mock: MockBilibili, name: str, key: int = CID) -> bytes:
-    return mock.cdn.content(
-        f"https://{PRIMARY_HOST}/upgcxcode/{key % 100:02d}/{key // 100 % 100:02d}/{key}/{name}"
-    )
+    return mock.cdn.content(stream_url(name, key))
+
+
+def video_part(folder: Path, name: str) -> Path:
+    """The `.part` a download of stream `name` into `folder` writes to."""
+    return dl.part_path(folder / f"{title()}.video.m4s", stream_url(name))
 
 
 def title() -> str:
@@ -301,7 +308,7 @@ def test_a_dropped_socket_on_the_loopback_server_is_resumed(tmp_path: Path) -> N
 def test_a_part_left_by_an_earlier_process_is_resumed(aio: bool, tmp_path: Path) -> None:
     mock = MockBilibili()
     full = stream_bytes(mock, f"{CID}-1-v32c7.m4s")
-    part = tmp_path / f"{title()}.video.m4s.part"
+    part = video_part(tmp_path, f"{CID}-1-v32c7.m4s")
     part.write_bytes(full[:12_345])
     result = run(aio, mock, "download", BVID, tmp_path)
     assert cdn_gets(mock)[0] == (PRIMARY_HOST, f"{CID}-1-v32c7.m4s", "bytes=12345-")
@@ -311,9 +318,24 @@ def test_a_part_left_by_an_earlier_process_is_resumed(aio: bool, tmp_path: Path)
 
 
 @FLAVOURS
+def test_a_part_of_another_stream_is_never_resumed_and_goes_once_done(
+    aio: bool, tmp_path: Path
+) -> None:
+    """A .part left by a download of another quality (the same size here, so sizes cannot
+    tell them apart) must not become the start of this one."""
+    mock = MockBilibili()
+    other = video_part(tmp_path, f"{CID}-1-v80c7.m4s")
+    other.write_bytes(stream_bytes(mock, f"{CID}-1-v80c7.m4s")[:30_000])
+    result = run(aio, mock, "download", BVID, tmp_path)  # anonymous: 480P (32)
+    assert cdn_gets(mock)[0] == (PRIMARY_HOST, f"{CID}-1-v32c7.m4s", None)
+    assert result.video_path.read_bytes() == stream_bytes(mock, f"{CID}-1-v32c7.m4s")
+    assert not other.exists()
+
+
+@FLAVOURS
 def test_a_part_longer_than_the_stream_starts_over(aio: bool, tmp_path: Path) -> None:
     mock = MockBilibili()
-    part = tmp_path / f"{title()}.video.m4s.part"
+    part = video_part(tmp_path, f"{CID}-1-v32c7.m4s")
     part.write_bytes(b"x" * 70_000)  # more than the 65536 bytes the CDN has
     result = run(aio, mock, "download", BVID, tmp_path)
     assert [r for _, n, r in cdn_gets(mock) if "v32" in n] == ["bytes=70000-", None]

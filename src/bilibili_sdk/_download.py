@@ -5,8 +5,9 @@ yield operations (`_Api`: a client call; `_Fetch`: one file transfer; `_Run`: ff
 receive their results; `drive_sync` / `drive_async` carry the operations out. The transfer
 itself is a small state machine (`_Transfer`) with a sync and an async loop of a few lines.
 
-Files: every stream goes to `<final name>.part` first, resumed with an HTTP Range request
-after a dropped connection (and across processes: a `.part` left behind is resumed), checked
+Files: every stream goes to `<final name>.<stream>.part` first (named after the stream, so
+another quality's leftovers are never mixed in), resumed with an HTTP Range request after a
+dropped connection (and across processes: a `.part` left behind is resumed), checked
 against the server's Content-Length / Content-Range total, and renamed into place with
 `os.replace` only when complete. A failure leaves nothing at the final path.
 """
@@ -14,6 +15,8 @@ against the server's Content-Length / Content-Range total, and renamed into plac
 from __future__ import annotations
 
 import asyncio
+import glob
+import hashlib
 import logging
 import os
 import re
@@ -467,7 +470,7 @@ class _Transfer:
     ) -> None:
         self.urls = [u for u in urls if u]
         self.final = final
-        self.part = final.with_name(final.name + ".part")
+        self.part = part_path(final, self.urls[0] if self.urls else "")
         self.retries = retries
         self.tally = tally
         self.key = id(self)
@@ -586,9 +589,19 @@ class _Transfer:
             self.part.parent.mkdir(parents=True, exist_ok=True)
             self.part.touch()
         os.replace(self.part, self.final)
+        for stale in self.final.parent.glob(f"{glob.escape(self.final.name)}.*.part"):
+            stale.unlink(missing_ok=True)  # other streams' partials of this file: obsolete now
         size = self.final.stat().st_size
         self.tally.update(self.key, size, size)
         return size
+
+
+def part_path(final: Path, url: str) -> Path:
+    """Where `final` is downloaded to: `<final>.<stream>.part`, the stream named by a hash of
+    its URL's path (the query holds expiring signatures; mirrors share the path). A `.part`
+    left by a download of another quality or codec is then never resumed with this one."""
+    tag = hashlib.sha1(httpx.URL(url).path.encode()).hexdigest()[:10] if url else "stream"
+    return final.with_name(f"{final.name}.{tag}.part")
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None]:
