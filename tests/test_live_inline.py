@@ -211,6 +211,7 @@ class _Sink(_inline.LiveClientConnection):
         self.protocol = _Protocol()  # type: ignore[assignment]
         self._pending = None
         self._want = 0
+        self._clean = False
         self.messages = __import__("collections").deque()
         self.got: list[bytes] = []
         self.sink = self.got.append

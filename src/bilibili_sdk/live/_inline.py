@@ -67,6 +67,8 @@ class LiveClientConnection(ClientConnection):
         self._pending: bytearray | None = None
         """The start of a binary frame read from the bytes, until `_want` bytes are here."""
         self._want = 0
+        self._clean = False
+        """`_at_boundary()` held, and websockets got no bytes since."""
 
     def data_received(self, data: bytes) -> None:
         pending = self._pending
@@ -76,14 +78,18 @@ class LiveClientConnection(ClientConnection):
                 return
             data = bytes(pending)
             self._pending = None
-        elif self.response is None or self.queued or not self._at_boundary():
-            super().data_received(data)
-            return
+        elif not (self._clean and self.protocol.state is _OPEN):
+            if self.response is None or self.queued or not self._at_boundary():
+                self._clean = False
+                super().data_received(data)
+                return
+            self._clean = True  # websockets holds nothing until it is given bytes again
         pos, want = self._read_frames(data)
         if want:
             self._pending = bytearray(data[pos:])
             self._want = want
         elif pos < len(data):
+            self._clean = False
             super().data_received(data[pos:])
 
     def _at_boundary(self) -> bool:
