@@ -113,7 +113,8 @@ class Credential:
 
     # -- cookies.txt (Netscape format: curl, wget, yt-dlp, http.cookiejar.MozillaCookieJar)
     def to_cookies_txt(self, path: str | os.PathLike[str], *, expires: int = 0) -> None:
-        """Write the cookies to a Netscape cookies.txt file, readable by its owner only (0600).
+        """Write the cookies to a Netscape cookies.txt file, readable by its owner only (0600),
+        all or nothing (a temporary file renamed over `path`).
 
         Args:
             path: the file; created or replaced.
@@ -125,11 +126,9 @@ class Credential:
         lines = ["# Netscape HTTP Cookie File", "# Bilibili login cookies: keep this file secret."]
         for name, value in self.get_cookies().items():
             lines.append(f"{COOKIE_DOMAIN}\tTRUE\t/\tFALSE\t{expires}\t{name}\t{value}")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            if hasattr(os, "fchmod"):  # an existing file keeps its mode under O_CREAT
-                os.fchmod(f.fileno(), 0o600)
-            f.write("\n".join(lines) + "\n")
+        from ._files import write_atomic
+
+        write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"), mode=0o600)
 
     @classmethod
     def from_cookies_txt(cls, path: str | os.PathLike[str]) -> Credential:

@@ -36,6 +36,7 @@ from ._exceptions import (
     CredentialNoSessdataException,
     DownloadException,
 )
+from ._files import write_atomic
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
@@ -1059,9 +1060,7 @@ def _subtitle_flow(
 
 def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    part.write_text(text, "utf-8")
-    os.replace(part, path)
+    write_atomic(path, text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------- batches

@@ -12,11 +12,8 @@ other output gets the first frame.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import secrets
-import stat
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import urlsplit, urlunsplit
@@ -24,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 from . import _validate as _v
 from ._endpoint import Call, Endpoint, is_bilibili_host
 from ._exceptions import ApiException, ArgsException, MissingExtraException, ResponseException
+from ._files import write_atomic
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -196,31 +194,6 @@ def _encode_frames(anim: _Frames, fmt: str, icc: bytes | None) -> bytes:
     if icc:
         options["icc_profile"] = icc
     return _save(first, fmt, **options)
-
-
-def _write_atomic(path: str, data: bytes) -> None:
-    """Write `data` to a new file next to `path`, then rename it over `path`: a reader sees
-    the old file or the new one, never half of one; a failure leaves the old file as it was."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        keep_mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        keep_mode = None
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # 0o666 minus the umask, as open() would give the file itself (mkstemp would give 0o600).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if keep_mode is not None:
-            os.chmod(tmp, keep_mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _download_call(url: object) -> tuple[str, Call[bytes]]:
@@ -540,4 +513,4 @@ class Picture:
         _require_pillow()
         fmt = _suffix_format(target)
         data = self._content if fmt is None else self.convert_format(fmt).content
-        _write_atomic(target, data)
+        write_atomic(target, data)

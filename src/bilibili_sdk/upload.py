@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ import httpx
 
 from . import _validate as _v
 from ._exceptions import ArgsException, VideoUploadException
+from ._files import write_atomic
 
 __all__ = [
     "LINES",
@@ -380,18 +380,7 @@ def load_state(src: Source, profile: Profile) -> UposState | None:
 
 def save_state(src: Source, state: UposState) -> None:
     """Write the state atomically with mode 0600 (it holds the upload's auth token)."""
-    path = state_path(src)
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".bili-upload-", dir=directory)  # created 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(state.to_json(), f)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(state_path(src), json.dumps(state.to_json()).encode(), mode=0o600)
 
 
 def remove_state(src: Source) -> None:

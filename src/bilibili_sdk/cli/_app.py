@@ -910,17 +910,8 @@ def login(
                     out.say(messages[state.name])
 
             credential = qr.wait(interval=env.qr_interval, on_change=on_change)
-        # Atomically, readable by the owner only: cookies.txt written to a temporary file
-        # (created 0600) beside the target, then renamed over it.
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            credential.to_cookies_txt(tmp)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        credential.to_cookies_txt(path)  # atomic, readable by the owner only
         mid = credential.dedeuserid
         if out.json:
             out.emit_json({"mid": int(mid) if str(mid).isdigit() else mid, "cookies": str(path)})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 
 from .._client import Client
 from .._credential import Credential
+from .._files import write_atomic
 from ._errors import CliError, ExitCode
 
 __all__ = [
@@ -110,26 +110,9 @@ def load_credential(settings: Settings) -> Credential | None:
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
-    """Write `data` to `path` all or nothing: a temporary file beside it, flushed to disk,
-    then renamed over it. `mode` None: as a new file would get (0666 minus the umask)."""
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """`write_atomic` into a directory made if missing (an `-o` path may name a new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data, mode=mode)
 
 
 @contextlib.contextmanager
